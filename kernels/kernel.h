@@ -1,0 +1,94 @@
+/*
+ * kernel.h - the interface every parbench kernel implements, and the kernel registry.
+ *
+ * A kernel is the math only: it processes a half-open range [begin, end) of work items into a
+ * partial result, and partials combine exactly by addition, in any grouping.  A kernel knows
+ * nothing of threads, processes or timing; it never prints, exits or aborts.  Every kernel can
+ * verify a combined result against an independent check (a closed form, or a reference
+ * computation written the plain way) before any time computed from it is reported.
+ */
+#ifndef PB_KERNEL_H
+#define PB_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exact 128-bit unsigned integers (a GCC/Clang extension, named once here for -Wpedantic). */
+__extension__ typedef unsigned __int128 pb_u128;
+
+/* How CPython would run the kernel's work: decides where the simulated GIL is checked. */
+enum py_model {
+	PY_LOOP,     /* a Python for loop: a GIL check point every iteration (every py_block items) */
+	PY_C_CALL,   /* one C call per item (sum(range(...))): the GIL is held for the whole item */
+	PY_BLOCKING, /* a blocking call per item (sleep, I/O): the GIL is released during it */
+};
+
+/*
+ * The combinable result of a range.  The all-zero value is the identity, and partial_add() is
+ * exact integer addition (mod 2^128 / 2^64, never reached in practice), so every grouping and
+ * order of combination gives bit-identical totals.
+ */
+struct partial {
+	pb_u128 sum;           /* the kernel's exact sum */
+	uint64_t count;        /* work items processed */
+	uint64_t check;        /* checksum of outputs (image kernels), else 0 */
+};
+
+void partial_add(struct partial *acc, const struct partial *p);
+
+/* What the user asked for; a kernel reads the fields it documents and ignores the rest. */
+struct kernel_params {
+	uint64_t size;        /* problem size in the kernel's own unit (see kernel.size_unit); 0 = default */
+	unsigned tasks;       /* tutorial-style task count, 0 = kernel default */
+	unsigned sleep_us;    /* io_wait: duration of one blocking item, 0 = default */
+	int quick;            /* non-zero: the default size is ~20x smaller */
+	uint64_t seed;        /* inputs depend only on (seed, item) */
+};
+
+/* What setup() decided: the work and its size. */
+struct kernel_shape {
+	size_t n;              /* work items */
+	size_t grain;          /* natural task size in items (the tutorial's task), 0 if none */
+	uint64_t size;         /* the problem size used, in the kernel's --size unit */
+	double bytes_per_item; /* bytes read + written per item, for GB/s; 0 if not meaningful */
+};
+
+struct kernel {
+	const char *name;           /* CLI/JSON key */
+	const char *summary;        /* one line for `parbench list` */
+	const char *size_unit;      /* what --size counts, for `parbench list` */
+	enum py_model py_model;     /* how CPython would run it (for pthreads-gil) */
+	size_t priv_size;           /* private state, allocated zeroed by kernel_instance_init() */
+	/* Items per GIL check point for PY_LOOP (a block should take well under 1 ms), else 1. */
+	size_t py_block;
+	/* 0, -ERANGE for a size or task count out of range, or another -errno; fills *shape. */
+	int (*setup)(void *priv, const struct kernel_params *p, struct kernel_shape *shape);
+	/* Processes items [begin, end) into *out (which the caller zeroed). Thread-safe, reentrant. */
+	void (*run)(const void *priv, size_t begin, size_t end, struct partial *out);
+	/* The same result computed the plain, independent way (a straightforward loop). */
+	void (*reference)(const void *priv, size_t begin, size_t end, struct partial *out);
+	/* 0 if total is exactly right for all items (closed form), else -EDOM. */
+	int (*verify)(const void *priv, const struct partial *total);
+	void (*teardown)(void *priv); /* optional */
+};
+
+/* A kernel with its private state, as set up for one size. */
+struct kernel_instance {
+	const struct kernel *k;
+	void *priv;    /* owned; freed by kernel_instance_fini() */
+	struct kernel_shape shape;
+};
+
+/* The registry: NULL-terminated, in display order. */
+const struct kernel *const *kernel_all(void);
+/* The kernel called name, or NULL. */
+const struct kernel *kernel_find(const char *name);
+/* Comma-separated registered names into buf, for "unknown kernel" messages. */
+void kernel_names(char *buf, size_t len);
+
+/* Allocates priv and runs setup. 0 or -errno; on error *ki is left empty. */
+int kernel_instance_init(struct kernel_instance *ki, const struct kernel *k,
+			 const struct kernel_params *p);
+void kernel_instance_fini(struct kernel_instance *ki);
+
+#endif

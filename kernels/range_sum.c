@@ -1,0 +1,107 @@
+/*
+ * range_sum.c - the tutorials' sum(range(start, end, step)) over a list of tasks.
+ *
+ * Item k is the task (0, end, 1 + k % 4): the tutorial's (0, 10**6, 1..4), scaled up, and
+ * repeated `tasks` times (default 16, so an even split over 2 or 4 workers gets the same mix
+ * of steps).  Each task is summed exactly by looping over its elements (vsum.h) and the total
+ * is checked against the arithmetic-series formula.  In CPython each task is one C call,
+ * so the simulated GIL is held for a whole task.
+ */
+#include "kernel.h"
+#include "vsum.h"
+
+#include <errno.h>
+
+#define RS_DEFAULT_END   300000000ull  /* 16 tasks: 2.5e9 elements, ~0.25 s serial */
+#define RS_QUICK_DIV     20
+#define RS_MAX_END       (1ull << 40)
+#define RS_DEFAULT_TASKS 16
+#define RS_MAX_TASKS     (1u << 20)
+
+struct rs_priv {
+	uint64_t end;
+	unsigned tasks;
+};
+
+static uint64_t rs_step(size_t k)
+{
+	return 1 + k % 4;
+}
+
+static int rs_setup(void *priv, const struct kernel_params *p, struct kernel_shape *shape)
+{
+	struct rs_priv *r = priv;
+
+	r->end = p->size ? p->size : RS_DEFAULT_END / (p->quick ? RS_QUICK_DIV : 1);
+	r->tasks = p->tasks ? p->tasks : RS_DEFAULT_TASKS;
+	if (r->end > RS_MAX_END || r->tasks > RS_MAX_TASKS)
+		return -ERANGE;
+	shape->n = r->tasks;
+	shape->grain = 1;
+	shape->size = r->end;
+	return 0;
+}
+
+static pb_u128 rs_task(uint64_t end, uint64_t step)
+{
+	struct vsum acc = { { 0 }, { 0 } };
+	vsum_u64 v = vsum_iota(0, step);
+	const uint64_t lane_stride = VSUM_LANES * step;
+	uint64_t x = 0;
+
+	/* while the last lane (x + 7 * step) is below end, take all 8 lanes */
+	for (; end > (VSUM_LANES - 1) * step && x < end - (VSUM_LANES - 1) * step; x += lane_stride) {
+		vsum_add(&acc, v);
+		v += lane_stride;
+	}
+	pb_u128 total = vsum_total(&acc);
+	for (; x < end; x += step)
+		total += x;
+	return total;
+}
+
+static void rs_run(const void *priv, size_t begin, size_t end, struct partial *out)
+{
+	const struct rs_priv *r = priv;
+
+	for (size_t k = begin; k < end; k++)
+		out->sum += rs_task(r->end, rs_step(k));
+	out->count += end - begin;
+}
+
+static void rs_reference(const void *priv, size_t begin, size_t end, struct partial *out)
+{
+	const struct rs_priv *r = priv;
+
+	for (size_t k = begin; k < end; k++)
+		for (uint64_t x = 0; x < r->end; x += rs_step(k))
+			out->sum += x;
+	out->count += end - begin;
+}
+
+static int rs_verify(const void *priv, const struct partial *total)
+{
+	const struct rs_priv *r = priv;
+	pb_u128 expect = 0;
+
+	for (size_t k = 0; k < r->tasks; k++) {
+		uint64_t s = rs_step(k);
+		pb_u128 m = (r->end + s - 1) / s; /* elements: 0, s, ..., (m-1)s */
+
+		expect += m == 0 ? 0 : (pb_u128)s * m * (m - 1) / 2;
+	}
+	return total->sum == expect && total->count == r->tasks ? 0 : -EDOM;
+}
+
+const struct kernel kernel_range_sum = {
+	.name = "range_sum",
+	.summary = "sum(range(0, end, step)) for tasks with steps 1..4, exact (the tutorials' range sums)",
+	.size_unit = "end of each range (elements of a step-1 task); --tasks sets the task count",
+	.py_model = PY_C_CALL,
+	.py_block = 1,
+	.priv_size = sizeof(struct rs_priv),
+	.setup = rs_setup,
+	.run = rs_run,
+	.reference = rs_reference,
+	.verify = rs_verify,
+};
