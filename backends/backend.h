@@ -1,0 +1,120 @@
+/*
+ * backend.h - the interface every parbench backend implements, and the backend registry.
+ *
+ * A backend is the parallelism only: it starts (and pins) workers, deals out ranges of work
+ * items, and combines the workers' partial results.  It knows nothing of kernels: a job comes
+ * as a struct work of opaque callbacks.  Backends never print, exit or abort; failures come
+ * back as a negative errno with a one-line description in the config's error buffer.
+ * start/stop are outside the timed region; run is what is timed, barrier to barrier.
+ */
+#ifndef PB_BACKEND_H
+#define PB_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pin.h"
+
+#define BACKEND_MAX_WORKERS 1024 /* sane limit for --workers */
+#define WORK_PARTIAL_MAX    64   /* bytes of one partial result */
+
+enum backend_cap {
+	BACKEND_CAP_THREADS = 1 << 0,        /* workers are threads of this process */
+	BACKEND_CAP_PROCESSES = 1 << 1,      /* workers are processes */
+	BACKEND_CAP_PARALLEL = 1 << 2,       /* takes a worker count (serial does not) */
+	BACKEND_CAP_SCHEDULE = 1 << 3,       /* honours --schedule and --chunk */
+	BACKEND_CAP_GIL = 1 << 4,            /* simulates CPython's GIL */
+	BACKEND_CAP_NEEDS_LAUNCHER = 1 << 5, /* must be started by a launcher (mpirun) */
+};
+
+/* Where a simulated GIL is checked while running a range (mirrors the kernel's py_model). */
+enum work_model {
+	WORK_LOOP,     /* a check point every model_block items */
+	WORK_C_CALL,   /* each item holds the GIL throughout; check point between items */
+	WORK_BLOCKING, /* each item releases the GIL while it runs */
+};
+
+enum backend_schedule {
+	SCHED_DEFAULT = 0, /* the backend's own default (static for threads and OpenMP) */
+	SCHED_STATIC,      /* contiguous, equal shares (or round-robin chunks if --chunk) */
+	SCHED_DYNAMIC,     /* workers pull chunks from a shared counter */
+	SCHED_GUIDED,      /* dynamic with chunks shrinking to --chunk */
+};
+
+/* Processes items [begin, end) and adds the result into *partial. Must be thread-safe. */
+typedef void work_range_fn(void *ctx, size_t begin, size_t end, void *partial);
+/* *acc += *partial, exactly; the all-zero partial is the identity. */
+typedef void work_combine_fn(void *acc, const void *partial);
+
+struct work {
+	size_t n;                 /* items, [0, n) */
+	size_t grain;             /* natural task size in items (dynamic default chunk), 0 = none */
+	void *ctx;                /* passed to range */
+	work_range_fn *range;
+	size_t partial_size;      /* bytes, at most WORK_PARTIAL_MAX */
+	work_combine_fn *combine;
+	enum work_model model;    /* for backends with BACKEND_CAP_GIL */
+	size_t model_block;       /* items per check point for WORK_LOOP */
+	void *result;             /* out: partial_size bytes, overwritten with the combined total */
+};
+
+struct backend_config {
+	unsigned workers;                 /* >= 1; serial ignores it */
+	enum backend_schedule schedule;
+	size_t chunk;                     /* items per chunk, 0 = backend default */
+	unsigned switch_interval_us;      /* pthreads-gil, 0 = 5000 as in CPython */
+	const struct pin_topo *topo;      /* NULL: no pinning */
+	const struct pin_plan *plan;      /* worker i binds to plan->pu[i] (if >= 0) */
+	char *err;                        /* out: one-line description of a failure */
+	size_t err_len;
+};
+
+/* What a backend can tell about its last run (all optional; zero if unknown). */
+struct backend_stats {
+	int cpu[BACKEND_MAX_WORKERS]; /* CPU each worker last ran on, -1 unknown */
+	unsigned n_cpu;               /* entries filled in cpu */
+	unsigned bind_failures;       /* workers whose binding failed at start */
+	uint64_t gil_switches;        /* pthreads-gil: holder changes since start */
+	uint64_t gil_forced_drops;    /* pthreads-gil: drops on request since start */
+};
+
+struct backend {
+	const char *name;    /* CLI/JSON key */
+	const char *summary; /* one line for `parbench list` */
+	unsigned caps;       /* enum backend_cap */
+	size_t state_size;   /* private state, allocated zeroed by backend_instance_start() */
+	/* Starts workers (outside timing). 0 or -errno; on error nothing is left running. */
+	int (*start)(void *state, const struct backend_config *cfg);
+	/* Runs one job to completion, all workers barrier to barrier. 0 or -errno. */
+	int (*run)(void *state, const struct work *w);
+	void (*stop)(void *state);                                   /* optional */
+	void (*stats)(const void *state, struct backend_stats *out); /* optional */
+};
+
+struct backend_instance {
+	const struct backend *b;
+	void *state;               /* owned */
+	struct backend_config cfg; /* copy; cfg.err points at err */
+	char err[256];
+};
+
+/* The registry: NULL-terminated, in display order; optional backends only when built. */
+const struct backend *const *backend_all(void);
+const struct backend *backend_find(const char *name);
+void backend_names(char *buf, size_t len);
+
+/* Allocates state and starts the backend. 0 or -errno (then bi->err says why). */
+int backend_instance_start(struct backend_instance *bi, const struct backend *b,
+			   const struct backend_config *cfg);
+int backend_instance_run(struct backend_instance *bi, const struct work *w);
+void backend_instance_stats(const struct backend_instance *bi, struct backend_stats *out);
+/* Stops and frees; safe on a zeroed or already stopped instance. */
+void backend_instance_stop(struct backend_instance *bi);
+
+/* Helpers shared by backends: the static share of worker i of nw, and the default chunk. */
+void work_share(size_t n, unsigned i, unsigned nw, size_t *begin, size_t *end);
+size_t work_default_chunk(const struct work *w, const struct backend_config *cfg);
+void backend_set_error(const struct backend_config *cfg, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

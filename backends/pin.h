@@ -1,0 +1,56 @@
+/*
+ * pin.h - worker placement: the machine's topology and pin plans, through hwloc.
+ *
+ * pin.c is the only file that talks to hwloc.  A plan maps worker i to one processing unit
+ * (PU, by OS index) or to none; threads and processes bind themselves to their entry.
+ * Policies: none; compact (fill cores in order, a core's second PU only after every core has
+ * one worker); spread (hwloc_distrib: round-robin across packages, NUMA nodes, caches, then
+ * cores); or an explicit list of PU OS indexes, used round-robin.
+ */
+#ifndef PB_PIN_H
+#define PB_PIN_H
+
+#include <stddef.h>
+
+#define PIN_MAX_WORKERS 1024
+
+struct pin_topo; /* opaque: an hwloc topology */
+
+enum pin_policy { PIN_NONE, PIN_COMPACT, PIN_SPREAD, PIN_LIST };
+
+struct pin_plan {
+	enum pin_policy policy;
+	unsigned n;                 /* workers planned */
+	int pu[PIN_MAX_WORKERS];    /* OS index of worker i's PU, -1 = not bound */
+	unsigned oversubscribed;    /* workers beyond one per core */
+};
+
+/* Loads this machine's topology (synthetic == NULL) or an hwloc synthetic description such
+ * as "pack:2 numa:2 core:8 pu:2". 0 or -errno; the caller frees with pin_topo_free(). */
+int pin_topo_load(struct pin_topo **out, const char *synthetic);
+void pin_topo_free(struct pin_topo *t);
+unsigned pin_topo_cores(const struct pin_topo *t);
+unsigned pin_topo_pus(const struct pin_topo *t);
+unsigned pin_topo_packages(const struct pin_topo *t);
+/* One line, e.g. "1 package, 2 cores, 2 PUs, L3 32 MiB". */
+void pin_topo_describe(const struct pin_topo *t, char *buf, size_t len);
+/* Writes the topology as hwloc XML to path. 0 or -errno. */
+int pin_topo_export_xml(const struct pin_topo *t, const char *path);
+
+/* Parses "none", "compact", "spread" or a list "0,2,4-7" into a plan for workers.
+ * 0, or -EINVAL for bad text or a PU the topology does not have. */
+int pin_plan_make(const struct pin_topo *t, const char *policy, unsigned workers,
+		  struct pin_plan *plan);
+/* "compact: 0,1" style summary of a plan. */
+void pin_plan_describe(const struct pin_plan *plan, char *buf, size_t len);
+
+/* Binds the calling thread to PU os_index (a no-op for -1). 0 or -errno. */
+int pin_bind_self(const struct pin_topo *t, int os_index);
+/* Saves / restores the calling thread's binding (for backends that use the caller as a
+ * worker). pin_save returns an opaque handle or NULL; pin_restore frees it. */
+void *pin_save(const struct pin_topo *t);
+void pin_restore(const struct pin_topo *t, void *saved);
+/* The CPU the calling thread runs on now, or -1. */
+int pin_current_cpu(void);
+
+#endif
