@@ -1,0 +1,321 @@
+/*
+ * gbench.cc - the C API of gbench.h over Google Benchmark; parbench's only C++ file.
+ *
+ * A reporter sits between Google Benchmark and its console reporter to collect every
+ * repetition and aggregate per benchmark.  Every entry point catches all exceptions in one
+ * place (guarded()) and turns them into -errno plus a message.  It does not time anything
+ * itself: bodies set manual time.
+ */
+#include "gbench.h"
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct entry {
+	std::string name;
+	size_t index = 0;
+	std::vector<double> samples;
+	std::string error;
+	struct gbench_result res{};
+	bool ran = false;
+	bool notified = false;
+	double agg_mean = NAN, agg_median = NAN, agg_stddev = NAN, agg_cv = NAN, agg_min = NAN,
+	       agg_max = NAN;
+};
+
+void copy_err(char *err, size_t len, const std::string &msg)
+{
+	if (err && len)
+		std::snprintf(err, len, "%s", msg.c_str());
+}
+
+/* The single place where C++ errors become C errors. */
+template <typename F> int guarded(char *err, size_t len, F &&f)
+{
+	try {
+		return f();
+	} catch (const std::bad_alloc &) {
+		copy_err(err, len, "out of memory in Google Benchmark");
+		return -ENOMEM;
+	} catch (const std::exception &e) {
+		copy_err(err, len, std::string("Google Benchmark: ") + e.what());
+		return -EIO;
+	} catch (...) {
+		copy_err(err, len, "Google Benchmark: unknown C++ exception");
+		return -EIO;
+	}
+}
+
+bool run_failed(const benchmark::BenchmarkReporter::Run &r)
+{
+#ifdef PB_GBENCH_SKIPPED
+	return r.skipped != benchmark::internal::NotSkipped;
+#else
+	return r.error_occurred;
+#endif
+}
+
+std::string run_message(const benchmark::BenchmarkReporter::Run &r)
+{
+#ifdef PB_GBENCH_SKIPPED
+	return r.skip_message;
+#else
+	return r.error_message;
+#endif
+}
+
+double seconds_of(const benchmark::BenchmarkReporter::Run &r)
+{
+	static const double per_unit[] = { 1e-9, 1e-6, 1e-3, 1.0 };
+
+	return r.GetAdjustedRealTime() * per_unit[r.time_unit];
+}
+
+void finish(entry &e)
+{
+	gbench_result &r = e.res;
+
+	r.name = e.name.c_str();
+	r.index = e.index;
+	r.n_samples = e.samples.size();
+	r.samples = e.samples.data();
+	r.failed = !e.error.empty();
+	r.error = e.error.c_str();
+	r.mean = e.agg_mean;
+	r.median = e.agg_median;
+	r.stddev = e.agg_stddev;
+	r.cv = e.agg_cv;
+	r.min = e.agg_min;
+	r.max = e.agg_max;
+	if (e.samples.size() == 1) { /* no repetitions: Google Benchmark makes no aggregates */
+		r.mean = r.median = r.min = r.max = e.samples[0];
+		r.stddev = r.cv = 0;
+	}
+}
+
+} // namespace
+
+struct gbench {
+	std::vector<entry> entries;
+	std::map<std::string, size_t> index;
+	bool min_time_flag = false;
+};
+
+namespace {
+
+class collector : public benchmark::BenchmarkReporter {
+public:
+	collector(gbench *g, benchmark::BenchmarkReporter *console, gbench_done_fn *done, void *arg)
+		: g_(g), console_(console), done_(done), arg_(arg)
+	{
+	}
+
+	bool ReportContext(const Context &ctx) override
+	{
+		return console_ ? console_->ReportContext(ctx) : true;
+	}
+
+	/* Google Benchmark reports a benchmark as one call with its repetitions, then one with
+	 * its aggregates (none for a single repetition); done is called once, after the last. */
+	void ReportRuns(const std::vector<Run> &runs) override
+	{
+		entry *last = nullptr;
+		bool complete = false;
+
+		for (const Run &r : runs) {
+			last = take(r);
+			if (last && (r.run_type == Run::RT_Aggregate || run_failed(r) || r.repetitions <= 1))
+				complete = true;
+		}
+		if (console_)
+			console_->ReportRuns(runs);
+		if (last && complete && !last->notified) {
+			last->notified = true;
+			finish(*last);
+			if (done_)
+				done_(&last->res, arg_);
+		}
+	}
+
+	void Finalize() override
+	{
+		if (console_)
+			console_->Finalize();
+	}
+
+private:
+	entry *take(const Run &r)
+	{
+		auto it = g_->index.find(r.run_name.function_name);
+		if (it == g_->index.end())
+			return nullptr;
+		entry &e = g_->entries[it->second];
+		e.ran = true;
+		if (run_failed(r)) {
+			if (e.error.empty())
+				e.error = run_message(r);
+		} else if (r.run_type == Run::RT_Iteration) {
+			e.samples.push_back(seconds_of(r));
+			e.res.iterations = static_cast<int64_t>(r.iterations);
+		} else if (r.aggregate_name == "cv") {
+			e.agg_cv = r.real_accumulated_time; /* a ratio, not a time */
+		} else {
+			double s = seconds_of(r);
+			if (r.aggregate_name == "mean")
+				e.agg_mean = s;
+			else if (r.aggregate_name == "median")
+				e.agg_median = s;
+			else if (r.aggregate_name == "stddev")
+				e.agg_stddev = s;
+			else if (r.aggregate_name == "min")
+				e.agg_min = s;
+			else if (r.aggregate_name == "max")
+				e.agg_max = s;
+		}
+		return &e;
+	}
+
+	gbench *g_;
+	benchmark::BenchmarkReporter *console_;
+	gbench_done_fn *done_;
+	void *arg_;
+};
+
+benchmark::State &state_of(gbench_state *st)
+{
+	return *reinterpret_cast<benchmark::State *>(st);
+}
+
+} // namespace
+
+extern "C" {
+
+int gbench_create(gbench **out, int argc, const char *const *argv, char *err, size_t err_len)
+{
+	*out = nullptr;
+	return guarded(err, err_len, [&]() -> int {
+		std::vector<std::string> args(argv, argv + argc);
+		std::vector<char *> ptrs;
+		bool min_time = false;
+
+		for (std::string &a : args) {
+			ptrs.push_back(&a[0]);
+			if (a.rfind("--benchmark_min_time", 0) == 0)
+				min_time = true;
+		}
+		int n = static_cast<int>(ptrs.size());
+		ptrs.push_back(nullptr);
+		benchmark::Initialize(&n, ptrs.data());
+		if (n > 1) {
+			copy_err(err, err_len, std::string("unknown Google Benchmark flag '") +
+						       ptrs[1] + "'");
+			return -EINVAL;
+		}
+		gbench *g = new gbench;
+		g->min_time_flag = min_time;
+		*out = g;
+		return 0;
+	});
+}
+
+int gbench_add(gbench *g, const char *name, gbench_body_fn *body, void *arg, double min_time_s,
+	       char *err, size_t err_len)
+{
+	return guarded(err, err_len, [&]() -> int {
+		if (g->index.count(name)) {
+			copy_err(err, err_len, std::string("duplicate benchmark '") + name + "'");
+			return -EEXIST;
+		}
+		g->index[name] = g->entries.size();
+		g->entries.emplace_back();
+		g->entries.back().name = name;
+		g->entries.back().index = g->entries.size() - 1;
+		auto *b = benchmark::RegisterBenchmark(name, [body, arg](benchmark::State &s) {
+			body(reinterpret_cast<gbench_state *>(&s), arg);
+		});
+		b->UseManualTime()->Unit(benchmark::kMillisecond);
+		b->ComputeStatistics("min", [](const std::vector<double> &v) {
+			return *std::min_element(v.begin(), v.end());
+		});
+		b->ComputeStatistics("max", [](const std::vector<double> &v) {
+			return *std::max_element(v.begin(), v.end());
+		});
+		if (min_time_s > 0 && !g->min_time_flag)
+			b->MinTime(min_time_s);
+		return 0;
+	});
+}
+
+int gbench_run(gbench *g, int display, gbench_done_fn *done, void *done_arg, char *err,
+	       size_t err_len)
+{
+	return guarded(err, err_len, [&]() -> int {
+		benchmark::ConsoleReporter console;
+		console.SetOutputStream(&std::cerr);
+		console.SetErrorStream(&std::cerr);
+		collector c(g, display ? &console : nullptr, done, done_arg);
+
+		benchmark::RunSpecifiedBenchmarks(&c);
+		for (entry &e : g->entries)
+			if (e.ran)
+				finish(e);
+		return 0;
+	});
+}
+
+size_t gbench_count(const gbench *g)
+{
+	return g->entries.size();
+}
+
+const gbench_result *gbench_get_result(const gbench *g, size_t i)
+{
+	if (i >= g->entries.size() || !g->entries[i].ran)
+		return nullptr;
+	return &g->entries[i].res;
+}
+
+void gbench_destroy(gbench *g)
+{
+	try {
+		benchmark::ClearRegisteredBenchmarks();
+	} catch (...) {
+	}
+	delete g;
+}
+
+int gbench_keep_running(gbench_state *st)
+{
+	return state_of(st).KeepRunning();
+}
+
+void gbench_set_iteration_time(gbench_state *st, double seconds)
+{
+	state_of(st).SetIterationTime(seconds);
+}
+
+void gbench_skip_with_error(gbench_state *st, const char *msg)
+{
+	state_of(st).SkipWithError(msg);
+}
+
+void gbench_set_counter(gbench_state *st, const char *name, double value)
+{
+	try {
+		state_of(st).counters[name] = benchmark::Counter(value);
+	} catch (...) {
+	}
+}
+
+} /* extern "C" */

@@ -1,0 +1,543 @@
+/*
+ * main.c - the parbench command line; the only place that prints diagnostics or exits.
+ *
+ * Exit status: 0 success; 1 a verification failure, a failed worker or an unwritable result;
+ * 2 bad usage (one line on stderr); 130/143 interrupted by SIGINT/SIGTERM after saving what
+ * was measured.  Parsing happens here and nowhere else.
+ */
+#include "backend.h"
+#include "kernel.h"
+#include "outfile.h"
+#include "pin.h"
+#include "report.h"
+#include "sweep.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_VERIFY 1
+#define EXIT_USAGE  2
+#define DEFAULT_REPETITIONS 5
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+__attribute__((noreturn, format(printf, 1, 2))) static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("parbench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+static const char usage_text[] =
+	"usage: parbench list\n"
+	"       parbench run [options] [-- google-benchmark flags]\n"
+	"\n"
+	"run options:\n"
+	"  --kernels LIST         comma-separated kernel names, or all (default)\n"
+	"  --backends LIST        comma-separated backend names, or all (default); serial is\n"
+	"                         always measured as the baseline\n"
+	"  --workers LIST         worker counts (default 1, 2, 4, ... up to the cores, and the cores)\n"
+	"  --size N               problem size in the kernel's unit (see list); 2e9 is accepted\n"
+	"  --tasks N              task count for kernels that have tasks\n"
+	"  --sleep-us US          io_wait: blocking time of one item\n"
+	"  --quick                default sizes ~20x smaller\n"
+	"  --out DIR              results directory (default results/<date>-<time>-<host>)\n"
+	"  --switch-interval US   pthreads-gil switch interval (default 5000, CPython's)\n"
+	"  --schedule S           static, dynamic or guided (thread backends)\n"
+	"  --chunk N              items per chunk (default: see README)\n"
+	"  --pin P                none, compact (default), spread, or a PU list such as 0,2-3\n"
+	"  --repetitions N        repetitions per configuration (default 5)\n"
+	"  --min-time S           minimum seconds per repetition (default 0.1, quick 0.05)\n"
+	"  --no-interleave        run each configuration's repetitions back to back (default:\n"
+	"                         interleaved at random across configurations, so drift of the\n"
+	"                         machine's speed hits all of them alike)\n"
+	"  --verbose              also show Google Benchmark's own console output\n";
+
+/* Unsigned decimal with an optional exponent ("2e9"), exact, no sign, no overflow. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (!*p)
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		uint64_t e;
+
+		if (parse_u64(p + 1, &e) != 0 || strchr(p + 1, 'e') || strchr(p + 1, 'E'))
+			return -1;
+		for (; e > 0; e--) {
+			if (v > UINT64_MAX / 10)
+				return -1;
+			v *= 10;
+		}
+		p += strlen(p);
+	}
+	if (*p)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static uint64_t opt_u64(const char *opt, const char *val, uint64_t min, uint64_t max)
+{
+	uint64_t v;
+
+	if (parse_u64(val, &v) != 0 || v < min || v > max)
+		usage_error("bad value '%s' for %s (expected a whole number from %llu to %llu)", val,
+			    opt, (unsigned long long)min, (unsigned long long)max);
+	return v;
+}
+
+static double opt_seconds(const char *opt, const char *val)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(val, &end);
+	if (end == val || *end || errno || !(v > 0) || v > 3600)
+		usage_error("bad value '%s' for %s (expected seconds, 0 < s <= 3600)", val, opt);
+	return v;
+}
+
+static void parse_kernels(const char *list, struct sweep_opts *o)
+{
+	char buf[1024], names[512];
+	char *save = NULL;
+
+	o->n_kernels = 0;
+	if (strcmp(list, "all") == 0) {
+		for (const struct kernel *const *k = kernel_all(); *k; k++)
+			o->kernels[o->n_kernels++] = *k;
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const struct kernel *k = kernel_find(t);
+
+		if (!k) {
+			kernel_names(names, sizeof(names));
+			usage_error("unknown kernel '%s' (known: %s)", t, names);
+		}
+		if (o->n_kernels == SWEEP_MAX_LIST)
+			usage_error("too many kernels in '%s'", list);
+		o->kernels[o->n_kernels++] = k;
+	}
+	if (o->n_kernels == 0)
+		usage_error("empty kernel list '%s'", list);
+}
+
+static void parse_backends(const char *list, struct sweep_opts *o)
+{
+	char buf[1024], names[512];
+	char *save = NULL;
+
+	o->n_backends = 0;
+	if (strcmp(list, "all") == 0) {
+		for (const struct backend *const *b = backend_all(); *b; b++)
+			if (!((*b)->caps & BACKEND_CAP_NEEDS_LAUNCHER))
+				o->backends[o->n_backends++] = *b;
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const struct backend *b = backend_find(t);
+
+		if (!b) {
+			backend_names(names, sizeof(names));
+			usage_error("unknown backend '%s' (known: %s)", t, names);
+		}
+		if (o->n_backends == SWEEP_MAX_LIST)
+			usage_error("too many backends in '%s'", list);
+		o->backends[o->n_backends++] = b;
+	}
+	if (o->n_backends == 0)
+		usage_error("empty backend list '%s'", list);
+}
+
+static void parse_workers(const char *list, struct sweep_opts *o)
+{
+	char buf[1024];
+	char *save = NULL;
+
+	o->n_workers = 0;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (o->n_workers == SWEEP_MAX_LIST)
+			usage_error("too many worker counts in '%s'", list);
+		o->workers[o->n_workers++] =
+			(unsigned)opt_u64("--workers", t, 1, BACKEND_MAX_WORKERS);
+	}
+	if (o->n_workers == 0)
+		usage_error("empty worker list '%s'", list);
+}
+
+/* 1, 2, 4, ... below the core count, then the core count. */
+static void default_workers(struct sweep_opts *o, unsigned cores)
+{
+	o->n_workers = 0;
+	for (unsigned w = 1; w < cores && o->n_workers < SWEEP_MAX_LIST - 1; w *= 2)
+		o->workers[o->n_workers++] = w;
+	o->workers[o->n_workers++] = cores;
+}
+
+static enum backend_schedule parse_schedule(const char *s)
+{
+	if (strcmp(s, "static") == 0)
+		return SCHED_STATIC;
+	if (strcmp(s, "dynamic") == 0)
+		return SCHED_DYNAMIC;
+	if (strcmp(s, "guided") == 0)
+		return SCHED_GUIDED;
+	usage_error("unknown schedule '%s' (known: static, dynamic, guided)", s);
+}
+
+static void read_first_line(const char *path, const char *prefix, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (prefix && strncmp(line, prefix, strlen(prefix)) != 0)
+			continue;
+		char *v = prefix ? strchr(line, ':') : line;
+
+		if (!v)
+			continue;
+		v += prefix ? 1 : 0;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		v[strcspn(v, "\n")] = '\0';
+		snprintf(buf, len, "%s", v);
+		break;
+	}
+	fclose(f);
+}
+
+static void read_load(double load[3])
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	load[0] = load[1] = load[2] = 0;
+	if (f) {
+		if (fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+			load[0] = load[1] = load[2] = 0;
+		fclose(f);
+	}
+}
+
+struct progress {
+	int tty;
+	double t0;
+};
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void on_progress(const struct sweep_row *r, size_t done, size_t total, void *arg)
+{
+	struct progress *p = arg;
+	double el = wall_s() - p->t0;
+
+	if (!p->tty)
+		return;
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s %s %u  elapsed %.0f s, ETA %.0f s", done, total,
+		r->k->name, r->b->name, r->workers, el, done ? el / (double)done * (double)(total - done) : 0);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static int cmd_list(void)
+{
+	static const char *const models[] = { [PY_LOOP] = "Python loop (GIL check every iteration)",
+					      [PY_C_CALL] = "one C call per item (GIL held)",
+					      [PY_BLOCKING] = "blocking call (GIL released)" };
+
+	printf("kernels:\n");
+	for (const struct kernel *const *k = kernel_all(); *k; k++)
+		printf("  %-14s %s\n  %-14s   size: %s; in CPython: %s\n", (*k)->name, (*k)->summary,
+		       "", (*k)->size_unit, models[(*k)->py_model]);
+	printf("backends:\n");
+	for (const struct backend *const *b = backend_all(); *b; b++)
+		printf("  %-14s %s\n", (*b)->name, (*b)->summary);
+	return 0;
+}
+
+static void join_args(int argc, char **argv, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < argc && used + 1 < len; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
+
+		if (w < 0)
+			break;
+		used += (size_t)w < len - used ? (size_t)w : len - used - 1;
+	}
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct sweep_opts o = { 0 };
+	const char *out_dir = NULL, *pin = "compact";
+	int verbose = 0, interleave = 1, repetitions = DEFAULT_REPETITIONS;
+	double min_time = 0;
+	const char *gb_argv[128];
+	int gb_argc = 0;
+	struct pin_topo *topo = NULL;
+	char dir[1024], host_buf[256], date[64], args[2048], cpu_model[256], governor[64],
+		topo_desc[256], err[512], flag_out[1200], flag_rep[64];
+	struct utsname un;
+	struct sweep sw;
+	struct run_meta meta = { 0 };
+	struct progress prog;
+	struct pin_plan probe;
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc, status = 0, i;
+
+	parse_kernels("all", &o);
+	parse_backends("all", &o);
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		char opt[64];
+		const char *eq = strchr(a, '=');
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strncmp(a, "--", 2) != 0)
+			usage_error("unexpected argument '%s' (see parbench --help)", a);
+		if (eq && (size_t)(eq - a) < sizeof(opt)) {
+			memcpy(opt, a, (size_t)(eq - a));
+			opt[eq - a] = '\0';
+			v = eq + 1;
+		} else {
+			snprintf(opt, sizeof(opt), "%s", a);
+		}
+		if (strcmp(opt, "--quick") == 0) {
+			o.kp.quick = 1;
+			continue;
+		}
+		if (strcmp(opt, "--verbose") == 0) {
+			verbose = 1;
+			continue;
+		}
+		if (strcmp(opt, "--no-interleave") == 0) {
+			interleave = 0;
+			continue;
+		}
+		if (!v) {
+			if (i + 1 >= argc)
+				usage_error("option %s needs a value", opt);
+			v = argv[++i];
+		}
+		if (strcmp(opt, "--kernels") == 0)
+			parse_kernels(v, &o);
+		else if (strcmp(opt, "--backends") == 0)
+			parse_backends(v, &o);
+		else if (strcmp(opt, "--workers") == 0)
+			parse_workers(v, &o);
+		else if (strcmp(opt, "--size") == 0)
+			o.kp.size = opt_u64(opt, v, 1, UINT64_MAX);
+		else if (strcmp(opt, "--tasks") == 0)
+			o.kp.tasks = (unsigned)opt_u64(opt, v, 1, 1u << 20);
+		else if (strcmp(opt, "--sleep-us") == 0)
+			o.kp.sleep_us = (unsigned)opt_u64(opt, v, 1, 10000000);
+		else if (strcmp(opt, "--out") == 0)
+			out_dir = v;
+		else if (strcmp(opt, "--switch-interval") == 0)
+			o.switch_interval_us = (unsigned)opt_u64(opt, v, 1, 10000000);
+		else if (strcmp(opt, "--schedule") == 0)
+			o.schedule = parse_schedule(v);
+		else if (strcmp(opt, "--chunk") == 0)
+			o.chunk = (size_t)opt_u64(opt, v, 1, SIZE_MAX);
+		else if (strcmp(opt, "--pin") == 0)
+			pin = v;
+		else if (strcmp(opt, "--repetitions") == 0)
+			repetitions = (int)opt_u64(opt, v, 1, 1000);
+		else if (strcmp(opt, "--min-time") == 0)
+			min_time = opt_seconds(opt, v);
+		else
+			usage_error("unknown option '%s' (see parbench --help)", opt);
+	}
+
+	rc = pin_topo_load(&topo, NULL);
+	if (rc) {
+		fprintf(stderr, "parbench: cannot read this machine's topology with hwloc\n");
+		return EXIT_VERIFY;
+	}
+	if (pin_plan_make(topo, pin, 1, &probe) != 0)
+		usage_error("bad pin policy '%s' (known: none, compact, spread, or a list of PU "
+			    "numbers below %u such as 0,2-3)", pin, pin_topo_pus(topo));
+	if (o.n_workers == 0)
+		default_workers(&o, pin_topo_cores(topo));
+	o.pin = pin;
+	o.topo = topo;
+	o.min_time_s = min_time > 0 ? min_time : o.kp.quick ? 0.05 : 0.1;
+	o.corrupt_kernel = getenv("PARBENCH_TEST_CORRUPT");
+	o.stop = &stop_signal;
+
+	/* The machine, before anything runs. */
+	uname(&un);
+	snprintf(host_buf, sizeof(host_buf), "%s", un.nodename);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!out_dir) {
+		char stamp[32];
+
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+		snprintf(dir, sizeof(dir), "results/%s-%s", stamp, host_buf);
+		out_dir = dir;
+	}
+	rc = outfile_mkdirs(out_dir);
+	if (rc == 0 && access(out_dir, W_OK) != 0)
+		rc = -errno;
+	if (rc)
+		usage_error("cannot write results directory '%s': %s", out_dir, strerror(-rc));
+
+	join_args(argc, argv, args, sizeof(args));
+	read_first_line("/proc/cpuinfo", "model name", cpu_model, sizeof(cpu_model));
+	read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", NULL, governor,
+			sizeof(governor));
+	pin_topo_describe(topo, topo_desc, sizeof(topo_desc));
+	meta = (struct run_meta){ .host = host_buf, .date = date, .args = args,
+				  .cpu_model = cpu_model, .topology = topo_desc, .governor = governor,
+				  .pin = pin, .cores = pin_topo_cores(topo), .pus = pin_topo_pus(topo),
+				  .quick = o.kp.quick };
+	read_load(meta.load_before);
+
+	/* Google Benchmark's flags: ours first, the user's after "--" override them. */
+	snprintf(flag_rep, sizeof(flag_rep), "--benchmark_repetitions=%d", repetitions);
+	snprintf(flag_out, sizeof(flag_out), "--benchmark_out=%s/.gbench.json.tmp", out_dir);
+	gb_argv[gb_argc++] = "parbench";
+	gb_argv[gb_argc++] = flag_rep;
+	gb_argv[gb_argc++] = flag_out;
+	gb_argv[gb_argc++] = "--benchmark_out_format=json";
+	if (interleave)
+		gb_argv[gb_argc++] = "--benchmark_enable_random_interleaving=true";
+	for (; i < argc; i++) {
+		if (gb_argc == (int)(sizeof(gb_argv) / sizeof(gb_argv[0])))
+			usage_error("too many Google Benchmark flags");
+		if (strncmp(argv[i], "--benchmark_repetitions=", 24) == 0)
+			repetitions = atoi(argv[i] + 24);
+		gb_argv[gb_argc++] = argv[i];
+	}
+	meta.repetitions = repetitions;
+	meta.interleaved = interleave;
+
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	prog.tty = isatty(STDERR_FILENO);
+	prog.t0 = wall_s();
+	rc = sweep_run(&sw, &o, gb_argc, gb_argv, verbose, on_progress, &prog, err, sizeof(err));
+	if (rc) {
+		pin_topo_free(topo);
+		if (rc == -ERANGE || rc == -EINVAL)
+			usage_error("%s", err);
+		fprintf(stderr, "parbench: %s\n", err);
+		return EXIT_VERIFY;
+	}
+	read_load(meta.load_after);
+
+	report_table(stdout, &sw, &meta);
+	fflush(stdout);
+
+	{
+		char src[1200], dst[1200], xml[1200];
+
+		snprintf(src, sizeof(src), "%s/.gbench.json.tmp", out_dir);
+		snprintf(dst, sizeof(dst), "%s/gbench.json", out_dir);
+		if (rename(src, dst) != 0 && errno != ENOENT)
+			status = EXIT_VERIFY;
+		snprintf(xml, sizeof(xml), "%s/.topology.xml.tmp", out_dir);
+		snprintf(dst, sizeof(dst), "%s/topology.xml", out_dir);
+		if (pin_topo_export_xml(topo, xml) != 0 || rename(xml, dst) != 0)
+			status = EXIT_VERIFY;
+	}
+	if (report_write_summary(out_dir, &sw) || report_write_samples(out_dir, &sw) ||
+	    report_write_meta(out_dir, &sw, &meta)) {
+		fprintf(stderr, "parbench: cannot write the results in '%s': %s\n", out_dir,
+			strerror(errno));
+		status = EXIT_VERIFY;
+	}
+	printf("results: %s\n", out_dir);
+
+	for (size_t r = 0; r < sw.n_rows; r++) {
+		const struct sweep_row *row = &sw.rows[r];
+
+		if (!row->failed)
+			continue;
+		fprintf(stderr, "parbench: FAILED %s / %s / %u workers: %s\n", row->k->name,
+			row->b->name, row->workers, row->error);
+		status = EXIT_VERIFY;
+	}
+	if (stop_signal) {
+		fprintf(stderr, "parbench: interrupted by %s; %u configuration%s not measured, "
+				"the rest saved in %s\n", stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+			sw.interrupted, sw.interrupted == 1 ? "" : "s", out_dir);
+		status = 128 + stop_signal;
+	}
+	sweep_free(&sw);
+	pin_topo_free(topo);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage_error("missing command (known: list, run; see parbench --help)");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		if (argc > 2)
+			usage_error("list takes no arguments");
+		return cmd_list();
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc, argv);
+	usage_error("unknown command '%s' (known: list, run)", argv[1]);
+}

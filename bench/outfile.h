@@ -1,0 +1,25 @@
+/*
+ * outfile.h - results files written whole: into a temporary file beside the target, then
+ * renamed over it, so a reader never sees half a file and an interrupted run leaves none.
+ */
+#ifndef PB_OUTFILE_H
+#define PB_OUTFILE_H
+
+#include <stdio.h>
+
+struct outfile {
+	FILE *f;          /* write here between open and commit */
+	char path[4096];  /* final name */
+	char tmp[4112];   /* temporary name: <dir>/.<name>.tmp */
+};
+
+/* Opens dir/name for writing via a temporary file. 0 or -errno. */
+int outfile_open(struct outfile *o, const char *dir, const char *name);
+/* Flushes, closes and renames into place. 0 or -errno (the temporary file is removed). */
+int outfile_commit(struct outfile *o);
+/* Closes and removes the temporary file. */
+void outfile_abort(struct outfile *o);
+/* Creates dir and its parents (mode 0755). 0 or -errno. */
+int outfile_mkdirs(const char *dir);
+
+#endif

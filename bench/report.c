@@ -1,0 +1,282 @@
+/*
+ * report.c - the speedup table, the warnings, and the run's CSV and JSON files.
+ *
+ * Times are Google Benchmark's aggregates over repetitions of wall time, barrier to barrier.
+ * Speedup = median(serial) / median(this), both from this run and the same kernel and size;
+ * efficiency = speedup / workers.  No statistic is computed here that Google Benchmark
+ * already computed.
+ */
+#include "report.h"
+#include "outfile.h"
+#include "pb_build.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *fmt_time(char *buf, size_t len, double s)
+{
+	if (s >= 1)
+		snprintf(buf, len, "%.3f s", s);
+	else if (s >= 1e-3)
+		snprintf(buf, len, "%.2f ms", s * 1e3);
+	else
+		snprintf(buf, len, "%.1f us", s * 1e6);
+	return buf;
+}
+
+static int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw)
+{
+	return r->workers > sw->cores || r->plan.oversubscribed > 0;
+}
+
+static int row_measured(const struct sweep_row *r)
+{
+	return r->ran && !r->failed && !r->interrupted && r->n_samples > 0;
+}
+
+void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
+{
+	unsigned noisy = 0, over = 0, shortrun = 0, bind_fail = 0;
+
+	for (size_t i = 0; i < sw->n_rows;) {
+		const struct kernel *k = sw->rows[i].k;
+		size_t j = i;
+
+		fprintf(out, "\n# %s: size %llu (%s), %zu items\n", k->name,
+			(unsigned long long)sw->rows[i].size, k->size_unit, sw->rows[i].items);
+		fprintf(out, "  %-14s %7s %11s %23s %7s %8s %10s %10s\n", "backend", "workers",
+			"median", "min .. max", "cv", "speedup", "efficiency", "start-up");
+		for (; j < sw->n_rows && sw->rows[j].k == k; j++) {
+			const struct sweep_row *r = &sw->rows[j];
+			char med[32], lo[32], hi[32], range[80], su[32];
+			char mark[4] = "";
+
+			if (!row_measured(r)) {
+				fprintf(out, "  %-14s %7u  %s\n", r->b->name, r->workers,
+					r->interrupted ? "(not measured: interrupted)"
+					: r->failed ? "(FAILED: no timings, see below)"
+						    : "(not run: filtered out)");
+				continue;
+			}
+			if (row_oversubscribed(r, sw)) {
+				strcat(mark, "*");
+				over++;
+			}
+			if (r->cv > REPORT_CV_LIMIT) {
+				strcat(mark, "~");
+				noisy++;
+			}
+			if (r->median < REPORT_SHORT_S) {
+				strcat(mark, "!");
+				shortrun++;
+			}
+			bind_fail += r->bind_failures;
+			snprintf(range, sizeof(range), "%s .. %s", fmt_time(lo, sizeof(lo), r->min),
+				 fmt_time(hi, sizeof(hi), r->max));
+			if (r->speedup > 0)
+				snprintf(su, sizeof(su), "%.2fx", r->speedup);
+			else
+				snprintf(su, sizeof(su), "-");
+			fprintf(out, "  %-14s %7u %11s %23s %6.1f%% %8s %9.0f%% %10s %s\n", r->b->name,
+				r->workers, fmt_time(med, sizeof(med), r->median), range, r->cv * 100, su,
+				r->efficiency * 100, fmt_time(lo, sizeof(lo), r->startup_s), mark);
+		}
+		i = j;
+	}
+	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
+		     "~ cv above %.0f%% (noisy)  ! median under %.0f ms (too short to trust)\n",
+		REPORT_CV_LIMIT * 100, REPORT_SHORT_S * 1e3);
+	fprintf(out, "times: median, min and max over %d repetitions of wall time, barrier to barrier, "
+		     "each result verified;%s\n", m->repetitions,
+		m->interleaved ? " repetitions interleaved at random across configurations" : "");
+	fprintf(out, "speedup = median(serial) / median(row), same kernel and size, this run; "
+		     "efficiency = speedup / workers\n");
+	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
+
+	if (noisy)
+		fprintf(out, "warning: %u configuration%s had cv above %.0f%%: the machine is noisy; "
+			     "rerun idle or with more repetitions\n", noisy, noisy == 1 ? "" : "s",
+			REPORT_CV_LIMIT * 100);
+	if (over)
+		fprintf(out, "warning: %u configuration%s had more workers than the %u cores: fine "
+			     "for correctness, meaningless for speed\n", over, over == 1 ? "" : "s",
+			sw->cores);
+	if (shortrun)
+		fprintf(out, "warning: %u configuration%s ran under %.0f ms per run: overheads and "
+			     "clock resolution dominate\n", shortrun, shortrun == 1 ? "" : "s",
+			REPORT_SHORT_S * 1e3);
+	if (bind_fail)
+		fprintf(out, "warning: %u worker binding%s failed: those workers ran unpinned\n",
+			bind_fail, bind_fail == 1 ? "" : "s");
+	if (strcmp(m->pin, "none") == 0)
+		fprintf(out, "warning: workers are not pinned (--pin none): the scheduler may move "
+			     "them between cores\n");
+	if (m->governor[0] && strcmp(m->governor, "performance") != 0)
+		fprintf(out, "warning: CPU frequency governor is '%s', not 'performance'\n",
+			m->governor);
+	if (m->load_before[0] > 0.5 * m->cores)
+		fprintf(out, "warning: the machine was busy before the run (load %.2f on %u cores)\n",
+			m->load_before[0], m->cores);
+	if (m->quick)
+		fprintf(out, "note: --quick sizes are ~20x smaller: good for checking, not for "
+			     "quoting\n");
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+int report_write_summary(const char *dir, const struct sweep *sw)
+{
+	struct outfile o;
+	int err = outfile_open(&o, dir, "summary.csv");
+
+	if (err)
+		return err;
+	fprintf(o.f, "kernel,backend,workers,size,items,median_s,min_s,max_s,mean_s,stddev_s,cv,"
+		     "speedup,efficiency,repetitions,iterations,startup_s,oversubscribed,pin,cpus,"
+		     "gil_switches\n");
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+		char plan[4096];
+
+		if (!row_measured(r))
+			continue;
+		pin_plan_describe(&r->plan, plan, sizeof(plan));
+		fprintf(o.f, "%s,%s,%u,%llu,%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.6f,%.6f,%.6f,%zu,%lld,%.9g,%d,",
+			r->k->name, r->b->name, r->workers, (unsigned long long)r->size, r->items,
+			r->median, r->min, r->max, r->mean, r->stddev, r->cv, r->speedup, r->efficiency,
+			r->n_samples, (long long)r->iterations, r->startup_s,
+			row_oversubscribed(r, sw));
+		csv_field(o.f, plan);
+		fputc(',', o.f);
+		csv_field(o.f, r->cpus);
+		fprintf(o.f, ",%llu\n", (unsigned long long)r->gil_switches);
+	}
+	return outfile_commit(&o);
+}
+
+int report_write_samples(const char *dir, const struct sweep *sw)
+{
+	struct outfile o;
+	int err = outfile_open(&o, dir, "samples.csv");
+
+	if (err)
+		return err;
+	fprintf(o.f, "kernel,backend,workers,size,repetition,seconds\n");
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+
+		if (!row_measured(r))
+			continue;
+		for (size_t s = 0; s < r->n_samples; s++)
+			fprintf(o.f, "%s,%s,%u,%llu,%zu,%.9g\n", r->k->name, r->b->name, r->workers,
+				(unsigned long long)r->size, s, r->samples[s]);
+	}
+	return outfile_commit(&o);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_kv(FILE *f, const char *key, const char *val, int comma)
+{
+	fprintf(f, "  ");
+	json_str(f, key);
+	fprintf(f, ": ");
+	json_str(f, val);
+	fprintf(f, "%s\n", comma ? "," : "");
+}
+
+int report_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m)
+{
+	struct outfile o;
+	int err = outfile_open(&o, dir, "meta.json");
+	int first = 1;
+
+	if (err)
+		return err;
+	fprintf(o.f, "{\n");
+	json_kv(o.f, "parbench_commit", PB_GIT_COMMIT, 1);
+	json_kv(o.f, "date", m->date, 1);
+	json_kv(o.f, "host", m->host, 1);
+	json_kv(o.f, "cpu_model", m->cpu_model, 1);
+	json_kv(o.f, "topology", m->topology, 1);
+	fprintf(o.f, "  \"cores\": %u,\n  \"pus\": %u,\n", m->cores, m->pus);
+	json_kv(o.f, "governor", m->governor, 1);
+	fprintf(o.f, "  \"load_before\": [%.2f, %.2f, %.2f],\n", m->load_before[0],
+		m->load_before[1], m->load_before[2]);
+	fprintf(o.f, "  \"load_after\": [%.2f, %.2f, %.2f],\n", m->load_after[0], m->load_after[1],
+		m->load_after[2]);
+	json_kv(o.f, "compiler", PB_COMPILER, 1);
+	json_kv(o.f, "c_flags", PB_C_FLAGS, 1);
+	json_kv(o.f, "build_type", PB_BUILD_TYPE, 1);
+	json_kv(o.f, "google_benchmark", PB_GBENCH_VERSION, 1);
+	json_kv(o.f, "hwloc", PB_HWLOC_VERSION, 1);
+	json_kv(o.f, "openmp", PB_OPENMP_VERSION, 1);
+	json_kv(o.f, "args", m->args, 1);
+	json_kv(o.f, "pin", m->pin, 1);
+	fprintf(o.f, "  \"repetitions\": %d,\n  \"interleaved\": %s,\n  \"quick\": %s,\n",
+		m->repetitions, m->interleaved ? "true" : "false", m->quick ? "true" : "false");
+	fprintf(o.f, "  \"placement\": [\n");
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+		char plan[4096];
+
+		if (!r->ran)
+			continue;
+		pin_plan_describe(&r->plan, plan, sizeof(plan));
+		fprintf(o.f, "%s    {\"kernel\": ", first ? "" : ",\n");
+		json_str(o.f, r->k->name);
+		fprintf(o.f, ", \"backend\": ");
+		json_str(o.f, r->b->name);
+		fprintf(o.f, ", \"workers\": %u, \"plan\": ", r->workers);
+		json_str(o.f, plan);
+		fprintf(o.f, ", \"cpus_last_run\": ");
+		json_str(o.f, r->cpus);
+		fprintf(o.f, ", \"bind_failures\": %u}", r->bind_failures);
+		first = 0;
+	}
+	fprintf(o.f, "\n  ],\n  \"failures\": [\n");
+	first = 1;
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+
+		if (!r->failed && !r->interrupted)
+			continue;
+		fprintf(o.f, "%s    {\"kernel\": ", first ? "" : ",\n");
+		json_str(o.f, r->k->name);
+		fprintf(o.f, ", \"backend\": ");
+		json_str(o.f, r->b->name);
+		fprintf(o.f, ", \"workers\": %u, \"error\": ", r->workers);
+		json_str(o.f, r->error);
+		fprintf(o.f, "}");
+		first = 0;
+	}
+	fprintf(o.f, "\n  ]\n}\n");
+	return outfile_commit(&o);
+}

@@ -1,0 +1,41 @@
+/*
+ * report.h - what a run shows and writes: the speedup table, its warnings, summary.csv,
+ * samples.csv and meta.json (formats documented in results/README.md).
+ *
+ * Only verified rows carry numbers; failed and interrupted configurations appear in
+ * meta.json's "failures" and nowhere else.  Files are written whole (outfile.h).
+ */
+#ifndef PB_REPORT_H
+#define PB_REPORT_H
+
+#include <stdio.h>
+
+#include "sweep.h"
+
+#define REPORT_CV_LIMIT 0.05    /* cells noisier than this are marked */
+#define REPORT_SHORT_S  0.001   /* medians below this are marked too short */
+
+/* The machine and the invocation, gathered by main. */
+struct run_meta {
+	const char *host;
+	const char *date;          /* ISO 8601, UTC */
+	const char *args;          /* the command line */
+	const char *cpu_model;
+	const char *topology;      /* pin_topo_describe() */
+	const char *governor;      /* scaling governor of cpu0, "" if unknown */
+	const char *pin;           /* pin policy */
+	unsigned cores, pus;
+	double load_before[3];     /* /proc/loadavg at start and end */
+	double load_after[3];
+	int repetitions;           /* as passed to Google Benchmark */
+	int interleaved;           /* repetitions interleaved at random across configurations */
+	int quick;
+};
+
+/* The per-kernel speedup tables, legend and warnings. */
+void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m);
+int report_write_summary(const char *dir, const struct sweep *sw);
+int report_write_samples(const char *dir, const struct sweep *sw);
+int report_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m);
+
+#endif

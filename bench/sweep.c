@@ -1,0 +1,378 @@
+/*
+ * sweep.c - kernel x backend x workers through Google Benchmark, verified every iteration.
+ *
+ * Timing: each iteration is one backend run, measured with CLOCK_MONOTONIC from just before
+ * the job is handed to the workers until the last worker has finished (barrier to barrier,
+ * so the slowest worker counts); that time is given to Google Benchmark as manual time.
+ * The result is verified right after, outside the timed interval.  Backend start-up and one
+ * untimed warm-up run happen on the first call of a configuration's body.
+ */
+#include "sweep.h"
+#include "gbench.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct bench_case {
+	struct sweep *sw;
+	const struct sweep_opts *o;
+	struct sweep_row *row;
+	struct kernel_instance *ki;
+	struct backend_config cfg;
+	struct backend_instance bi;
+	int started;
+	int dead;                     /* failed once: later calls skip at once */
+	struct work w;
+	struct partial total;
+	struct bench_case **active;   /* the one configuration whose workers exist */
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void range_adapter(void *ctx, size_t begin, size_t end, void *partial)
+{
+	const struct kernel_instance *ki = ctx;
+
+	ki->k->run(ki->priv, begin, end, partial);
+}
+
+static void combine_adapter(void *acc, const void *p)
+{
+	partial_add(acc, p);
+}
+
+static enum work_model model_of(enum py_model m)
+{
+	switch (m) {
+	case PY_C_CALL:
+		return WORK_C_CALL;
+	case PY_BLOCKING:
+		return WORK_BLOCKING;
+	default:
+		return WORK_LOOP;
+	}
+}
+
+static void case_stop(struct bench_case *c)
+{
+	struct backend_stats *st;
+
+	if (!c->started)
+		return;
+	st = calloc(1, sizeof(*st));
+	if (st) {
+		size_t used = 0;
+
+		backend_instance_stats(&c->bi, st);
+		c->row->bind_failures = st->bind_failures;
+		c->row->gil_switches = st->gil_switches;
+		for (unsigned i = 0; i < st->n_cpu && used + 12 < sizeof(c->row->cpus); i++)
+			used += (size_t)snprintf(c->row->cpus + used, sizeof(c->row->cpus) - used,
+						 "%s%d", i ? "," : "", st->cpu[i]);
+		free(st);
+	}
+	backend_instance_stop(&c->bi);
+	c->started = 0;
+	if (*c->active == c)
+		*c->active = NULL;
+}
+
+static void case_fail(struct bench_case *c, struct gbench_state *st, const char *fmt, const char *a)
+{
+	snprintf(c->row->error, sizeof(c->row->error), fmt, a);
+	c->row->failed = 1;
+	c->dead = 1;
+	gbench_skip_with_error(st, c->row->error);
+	case_stop(c);
+}
+
+/* Runs the job once and verifies it; 0, or -1 after case_fail(). */
+static int case_run_verified(struct bench_case *c, struct gbench_state *st, double *seconds)
+{
+	const struct kernel *k = c->ki->k;
+	double t0, t1;
+	int err;
+
+	t0 = now_s();
+	err = backend_instance_run(&c->bi, &c->w);
+	t1 = now_s();
+	if (err) {
+		case_fail(c, st, "worker failure: %s", c->bi.err[0] ? c->bi.err : strerror(-err));
+		return -1;
+	}
+	if (c->o->corrupt_kernel && strcmp(c->o->corrupt_kernel, k->name) == 0)
+		c->total.sum += 1; /* test hook: PARBENCH_TEST_CORRUPT */
+	if (k->verify(c->ki->priv, &c->total) != 0) {
+		case_fail(c, st, "verification failed: %s", "result differs from the closed form");
+		return -1;
+	}
+	*seconds = t1 - t0;
+	return 0;
+}
+
+/*
+ * Google Benchmark requires every repetition of a benchmark to report the same iteration
+ * count, errors included (1.7 aborts otherwise), and a skip before the first
+ * gbench_keep_running() reports none: so every skip happens inside the loop.
+ */
+static void case_body(struct gbench_state *st, void *arg)
+{
+	struct bench_case *c = arg;
+	double t = 0;
+	int timed = 0;
+
+	while (gbench_keep_running(st)) {
+		if (c->o->stop && *c->o->stop) {
+			c->row->interrupted = 1;
+			gbench_skip_with_error(st, "interrupted");
+			case_stop(c);
+			break;
+		}
+		if (c->dead) {
+			gbench_skip_with_error(st, c->row->error);
+			break;
+		}
+		if (!c->started) {
+			double t0;
+			int err;
+
+			if (*c->active)
+				case_stop(*c->active);
+			t0 = now_s();
+			err = backend_instance_start(&c->bi, c->row->b, &c->cfg);
+			c->row->startup_s = now_s() - t0;
+			if (err) {
+				case_fail(c, st, "backend start failed: %s", c->bi.err);
+				break;
+			}
+			c->started = 1;
+			*c->active = c;
+			if (case_run_verified(c, st, &t) != 0) /* warm-up, untimed */
+				break;
+		}
+		if (case_run_verified(c, st, &t) != 0)
+			break;
+		gbench_set_iteration_time(st, t);
+		timed = 1;
+	}
+	if (timed && c->ki->shape.n && t > 0)
+		gbench_set_counter(st, "items_per_second", (double)c->ki->shape.n / t);
+}
+
+static int has_backend(const struct sweep_opts *o, const struct backend *b)
+{
+	for (size_t i = 0; i < o->n_backends; i++)
+		if (o->backends[i] == b)
+			return 1;
+	return 0;
+}
+
+/* Fills speedup and efficiency from the serial row of the same kernel (same run, same size). */
+static void sweep_speedups(struct sweep *sw)
+{
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		struct sweep_row *r = &sw->rows[i];
+		const struct sweep_row *base = NULL;
+
+		for (size_t j = 0; j < sw->n_rows; j++)
+			if (sw->rows[j].k == r->k && strcmp(sw->rows[j].b->name, "serial") == 0)
+				base = &sw->rows[j];
+		if (!base || !base->n_samples || base->failed || !r->n_samples || r->failed ||
+		    !(r->median > 0))
+			continue;
+		r->speedup = base->median / r->median;
+		r->efficiency = r->speedup / r->workers;
+	}
+}
+
+static void row_take_result(struct sweep_row *r, const struct gbench_result *g)
+{
+	r->ran = 1;
+	if (g->failed) {
+		if (!r->error[0])
+			snprintf(r->error, sizeof(r->error), "%s", g->error);
+		if (!r->interrupted)
+			r->failed = 1;
+		return;
+	}
+	if (r->failed || g->n_samples == 0)
+		return;
+	r->samples = malloc(g->n_samples * sizeof(double));
+	if (!r->samples)
+		return;
+	memcpy(r->samples, g->samples, g->n_samples * sizeof(double));
+	r->n_samples = g->n_samples;
+	r->iterations = g->iterations;
+	r->median = g->median;
+	r->mean = g->mean;
+	r->stddev = g->stddev;
+	r->cv = g->cv;
+	r->min = g->min;
+	r->max = g->max;
+}
+
+struct progress_ctx {
+	struct sweep *sw;
+	size_t done;
+	sweep_progress_fn *fn;
+	void *arg;
+};
+
+static void on_done(const struct gbench_result *g, void *arg)
+{
+	struct progress_ctx *pc = arg;
+	struct sweep_row *r = &pc->sw->rows[g->index];
+
+	row_take_result(r, g);
+	pc->done++;
+	if (pc->fn)
+		pc->fn(r, pc->done, pc->sw->n_rows, pc->arg);
+}
+
+int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const char *const *gb_argv,
+	      int display, sweep_progress_fn *progress, void *progress_arg, char *err,
+	      size_t err_len)
+{
+	const struct backend *backends[SWEEP_MAX_LIST + 1];
+	struct kernel_instance *kis = NULL;
+	struct bench_case *cases = NULL, *active = NULL;
+	struct gbench *gb = NULL;
+	size_t nb = 0, n = 0, cap;
+	int rc;
+
+	memset(sw, 0, sizeof(*sw));
+	sw->cores = o->topo ? pin_topo_cores(o->topo) : 1;
+	if (!has_backend(o, backend_find("serial")))
+		backends[nb++] = backend_find("serial"); /* the baseline of every speedup */
+	for (size_t i = 0; i < o->n_backends; i++)
+		backends[nb++] = o->backends[i];
+
+	cap = o->n_kernels * nb * (o->n_workers ? o->n_workers : 1);
+	kis = calloc(o->n_kernels, sizeof(*kis));
+	sw->rows = calloc(cap, sizeof(*sw->rows));
+	cases = calloc(cap, sizeof(*cases));
+	if (!kis || !sw->rows || !cases) {
+		snprintf(err, err_len, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = gbench_create(&gb, gb_argc, gb_argv, err, err_len);
+	if (rc)
+		goto out;
+
+	for (size_t ki = 0; ki < o->n_kernels; ki++) {
+		const struct kernel *k = o->kernels[ki];
+
+		rc = kernel_instance_init(&kis[ki], k, &o->kp);
+		if (rc == -ERANGE) {
+			snprintf(err, err_len, "size %llu or task count out of range for kernel '%s'",
+				 (unsigned long long)o->kp.size, k->name);
+			goto out;
+		} else if (rc) {
+			snprintf(err, err_len, "kernel '%s' set-up failed: %s", k->name, strerror(-rc));
+			goto out;
+		}
+		for (size_t bi = 0; bi < nb; bi++) {
+			const struct backend *b = backends[bi];
+			size_t nw = (b->caps & BACKEND_CAP_PARALLEL) ? o->n_workers : 1;
+
+			for (size_t wi = 0; wi < nw; wi++) {
+				struct bench_case *c = &cases[n];
+				struct sweep_row *r = &sw->rows[n];
+				unsigned workers = (b->caps & BACKEND_CAP_PARALLEL) ? o->workers[wi] : 1;
+				char name[256];
+
+				r->k = k;
+				r->b = b;
+				r->workers = workers;
+				r->size = kis[ki].shape.size;
+				r->items = kis[ki].shape.n;
+				rc = pin_plan_make(o->topo, o->pin, workers, &r->plan);
+				if (rc) {
+					snprintf(err, err_len, "bad pin policy '%s' for %u workers "
+						 "(none, compact, spread, or PU list such as 0,2-3)",
+						 o->pin, workers);
+					goto out;
+				}
+				c->sw = sw;
+				c->o = o;
+				c->row = r;
+				c->ki = &kis[ki];
+				c->active = &active;
+				c->cfg = (struct backend_config){
+					.workers = workers,
+					.schedule = o->schedule,
+					.chunk = o->chunk,
+					.switch_interval_us = o->switch_interval_us,
+					.topo = o->topo,
+					.plan = &r->plan,
+				};
+				c->w = (struct work){
+					.n = kis[ki].shape.n,
+					.grain = kis[ki].shape.grain,
+					.ctx = &kis[ki],
+					.range = range_adapter,
+					.partial_size = sizeof(struct partial),
+					.combine = combine_adapter,
+					.model = model_of(k->py_model),
+					.model_block = k->py_block,
+					.result = &c->total,
+				};
+				snprintf(name, sizeof(name), "%s/%s/%u", k->name, b->name, workers);
+				rc = gbench_add(gb, name, case_body, c, o->min_time_s, err, err_len);
+				if (rc)
+					goto out;
+				n++;
+			}
+		}
+	}
+	sw->n_rows = n;
+
+	struct progress_ctx pc = { sw, 0, progress, progress_arg };
+
+	rc = gbench_run(gb, display, on_done, &pc, err, err_len);
+	if (active)
+		case_stop(active);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct gbench_result *g = gbench_get_result(gb, i);
+
+		if (g && !sw->rows[i].ran)
+			row_take_result(&sw->rows[i], g);
+		sw->failures += (unsigned)sw->rows[i].failed;
+		sw->interrupted += (unsigned)sw->rows[i].interrupted;
+	}
+	sweep_speedups(sw);
+	rc = 0;
+out:
+	if (active)
+		case_stop(active);
+	if (gb)
+		gbench_destroy(gb);
+	if (kis)
+		for (size_t i = 0; i < o->n_kernels; i++)
+			if (kis[i].k)
+				kernel_instance_fini(&kis[i]);
+	free(kis);
+	free(cases);
+	return rc;
+}
+
+void sweep_free(struct sweep *sw)
+{
+	for (size_t i = 0; i < sw->n_rows; i++)
+		free(sw->rows[i].samples);
+	free(sw->rows);
+	memset(sw, 0, sizeof(*sw));
+}

@@ -1,0 +1,84 @@
+/*
+ * sweep.h - the sweep over kernel x backend x workers, timed through the gbench shim.
+ *
+ * For each configuration: start the backend (timed on its own, as start-up cost, outside
+ * the measurement), run once untimed as warm-up, then let Google Benchmark time repetitions
+ * of backend runs, barrier to barrier.  Every run's result is verified by the kernel; a
+ * configuration whose result is wrong is marked failed and never gets timings.  One kernel
+ * instance (inputs) serves all backends; only one backend's workers exist at a time.
+ * It does not print (progress goes through a callback) and does not write files.
+ */
+#ifndef PB_SWEEP_H
+#define PB_SWEEP_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "kernel.h"
+
+#define SWEEP_MAX_LIST 64
+
+struct sweep_opts {
+	const struct kernel *kernels[SWEEP_MAX_LIST];
+	size_t n_kernels;
+	const struct backend *backends[SWEEP_MAX_LIST]; /* serial is added if missing */
+	size_t n_backends;
+	unsigned workers[SWEEP_MAX_LIST];
+	size_t n_workers;
+	struct kernel_params kp;
+	enum backend_schedule schedule;
+	size_t chunk;
+	unsigned switch_interval_us;
+	const char *pin;                 /* pin policy text */
+	const struct pin_topo *topo;
+	double min_time_s;               /* per repetition, unless given as a gbench flag */
+	const char *corrupt_kernel;      /* test hook: this kernel's totals are made wrong */
+	volatile sig_atomic_t *stop;     /* set asynchronously: skip what is not yet measured */
+};
+
+/* One measured (or failed) configuration. */
+struct sweep_row {
+	const struct kernel *k;
+	const struct backend *b;
+	unsigned workers;
+	uint64_t size;          /* the kernel's --size unit, as set up */
+	size_t items;           /* work items */
+	int ran;                /* Google Benchmark ran it (filters may skip some) */
+	int failed;             /* verification or a worker failed; no timings are valid */
+	int interrupted;        /* skipped because the run was stopped */
+	char error[320];
+	size_t n_samples;
+	double *samples;        /* seconds, one per repetition (owned) */
+	int64_t iterations;     /* per repetition */
+	double median, mean, stddev, cv, min, max; /* seconds; cv as a ratio */
+	double startup_s;       /* backend start: threads created and pinned */
+	double speedup;         /* serial median / this median, same kernel and size; 0 if none */
+	double efficiency;      /* speedup / workers */
+	struct pin_plan plan;
+	char cpus[256];         /* CPUs the workers last ran on, "0,1" */
+	unsigned bind_failures;
+	uint64_t gil_switches;  /* pthreads-gil, over the whole configuration */
+};
+
+struct sweep {
+	struct sweep_row *rows;
+	size_t n_rows;
+	unsigned cores;         /* physical cores of this machine */
+	unsigned failures;      /* rows that failed */
+	unsigned interrupted;   /* rows not measured because of a stop request */
+};
+
+typedef void sweep_progress_fn(const struct sweep_row *row, size_t done, size_t total, void *arg);
+
+/* Builds, runs and evaluates the sweep.  gb_argv are Google Benchmark flags (argv[0] is a
+ * program name).  0 if everything ran (rows may still have failed: check sw->failures),
+ * or -errno with a one-line reason in err for set-up problems: -ERANGE (a size a kernel
+ * rejects), -EINVAL (bad pin policy or flags), -ENOMEM. */
+int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const char *const *gb_argv,
+	      int display, sweep_progress_fn *progress, void *progress_arg, char *err,
+	      size_t err_len);
+void sweep_free(struct sweep *sw);
+
+#endif
