@@ -1,0 +1,10 @@
+# PB_SANITIZE=address: AddressSanitizer + UndefinedBehaviorSanitizer; =thread: ThreadSanitizer.
+if(PB_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=address,undefined)
+elseif(PB_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=thread)
+elseif(NOT PB_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "PB_SANITIZE must be empty, 'address' or 'thread', not '${PB_SANITIZE}'")
+endif()

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the Debian packages parbench needs to build, run and test, if any are missing:
+# apt-get as root, `sudo -n` otherwise, else one line saying the exact command to run.
+set -eu
+
+PACKAGES="gcc g++ make cmake pkg-config libhwloc-dev libbenchmark-dev libcmocka-dev"
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "parbench: not a Debian/Ubuntu system; install the equivalents of: $PACKAGES" >&2
+	exit 1
+fi
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	sudo="sudo -n"
+else
+	echo "parbench: missing Debian packages:$missing; install them with: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "parbench: installing missing Debian packages:$missing" >&2
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
