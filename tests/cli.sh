@@ -1,0 +1,106 @@
+#!/bin/sh
+# cli.sh PARBENCH - the command line as a user meets it: bad usage is one line and exit 2;
+# a run writes whole files only; a wrong result fails the run (exit 1) and never reaches a
+# table; SIGINT stops the sweep, keeps what was measured and exits 130.
+set -u
+pb="$1"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# usage_error "what" args...: exit 2, exactly one line on stderr, nothing on stdout
+usage_error() {
+	what="$1"
+	shift
+	"$pb" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	lines=$(wc -l <"$tmp/err")
+	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/out" ] && grep -q "^parbench: " "$tmp/err"; then
+		ok
+	else
+		bad "$what: exit $rc, $lines stderr lines: $(head -c 300 "$tmp/err")"
+	fi
+}
+
+usage_error "no command"
+usage_error "unknown command" frobnicate
+usage_error "unknown option" run --frob
+usage_error "unknown backend" run --backends mpii
+grep -q "unknown backend 'mpii' (known: serial, pthreads" "$tmp/err" && ok || bad "backend list in message"
+usage_error "unknown kernel" run --kernels nope,sum_squares
+grep -q "known: sum_squares" "$tmp/err" && ok || bad "kernel list in message"
+usage_error "workers 0" run --workers 0
+usage_error "workers negative" run --workers -1
+usage_error "workers text" run --workers two
+usage_error "workers absurd" run --workers 100000
+usage_error "workers empty" run --workers ,
+usage_error "size 0" run --size 0
+usage_error "size negative" run --size -5
+usage_error "size overflow" run --size 99999999999999999999999
+usage_error "size exponent overflow" run --size 1e30
+usage_error "size beyond kernel" run --kernels sum_squares --size 1e15
+usage_error "size text" run --size lots
+usage_error "missing value" run --size
+usage_error "bad pin" run --pin sideways
+usage_error "pin beyond machine" run --pin 4096
+usage_error "bad schedule" run --schedule sometimes
+usage_error "bad chunk" run --chunk 0
+usage_error "bad min-time" run --min-time -1
+usage_error "bad gbench flag" run --kernels io_wait --size 2 --backends pthreads --workers 1 --out "$tmp/gb" -- --benchmark_bogus=1
+usage_error "unwritable out" run --out /proc/parbench-cannot-write
+[ ! -e "$tmp/gb/summary.csv" ] && ok || bad "a refused run left a summary"
+
+# A small good run: exit 0, the table, whole files, no temporary files left behind.
+"$pb" run --quick --kernels sum_squares,io_wait --backends pthreads --workers 1,2 \
+	--repetitions 2 --out "$tmp/run" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "good run: exit $rc: $(cat "$tmp/err")"
+for f in summary.csv samples.csv meta.json gbench.json topology.xml; do
+	[ -s "$tmp/run/$f" ] && ok || bad "good run: $f missing or empty"
+done
+[ -z "$(find "$tmp/run" -name '*.tmp')" ] && ok || bad "temporary files left behind"
+head -1 "$tmp/run/summary.csv" | grep -q "^kernel,backend,workers,size,items,median_s,min_s,max_s,mean_s,stddev_s,cv,speedup,efficiency," && ok || bad "summary.csv columns"
+rows=$(($(wc -l <"$tmp/run/summary.csv") - 1))
+[ "$rows" -eq 6 ] && ok || bad "summary.csv has $rows rows, want 6 (2 kernels x serial + pthreads x 2)"
+grep -q "^sum_squares,serial,1,.*,1.000000,1.000000," "$tmp/run/summary.csv" && ok || bad "serial speedup is not 1"
+grep -q "^# sum_squares" "$tmp/out" && grep -q "speedup = median(serial)" "$tmp/out" && ok || bad "no table on stdout"
+samples=$(($(wc -l <"$tmp/run/samples.csv") - 1))
+[ "$samples" -eq 12 ] && ok || bad "samples.csv has $samples rows, want 12"
+cmake -DFILE="$tmp/run/meta.json" -P "$(dirname "$0")/json_check.cmake" >/dev/null 2>&1 && ok || bad "meta.json is not valid JSON"
+cmake -DFILE="$tmp/run/gbench.json" -P "$(dirname "$0")/json_check.cmake" >/dev/null 2>&1 && ok || bad "gbench.json is not valid JSON"
+
+# A wrong result (test hook): exit 1, named on stderr, absent from the table and the CSV.
+PARBENCH_TEST_CORRUPT=range_sum "$pb" run --quick --kernels range_sum,sum_squares \
+	--backends pthreads --workers 2 --repetitions 2 --out "$tmp/bad" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && ok || bad "corrupt run: exit $rc"
+grep -q "FAILED range_sum / serial / 1 workers: verification failed" "$tmp/err" && ok || bad "corrupt run: no FAILED line: $(cat "$tmp/err")"
+grep -q "^range_sum," "$tmp/bad/summary.csv" && bad "a failed kernel reached summary.csv" || ok
+grep -q "^sum_squares,pthreads,2," "$tmp/bad/summary.csv" && ok || bad "good rows lost after a failure"
+grep -E "^  (serial|pthreads) .* ms " "$tmp/out" | grep -q "x" && ok || bad "no good rows in the table"
+awk '/^# range_sum/{f=1;next} /^# /{f=0} f && / ms /' "$tmp/out" | grep -q . && bad "range_sum timings printed" || ok
+grep -q '"failures": \[' "$tmp/bad/meta.json" && grep -q '"kernel": "range_sum"' "$tmp/bad/meta.json" && ok || bad "failure not in meta.json"
+
+# SIGINT in the middle of a sweep: exit 130, what was measured is saved, files whole.
+# Each configuration takes ~0.9 s (4 repetitions of >= 0.2 s of 1 ms sleeps): at 1.5 s
+# serial is complete and pthreads/1 is half done (a partly measured one is not kept).
+"$pb" run --kernels io_wait --size 20 --sleep-us 1000 --backends pthreads --workers 1,2 \
+	--repetitions 4 --min-time 0.2 --no-interleave --out "$tmp/int" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 1.5
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ] && ok || bad "SIGINT: exit $rc"
+grep -q "interrupted by SIGINT" "$tmp/err" && ok || bad "SIGINT: no message: $(cat "$tmp/err")"
+grep -q "^io_wait,serial,1," "$tmp/int/summary.csv" && ok || bad "SIGINT: the finished serial row was not kept"
+grep -q "^io_wait,pthreads,2," "$tmp/int/summary.csv" && bad "SIGINT: a row measured after the interrupt" || ok
+[ -z "$(find "$tmp/int" -name '*.tmp')" ] && ok || bad "SIGINT: temporary files left behind"
+kill -0 "$pid" 2>/dev/null && bad "SIGINT: process still alive" || ok
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

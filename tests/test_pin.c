@@ -1,0 +1,152 @@
+/*
+ * test_pin.c - pin plans on synthetic hwloc topologies (machines we do not have) and binding
+ * on this one.  Expected PU numbers are worked out by hand from the synthetic description:
+ * hwloc numbers a synthetic machine's PUs in order, so in "pack:2 numa:2 core:8 pu:2" core c
+ * holds PUs 2c and 2c+1, NUMA node m holds PUs 16m..16m+15, package p holds 32p..32p+31.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "pin.h"
+
+#define BIG "pack:2 numa:2 core:8 pu:2"
+
+static struct pin_topo *load(const char *synthetic)
+{
+	struct pin_topo *t = NULL;
+
+	assert_int_equal(pin_topo_load(&t, synthetic), 0);
+	return t;
+}
+
+static void test_counts(void **state)
+{
+	struct pin_topo *t = load(BIG);
+
+	(void)state;
+	assert_int_equal(pin_topo_packages(t), 2);
+	assert_int_equal(pin_topo_cores(t), 32);
+	assert_int_equal(pin_topo_pus(t), 64);
+	pin_topo_free(t);
+}
+
+static void test_compact(void **state)
+{
+	struct pin_topo *t = load(BIG);
+	struct pin_plan p;
+
+	(void)state;
+	assert_int_equal(pin_plan_make(t, "compact", 4, &p), 0);
+	assert_int_equal(p.pu[0], 0);
+	assert_int_equal(p.pu[1], 2);
+	assert_int_equal(p.pu[2], 4);
+	assert_int_equal(p.pu[3], 6);
+	assert_int_equal(p.oversubscribed, 0);
+	/* 33 workers: every core once, then core 0's second PU */
+	assert_int_equal(pin_plan_make(t, "compact", 33, &p), 0);
+	assert_int_equal(p.pu[31], 62);
+	assert_int_equal(p.pu[32], 1);
+	assert_int_equal(p.oversubscribed, 1);
+	pin_topo_free(t);
+}
+
+static int numa_of(int pu)
+{
+	return pu / 16;
+}
+
+static void test_spread(void **state)
+{
+	struct pin_topo *t = load(BIG);
+	struct pin_plan p;
+	int seen[64] = { 0 };
+
+	(void)state;
+	assert_int_equal(pin_plan_make(t, "spread", 2, &p), 0);
+	assert_int_not_equal(p.pu[0] / 32, p.pu[1] / 32); /* two packages */
+	assert_int_equal(pin_plan_make(t, "spread", 4, &p), 0);
+	for (int i = 0; i < 4; i++)
+		for (int j = i + 1; j < 4; j++)
+			assert_int_not_equal(numa_of(p.pu[i]), numa_of(p.pu[j]));
+	assert_int_equal(pin_plan_make(t, "spread", 32, &p), 0);
+	for (int i = 0; i < 32; i++) {
+		assert_true(p.pu[i] >= 0 && p.pu[i] < 64);
+		assert_int_equal(seen[p.pu[i] / 2]++, 0); /* one worker per core */
+	}
+	assert_int_equal(p.oversubscribed, 0);
+	pin_topo_free(t);
+}
+
+static void test_128_cores(void **state)
+{
+	struct pin_topo *t = load("pack:2 core:64 pu:1");
+	struct pin_plan p;
+	int seen[128] = { 0 };
+
+	(void)state;
+	assert_int_equal(pin_topo_cores(t), 128);
+	assert_int_equal(pin_plan_make(t, "compact", 128, &p), 0);
+	for (int i = 0; i < 128; i++)
+		assert_int_equal(seen[p.pu[i]]++, 0);
+	assert_int_equal(p.oversubscribed, 0);
+	assert_int_equal(pin_plan_make(t, "spread", 2, &p), 0);
+	assert_int_not_equal(p.pu[0] / 64, p.pu[1] / 64);
+	assert_int_equal(pin_plan_make(t, "none", 130, &p), 0);
+	assert_int_equal(p.pu[0], -1);
+	assert_int_equal(p.oversubscribed, 2);
+	pin_topo_free(t);
+}
+
+static void test_list(void **state)
+{
+	struct pin_topo *t = load(BIG);
+	struct pin_plan p;
+	const int want[] = { 0, 2, 4, 5, 6, 7, 0, 2 };
+
+	(void)state;
+	assert_int_equal(pin_plan_make(t, "0,2,4-7", 8, &p), 0);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(p.pu[i], want[i]);
+	assert_int_equal(p.oversubscribed, 8 - 4); /* PUs 4,5 share a core, 6,7 too, 0,2 repeat */
+	assert_int_equal(pin_plan_make(t, "64", 1, &p), -EINVAL);
+	assert_int_equal(pin_plan_make(t, "3-1", 1, &p), -EINVAL);
+	assert_int_equal(pin_plan_make(t, "a", 1, &p), -EINVAL);
+	assert_int_equal(pin_plan_make(t, "1,", 1, &p), 0);
+	assert_int_equal(pin_plan_make(t, "", 1, &p), -EINVAL);
+	assert_int_equal(pin_plan_make(t, "compact", 0, &p), -EINVAL);
+	pin_topo_free(t);
+}
+
+static void test_bind_this_machine(void **state)
+{
+	struct pin_topo *t = load(NULL);
+	struct pin_plan p;
+	void *saved;
+
+	(void)state;
+	assert_true(pin_topo_cores(t) >= 1);
+	assert_int_equal(pin_plan_make(t, "compact", 1, &p), 0);
+	saved = pin_save(t);
+	assert_int_equal(pin_bind_self(t, p.pu[0]), 0);
+	assert_int_equal(pin_current_cpu(), p.pu[0]);
+	pin_restore(t, saved);
+	pin_topo_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_counts),         cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_spread),         cmocka_unit_test(test_128_cores),
+		cmocka_unit_test(test_list),           cmocka_unit_test(test_bind_this_machine),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
