@@ -127,6 +127,7 @@ static void plan_compact(const struct pin_topo *t, struct pin_plan *plan)
 	}
 }
 
+/* hwloc_distrib() allocates the cpusets it hands back; they are freed here. */
 static int plan_spread(const struct pin_topo *t, struct pin_plan *plan)
 {
 	unsigned npus = pin_topo_pus(t);
@@ -137,23 +138,19 @@ static int plan_spread(const struct pin_topo *t, struct pin_plan *plan)
 
 	if (!sets)
 		return -ENOMEM;
-	for (unsigned i = 0; i < m; i++) {
-		sets[i] = hwloc_bitmap_alloc();
-		if (!sets[i]) {
-			err = -ENOMEM;
-			goto out_free;
-		}
-	}
 	if (hwloc_distrib(t->h, &root, 1, sets, m, INT_MAX, 0) < 0) {
 		err = -EINVAL;
 		goto out_free;
 	}
-	for (unsigned i = 0; i < plan->n; i++) {
-		hwloc_bitmap_t s = sets[i % m];
-
-		hwloc_bitmap_singlify(s);
-		plan->pu[i] = hwloc_bitmap_first(s);
+	for (unsigned i = 0; i < m; i++) {
+		if (!sets[i]) {
+			err = -ENOMEM;
+			goto out_free;
+		}
+		hwloc_bitmap_singlify(sets[i]);
 	}
+	for (unsigned i = 0; i < plan->n; i++)
+		plan->pu[i] = hwloc_bitmap_first(sets[i % m]);
 out_free:
 	for (unsigned i = 0; i < m; i++)
 		hwloc_bitmap_free(sets[i]);

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -107,6 +108,7 @@ void finish(entry &e)
 } // namespace
 
 struct gbench {
+	std::vector<std::string> args; /* Google Benchmark's flags; argv[0] must outlive runs */
 	std::vector<entry> entries;
 	std::map<std::string, size_t> index;
 	bool min_time_flag = false;
@@ -205,14 +207,16 @@ int gbench_create(gbench **out, int argc, const char *const *argv, char *err, si
 {
 	*out = nullptr;
 	return guarded(err, err_len, [&]() -> int {
-		std::vector<std::string> args(argv, argv + argc);
+		/* Google Benchmark keeps argv[0] (its Context::executable_name), so the strings
+		 * live in the handle, which the caller keeps until after gbench_run(). */
+		auto g = std::make_unique<gbench>();
 		std::vector<char *> ptrs;
-		bool min_time = false;
 
-		for (std::string &a : args) {
+		g->args.assign(argv, argv + argc);
+		for (std::string &a : g->args) {
 			ptrs.push_back(&a[0]);
 			if (a.rfind("--benchmark_min_time", 0) == 0)
-				min_time = true;
+				g->min_time_flag = true;
 		}
 		int n = static_cast<int>(ptrs.size());
 		ptrs.push_back(nullptr);
@@ -222,9 +226,7 @@ int gbench_create(gbench **out, int argc, const char *const *argv, char *err, si
 						       ptrs[1] + "'");
 			return -EINVAL;
 		}
-		gbench *g = new gbench;
-		g->min_time_flag = min_time;
-		*out = g;
+		*out = g.release();
 		return 0;
 	});
 }
