@@ -6,7 +6,9 @@ WERROR   ?= $(if $(filter true 1 yes,$(CI)),ON,OFF)
 CMAKE_ARGS ?=
 ARGS     ?=
 
-.PHONY: all build bench quick test deps clean
+MAKEFLAGS += --no-print-directory
+
+.PHONY: all build bench quick test test-sanitize deps clean
 
 all: build
 
@@ -27,6 +29,19 @@ quick: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 $(CTEST_ARGS)
+ifneq ($(filter true 1 yes,$(CI)),)
+	@$(MAKE) test-sanitize
+endif
+
+# The suite again under ASan+UBSan and under TSan (without OpenMP: libgomp is not
+# instrumented). CI runs it after `make test`.
+test-sanitize: deps
+	@for s in address thread; do \
+		cmake -S . -B $(BUILD)-$$s -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPB_SANITIZE=$$s \
+			-DPB_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null && \
+		cmake --build $(BUILD)-$$s -j $(JOBS) >/dev/null && \
+		(cd $(BUILD)-$$s && ctest --output-on-failure --timeout 600 $(CTEST_ARGS)) || exit 1; \
+	done
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-address $(BUILD)-thread

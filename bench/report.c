@@ -36,7 +36,7 @@ static int row_measured(const struct sweep_row *r)
 
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 {
-	unsigned noisy = 0, over = 0, shortrun = 0, bind_fail = 0;
+	unsigned noisy = 0, over = 0, shortrun = 0, bind_fail = 0, superlinear = 0;
 
 	for (size_t i = 0; i < sw->n_rows;) {
 		const struct kernel *k = sw->rows[i].k;
@@ -49,7 +49,7 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		for (; j < sw->n_rows && sw->rows[j].k == k; j++) {
 			const struct sweep_row *r = &sw->rows[j];
 			char med[32], lo[32], hi[32], range[80], su[32];
-			char mark[4] = "";
+			char mark[8] = "";
 
 			if (!row_measured(r)) {
 				fprintf(out, "  %-14s %7u  %s\n", r->b->name, r->workers,
@@ -70,6 +70,10 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 				strcat(mark, "!");
 				shortrun++;
 			}
+			if (r->speedup > r->workers && r->workers > 1) {
+				strcat(mark, "^");
+				superlinear++;
+			}
 			bind_fail += r->bind_failures;
 			snprintf(range, sizeof(range), "%s .. %s", fmt_time(lo, sizeof(lo), r->min),
 				 fmt_time(hi, sizeof(hi), r->max));
@@ -84,7 +88,8 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		i = j;
 	}
 	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
-		     "~ cv above %.0f%% (noisy)  ! median under %.0f ms (too short to trust)\n",
+		     "~ cv above %.0f%% (noisy)  ! median under %.0f ms (too short to trust)  "
+		     "^ speedup above the worker count\n",
 		REPORT_CV_LIMIT * 100, REPORT_SHORT_S * 1e3);
 	fprintf(out, "times: median, min and max over %d repetitions of wall time, barrier to barrier, "
 		     "each result verified;%s\n", m->repetitions,
@@ -105,6 +110,10 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		fprintf(out, "warning: %u configuration%s ran under %.0f ms per run: overheads and "
 			     "clock resolution dominate\n", shortrun, shortrun == 1 ? "" : "s",
 			REPORT_SHORT_S * 1e3);
+	if (superlinear)
+		fprintf(out, "warning: %u configuration%s show a speedup above the worker count: noise "
+			     "when the min .. max ranges overlap serial's, else cache effects\n",
+			superlinear, superlinear == 1 ? "" : "s");
 	if (bind_fail)
 		fprintf(out, "warning: %u worker binding%s failed: those workers ran unpinned\n",
 			bind_fail, bind_fail == 1 ? "" : "s");
