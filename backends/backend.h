@@ -6,6 +6,10 @@
  * as a struct work of opaque callbacks.  Backends never print, exit or abort; failures come
  * back as a negative errno with a one-line description in the config's error buffer.
  * start/stop are outside the timed region; run is what is timed, barrier to barrier.
+ *
+ * Process backends (BACKEND_CAP_PROCESSES) fork their workers in start(): a job's ctx and
+ * everything it points to must exist before start() and stay unchanged, since workers see
+ * the parent's memory as it was at the fork; results come back only through partials.
  */
 #ifndef PB_BACKEND_H
 #define PB_BACKEND_H
@@ -63,6 +67,8 @@ struct backend_config {
 	enum backend_schedule schedule;
 	size_t chunk;                     /* items per chunk, 0 = backend default */
 	unsigned switch_interval_us;      /* pthreads-gil, 0 = 5000 as in CPython */
+	unsigned max_tasks;               /* process pools: replace a worker after N tasks, 0 never */
+	int retry;                        /* process pools: re-run a dead worker's task once */
 	const struct pin_topo *topo;      /* NULL: no pinning */
 	const struct pin_plan *plan;      /* worker i binds to plan->pu[i] (if >= 0) */
 	char *err;                        /* out: one-line description of a failure */

@@ -16,6 +16,8 @@
 extern const struct backend backend_serial;
 extern const struct backend backend_pthreads;
 extern const struct backend backend_pthreads_gil;
+extern const struct backend backend_fork_pool;
+extern const struct backend backend_fork_pool_pipe;
 #ifdef PB_HAVE_OPENMP
 extern const struct backend backend_openmp;
 #endif
@@ -27,6 +29,8 @@ static const struct backend *const registry[] = {
 #ifdef PB_HAVE_OPENMP
 	&backend_openmp,
 #endif
+	&backend_fork_pool,
+	&backend_fork_pool_pipe,
 	NULL,
 };
 

@@ -73,7 +73,8 @@ static struct partial run_n(struct backend_instance *bi, struct kernel_instance 
 	};
 
 	memset(&total, 0xa5, sizeof(total)); /* the backend must overwrite it */
-	assert_int_equal(backend_instance_run(bi, &w), 0);
+	if (backend_instance_run(bi, &w) != 0)
+		fail_msg("%s: run of %zu items failed: %s", bi->b->name, n, bi->err);
 	return total;
 }
 
@@ -84,71 +85,87 @@ static void check_equal(const struct partial *got, const struct partial *want, c
 			 (unsigned long long)got->count, (unsigned long long)want->count);
 }
 
-static void one_backend(const struct backend *b, enum backend_schedule sched, size_t chunk)
+struct sched_case {
+	enum backend_schedule sched;
+	size_t chunk;
+};
+
+/* Kernels are set up before each backend starts: process backends fork at start. */
+static void one_backend(const struct backend *b, struct sched_case sc)
 {
 	static const unsigned worker_counts[] = { 1, 2, 3, 7 };
+	struct kernel_instance kis[16];
+	size_t nk = 0;
 
+	for (const struct kernel *const *k = kernel_all(); *k && nk < 16; k++, nk++) {
+		struct kernel_params p = small_params(*k);
+
+		assert_int_equal(kernel_instance_init(&kis[nk], *k, &p), 0);
+	}
 	for (size_t wi = 0; wi < sizeof(worker_counts) / sizeof(worker_counts[0]); wi++) {
 		unsigned workers = worker_counts[wi];
 		struct pin_plan plan;
-		struct backend_config cfg = { .workers = workers, .schedule = sched, .chunk = chunk,
-					      .switch_interval_us = 1000, .topo = topo, .plan = &plan };
+		struct backend_config cfg = { .workers = workers, .schedule = sc.sched,
+					      .chunk = sc.chunk, .switch_interval_us = 1000,
+					      .topo = topo, .plan = &plan };
 		struct backend_instance bi;
 
 		assert_int_equal(pin_plan_make(topo, "compact", workers, &plan), 0);
 		if (backend_instance_start(&bi, b, &cfg) != 0)
 			fail_msg("%s: start with %u workers failed: %s", b->name, workers, bi.err);
 
-		for (const struct kernel *const *k = kernel_all(); *k; k++) {
-			struct kernel_params p = small_params(*k);
-			struct kernel_instance ki;
+		for (size_t ki = 0; ki < nk; ki++) {
+			const struct kernel *k = kis[ki].k;
 			const size_t edge[] = { 0, 1, 2, workers - 1, workers + 1, 2 * workers + 1, 11 };
 			char what[160];
 
-			assert_int_equal(kernel_instance_init(&ki, *k, &p), 0);
 			for (size_t e = 0; e < sizeof(edge) / sizeof(edge[0]); e++) {
-				size_t n = edge[e] < ki.shape.n ? edge[e] : ki.shape.n;
+				size_t n = edge[e] < kis[ki].shape.n ? edge[e] : kis[ki].shape.n;
 				struct partial want = { 0 };
-				struct partial got = run_n(&bi, &ki, n);
+				struct partial got = run_n(&bi, &kis[ki], n);
 
-				(*k)->reference(ki.priv, 0, n, &want);
+				k->reference(kis[ki].priv, 0, n, &want);
 				snprintf(what, sizeof(what), "%s x %s, %u workers, sched %d chunk %zu, n=%zu",
-					 b->name, (*k)->name, workers, (int)sched, chunk, n);
+					 b->name, k->name, workers, (int)sc.sched, sc.chunk, n);
 				check_equal(&got, &want, what);
 			}
 			/* the full size: the reference and the closed form agree with the backend */
 			struct partial want = { 0 };
-			struct partial got = run_n(&bi, &ki, ki.shape.n);
+			struct partial got = run_n(&bi, &kis[ki], kis[ki].shape.n);
 
-			(*k)->reference(ki.priv, 0, ki.shape.n, &want);
-			snprintf(what, sizeof(what), "%s x %s, %u workers, full n=%zu", b->name,
-				 (*k)->name, workers, ki.shape.n);
+			k->reference(kis[ki].priv, 0, kis[ki].shape.n, &want);
+			snprintf(what, sizeof(what), "%s x %s, %u workers, full n=%zu", b->name, k->name,
+				 workers, kis[ki].shape.n);
 			check_equal(&got, &want, what);
-			assert_int_equal((*k)->verify(ki.priv, &got), 0);
+			assert_int_equal(k->verify(kis[ki].priv, &got), 0);
 			got.sum += 1;
-			assert_int_not_equal((*k)->verify(ki.priv, &got), 0);
+			assert_int_not_equal(k->verify(kis[ki].priv, &got), 0);
 			got.sum -= 1;
 			got.count -= 1;
-			assert_int_not_equal((*k)->verify(ki.priv, &got), 0);
-			kernel_instance_fini(&ki);
+			assert_int_not_equal(k->verify(kis[ki].priv, &got), 0);
 		}
 		backend_instance_stop(&bi);
 	}
+	for (size_t ki = 0; ki < nk; ki++)
+		kernel_instance_fini(&kis[ki]);
 }
 
 static void test_all_backends_all_kernels(void **state)
 {
+	static const struct sched_case scheds[] = {
+		{ SCHED_STATIC, 3 }, { SCHED_DYNAMIC, 0 }, { SCHED_DYNAMIC, 5 }, { SCHED_GUIDED, 2 },
+	};
+
 	(void)state;
 	for (const struct backend *const *b = backend_all(); *b; b++) {
 		if ((*b)->caps & BACKEND_CAP_NEEDS_LAUNCHER)
 			continue;
-		one_backend(*b, SCHED_DEFAULT, 0);
-		if ((*b)->caps & BACKEND_CAP_SCHEDULE) {
-			one_backend(*b, SCHED_STATIC, 3);
-			one_backend(*b, SCHED_DYNAMIC, 0);
-			one_backend(*b, SCHED_DYNAMIC, 5);
-			one_backend(*b, SCHED_GUIDED, 2);
-		}
+		one_backend(*b, (struct sched_case){ SCHED_DEFAULT, 0 });
+		if ((*b)->caps & BACKEND_CAP_PARALLEL)
+			one_backend(*b, (struct sched_case){ SCHED_DEFAULT, 3 });
+		if ((*b)->caps & BACKEND_CAP_SCHEDULE)
+			for (size_t i = 0; i < sizeof(scheds) / sizeof(scheds[0]); i++)
+				one_backend(*b, scheds[i]);
 	}
 }
 
