@@ -6,6 +6,7 @@
  * was measured.  Parsing happens here and nowhere else.
  */
 #include "backend.h"
+#include "costs.h"
 #include "kernel.h"
 #include "outfile.h"
 #include "pin.h"
@@ -48,6 +49,7 @@ __attribute__((noreturn, format(printf, 1, 2))) static void usage_error(const ch
 static const char usage_text[] =
 	"usage: parbench list\n"
 	"       parbench run [options] [-- google-benchmark flags]\n"
+	"       parbench costs [--workers N] [--quick] [--out DIR] [-- google-benchmark flags]\n"
 	"\n"
 	"run options:\n"
 	"  --kernels LIST         comma-separated kernel names, or all (default)\n"
@@ -62,6 +64,7 @@ static const char usage_text[] =
 	"  --switch-interval US   pthreads-gil switch interval (default 5000, CPython's)\n"
 	"  --schedule S           static, dynamic or guided (thread backends)\n"
 	"  --chunk N              items per chunk (default: see README)\n"
+	"  --transport T          shm or pipe: which fork-pool transport to run (default both)\n"
 	"  --pin P                none, compact (default), spread, or a PU list such as 0,2-3\n"
 	"  --repetitions N        repetitions per configuration (default 5)\n"
 	"  --min-time S           minimum seconds per repetition (default 0.1, quick 0.05)\n"
@@ -217,6 +220,29 @@ static enum backend_schedule parse_schedule(const char *s)
 	usage_error("unknown schedule '%s' (known: static, dynamic, guided)", s);
 }
 
+/* "shm" or "pipe": the fork-pool backend name for that transport. */
+static const char *parse_transport(const char *s)
+{
+	if (strcmp(s, "shm") == 0)
+		return "fork-pool";
+	if (strcmp(s, "pipe") == 0)
+		return "fork-pool-pipe";
+	usage_error("unknown transport '%s' (known: shm, pipe)", s);
+}
+
+/* --transport: of the fork-pool variants in the list, keep the chosen one (added if none). */
+static void keep_transport(struct sweep_opts *o, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->n_backends; i++)
+		if (strncmp(o->backends[i]->name, "fork-pool", 9) != 0)
+			o->backends[n++] = o->backends[i];
+	if (n < SWEEP_MAX_LIST)
+		o->backends[n++] = backend_find(name);
+	o->n_backends = n;
+}
+
 static void read_first_line(const char *path, const char *prefix, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
@@ -314,7 +340,7 @@ static void join_args(int argc, char **argv, char *buf, size_t len)
 static int cmd_run(int argc, char **argv)
 {
 	struct sweep_opts o = { 0 };
-	const char *out_dir = NULL, *pin = "compact";
+	const char *out_dir = NULL, *pin = "compact", *transport = NULL;
 	int verbose = 0, interleave = 1, repetitions = DEFAULT_REPETITIONS;
 	double min_time = 0;
 	const char *gb_argv[128];
@@ -390,6 +416,8 @@ static int cmd_run(int argc, char **argv)
 			o.chunk = (size_t)opt_u64(opt, v, 1, SIZE_MAX);
 		else if (strcmp(opt, "--pin") == 0)
 			pin = v;
+		else if (strcmp(opt, "--transport") == 0)
+			transport = parse_transport(v);
 		else if (strcmp(opt, "--repetitions") == 0)
 			repetitions = (int)opt_u64(opt, v, 1, 1000);
 		else if (strcmp(opt, "--min-time") == 0)
@@ -398,6 +426,8 @@ static int cmd_run(int argc, char **argv)
 			usage_error("unknown option '%s' (see parbench --help)", opt);
 	}
 
+	if (transport)
+		keep_transport(&o, transport);
 	rc = pin_topo_load(&topo, NULL);
 	if (rc) {
 		fprintf(stderr, "parbench: cannot read this machine's topology with hwloc\n");
@@ -523,10 +553,114 @@ static int cmd_run(int argc, char **argv)
 	return status;
 }
 
+/* The run directory: --out DIR, or results/<date>-<time>-<host>[-suffix]. Exits 2 if unwritable. */
+static const char *make_out_dir(const char *out, const char *suffix, char *buf, size_t len)
+{
+	struct utsname un;
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+	int rc;
+
+	if (!out) {
+		uname(&un);
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+		snprintf(buf, len, "results/%s-%s%s", stamp, un.nodename, suffix);
+		out = buf;
+	}
+	rc = outfile_mkdirs(out);
+	if (rc == 0 && access(out, W_OK) != 0)
+		rc = -errno;
+	if (rc)
+		usage_error("cannot write results directory '%s': %s", out, strerror(-rc));
+	return out;
+}
+
+/* Three significant digits without exponents: 0.00586, 12.4, 3900. */
+static const char *fmt_num(char *buf, size_t len, double v)
+{
+	if (v >= 1000)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.3g", v);
+	return buf;
+}
+
+static int cmd_costs(int argc, char **argv)
+{
+	struct costs_opts o = { 0 };
+	const char *out = NULL, *group = "";
+	const char *gb_argv[64] = { "parbench", "--benchmark_repetitions=7" };
+	int gb_argc = 2;
+	struct pin_topo *topo = NULL;
+	static struct costs c;
+	char dir[1024], err[512], a[32], b[32], d[32];
+	int rc;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (++i < argc && gb_argc < 64)
+				gb_argv[gb_argc++] = argv[i];
+			break;
+		}
+		if (strcmp(argv[i], "--quick") == 0) {
+			o.quick = 1;
+			gb_argv[1] = "--benchmark_repetitions=3";
+		} else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
+			o.workers = (unsigned)opt_u64("--workers", argv[++i], 1, BACKEND_MAX_WORKERS);
+		else
+			usage_error("unknown costs option '%s' (known: --workers N, --quick, --out DIR)",
+				    argv[i]);
+	}
+	if (pin_topo_load(&topo, NULL)) {
+		fprintf(stderr, "parbench: cannot read this machine's topology with hwloc\n");
+		return EXIT_VERIFY;
+	}
+	if (!o.workers)
+		o.workers = pin_topo_cores(topo);
+	o.topo = topo;
+	out = make_out_dir(out, "-costs", dir, sizeof(dir));
+	rc = costs_run(&c, &o, gb_argc, gb_argv, err, sizeof(err));
+	pin_topo_free(topo);
+	if (rc) {
+		fprintf(stderr, "parbench: %s\n", err);
+		return EXIT_VERIFY;
+	}
+	printf("# parbench costs: median of repetitions (min .. max); workers = %u where a "
+	       "count applies\n", o.workers);
+	for (size_t i = 0; i < c.n; i++) {
+		const struct cost_row *r = &c.rows[i];
+
+		if (strcmp(r->group, group) != 0) {
+			group = r->group;
+			printf("\n%s\n", group);
+		}
+		if (r->not_run)
+			continue;
+		if (r->failed) {
+			printf("  %-52s FAILED\n", r->name);
+			rc = EXIT_VERIFY;
+			continue;
+		}
+		printf("  %-52s %10s  %10s .. %-10s %-8s\n      %s\n", r->name,
+		       fmt_num(a, sizeof(a), r->median), fmt_num(b, sizeof(b), r->min),
+		       fmt_num(d, sizeof(d), r->max), r->unit, r->how);
+	}
+	if (costs_write_csv(out, &c)) {
+		fprintf(stderr, "parbench: cannot write %s/costs.csv\n", out);
+		return EXIT_VERIFY;
+	}
+	printf("\nresults: %s/costs.csv\n", out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		usage_error("missing command (known: list, run; see parbench --help)");
+		usage_error("missing command (known: list, run, costs; see parbench --help)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_text, stdout);
@@ -539,5 +673,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc, argv);
-	usage_error("unknown command '%s' (known: list, run)", argv[1]);
+	if (strcmp(argv[1], "costs") == 0)
+		return cmd_costs(argc, argv);
+	usage_error("unknown command '%s' (known: list, run, costs)", argv[1]);
 }

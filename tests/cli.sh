@@ -102,5 +102,16 @@ grep -q "^io_wait,pthreads,2," "$tmp/int/summary.csv" && bad "SIGINT: a row meas
 [ -z "$(find "$tmp/int" -name '*.tmp')" ] && ok || bad "SIGINT: temporary files left behind"
 kill -0 "$pid" 2>/dev/null && bad "SIGINT: process still alive" || ok
 
+# The price list: every figure measured, the exact counters exact, written whole.
+"$pb" costs --quick --out "$tmp/costs" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "costs: exit $rc: $(head -c 300 "$tmp/err")"
+grep -q "FAILED" "$tmp/out" && bad "costs: a figure failed: $(grep FAILED "$tmp/out")" || ok
+for what in "fork + _exit" "fork-pool start" "fork-pool, chunk 1" "pipe round trip" \
+	"semaphore ping-pong" "atomic add" "plain load/add/store" "wrote 64 MiB inherited: PSS"; do
+	grep -q "$what" "$tmp/costs/costs.csv" && ok || bad "costs.csv lacks '$what'"
+done
+usage_error "costs bad option" costs --frob
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

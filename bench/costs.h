@@ -1,0 +1,47 @@
+/*
+ * costs.h - `parbench costs`: the price list of the concurrency models the tutorials talk
+ * about (start-up, per-task dispatch, communication, synchronization, the shared counter,
+ * memory per worker), measured on this machine.
+ *
+ * Every time is Google Benchmark's median over repetitions (through the gbench shim) of a
+ * batch of operations divided by the batch size, so that no figure is below the clock's
+ * resolution.  Counts (lost updates) and memory sizes are measured directly.  It does not
+ * print; main.c prints the rows.
+ */
+#ifndef PB_COSTS_H
+#define PB_COSTS_H
+
+#include <stddef.h>
+
+#include "pin.h"
+
+struct cost_row {
+	const char *group;     /* start-up, dispatch, communication, ... */
+	char name[96];
+	double median, min, max;
+	const char *unit;      /* "us", "ns", "MiB", "%", ... */
+	double scale;          /* median etc. are already multiplied by it */
+	size_t repetitions;
+	const char *how;       /* one line: how it was measured */
+	int failed;            /* the measurement failed (or a lock lost updates) */
+	int not_run;           /* excluded by a --benchmark_filter */
+};
+
+struct costs {
+	struct cost_row rows[64];
+	size_t n;
+};
+
+struct costs_opts {
+	unsigned workers;            /* pool / team size for the dispatch figures */
+	const struct pin_topo *topo;
+	int quick;                   /* fewer repetitions, smaller batches */
+};
+
+/* Measures everything. gb_argv: Google Benchmark flags. 0 or -errno with err set. */
+int costs_run(struct costs *c, const struct costs_opts *o, int gb_argc, const char *const *gb_argv,
+	      char *err, size_t err_len);
+/* costs.csv in dir, written whole. 0 or -errno. */
+int costs_write_csv(const char *dir, const struct costs *c);
+
+#endif
