@@ -65,6 +65,8 @@ static const char usage_text[] =
 	"  --schedule S           static, dynamic or guided (thread backends)\n"
 	"  --chunk N              items per chunk (default: see README)\n"
 	"  --transport T          shm or pipe: which fork-pool transport to run (default both)\n"
+	"  --retry                fork-pool: re-run a dead worker's task once instead of failing\n"
+	"  --max-tasks N          fork-pool: replace each worker after N tasks\n"
 	"  --pin P                none, compact (default), spread, or a PU list such as 0,2-3\n"
 	"  --repetitions N        repetitions per configuration (default 5)\n"
 	"  --min-time S           minimum seconds per repetition (default 0.1, quick 0.05)\n"
@@ -389,6 +391,10 @@ static int cmd_run(int argc, char **argv)
 			interleave = 0;
 			continue;
 		}
+		if (strcmp(opt, "--retry") == 0) {
+			o.retry = 1;
+			continue;
+		}
 		if (!v) {
 			if (i + 1 >= argc)
 				usage_error("option %s needs a value", opt);
@@ -418,6 +424,8 @@ static int cmd_run(int argc, char **argv)
 			pin = v;
 		else if (strcmp(opt, "--transport") == 0)
 			transport = parse_transport(v);
+		else if (strcmp(opt, "--max-tasks") == 0)
+			o.max_tasks = (unsigned)opt_u64(opt, v, 1, UINT32_MAX);
 		else if (strcmp(opt, "--repetitions") == 0)
 			repetitions = (int)opt_u64(opt, v, 1, 1000);
 		else if (strcmp(opt, "--min-time") == 0)

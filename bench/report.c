@@ -111,9 +111,9 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 			     "clock resolution dominate\n", shortrun, shortrun == 1 ? "" : "s",
 			REPORT_SHORT_S * 1e3);
 	if (superlinear)
-		fprintf(out, "warning: %u configuration%s show a speedup above the worker count: noise "
+		fprintf(out, "warning: %u configuration%s a speedup above the worker count: noise "
 			     "when the min .. max ranges overlap serial's, else cache effects\n",
-			superlinear, superlinear == 1 ? "" : "s");
+			superlinear, superlinear == 1 ? " shows" : "s show");
 	if (bind_fail)
 		fprintf(out, "warning: %u worker binding%s failed: those workers ran unpinned\n",
 			bind_fail, bind_fail == 1 ? "" : "s");

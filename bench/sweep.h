@@ -31,6 +31,8 @@ struct sweep_opts {
 	enum backend_schedule schedule;
 	size_t chunk;
 	unsigned switch_interval_us;
+	unsigned max_tasks;              /* process pools: replace a worker after N tasks */
+	int retry;                       /* process pools: re-run a dead worker's task once */
 	const char *pin;                 /* pin policy text */
 	const struct pin_topo *topo;
 	double min_time_s;               /* per repetition, unless given as a gbench flag */

@@ -102,6 +102,27 @@ grep -q "^io_wait,pthreads,2," "$tmp/int/summary.csv" && bad "SIGINT: a row meas
 [ -z "$(find "$tmp/int" -name '*.tmp')" ] && ok || bad "SIGINT: temporary files left behind"
 kill -0 "$pid" 2>/dev/null && bad "SIGINT: process still alive" || ok
 
+# SIGTERM while fork-pool workers exist: exit 143, and no worker outlives the run.
+"$pb" run --kernels io_wait --size 20 --backends fork-pool,fork-pool-pipe --workers 2 \
+	--repetitions 50 --out "$tmp/term" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 1.5
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 143 ] && ok || bad "SIGTERM with a pool: exit $rc"
+sleep 0.2
+left=$(pgrep -f -- "--out $tmp/term" | wc -l)
+[ "$left" -eq 0 ] && ok || bad "SIGTERM with a pool: $left processes left behind"
+[ -z "$(find "$tmp/term" -name '*.tmp')" ] && ok || bad "SIGTERM: temporary files left behind"
+
+# --retry and --max-tasks reach the pool: results stay exact.
+"$pb" run --quick --kernels sum_squares --backends fork-pool,fork-pool-pipe --workers 2 \
+	--max-tasks 2 --retry --repetitions 2 --out "$tmp/mt" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "--max-tasks run: exit $rc: $(head -c 300 "$tmp/err")"
+usage_error "max-tasks 0" run --max-tasks 0
+
 # The price list: every figure measured, the exact counters exact, written whole.
 "$pb" costs --quick --out "$tmp/costs" >"$tmp/out" 2>"$tmp/err"
 rc=$?
