@@ -9,6 +9,7 @@
  */
 #include "sweep.h"
 #include "gbench.h"
+#include "kwork.h"
 
 #include <errno.h>
 #include <math.h>
@@ -37,30 +38,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void range_adapter(void *ctx, size_t begin, size_t end, void *partial)
-{
-	const struct kernel_instance *ki = ctx;
-
-	ki->k->run(ki->priv, begin, end, partial);
-}
-
-static void combine_adapter(void *acc, const void *p)
-{
-	partial_add(acc, p);
-}
-
-static enum work_model model_of(enum py_model m)
-{
-	switch (m) {
-	case PY_C_CALL:
-		return WORK_C_CALL;
-	case PY_BLOCKING:
-		return WORK_BLOCKING;
-	default:
-		return WORK_LOOP;
-	}
 }
 
 static void case_stop(struct bench_case *c)
@@ -314,20 +291,12 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 					.schedule = o->schedule,
 					.chunk = o->chunk,
 					.switch_interval_us = o->switch_interval_us,
+					.max_tasks = o->max_tasks,
+					.retry = o->retry,
 					.topo = o->topo,
 					.plan = &r->plan,
 				};
-				c->w = (struct work){
-					.n = kis[ki].shape.n,
-					.grain = kis[ki].shape.grain,
-					.ctx = &kis[ki],
-					.range = range_adapter,
-					.partial_size = sizeof(struct partial),
-					.combine = combine_adapter,
-					.model = model_of(k->py_model),
-					.model_block = k->py_block,
-					.result = &c->total,
-				};
+				kwork_init(&c->w, &kis[ki], &c->total);
 				snprintf(name, sizeof(name), "%s/%s/%u", k->name, b->name, workers);
 				rc = gbench_add(gb, name, case_body, c, o->min_time_s, err, err_len);
 				if (rc)

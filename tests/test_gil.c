@@ -20,6 +20,7 @@
 #include "backend.h"
 #include "gil.h"
 #include "kernel.h"
+#include "kwork.h"
 
 #define MAX_SAMPLES 4096
 
@@ -181,21 +182,8 @@ static void test_convoy(void **state)
 		fail_msg("beside a hog at 1 ms: %.2f ms per 1 ms sleep (alone %.2f)", at1, alone);
 }
 
-static void range_adapter(void *ctx, size_t b, size_t e, void *partial)
-{
-	const struct kernel_instance *ki = ctx;
-
-	ki->k->run(ki->priv, b, e, partial);
-}
-
-static void combine_adapter(void *acc, const void *p)
-{
-	partial_add(acc, p);
-}
-
 /* Seconds for one verified run of kernel k on pthreads-gil with the given workers. */
-static double gil_backend_seconds(const char *kernel, struct kernel_params p, unsigned workers,
-				  enum work_model model)
+static double gil_backend_seconds(const char *kernel, struct kernel_params p, unsigned workers)
 {
 	const struct kernel *k = kernel_find(kernel);
 	struct kernel_instance ki;
@@ -206,10 +194,9 @@ static double gil_backend_seconds(const char *kernel, struct kernel_params p, un
 
 	assert_non_null(k);
 	assert_int_equal(kernel_instance_init(&ki, k, &p), 0);
-	struct work w = { .n = ki.shape.n, .grain = ki.shape.grain, .ctx = &ki,
-			  .range = range_adapter, .partial_size = sizeof(total),
-			  .combine = combine_adapter, .model = model, .model_block = k->py_block,
-			  .result = &total };
+	struct work w;
+
+	kwork_init(&w, &ki, &total);
 	assert_int_equal(backend_instance_start(&bi, backend_find("pthreads-gil"), &cfg), 0);
 	for (int r = 0; r < 3; r++) {
 		t0 = gil_now_ns();
@@ -226,9 +213,9 @@ static double gil_backend_seconds(const char *kernel, struct kernel_params p, un
 static void test_io_wait_scales_under_gil(void **state)
 {
 	struct kernel_params p = { .size = 40, .sleep_us = 2000 };
-	double t1 = gil_backend_seconds("io_wait", p, 1, WORK_BLOCKING);
-	double t2 = gil_backend_seconds("io_wait", p, 2, WORK_BLOCKING);
-	double t4 = gil_backend_seconds("io_wait", p, 4, WORK_BLOCKING);
+	double t1 = gil_backend_seconds("io_wait", p, 1);
+	double t2 = gil_backend_seconds("io_wait", p, 2);
+	double t4 = gil_backend_seconds("io_wait", p, 4);
 
 	(void)state;
 	if (t1 / t2 < 1.6 || t1 / t4 < 2.8)
@@ -239,8 +226,8 @@ static void test_io_wait_scales_under_gil(void **state)
 static void test_cpu_bound_does_not_scale_under_gil(void **state)
 {
 	struct kernel_params p = { .size = 200000000 };
-	double t1 = gil_backend_seconds("sum_squares", p, 1, WORK_LOOP);
-	double t2 = gil_backend_seconds("sum_squares", p, 2, WORK_LOOP);
+	double t1 = gil_backend_seconds("sum_squares", p, 1);
+	double t2 = gil_backend_seconds("sum_squares", p, 2);
 
 	(void)state;
 	/* noise can only make 2 workers slower; real parallelism would give ~2x */

@@ -19,6 +19,7 @@
 
 #include "backend.h"
 #include "kernel.h"
+#include "kwork.h"
 
 static struct pin_topo *topo;
 
@@ -39,39 +40,15 @@ static struct kernel_params small_params(const struct kernel *k)
 	return p;
 }
 
-static void range_adapter(void *ctx, size_t b, size_t e, void *partial)
-{
-	const struct kernel_instance *ki = ctx;
-
-	ki->k->run(ki->priv, b, e, partial);
-}
-
-static void combine_adapter(void *acc, const void *p)
-{
-	partial_add(acc, p);
-}
-
-static enum work_model model_of(enum py_model m)
-{
-	return m == PY_C_CALL ? WORK_C_CALL : m == PY_BLOCKING ? WORK_BLOCKING : WORK_LOOP;
-}
-
 /* Runs items [0, n) of ki on a started backend; returns the combined partial. */
 static struct partial run_n(struct backend_instance *bi, struct kernel_instance *ki, size_t n)
 {
 	struct partial total;
-	struct work w = {
-		.n = n,
-		.grain = ki->shape.grain,
-		.ctx = ki,
-		.range = range_adapter,
-		.partial_size = sizeof(struct partial),
-		.combine = combine_adapter,
-		.model = model_of(ki->k->py_model),
-		.model_block = 7, /* many check points, odd on purpose */
-		.result = &total,
-	};
+	struct work w;
 
+	kwork_init(&w, ki, &total);
+	w.n = n;
+	w.model_block = 7; /* many GIL check points, odd on purpose */
 	memset(&total, 0xa5, sizeof(total)); /* the backend must overwrite it */
 	if (backend_instance_run(bi, &w) != 0)
 		fail_msg("%s: run of %zu items failed: %s", bi->b->name, n, bi->err);

@@ -1,0 +1,43 @@
+/*
+ * kwork.c - adapters from a kernel's run() and partial_add() to a backend's callbacks.
+ */
+#include "kwork.h"
+
+static void kwork_range(void *ctx, size_t begin, size_t end, void *partial)
+{
+	const struct kernel_instance *ki = ctx;
+
+	ki->k->run(ki->priv, begin, end, partial);
+}
+
+static void kwork_combine(void *acc, const void *partial)
+{
+	partial_add(acc, partial);
+}
+
+static enum work_model kwork_model(enum py_model m)
+{
+	switch (m) {
+	case PY_C_CALL:
+		return WORK_C_CALL;
+	case PY_BLOCKING:
+		return WORK_BLOCKING;
+	default:
+		return WORK_LOOP;
+	}
+}
+
+void kwork_init(struct work *w, struct kernel_instance *ki, struct partial *result)
+{
+	*w = (struct work){
+		.n = ki->shape.n,
+		.grain = ki->shape.grain,
+		.ctx = ki,
+		.range = kwork_range,
+		.partial_size = sizeof(struct partial),
+		.combine = kwork_combine,
+		.model = kwork_model(ki->k->py_model),
+		.model_block = ki->k->py_block,
+		.result = result,
+	};
+}
