@@ -129,7 +129,9 @@ public:
 	}
 
 	/* Google Benchmark reports a benchmark as one call with its repetitions, then one with
-	 * its aggregates (none for a single repetition); done is called once, after the last. */
+	 * its aggregates (none for a single repetition, or when fewer than two repetitions
+	 * succeeded); done is called once: after the aggregates, after a lone repetition, or
+	 * (for the rest) when the whole run is over. */
 	void ReportRuns(const std::vector<Run> &runs) override
 	{
 		entry *last = nullptr;
@@ -137,7 +139,7 @@ public:
 
 		for (const Run &r : runs) {
 			last = take(r);
-			if (last && (r.run_type == Run::RT_Aggregate || run_failed(r) || r.repetitions <= 1))
+			if (last && (r.run_type == Run::RT_Aggregate || r.repetitions <= 1))
 				complete = true;
 		}
 		if (console_)
@@ -269,9 +271,15 @@ int gbench_run(gbench *g, int display, gbench_done_fn *done, void *done_arg, cha
 		collector c(g, display ? &console : nullptr, done, done_arg);
 
 		benchmark::RunSpecifiedBenchmarks(&c);
-		for (entry &e : g->entries)
-			if (e.ran)
-				finish(e);
+		for (entry &e : g->entries) {
+			if (!e.ran)
+				continue;
+			finish(e);
+			if (!e.notified && done) {
+				e.notified = true;
+				done(&e.res, done_arg);
+			}
+		}
 		return 0;
 	});
 }

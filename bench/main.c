@@ -551,9 +551,10 @@ static int cmd_run(int argc, char **argv)
 		status = EXIT_VERIFY;
 	}
 	if (stop_signal) {
-		fprintf(stderr, "parbench: interrupted by %s; %u configuration%s not measured, "
-				"the rest saved in %s\n", stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
-			sw.interrupted, sw.interrupted == 1 ? "" : "s", out_dir);
+		fprintf(stderr, "parbench: interrupted by %s; %u configuration%s not measured, %u kept "
+				"with fewer repetitions, the rest saved in %s\n",
+			stop_signal == SIGINT ? "SIGINT" : "SIGTERM", sw.interrupted,
+			sw.interrupted == 1 ? "" : "s", sw.partial, out_dir);
 		status = 128 + stop_signal;
 	}
 	sweep_free(&sw);

@@ -31,7 +31,7 @@ static int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw)
 
 static int row_measured(const struct sweep_row *r)
 {
-	return r->ran && !r->failed && !r->interrupted && r->n_samples > 0;
+	return r->ran && !r->failed && (!r->interrupted || r->partial) && r->n_samples > 0;
 }
 
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
@@ -70,6 +70,8 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 				strcat(mark, "!");
 				shortrun++;
 			}
+			if (r->partial)
+				strcat(mark, "p");
 			if (r->speedup > r->workers && r->workers > 1) {
 				strcat(mark, "^");
 				superlinear++;
@@ -89,7 +91,7 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 	}
 	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
 		     "~ cv above %.0f%% (noisy)  ! median under %.0f ms (too short to trust)  "
-		     "^ speedup above the worker count\n",
+		     "^ speedup above the worker count  p partial: interrupted after fewer repetitions\n",
 		REPORT_CV_LIMIT * 100, REPORT_SHORT_S * 1e3);
 	fprintf(out, "times: median, min and max over %d repetitions of wall time, barrier to barrier, "
 		     "each result verified;%s\n", m->repetitions,
@@ -275,7 +277,7 @@ int report_write_meta(const char *dir, const struct sweep *sw, const struct run_
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *r = &sw->rows[i];
 
-		if (!r->failed && !r->interrupted)
+		if (!r->failed && (!r->interrupted || r->partial))
 			continue;
 		fprintf(o.f, "%s    {\"kernel\": ", first ? "" : ",\n");
 		json_str(o.f, r->k->name);

@@ -180,7 +180,10 @@ static void row_take_result(struct sweep_row *r, const struct gbench_result *g)
 			snprintf(r->error, sizeof(r->error), "%s", g->error);
 		if (!r->interrupted)
 			r->failed = 1;
-		return;
+		/* repetitions completed before an interrupt are kept, labelled partial */
+		if (!r->interrupted || r->failed || g->n_samples < 2 || isnan(g->median))
+			return;
+		r->partial = 1;
 	}
 	if (r->failed || g->n_samples == 0)
 		return;
@@ -320,7 +323,8 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 		if (g && !sw->rows[i].ran)
 			row_take_result(&sw->rows[i], g);
 		sw->failures += (unsigned)sw->rows[i].failed;
-		sw->interrupted += (unsigned)sw->rows[i].interrupted;
+		sw->interrupted += (unsigned)(sw->rows[i].interrupted && !sw->rows[i].partial);
+		sw->partial += (unsigned)sw->rows[i].partial;
 	}
 	sweep_speedups(sw);
 	rc = 0;

@@ -49,7 +49,8 @@ struct sweep_row {
 	size_t items;           /* work items */
 	int ran;                /* Google Benchmark ran it (filters may skip some) */
 	int failed;             /* verification or a worker failed; no timings are valid */
-	int interrupted;        /* skipped because the run was stopped */
+	int interrupted;        /* the run was stopped before all its repetitions */
+	int partial;            /* interrupted, but kept: at least 2 repetitions were complete */
 	char error[320];
 	size_t n_samples;
 	double *samples;        /* seconds, one per repetition (owned) */
@@ -70,6 +71,7 @@ struct sweep {
 	unsigned cores;         /* physical cores of this machine */
 	unsigned failures;      /* rows that failed */
 	unsigned interrupted;   /* rows not measured because of a stop request */
+	unsigned partial;       /* rows kept with fewer repetitions because of a stop request */
 };
 
 typedef void sweep_progress_fn(const struct sweep_row *row, size_t done, size_t total, void *arg);

@@ -102,6 +102,21 @@ grep -q "^io_wait,pthreads,2," "$tmp/int/summary.csv" && bad "SIGINT: a row meas
 [ -z "$(find "$tmp/int" -name '*.tmp')" ] && ok || bad "SIGINT: temporary files left behind"
 kill -0 "$pid" 2>/dev/null && bad "SIGINT: process still alive" || ok
 
+# SIGINT with repetitions interleaved (the default): configurations with at least two
+# complete repetitions are kept, marked partial, with their true repetition count.
+"$pb" run --kernels io_wait --size 20 --backends pthreads --workers 2 --repetitions 10 \
+	--out "$tmp/part" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 2.5
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ] && ok || bad "interleaved SIGINT: exit $rc"
+grep -q "kept with fewer repetitions" "$tmp/err" && ok || bad "interleaved SIGINT: no partial count"
+reps=$(awk -F, '$1 == "io_wait" && $2 == "pthreads" {print $14}' "$tmp/part/summary.csv")
+[ -n "$reps" ] && [ "$reps" -ge 2 ] && [ "$reps" -lt 10 ] && ok || bad "partial row has '$reps' repetitions"
+grep -E "^  pthreads .* p$" "$tmp/out" >/dev/null && ok || bad "partial row not marked p"
+
 # SIGTERM while fork-pool workers exist: exit 143, and no worker outlives the run.
 "$pb" run --kernels io_wait --size 20 --backends fork-pool,fork-pool-pipe --workers 2 \
 	--repetitions 50 --out "$tmp/term" >"$tmp/out" 2>"$tmp/err" &
