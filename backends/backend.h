@@ -94,6 +94,9 @@ struct backend {
 	/* Runs one job to completion, all workers barrier to barrier. 0 or -errno. */
 	int (*run)(void *state, const struct work *w);
 	void (*stop)(void *state);                                   /* optional */
+	/* Optional, called from another thread while run() hangs: make run() return an error
+	 * soon (process backends kill their workers). Threads cannot be stopped: no hook. */
+	void (*cancel)(void *state);
 	void (*stats)(const void *state, struct backend_stats *out); /* optional */
 };
 
@@ -114,6 +117,8 @@ int backend_instance_start(struct backend_instance *bi, const struct backend *b,
 			   const struct backend_config *cfg);
 int backend_instance_run(struct backend_instance *bi, const struct work *w);
 void backend_instance_stats(const struct backend_instance *bi, struct backend_stats *out);
+/* Asks a hung run to fail (from another thread). 0, or -ENOTSUP if the backend cannot. */
+int backend_instance_cancel(struct backend_instance *bi);
 /* Stops and frees; safe on a zeroed or already stopped instance. */
 void backend_instance_stop(struct backend_instance *bi);
 

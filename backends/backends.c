@@ -122,6 +122,14 @@ void backend_instance_stats(const struct backend_instance *bi, struct backend_st
 		bi->b->stats(bi->state, out);
 }
 
+int backend_instance_cancel(struct backend_instance *bi)
+{
+	if (!bi->b || !bi->b->cancel)
+		return -ENOTSUP;
+	bi->b->cancel(bi->state);
+	return 0;
+}
+
 void backend_instance_stop(struct backend_instance *bi)
 {
 	if (bi->b && bi->b->stop)

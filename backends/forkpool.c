@@ -95,6 +95,15 @@ static void fp_stop(void *state)
 	s->job = NULL;
 }
 
+/* From the sweep's watchdog thread: kill the workers of a hung run. */
+static void fp_cancel(void *state)
+{
+	struct fp_state *s = state;
+
+	if (s->pool)
+		pool_cancel(s->pool);
+}
+
 static void fp_stats(const void *state, struct backend_stats *out)
 {
 	const struct fp_state *s = state;
@@ -116,6 +125,7 @@ const struct backend backend_fork_pool = {
 	.start = fp_start_shm,
 	.run = fp_run,
 	.stop = fp_stop,
+	.cancel = fp_cancel,
 	.stats = fp_stats,
 };
 
@@ -127,5 +137,6 @@ const struct backend backend_fork_pool_pipe = {
 	.start = fp_start_pipe,
 	.run = fp_run,
 	.stop = fp_stop,
+	.cancel = fp_cancel,
 	.stats = fp_stats,
 };

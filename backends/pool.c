@@ -150,6 +150,7 @@ int pool_spawn(struct pool *p, unsigned i, int join)
 	close(tp[0]);
 	close(rp[1]);
 	w->pid = pid;
+	atomic_store(&p->cancel_pid[i], pid);
 	w->task_w = tp[1];
 	w->result_r = rp[0];
 	w->quitting = 0;
@@ -175,6 +176,7 @@ void pool_reap(struct pool *p, unsigned i, struct pool_failure *f)
 	struct worker *w = &p->w[i];
 	int status = 0;
 
+	atomic_store(&p->cancel_pid[i], 0);
 	memset(f, 0, sizeof(*f));
 	f->worker = i;
 	f->pid = w->pid;
@@ -419,6 +421,16 @@ void pool_terminate(struct pool *p)
 		pool_task_finished(p, &t, NULL, &f);
 	}
 	p->n_retry = 0;
+}
+
+void pool_cancel(struct pool *p)
+{
+	for (unsigned i = 0; i < p->nw; i++) {
+		pid_t pid = atomic_load(&p->cancel_pid[i]);
+
+		if (pid > 0)
+			kill(pid, SIGKILL);
+	}
 }
 
 void pool_free(struct pool *p)

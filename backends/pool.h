@@ -115,6 +115,9 @@ void pool_close(struct pool *p);     /* no new tasks; pending ones still run */
 void pool_join(struct pool *p);      /* after close: wait for pending tasks, stop workers */
 void pool_terminate(struct pool *p); /* kill workers now; pending tasks fail (POOL_TERMINATED) */
 void pool_free(struct pool *p);      /* terminates if needed, reaps, unmaps; NULL is fine */
+/* The one call that may come from another thread: SIGKILL every worker, so that a hung
+ * pool_map() fails at once with the deaths (it still reaps and reports them). */
+void pool_cancel(struct pool *p);
 
 void pool_get_stats(const struct pool *p, struct pool_stats *out);
 unsigned pool_workers(const struct pool *p);

@@ -121,6 +121,7 @@ struct pool {
 	struct pool_failure map_fail;
 	int map_dead;                     /* a death failed the map: deal no more */
 	struct pool_stats stats;
+	_Atomic pid_t cancel_pid[PIN_MAX_WORKERS]; /* worker pids, readable by pool_cancel() */
 };
 
 static inline uint64_t now_ns(void)

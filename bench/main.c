@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +27,15 @@
 #define EXIT_VERIFY 1
 #define EXIT_USAGE  2
 #define DEFAULT_REPETITIONS 5
+#define DEFAULT_TIMEOUT_S   300
 
-static volatile sig_atomic_t stop_signal;
+/* Lock-free, so safe to set in a handler and to read from the watchdog thread. */
+static atomic_int stop_signal;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "stop_signal must be lock-free");
 
 static void on_signal(int sig)
 {
-	stop_signal = sig;
+	atomic_store(&stop_signal, sig);
 }
 
 __attribute__((noreturn, format(printf, 1, 2))) static void usage_error(const char *fmt, ...)
@@ -65,6 +69,7 @@ static const char usage_text[] =
 	"  --schedule S           static, dynamic or guided (thread backends)\n"
 	"  --chunk N              items per chunk (default: see README)\n"
 	"  --transport T          shm or pipe: which fork-pool transport to run (default both)\n"
+	"  --timeout S            seconds one run may take before it is stopped (default 300)\n"
 	"  --retry                fork-pool: re-run a dead worker's task once instead of failing\n"
 	"  --max-tasks N          fork-pool: replace each worker after N tasks\n"
 	"  --pin P                none, compact (default), spread, or a PU list such as 0,2-3\n"
@@ -287,6 +292,33 @@ struct progress {
 	double t0;
 };
 
+/* What the watchdog's emergency exit needs to save the run. */
+struct hang_ctx {
+	struct sweep *sw;
+	const char *out_dir;
+	const struct run_meta *meta;
+};
+
+/* A run hangs in a backend whose threads cannot be stopped: save what was measured, say
+ * which configuration hung, and end the program (from the watchdog thread). */
+static void on_hang(const struct sweep_row *row, const char *reason, void *arg)
+{
+	struct hang_ctx *h = arg;
+	char tmp[1200];
+
+	fprintf(stderr, "parbench: %s / %s / %u workers: %s; its threads cannot be stopped, so "
+			"the run ends here\n", row->k->name, row->b->name, row->workers, reason);
+	sweep_evaluate(h->sw);
+	if (report_write_summary(h->out_dir, h->sw) || report_write_samples(h->out_dir, h->sw) ||
+	    report_write_meta(h->out_dir, h->sw, h->meta))
+		fprintf(stderr, "parbench: cannot write the results in '%s'\n", h->out_dir);
+	else
+		fprintf(stderr, "parbench: what was measured before is saved in %s\n", h->out_dir);
+	snprintf(tmp, sizeof(tmp), "%s/.gbench.json.tmp", h->out_dir);
+	unlink(tmp); /* Google Benchmark's own file is incomplete */
+	_exit(atomic_load(&stop_signal) ? 128 + atomic_load(&stop_signal) : EXIT_VERIFY);
+}
+
 static double wall_s(void)
 {
 	struct timespec ts;
@@ -424,6 +456,8 @@ static int cmd_run(int argc, char **argv)
 			pin = v;
 		else if (strcmp(opt, "--transport") == 0)
 			transport = parse_transport(v);
+		else if (strcmp(opt, "--timeout") == 0)
+			o.timeout_s = opt_seconds(opt, v);
 		else if (strcmp(opt, "--max-tasks") == 0)
 			o.max_tasks = (unsigned)opt_u64(opt, v, 1, UINT32_MAX);
 		else if (strcmp(opt, "--repetitions") == 0)
@@ -450,6 +484,9 @@ static int cmd_run(int argc, char **argv)
 	o.topo = topo;
 	o.min_time_s = min_time > 0 ? min_time : o.kp.quick ? 0.05 : 0.1;
 	o.corrupt_kernel = getenv("PARBENCH_TEST_CORRUPT");
+	o.hang_case = getenv("PARBENCH_TEST_HANG");
+	if (!o.timeout_s)
+		o.timeout_s = DEFAULT_TIMEOUT_S;
 	o.stop = &stop_signal;
 
 	/* The machine, before anything runs. */
@@ -506,6 +543,10 @@ static int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	struct hang_ctx hc = { .sw = &sw, .out_dir = out_dir, .meta = &meta };
+
+	o.hang = on_hang;
+	o.hang_arg = &hc;
 	prog.tty = isatty(STDERR_FILENO);
 	prog.t0 = wall_s();
 	rc = sweep_run(&sw, &o, gb_argc, gb_argv, verbose, on_progress, &prog, err, sizeof(err));
@@ -550,12 +591,14 @@ static int cmd_run(int argc, char **argv)
 			row->b->name, row->workers, row->error);
 		status = EXIT_VERIFY;
 	}
-	if (stop_signal) {
+	int sig = atomic_load(&stop_signal);
+
+	if (sig) {
 		fprintf(stderr, "parbench: interrupted by %s; %u configuration%s not measured, %u kept "
 				"with fewer repetitions, the rest saved in %s\n",
-			stop_signal == SIGINT ? "SIGINT" : "SIGTERM", sw.interrupted,
+			sig == SIGINT ? "SIGINT" : "SIGTERM", sw.interrupted,
 			sw.interrupted == 1 ? "" : "s", sw.partial, out_dir);
-		status = 128 + stop_signal;
+		status = 128 + sig;
 	}
 	sweep_free(&sw);
 	pin_topo_free(topo);

@@ -13,10 +13,31 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/*
+ * The watchdog: a thread that watches the run in progress.  A run past its deadline, or one
+ * still going 2 s after a stop signal, is cancelled when its backend can be (process
+ * backends kill their workers, the run fails and the sweep goes on); otherwise main's hang
+ * callback saves what was measured and ends the program.
+ */
+#define WATCHDOG_GRACE_S 2.0
+
+struct watchdog {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int quit;
+	struct bench_case *running;   /* under mu */
+	double deadline;              /* of the run in progress */
+	double stop_seen;             /* when a stop request was first seen during it */
+	const struct sweep_opts *o;
+};
 
 struct bench_case {
 	struct sweep *sw;
@@ -30,6 +51,8 @@ struct bench_case {
 	struct work w;
 	struct partial total;
 	struct bench_case **active;   /* the one configuration whose workers exist */
+	struct watchdog *wd;
+	const char *cancelled;        /* why the watchdog cancelled the run, or NULL */
 };
 
 static double now_s(void)
@@ -38,6 +61,78 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void hang_range(void *ctx, size_t begin, size_t end, void *partial)
+{
+	(void)ctx;
+	(void)begin;
+	(void)end;
+	(void)partial;
+	for (;;)
+		pause(); /* test hook: a run that never returns */
+}
+
+static void *watchdog_main(void *arg)
+{
+	struct watchdog *wd = arg;
+
+	pthread_mutex_lock(&wd->mu);
+	while (!wd->quit) {
+		struct timespec ts;
+		struct bench_case *c = wd->running;
+		double t = now_s();
+		const char *why = NULL;
+		char reason[64];
+
+		if (c && wd->o->timeout_s > 0 && t > wd->deadline) {
+			snprintf(reason, sizeof(reason), "timed out after %g s", wd->o->timeout_s);
+			why = "timed out";
+		} else if (c && wd->o->stop && atomic_load(wd->o->stop)) {
+			if (!wd->stop_seen)
+				wd->stop_seen = t;
+			else if (t - wd->stop_seen > WATCHDOG_GRACE_S) {
+				snprintf(reason, sizeof(reason), "still running %g s after %s",
+					 WATCHDOG_GRACE_S,
+					 atomic_load(wd->o->stop) == SIGINT ? "SIGINT" : "SIGTERM");
+				why = "stopped by a signal";
+			}
+		}
+		if (why) {
+			if (backend_instance_cancel(&c->bi) == 0) {
+				c->cancelled = why;
+				wd->running = NULL; /* one cancel per run */
+			} else {
+				wd->o->hang(c->row, reason, wd->o->hang_arg); /* does not return */
+			}
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&wd->cv, &wd->mu, &ts);
+	}
+	pthread_mutex_unlock(&wd->mu);
+	return NULL;
+}
+
+/* Runs the case's backend once under the watchdog's eye. */
+static int watched_run(struct bench_case *c)
+{
+	int err;
+
+	pthread_mutex_lock(&c->wd->mu);
+	c->wd->running = c;
+	c->wd->deadline = now_s() + c->o->timeout_s;
+	c->wd->stop_seen = 0;
+	pthread_mutex_unlock(&c->wd->mu);
+	err = backend_instance_run(&c->bi, &c->w);
+	pthread_mutex_lock(&c->wd->mu);
+	c->wd->running = NULL;
+	pthread_mutex_unlock(&c->wd->mu);
+	return err;
 }
 
 static void case_stop(struct bench_case *c)
@@ -81,8 +176,16 @@ static int case_run_verified(struct bench_case *c, struct gbench_state *st, doub
 	int err;
 
 	t0 = now_s();
-	err = backend_instance_run(&c->bi, &c->w);
+	err = watched_run(c);
 	t1 = now_s();
+	if (err && c->cancelled) {
+		char why[320];
+
+		snprintf(why, sizeof(why), "%s after %.1f s; workers killed (%s)", c->cancelled,
+			 t1 - t0, c->bi.err[0] ? c->bi.err : strerror(-err));
+		case_fail(c, st, "%s", why);
+		return -1;
+	}
 	if (err) {
 		case_fail(c, st, "worker failure: %s", c->bi.err[0] ? c->bi.err : strerror(-err));
 		return -1;
@@ -109,7 +212,7 @@ static void case_body(struct gbench_state *st, void *arg)
 	int timed = 0;
 
 	while (gbench_keep_running(st)) {
-		if (c->o->stop && *c->o->stop) {
+		if (c->o->stop && atomic_load(c->o->stop)) {
 			c->row->interrupted = 1;
 			gbench_skip_with_error(st, "interrupted");
 			case_stop(c);
@@ -155,7 +258,7 @@ static int has_backend(const struct sweep_opts *o, const struct backend *b)
 }
 
 /* Fills speedup and efficiency from the serial row of the same kernel (same run, same size). */
-static void sweep_speedups(struct sweep *sw)
+void sweep_evaluate(struct sweep *sw)
 {
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		struct sweep_row *r = &sw->rows[i];
@@ -227,6 +330,8 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	struct kernel_instance *kis = NULL;
 	struct bench_case *cases = NULL, *active = NULL;
 	struct gbench *gb = NULL;
+	struct watchdog wd = { .o = o };
+	int wd_started = 0;
 	size_t nb = 0, n = 0, cap;
 	int rc;
 
@@ -300,6 +405,14 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 					.plan = &r->plan,
 				};
 				kwork_init(&c->w, &kis[ki], &c->total);
+				c->wd = &wd;
+				if (o->hang_case) {
+					char hc[160];
+
+					snprintf(hc, sizeof(hc), "%s/%s", k->name, b->name);
+					if (strcmp(hc, o->hang_case) == 0)
+						c->w.range = hang_range;
+				}
 				snprintf(name, sizeof(name), "%s/%s/%u", k->name, b->name, workers);
 				rc = gbench_add(gb, name, case_body, c, o->min_time_s, err, err_len);
 				if (rc)
@@ -311,6 +424,15 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	sw->n_rows = n;
 
 	struct progress_ctx pc = { sw, 0, progress, progress_arg };
+
+	pthread_mutex_init(&wd.mu, NULL);
+	pthread_cond_init(&wd.cv, NULL);
+	if (pthread_create(&wd.tid, NULL, watchdog_main, &wd) != 0) {
+		snprintf(err, err_len, "cannot start the watchdog thread");
+		rc = -EAGAIN;
+		goto out;
+	}
+	wd_started = 1;
 
 	rc = gbench_run(gb, display, on_done, &pc, err, err_len);
 	if (active)
@@ -326,9 +448,16 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 		sw->interrupted += (unsigned)(sw->rows[i].interrupted && !sw->rows[i].partial);
 		sw->partial += (unsigned)sw->rows[i].partial;
 	}
-	sweep_speedups(sw);
+	sweep_evaluate(sw);
 	rc = 0;
 out:
+	if (wd_started) {
+		pthread_mutex_lock(&wd.mu);
+		wd.quit = 1;
+		pthread_cond_signal(&wd.cv);
+		pthread_mutex_unlock(&wd.mu);
+		pthread_join(wd.tid, NULL);
+	}
 	if (active)
 		case_stop(active);
 	if (gb)

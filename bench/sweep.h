@@ -12,6 +12,7 @@
 #define PB_SWEEP_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,13 @@
 #include "kernel.h"
 
 #define SWEEP_MAX_LIST 64
+
+struct sweep_row;
+
+/* Called from the watchdog thread when a run hangs in a backend that cannot be cancelled
+ * (threads): reason is "timed out after N s" or "stopped by SIGINT"; it must not return. */
+typedef void sweep_hang_fn(const struct sweep_row *row, const char *reason, void *arg);
+
 
 struct sweep_opts {
 	const struct kernel *kernels[SWEEP_MAX_LIST];
@@ -37,7 +45,12 @@ struct sweep_opts {
 	const struct pin_topo *topo;
 	double min_time_s;               /* per repetition, unless given as a gbench flag */
 	const char *corrupt_kernel;      /* test hook: this kernel's totals are made wrong */
-	volatile sig_atomic_t *stop;     /* set asynchronously: skip what is not yet measured */
+	const char *hang_case;           /* test hook: "kernel/backend" runs never return */
+	double timeout_s;                /* per backend run; 0 = none */
+	sweep_hang_fn *hang;             /* an uncancellable run hangs (required with timeout) */
+	void *hang_arg;
+	atomic_int *stop;                /* set by a signal handler (lock-free, so async-signal-
+					  * safe and visible to the watchdog thread): stop */
 };
 
 /* One measured (or failed) configuration. */
@@ -84,5 +97,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	      int display, sweep_progress_fn *progress, void *progress_arg, char *err,
 	      size_t err_len);
 void sweep_free(struct sweep *sw);
+/* Speedups and efficiencies from what is measured so far (sweep_run does it at the end). */
+void sweep_evaluate(struct sweep *sw);
 
 #endif

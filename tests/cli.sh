@@ -138,6 +138,36 @@ rc=$?
 [ "$rc" -eq 0 ] && ok || bad "--max-tasks run: exit $rc: $(head -c 300 "$tmp/err")"
 usage_error "max-tasks 0" run --max-tasks 0
 
+# A run that hangs (test hook). Process backend: its workers are killed at the timeout, the
+# configuration fails, the sweep goes on.
+PARBENCH_TEST_HANG=io_wait/fork-pool "$pb" run --quick --kernels sum_squares,io_wait \
+	--backends fork-pool --workers 2 --timeout 1 --repetitions 2 --out "$tmp/hang1" \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && ok || bad "hung fork-pool: exit $rc"
+grep -q "FAILED io_wait / fork-pool / 2 workers: timed out after" "$tmp/err" && ok || bad "hung fork-pool: $(cat "$tmp/err")"
+grep -q "^sum_squares,fork-pool,2," "$tmp/hang1/summary.csv" && ok || bad "hung fork-pool: other rows lost"
+[ "$(pgrep -f -- "--out $tmp/hang1" | wc -l)" -eq 0 ] && ok || bad "hung fork-pool: processes left"
+# Thread backend: threads cannot be stopped; what was measured is saved and the run ends.
+PARBENCH_TEST_HANG=io_wait/pthreads "$pb" run --quick --kernels sum_squares,io_wait \
+	--backends pthreads --workers 2 --timeout 1 --repetitions 2 --no-interleave \
+	--out "$tmp/hang2" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && ok || bad "hung pthreads: exit $rc"
+grep -q "io_wait / pthreads / 2 workers: timed out after 1 s" "$tmp/err" && ok || bad "hung pthreads: $(cat "$tmp/err")"
+grep -q "^sum_squares,pthreads,2," "$tmp/hang2/summary.csv" && ok || bad "hung pthreads: measured rows not saved"
+[ -z "$(find "$tmp/hang2" -name '*.tmp')" ] && ok || bad "hung pthreads: temporary files left"
+# ... and a signal during such a hang ends the run within the 2 s grace, exit 143.
+PARBENCH_TEST_HANG=io_wait/pthreads "$pb" run --quick --kernels io_wait --backends pthreads \
+	--workers 2 --repetitions 2 --out "$tmp/hang3" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 143 ] && ok || bad "SIGTERM during a hang: exit $rc"
+usage_error "bad timeout" run --timeout 0
+
 # The price list: every figure measured, the exact counters exact, written whole.
 "$pb" costs --quick --out "$tmp/costs" >"$tmp/out" 2>"$tmp/err"
 rc=$?
