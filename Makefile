@@ -8,7 +8,7 @@ ARGS     ?=
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all build bench quick test test-sanitize deps clean
+.PHONY: all build bench quick test test-sanitize test-valgrind deps clean
 
 all: build
 
@@ -31,6 +31,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 $(CTEST_ARGS)
 ifneq ($(filter true 1 yes,$(CI)),)
 	@$(MAKE) test-sanitize
+	@$(MAKE) test-valgrind
 endif
 
 # The suite again under ASan+UBSan and under TSan (without OpenMP: libgomp is not
@@ -43,5 +44,12 @@ test-sanitize: deps
 		(cd $(BUILD)-$$s && ctest --output-on-failure --timeout 600 $(CTEST_ARGS)) || exit 1; \
 	done
 
+# valgrind memcheck of quick runs, in a portable build (valgrind cannot decode AVX-512).
+test-valgrind: deps
+	@cmake -S . -B $(BUILD)-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPB_NATIVE=OFF \
+		-DPB_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD)-valgrind -j $(JOBS) >/dev/null
+	cd $(BUILD)-valgrind && ctest --output-on-failure -L valgrind $(CTEST_ARGS)
+
 clean:
-	rm -rf $(BUILD) $(BUILD)-address $(BUILD)-thread
+	rm -rf $(BUILD) $(BUILD)-address $(BUILD)-thread $(BUILD)-valgrind

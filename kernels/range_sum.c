@@ -45,10 +45,11 @@ static int rs_setup(void *priv, const struct kernel_params *p, struct kernel_sha
 static pb_u128 rs_task(uint64_t end, uint64_t step)
 {
 	struct vsum acc = { { 0 }, { 0 } };
-	vsum_u64 v = vsum_iota(0, step);
+	vsum_u64 v;
 	const uint64_t lane_stride = VSUM_LANES * step;
 	uint64_t x = 0;
 
+	vsum_iota(&v, 0, step);
 	/* while the last lane (x + 7 * step) is below end, take all 8 lanes */
 	for (; end > (VSUM_LANES - 1) * step && x < end - (VSUM_LANES - 1) * step; x += lane_stride) {
 		vsum_add(&acc, v);

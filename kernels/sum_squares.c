@@ -46,7 +46,10 @@ static void sq_run(const void *priv, size_t begin, size_t end, struct partial *o
 	if (i + 2 * VSUM_LANES <= vend) {
 		/* two independent accumulators, so the lanes' carry chains overlap */
 		struct vsum a = { { 0 }, { 0 } }, b = { { 0 }, { 0 } };
-		vsum_u64 x = vsum_iota(i, 1), y = vsum_iota(i + VSUM_LANES, 1);
+		vsum_u64 x, y;
+
+		vsum_iota(&x, i, 1);
+		vsum_iota(&y, i + VSUM_LANES, 1);
 
 		for (; i + 2 * VSUM_LANES <= vend; i += 2 * VSUM_LANES) {
 			vsum_add(&a, x * x);

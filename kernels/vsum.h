@@ -37,13 +37,12 @@ static inline pb_u128 vsum_total(const struct vsum *acc)
 	return t;
 }
 
-static inline vsum_u64 vsum_iota(uint64_t first, uint64_t step)
+/* *v = {first, first + step, ...}; through a pointer, since returning a 64-byte vector has a
+ * different ABI with and without AVX-512 (-Wpsabi in portable builds). */
+static inline void vsum_iota(vsum_u64 *v, uint64_t first, uint64_t step)
 {
-	vsum_u64 v;
-
 	for (int k = 0; k < VSUM_LANES; k++)
-		v[k] = first + (uint64_t)k * step;
-	return v;
+		(*v)[k] = first + (uint64_t)k * step;
 }
 
 #endif
