@@ -248,6 +248,26 @@ int pin_plan_make(const struct pin_topo *t, const char *policy, unsigned workers
 	return 0;
 }
 
+void pin_pu_describe(const struct pin_topo *t, int os_index, char *buf, size_t len)
+{
+	hwloc_obj_t pu = os_index >= 0 ? hwloc_get_pu_obj_by_os_index(t->h, (unsigned)os_index) : NULL;
+	hwloc_obj_t core, pkg, numa;
+
+	if (!pu) {
+		snprintf(buf, len, "not bound");
+		return;
+	}
+	core = hwloc_get_ancestor_obj_by_type(t->h, HWLOC_OBJ_CORE, pu);
+	pkg = hwloc_get_ancestor_obj_by_type(t->h, HWLOC_OBJ_PACKAGE, pu);
+	numa = hwloc_get_obj_covering_cpuset(t->h, pu->cpuset);
+	while (numa && numa->memory_arity == 0)
+		numa = numa->parent;
+	numa = numa && numa->memory_first_child ? numa->memory_first_child : NULL;
+	snprintf(buf, len, "PU %d: core %d, package %d, NUMA node %d", os_index,
+		 core ? (int)core->logical_index : -1, pkg ? (int)pkg->logical_index : 0,
+		 numa ? (int)numa->logical_index : 0);
+}
+
 void pin_plan_describe(const struct pin_plan *plan, char *buf, size_t len)
 {
 	static const char *const names[] = {

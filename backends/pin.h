@@ -41,6 +41,8 @@ int pin_topo_export_xml(const struct pin_topo *t, const char *path);
  * 0, or -EINVAL for bad text or a PU the topology does not have. */
 int pin_plan_make(const struct pin_topo *t, const char *policy, unsigned workers,
 		  struct pin_plan *plan);
+/* "PU 2: core 1, package 0, NUMA node 0" for one PU of the topology. */
+void pin_pu_describe(const struct pin_topo *t, int os_index, char *buf, size_t len);
 /* "compact: 0,1" style summary of a plan. */
 void pin_plan_describe(const struct pin_plan *plan, char *buf, size_t len);
 

@@ -54,6 +54,7 @@ static const char usage_text[] =
 	"usage: parbench list\n"
 	"       parbench run [options] [-- google-benchmark flags]\n"
 	"       parbench costs [--workers N] [--quick] [--out DIR] [-- google-benchmark flags]\n"
+	"       parbench topology [--workers N] [--pin P]\n"
 	"\n"
 	"run options:\n"
 	"  --kernels LIST         comma-separated kernel names, or all (default)\n"
@@ -709,10 +710,55 @@ static int cmd_costs(int argc, char **argv)
 	return rc;
 }
 
+/* The machine as hwloc sees it, and where a pin plan puts each worker. */
+static int cmd_topology(int argc, char **argv)
+{
+	const char *pin = "compact";
+	unsigned workers = 0;
+	struct pin_topo *topo = NULL;
+	static struct pin_plan plan;
+	char buf[256], cpu[256];
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
+			pin = argv[++i];
+		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
+			workers = (unsigned)opt_u64("--workers", argv[++i], 1, BACKEND_MAX_WORKERS);
+		else
+			usage_error("unknown topology option '%s' (known: --workers N, --pin P)", argv[i]);
+	}
+	if (pin_topo_load(&topo, NULL)) {
+		fprintf(stderr, "parbench: cannot read this machine's topology with hwloc\n");
+		return EXIT_VERIFY;
+	}
+	if (!workers)
+		workers = pin_topo_cores(topo);
+	if (pin_plan_make(topo, pin, workers, &plan) != 0) {
+		pin_topo_free(topo);
+		usage_error("bad pin policy '%s' (known: none, compact, spread, or a PU list such as "
+			    "0,2-3)", pin);
+	}
+	read_first_line("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
+	pin_topo_describe(topo, buf, sizeof(buf));
+	printf("machine: %s\n", buf);
+	printf("cpu:     %s\n", cpu[0] ? cpu : "unknown");
+	printf("plan:    %s, %u worker%s\n", pin, workers, workers == 1 ? "" : "s");
+	for (unsigned i = 0; i < workers; i++) {
+		pin_pu_describe(topo, plan.pu[i], buf, sizeof(buf));
+		printf("  worker %-4u %s\n", i, buf);
+	}
+	if (plan.oversubscribed)
+		printf("warning: %u worker%s share%s a core with another worker: fine for "
+		       "correctness, meaningless for speed\n", plan.oversubscribed,
+		       plan.oversubscribed == 1 ? "" : "s", plan.oversubscribed == 1 ? "s" : "");
+	pin_topo_free(topo);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		usage_error("missing command (known: list, run, costs; see parbench --help)");
+		usage_error("missing command (known: list, run, costs, topology; see parbench --help)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_text, stdout);
@@ -727,5 +773,7 @@ int main(int argc, char **argv)
 		return cmd_run(argc, argv);
 	if (strcmp(argv[1], "costs") == 0)
 		return cmd_costs(argc, argv);
-	usage_error("unknown command '%s' (known: list, run, costs)", argv[1]);
+	if (strcmp(argv[1], "topology") == 0)
+		return cmd_topology(argc, argv);
+	usage_error("unknown command '%s' (known: list, run, costs, topology)", argv[1]);
 }

@@ -168,6 +168,11 @@ rc=$?
 [ "$rc" -eq 143 ] && ok || bad "SIGTERM during a hang: exit $rc"
 usage_error "bad timeout" run --timeout 0
 
+# The placement plan, before a run.
+"$pb" topology --workers 3 --pin spread >"$tmp/out" 2>"$tmp/err" && ok || bad "topology: exit $?"
+grep -q "^  worker 2 " "$tmp/out" && grep -q "^machine: " "$tmp/out" && ok || bad "topology output"
+usage_error "topology bad pin" topology --pin sideways
+
 # The price list: every figure measured, the exact counters exact, written whole.
 "$pb" costs --quick --out "$tmp/costs" >"$tmp/out" 2>"$tmp/err"
 rc=$?

@@ -124,6 +124,22 @@ static void test_list(void **state)
 	pin_topo_free(t);
 }
 
+/* PU 17 of "pack:2 numa:2 core:8 pu:2": core 8 (PUs 16, 17), package 0, NUMA node 1. */
+static void test_pu_describe(void **state)
+{
+	struct pin_topo *t = load(BIG);
+	char buf[128];
+
+	(void)state;
+	pin_pu_describe(t, 17, buf, sizeof(buf));
+	assert_string_equal(buf, "PU 17: core 8, package 0, NUMA node 1");
+	pin_pu_describe(t, 40, buf, sizeof(buf));
+	assert_string_equal(buf, "PU 40: core 20, package 1, NUMA node 2");
+	pin_pu_describe(t, -1, buf, sizeof(buf));
+	assert_string_equal(buf, "not bound");
+	pin_topo_free(t);
+}
+
 static void test_bind_this_machine(void **state)
 {
 	struct pin_topo *t = load(NULL);
@@ -145,7 +161,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts),         cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_spread),         cmocka_unit_test(test_128_cores),
-		cmocka_unit_test(test_list),           cmocka_unit_test(test_bind_this_machine),
+		cmocka_unit_test(test_list),           cmocka_unit_test(test_pu_describe),
+		cmocka_unit_test(test_bind_this_machine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
