@@ -581,7 +581,21 @@ static int cmd_run(int argc, char **argv)
 			strerror(errno));
 		status = EXIT_VERIFY;
 	}
-	printf("results: %s\n", out_dir);
+	{
+		const char *plots = getenv("PARBENCH_PLOTS") ? getenv("PARBENCH_PLOTS") : PB_PLOTS_DIR;
+		int charts = report_charts(out_dir, &sw, &meta, plots);
+
+		if (charts == -ENOENT)
+			fprintf(stderr, "parbench: gnuplot not found: no charts (apt-get install "
+					"gnuplot-nox)\n");
+		else if (charts)
+			fprintf(stderr, "parbench: gnuplot failed: the charts may be incomplete\n");
+		if (report_write_markdown(out_dir, &sw, &meta, charts == 0)) {
+			fprintf(stderr, "parbench: cannot write %s/report.md\n", out_dir);
+			status = EXIT_VERIFY;
+		}
+	}
+	printf("results: %s (report.md: tables, charts, machine)\n", out_dir);
 
 	for (size_t r = 0; r < sw.n_rows; r++) {
 		const struct sweep_row *row = &sw.rows[r];

@@ -11,7 +11,11 @@
 #include "pb_build.h"
 
 #include <errno.h>
+#include <spawn.h>
 #include <string.h>
+#include <sys/wait.h>
+
+extern char **environ;
 
 static const char *fmt_time(char *buf, size_t len, double s)
 {
@@ -289,5 +293,97 @@ int report_write_meta(const char *dir, const struct sweep *sw, const struct run_
 		first = 0;
 	}
 	fprintf(o.f, "\n  ]\n}\n");
+	return outfile_commit(&o);
+}
+
+/* The backends (serial excepted) that have measured rows for kernel k, space-separated. */
+static void chart_backends(const struct sweep *sw, const struct kernel *k, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+		int seen = 0;
+
+		if (r->k != k || !row_measured(r) || strcmp(r->b->name, "serial") == 0)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen |= sw->rows[j].k == k && sw->rows[j].b == r->b && row_measured(&sw->rows[j]);
+		if (!seen && used + strlen(r->b->name) + 2 < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "",
+						 r->b->name);
+	}
+}
+
+int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
+		  const char *plots_dir)
+{
+	char script[1200], expr[4096], backends[1024];
+	int rc = 0;
+
+	snprintf(script, sizeof(script), "%s/speedup.gp", plots_dir);
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct kernel *k = sw->rows[i].k;
+		char *argv[] = { "gnuplot", "-e", expr, script, NULL };
+		pid_t pid;
+		int status;
+
+		if (i > 0 && sw->rows[i - 1].k == k)
+			continue;
+		chart_backends(sw, k, backends, sizeof(backends));
+		if (!backends[0])
+			continue; /* nothing measured to draw */
+		snprintf(expr, sizeof(expr),
+			 "csv='%s/summary.csv'; out='%s/speedup-%s'; kernel='%s'; backends='%s'; "
+			 "caption='%s, %s, %u cores; run %s; parbench %s'",
+			 dir, dir, k->name, k->name, backends, m->host, m->cpu_model, m->cores, m->date,
+			 PB_GIT_COMMIT);
+		if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0)
+			return -ENOENT;
+		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			rc = WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EIO;
+	}
+	return rc;
+}
+
+int report_write_markdown(const char *dir, const struct sweep *sw, const struct run_meta *m,
+			  int charts_ok)
+{
+	struct outfile o;
+	int err = outfile_open(&o, dir, "report.md");
+
+	if (err)
+		return err;
+	fprintf(o.f, "# parbench run: %s, %s\n\n", m->host, m->date);
+	fprintf(o.f, "- machine: %s; %s\n", m->cpu_model, m->topology);
+	fprintf(o.f, "- built: parbench %s, %s, `%s`\n", PB_GIT_COMMIT, PB_COMPILER, PB_C_FLAGS);
+	fprintf(o.f, "- command: `%s`\n", m->args);
+	fprintf(o.f, "- load average before / after: %.2f / %.2f\n\n", m->load_before[0],
+		m->load_after[0]);
+	fprintf(o.f, "Files: `summary.csv`, `samples.csv`, `meta.json`, `gbench.json`, "
+		     "`topology.xml` (formats: results/README.md in the parbench sources).\n\n");
+	fprintf(o.f, "## Tables and warnings\n\n```");
+	report_table(o.f, sw, m);
+	fprintf(o.f, "```\n");
+	if (!charts_ok) {
+		fprintf(o.f, "\nNo charts: gnuplot is not installed (apt-get install gnuplot-nox).\n");
+		return outfile_commit(&o);
+	}
+	fprintf(o.f, "\n## Charts\n\nError bars span the fastest and the slowest repetition; "
+		     "the dashed line is ideal scaling. SVG versions sit beside the PNGs.\n");
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct kernel *k = sw->rows[i].k;
+		char backends[1024];
+
+		if (i > 0 && sw->rows[i - 1].k == k)
+			continue;
+		chart_backends(sw, k, backends, sizeof(backends));
+		if (!backends[0])
+			continue;
+		fprintf(o.f, "\n### %s\n\n![speedup of %s](speedup-%s.png)\n"
+			     "![efficiency of %s](speedup-%s-efficiency.png)\n",
+			k->name, k->name, k->name, k->name, k->name);
+	}
 	return outfile_commit(&o);
 }

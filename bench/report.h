@@ -37,5 +37,13 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m);
 int report_write_summary(const char *dir, const struct sweep *sw);
 int report_write_samples(const char *dir, const struct sweep *sw);
 int report_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m);
+/* Runs plots/speedup.gp (gnuplot) once per kernel: speedup-<kernel>.png/.svg and
+ * speedup-<kernel>-efficiency.png/.svg in dir, from dir/summary.csv.  0, -ENOENT when gnuplot
+ * is not installed, or -EIO when it failed. */
+int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
+		  const char *plots_dir);
+/* report.md: the machine, the tables and warnings, and the charts (if charts_ok). */
+int report_write_markdown(const char *dir, const struct sweep *sw, const struct run_meta *m,
+			  int charts_ok);
 
 #endif

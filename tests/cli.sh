@@ -63,6 +63,15 @@ for f in summary.csv samples.csv meta.json gbench.json topology.xml; do
 	[ -s "$tmp/run/$f" ] && ok || bad "good run: $f missing or empty"
 done
 [ -z "$(find "$tmp/run" -name '*.tmp')" ] && ok || bad "temporary files left behind"
+if command -v gnuplot >/dev/null 2>&1; then
+	for f in report.md speedup-sum_squares.png speedup-sum_squares.svg \
+		speedup-io_wait-efficiency.png speedup-io_wait-efficiency.svg; do
+		[ -s "$tmp/run/$f" ] && ok || bad "good run: $f missing or empty"
+	done
+	grep -q "](speedup-sum_squares.png)" "$tmp/run/report.md" && ok || bad "report.md lacks a chart"
+else
+	grep -q "No charts: gnuplot is not installed" "$tmp/run/report.md" && ok || bad "report.md without gnuplot"
+fi
 head -1 "$tmp/run/summary.csv" | grep -q "^kernel,backend,workers,size,items,median_s,min_s,max_s,mean_s,stddev_s,cv,speedup,efficiency," && ok || bad "summary.csv columns"
 rows=$(($(wc -l <"$tmp/run/summary.csv") - 1))
 [ "$rows" -eq 6 ] && ok || bad "summary.csv has $rows rows, want 6 (2 kernels x serial + pthreads x 2)"
