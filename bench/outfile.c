@@ -36,15 +36,6 @@ int outfile_commit(struct outfile *o)
 	return err;
 }
 
-void outfile_abort(struct outfile *o)
-{
-	if (o->f)
-		fclose(o->f);
-	o->f = NULL;
-	if (o->tmp[0])
-		unlink(o->tmp);
-}
-
 int outfile_mkdirs(const char *dir)
 {
 	char buf[4096];

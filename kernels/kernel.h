@@ -42,7 +42,6 @@ struct kernel_params {
 	unsigned tasks;       /* tutorial-style task count, 0 = kernel default */
 	unsigned sleep_us;    /* io_wait: duration of one blocking item, 0 = default */
 	int quick;            /* non-zero: the default size is ~20x smaller */
-	uint64_t seed;        /* inputs depend only on (seed, item) */
 };
 
 /* What setup() decided: the work and its size. */
@@ -50,7 +49,6 @@ struct kernel_shape {
 	size_t n;              /* work items */
 	size_t grain;          /* natural task size in items (the tutorial's task), 0 if none */
 	uint64_t size;         /* the problem size used, in the kernel's --size unit */
-	double bytes_per_item; /* bytes read + written per item, for GB/s; 0 if not meaningful */
 };
 
 struct kernel {
