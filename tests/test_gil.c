@@ -103,12 +103,16 @@ static void slices_for(unsigned interval_us)
 		size_t n = h[i].gt.n_samples > 2 ? h[i].gt.n_samples - 2 : 0;
 		double med = median_ms(h[i].samples + 1, n);
 
+		print_message("interval %u us: thread %d: median hold %.2f ms over %zu slices\n",
+			      interval_us, i, med, n);
 		if (n < 10 || med < lo_ms || med > hi_ms)
 			fail_msg("interval %u us: thread %d held the GIL for a median %.2f ms over %zu "
 				 "slices (want %.2f..%.2f ms)", interval_us, i, med, n, lo_ms, hi_ms);
 	}
 	double fair = (double)(h[0].work < h[1].work ? h[0].work : h[1].work) /
 		      (double)(h[0].work > h[1].work ? h[0].work : h[1].work);
+	print_message("interval %u us: fairness (min/max work) %.2f, %lu forced drops\n", interval_us,
+		      fair, (unsigned long)atomic_load(&g.forced_drops));
 	if (fair < 0.7)
 		fail_msg("interval %u us: unfair shares %llu vs %llu", interval_us,
 			 (unsigned long long)h[0].work, (unsigned long long)h[1].work);
@@ -173,6 +177,8 @@ static void test_convoy(void **state)
 	double at1 = sleeper_latency_ms(1000, 1);
 
 	(void)state;
+	print_message("1 ms sleep: alone %.2f ms, beside a hog %.2f ms (5 ms interval), %.2f ms "
+		      "(1 ms interval)\n", alone, at5, at1);
 	/* CPython 3.11 here: alone 1.08 ms; beside a hog 6.2 ms (5 ms) and 2.2 ms (1 ms) */
 	if (alone > 2.0)
 		fail_msg("a 1 ms sleep alone took %.2f ms", alone);
@@ -218,6 +224,7 @@ static void test_io_wait_scales_under_gil(void **state)
 	double t4 = gil_backend_seconds("io_wait", p, 4);
 
 	(void)state;
+	print_message("io_wait under the GIL: %.2fx with 2 workers, %.2fx with 4\n", t1 / t2, t1 / t4);
 	if (t1 / t2 < 1.6 || t1 / t4 < 2.8)
 		fail_msg("io_wait under the GIL: 1 worker %.1f ms, 2: %.1f ms, 4: %.1f ms (want "
 			 ">= 1.6x and >= 2.8x)", t1 * 1e3, t2 * 1e3, t4 * 1e3);
@@ -230,6 +237,7 @@ static void test_cpu_bound_does_not_scale_under_gil(void **state)
 	double t2 = gil_backend_seconds("sum_squares", p, 2);
 
 	(void)state;
+	print_message("sum_squares under the GIL: %.2fx with 2 workers\n", t1 / t2);
 	/* noise can only make 2 workers slower; real parallelism would give ~2x */
 	if (t1 / t2 > 1.3)
 		fail_msg("sum_squares under the GIL sped up %.2fx with 2 workers", t1 / t2);
