@@ -3,6 +3,8 @@
 BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR   ?= $(if $(filter true 1 yes,$(CI)),ON,OFF)
+# CI must find every dependency: nothing is silently left out there
+REQUIRE_ALL ?= $(WERROR)
 CMAKE_ARGS ?=
 ARGS     ?=
 
@@ -16,7 +18,8 @@ deps:
 	@scripts/deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPB_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPB_WERROR=$(WERROR) \
+		-DPB_REQUIRE_ALL=$(REQUIRE_ALL) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # The main job: the full sweep, table on stdout, run directory under results/.
@@ -39,7 +42,7 @@ endif
 test-sanitize: deps
 	@for s in address thread; do \
 		cmake -S . -B $(BUILD)-$$s -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPB_SANITIZE=$$s \
-			-DPB_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null && \
+			-DPB_WERROR=$(WERROR) -DPB_REQUIRE_ALL=$(REQUIRE_ALL) $(CMAKE_ARGS) >/dev/null && \
 		cmake --build $(BUILD)-$$s -j $(JOBS) >/dev/null && \
 		(cd $(BUILD)-$$s && ctest --output-on-failure --timeout 600 $(CTEST_ARGS)) || exit 1; \
 	done
@@ -47,7 +50,7 @@ test-sanitize: deps
 # valgrind memcheck of quick runs, in a portable build (valgrind cannot decode AVX-512).
 test-valgrind: deps
 	@cmake -S . -B $(BUILD)-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPB_NATIVE=OFF \
-		-DPB_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
+		-DPB_WERROR=$(WERROR) -DPB_REQUIRE_ALL=$(REQUIRE_ALL) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD)-valgrind -j $(JOBS) >/dev/null
 	cd $(BUILD)-valgrind && ctest --output-on-failure -L valgrind $(CTEST_ARGS)
 
