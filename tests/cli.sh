@@ -4,6 +4,8 @@
 # table; SIGINT stops the sweep, keeps what was measured and exits 130.
 set -u
 pb="$1"
+# the no-process-left-behind checks need pgrep (procps): without it they would pass vacuously
+command -v pgrep >/dev/null 2>&1 || { echo "cli: pgrep (procps) is required"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
