@@ -50,6 +50,18 @@ typedef void work_range_fn(void *ctx, size_t begin, size_t end, void *partial);
 /* *acc += *partial, exactly; the all-zero partial is the identity. */
 typedef void work_combine_fn(void *acc, const void *partial);
 
+/* The bytes a range reads and writes, at the parent's addresses (see struct work). */
+struct work_span {
+	const void *in;
+	size_t in_len;
+	void *out;
+	size_t out_len;
+};
+typedef void work_span_fn(void *ctx, size_t begin, size_t end, struct work_span *s);
+/* range() on copies: in holds the span's input bytes, out receives its output bytes. */
+typedef void work_range_io_fn(void *ctx, size_t begin, size_t end, const void *in, void *out,
+			      void *partial);
+
 struct work {
 	size_t n;                 /* items, [0, n) */
 	size_t grain;             /* natural task size in items (dynamic default chunk), 0 = none */
@@ -60,6 +72,14 @@ struct work {
 	enum work_model model;    /* for backends with BACKEND_CAP_GIL */
 	size_t model_block;       /* items per check point for WORK_LOOP */
 	void *result;             /* out: partial_size bytes, overwritten with the combined total */
+	/*
+	 * Optional (both or neither): jobs whose ranges read and write buffers.  Backends whose
+	 * workers share the parent's memory ignore them (outputs are MAP_SHARED); backends that
+	 * share nothing (pipes, MPI) must send each range its span's input bytes, run range_io
+	 * on the copies, and bring the output bytes back: that transfer is part of the run.
+	 */
+	work_span_fn *span;
+	work_range_io_fn *range_io;
 };
 
 struct backend_config {

@@ -10,6 +10,23 @@ static void kwork_range(void *ctx, size_t begin, size_t end, void *partial)
 	ki->k->run(ki->priv, begin, end, partial);
 }
 
+static void kwork_span(void *ctx, size_t begin, size_t end, struct work_span *s)
+{
+	const struct kernel_instance *ki = ctx;
+	struct kernel_span ks;
+
+	ki->k->span(ki->priv, begin, end, &ks);
+	*s = (struct work_span){ ks.in, ks.in_len, ks.out, ks.out_len };
+}
+
+static void kwork_range_io(void *ctx, size_t begin, size_t end, const void *in, void *out,
+			   void *partial)
+{
+	const struct kernel_instance *ki = ctx;
+
+	ki->k->run_io(ki->priv, begin, end, in, out, partial);
+}
+
 static void kwork_combine(void *acc, const void *partial)
 {
 	partial_add(acc, partial);
@@ -40,4 +57,8 @@ void kwork_init(struct work *w, struct kernel_instance *ki, struct partial *resu
 		.model_block = ki->k->py_block,
 		.result = result,
 	};
+	if (ki->k->span && ki->k->run_io) {
+		w->span = kwork_span;
+		w->range_io = kwork_range_io;
+	}
 }

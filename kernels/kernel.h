@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct pb_image; /* image.h */
+
 /* Exact 128-bit unsigned integers (a GCC/Clang extension, named once here for -Wpedantic). */
 __extension__ typedef unsigned __int128 pb_u128;
 
@@ -42,6 +44,7 @@ struct kernel_params {
 	unsigned tasks;       /* tutorial-style task count, 0 = kernel default */
 	unsigned sleep_us;    /* io_wait: duration of one blocking item, 0 = default */
 	int quick;            /* non-zero: the default size is ~20x smaller */
+	const struct pb_image *image; /* filters: input picture (copied), NULL = synthetic */
 };
 
 /* What setup() decided: the work and its size. */
@@ -49,6 +52,20 @@ struct kernel_shape {
 	size_t n;              /* work items */
 	size_t grain;          /* natural task size in items (the tutorial's task), 0 if none */
 	uint64_t size;         /* the problem size used, in the kernel's --size unit */
+	uint64_t pixels;       /* image kernels: pixels per run (for MPix/s), else 0 */
+	uint64_t bytes;        /* image kernels: bytes read + written per run (for GB/s) */
+	uint32_t width, height;/* image kernels: the picture */
+	const uint8_t *in;     /* image kernels: the input, whole */
+	uint8_t *out;          /* image kernels: the output, whole (MAP_SHARED: forked
+				* workers write it in place) */
+};
+
+/* The bytes a range of items reads and writes (kernels with buffers); parent addresses. */
+struct kernel_span {
+	const uint8_t *in;
+	size_t in_len;
+	uint8_t *out;
+	size_t out_len;
 };
 
 struct kernel {
@@ -68,6 +85,16 @@ struct kernel {
 	/* 0 if total is exactly right for all items (closed form), else -EDOM. */
 	int (*verify)(const void *priv, const struct partial *total);
 	void (*teardown)(void *priv); /* optional */
+	/*
+	 * Optional, for kernels whose items read and write buffers (the image filters), so that
+	 * transports that share no memory (pipes, MPI) can move exactly the bytes involved:
+	 * span() tells which input bytes items [begin, end) read (halo rows included) and which
+	 * output bytes they write; run_io() is run() on copies: in holds the span's input bytes,
+	 * and the span's output bytes go to out.
+	 */
+	void (*span)(const void *priv, size_t begin, size_t end, struct kernel_span *s);
+	void (*run_io)(const void *priv, size_t begin, size_t end, const uint8_t *in,
+		       uint8_t *out, struct partial *p);
 };
 
 /* A kernel with its private state, as set up for one size. */

@@ -15,11 +15,19 @@
 extern const struct kernel kernel_sum_squares;
 extern const struct kernel kernel_range_sum;
 extern const struct kernel kernel_io_wait;
+extern const struct kernel kernel_grayscale;
+extern const struct kernel kernel_sepia;
+extern const struct kernel kernel_box_blur;
+extern const struct kernel kernel_sharpen;
 
 static const struct kernel *const registry[] = {
 	&kernel_sum_squares,
 	&kernel_range_sum,
 	&kernel_io_wait,
+	&kernel_grayscale,
+	&kernel_sepia,
+	&kernel_box_blur,
+	&kernel_sharpen,
 	NULL,
 };
 
