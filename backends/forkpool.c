@@ -5,7 +5,10 @@
  *
  * Chunks follow Python's Pool.map rule, ceil(n / (4 x workers)), unless --chunk is given.
  * The job's callbacks and context pointer travel on a small shared page made before the
- * fork, so a struct work built after start() still reaches the workers.
+ * fork, so a struct work built after start() still reaches the workers.  Jobs with spans
+ * (image rows) have their input and output bytes copied through the pipes by
+ * "fork-pool-pipe"; "fork-pool" workers read the inputs as forked and write the shared
+ * outputs in place.
  */
 #include "backend.h"
 #include "pool.h"
@@ -16,6 +19,8 @@
 
 struct fp_job {               /* on a MAP_SHARED page: written by the parent per run */
 	work_range_fn *range;
+	work_span_fn *span;
+	work_range_io_fn *range_io;
 	void *ctx;
 };
 
@@ -32,6 +37,26 @@ static int fp_task(void *arg, size_t begin, size_t end, void *result)
 
 	j->range(j->ctx, begin, end, result);
 	return 0;
+}
+
+/* Runs in a worker, on the copies the pipe brought. */
+static int fp_task_io(void *arg, size_t begin, size_t end, const void *in, void *out,
+		      void *result)
+{
+	const struct fp_job *j = arg;
+
+	j->range_io(j->ctx, begin, end, in, out, result);
+	return 0;
+}
+
+/* Runs in the parent, as a task is dealt. */
+static void fp_span(void *arg, size_t begin, size_t end, struct pool_span *ps)
+{
+	const struct fp_job *j = arg;
+	struct work_span ws;
+
+	j->span(j->ctx, begin, end, &ws);
+	*ps = (struct pool_span){ ws.in, ws.in_len, ws.out, ws.out_len };
 }
 
 static int fp_start(void *state, const struct backend_config *cfg, enum pool_transport tr)
@@ -76,7 +101,13 @@ static int fp_run(void *state, const struct work *w)
 				   .results = w->result };
 	int rc;
 
+	if (w->span && w->range_io) {
+		a.span = fp_span;
+		a.fn_io = fp_task_io;
+	}
 	s->job->range = w->range;
+	s->job->span = w->span;
+	s->job->range_io = w->range_io;
 	s->job->ctx = w->ctx;
 	rc = pool_map(s->pool, &a, &f);
 	if (rc)

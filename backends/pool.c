@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -23,18 +24,36 @@
 int pool_write_full(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
+	sigset_t pipe_set, old, pending;
+	int had_pending, rc = 0;
 
+	/* The pool installs no signal handlers in the parent: block SIGPIPE around the write
+	 * and swallow the one a dead reader raises, unless one was pending already. */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	had_pending = sigismember(&pending, SIGPIPE);
 	while (len) {
 		ssize_t w = write(fd, p, len);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
-			return -1;
+		if (w <= 0) {
+			if (w < 0 && errno == EPIPE && !had_pending) {
+				struct timespec zero = { 0, 0 };
+
+				while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+					;
+			}
+			rc = -1;
+			break;
+		}
 		p += w;
 		len -= (size_t)w;
 	}
-	return 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 /* 1 read, 0 EOF, -1 error */
@@ -100,6 +119,9 @@ int pool_spawn(struct pool *p, unsigned i, int join)
 		close(tp[1]);
 		return -e;
 	}
+	/* bigger pipes: fewer wake-ups for tasks that carry data (best effort) */
+	(void)fcntl(tp[1], F_SETPIPE_SZ, POOL_PIPE_BYTES);
+	(void)fcntl(rp[1], F_SETPIPE_SZ, POOL_PIPE_BYTES);
 	atomic_store(&s->idle, 0);
 	atomic_store(&s->mail, 0);
 	atomic_store(&s->state, atomic_load(&s->state) & SLOT_COMMIT);

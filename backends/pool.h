@@ -76,6 +76,23 @@ typedef void pool_combine_fn(void *acc, const void *result);
 typedef void pool_done_fn(void *user, uint64_t task, const void *result);
 typedef void pool_error_fn(void *user, uint64_t task, const struct pool_failure *f);
 
+/*
+ * Jobs whose tasks read and write buffers: the bytes a task reads (in) and writes (out), at
+ * the parent's addresses.  POOL_SHM ignores this (its workers read the parent's memory as
+ * forked and write MAP_SHARED outputs in place); POOL_PIPE sends each task its input bytes
+ * through the worker's pipe, runs fn_io on the worker's copy, and reads the output bytes
+ * back into place: the copying that pickling arguments and results costs in Python.
+ */
+struct pool_span {
+	const void *in;
+	size_t in_len;
+	void *out;
+	size_t out_len;
+};
+typedef void pool_span_fn(void *ctx, size_t begin, size_t end, struct pool_span *s);
+typedef int pool_task_io_fn(void *ctx, size_t begin, size_t end, const void *in, void *out,
+			    void *result);
+
 struct pool_map_args {
 	pool_task_fn *fn;
 	void *ctx;
@@ -85,6 +102,8 @@ struct pool_map_args {
 				    * results sit at multiples of it (16-byte aligned buffers) */
 	pool_combine_fn *combine;  /* non-NULL: reduce all task results into *results */
 	void *results;             /* combine: one result; else one per task, in task order */
+	pool_span_fn *span;        /* optional (with fn_io): data moved by POOL_PIPE */
+	pool_task_io_fn *fn_io;
 };
 
 struct pool_stats {

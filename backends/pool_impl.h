@@ -23,6 +23,7 @@
 #define POOL_INFLIGHT   1              /* pipe transport: tasks dealt ahead per worker; more
 					 * would commit a chunk to a busy worker and unbalance */
 #define POOL_ARENA      (1u << 20)     /* shared bytes for per-task results of shm maps */
+#define POOL_PIPE_BYTES (1 << 20)      /* pipe capacity asked for (the unprivileged maximum) */
 #define POOL_JOIN_MS    2000           /* join: how long workers get to exit before SIGKILL */
 
 enum msg_type { MSG_WAKE = 1, MSG_TASK, MSG_RESULT, MSG_QUIT };
@@ -39,6 +40,8 @@ struct msg {
 	uint64_t fn, ctx;        /* pointers, valid in the forked copy of the address space */
 	uint32_t result_size;
 	int32_t cpu;
+	uint64_t fn_io;          /* non-zero: in_len payload bytes follow a task, out_len its result */
+	uint64_t in_len, out_len;
 };
 _Static_assert(sizeof(struct msg) <= 512, "a message must be written atomically");
 
@@ -85,6 +88,8 @@ struct ptask {                        /* a task dealt through pipes */
 	pool_task_fn *fn;
 	void *ctx;
 	size_t begin, end, result_size;
+	pool_task_io_fn *fn_io;           /* with the span below: data through the pipe */
+	struct pool_span span;
 	pool_done_fn *done;
 	pool_error_fn *error;
 	void *user;
@@ -140,6 +145,7 @@ static inline void cpu_relax(void)
 }
 
 /* pool.c */
+/* Writes all of buf; -1 on error.  A reader that died gives EPIPE, never SIGPIPE. */
 int pool_write_full(int fd, const void *buf, size_t len);
 int pool_read_full(int fd, void *buf, size_t len); /* 1 read, 0 EOF, -1 error */
 void pool_describe(struct pool_failure *f, const char *what);

@@ -16,13 +16,19 @@ static int deal(struct pool *p, unsigned i, const struct ptask *t)
 	struct worker *w = &p->w[i];
 	struct msg m = { .type = MSG_TASK, .id = t->id, .begin = t->begin, .end = t->end,
 			 .fn = (uint64_t)(uintptr_t)t->fn, .ctx = (uint64_t)(uintptr_t)t->ctx,
-			 .result_size = (uint32_t)t->result_size };
+			 .result_size = (uint32_t)t->result_size,
+			 .fn_io = (uint64_t)(uintptr_t)t->fn_io, .in_len = t->span.in_len,
+			 .out_len = t->span.out_len };
 
 	if (pool_write_full(w->task_w, &m, sizeof(m)) != 0)
 		return -1;
 	atomic_fetch_add_explicit(&p->shm->slot[i].mail, 1, memory_order_release);
 	w->inflight[w->n_inflight++] = *t;
 	w->dealt++;
+	/* The payload follows the header: the worker, told by mail, is already reading.  If it
+	 * dies meanwhile the write fails, and its pidfd reports the task lost with it. */
+	if (t->fn_io && t->span.in_len)
+		(void)pool_write_full(w->task_w, t->span.in, t->span.in_len);
 	return 0;
 }
 
@@ -46,6 +52,10 @@ static int next_task(struct pool *p, struct ptask *t)
 				     .ctx = p->map->ctx, .begin = b,
 				     .end = p->map->n - b > chunk ? b + chunk : p->map->n,
 				     .result_size = p->map->result_size };
+		if (p->map->fn_io && p->map->span) {
+			t->fn_io = p->map->fn_io;
+			p->map->span(t->ctx, t->begin, t->end, &t->span);
+		}
 		p->map_next++;
 		return 1;
 	}
@@ -134,6 +144,12 @@ static void on_result(struct pool *p, unsigned i)
 	if (pool_read_full(w->result_r, &m, sizeof(m)) != 1 || w->n_inflight == 0)
 		return; /* EOF: the pidfd reports the death */
 	t = w->inflight[0];
+	/* the output bytes go straight into place; a worker dying halfway leaves the task
+	 * in flight, to be failed or retried on its death */
+	if (t.fn_io && t.span.out_len &&
+	    (m.out_len != t.span.out_len ||
+	     pool_read_full(w->result_r, t.span.out, t.span.out_len) != 1))
+		return;
 	memmove(w->inflight, w->inflight + 1, (w->n_inflight - 1) * sizeof(*w->inflight));
 	w->n_inflight--;
 	p->stats.tasks++;

@@ -7,6 +7,7 @@
  */
 #include "pool_impl.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,26 +71,61 @@ static void worker_shm_job(struct pool *p, struct slot *s, unsigned long gen)
 		(void)0; /* the counter is full: the parent is awake anyway */
 }
 
-static void worker_pipe_task(struct pool *p, struct slot *s, int result_w, const struct msg *m)
+/* A buffer kept between tasks; exits the worker when memory runs out (the parent sees an
+ * exit status, never a half-done task). */
+static void *worker_buffer(void **buf, size_t *cap, size_t len)
 {
+	if (len > *cap) {
+		free(*buf);
+		*buf = malloc(len);
+		*cap = *buf ? len : 0;
+		if (!*buf)
+			_exit(4);
+	}
+	return *buf;
+}
+
+static void worker_pipe_task(struct pool *p, struct slot *s, int task_r, int result_w,
+			     const struct msg *m)
+{
+	static void *in_buf, *out_buf;
+	static size_t in_cap, out_cap;
 	struct msg out = { .type = MSG_RESULT, .id = m->id, .begin = m->begin, .end = m->end,
-			   .result_size = m->result_size };
-	pool_task_fn *fn = (pool_task_fn *)(uintptr_t)m->fn;
+			   .result_size = m->result_size, .out_len = m->out_len };
+	void *ctx = (void *)(uintptr_t)m->ctx;
 
 	(void)p;
-	out.status = fn((void *)(uintptr_t)m->ctx, (size_t)m->begin, (size_t)m->end, out.result);
+	if (m->fn_io) {
+		pool_task_io_fn *fn = (pool_task_io_fn *)(uintptr_t)m->fn_io;
+		void *in = worker_buffer(&in_buf, &in_cap, m->in_len);
+		void *o = worker_buffer(&out_buf, &out_cap, m->out_len);
+
+		if (m->in_len && pool_read_full(task_r, in, m->in_len) != 1)
+			_exit(0); /* the parent is gone */
+		out.status = fn(ctx, (size_t)m->begin, (size_t)m->end, in, o, out.result);
+		out.cpu = pin_current_cpu();
+		atomic_fetch_add(&s->tasks, 1);
+		if (pool_write_full(result_w, &out, sizeof(out)) != 0 ||
+		    (m->out_len && pool_write_full(result_w, o, m->out_len) != 0))
+			_exit(3);
+		return;
+	}
+	pool_task_fn *fn = (pool_task_fn *)(uintptr_t)m->fn;
+
+	out.status = fn(ctx, (size_t)m->begin, (size_t)m->end, out.result);
 	out.cpu = pin_current_cpu();
 	atomic_fetch_add(&s->tasks, 1);
 	if (pool_write_full(result_w, &out, sizeof(out)) != 0)
 		_exit(3);
 }
 
-static void worker_message(struct pool *p, struct slot *s, int result_w, const struct msg *m)
+static void worker_message(struct pool *p, struct slot *s, int task_r, int result_w,
+			   const struct msg *m)
 {
 	if (m->type == MSG_QUIT)
 		_exit(0);
 	if (m->type == MSG_TASK)
-		worker_pipe_task(p, s, result_w, m);
+		worker_pipe_task(p, s, task_r, result_w, m);
 	/* MSG_WAKE: only ends a blocking read */
 }
 
@@ -123,7 +159,7 @@ __attribute__((noreturn)) void pool_worker_main(struct pool *p, unsigned i, int 
 					_exit(0); /* the parent is gone */
 				atomic_store(&s->idle, 0);
 				consumed++;
-				worker_message(p, s, result_w, &m);
+				worker_message(p, s, task_r, result_w, &m);
 			}
 			atomic_store(&s->idle, 0);
 		}
@@ -137,7 +173,7 @@ __attribute__((noreturn)) void pool_worker_main(struct pool *p, unsigned i, int 
 			if (pool_read_full(task_r, &m, sizeof(m)) <= 0)
 				_exit(0);
 			consumed++;
-			worker_message(p, s, result_w, &m);
+			worker_message(p, s, task_r, result_w, &m);
 		}
 	}
 }
