@@ -7,6 +7,8 @@
  */
 #include "backend.h"
 #include "costs.h"
+#include "filter.h"
+#include "imgio.h"
 #include "kernel.h"
 #include "outfile.h"
 #include "pin.h"
@@ -55,6 +57,8 @@ static const char usage_text[] =
 	"       parbench run [options] [-- google-benchmark flags]\n"
 	"       parbench costs [--workers N] [--quick] [--out DIR] [-- google-benchmark flags]\n"
 	"       parbench topology [--workers N] [--pin P]\n"
+	"       parbench filter --kernel NAME --input IN --output OUT [filter options]\n"
+	"       parbench filter --kernel NAME --input IN1 IN2 ... --outdir DIR [filter options]\n"
 	"\n"
 	"run options:\n"
 	"  --kernels LIST         comma-separated kernel names, or all (default)\n"
@@ -79,7 +83,17 @@ static const char usage_text[] =
 	"  --no-interleave        run each configuration's repetitions back to back (default:\n"
 	"                         interleaved at random across configurations, so drift of the\n"
 	"                         machine's speed hits all of them alike)\n"
-	"  --verbose              also show Google Benchmark's own console output\n";
+	"  --verbose              also show Google Benchmark's own console output\n"
+	"  --image FILE           filters: benchmark on this PNG or JPEG instead of the synthetic\n"
+	"                         picture (without --kernels: the four filters only)\n"
+	"\n"
+	"filter options (one file: its rows are the tasks; several: each file is one task):\n"
+	"  --backend B            any backend of `parbench list` (default pthreads)\n"
+	"  --workers N            workers (default: the cores)\n"
+	"  --schedule S           static or dynamic (thread backends)\n"
+	"  --pin P                as for run (default compact)\n"
+	"  --repetitions N        timed runs after one warm-up (default 5)\n"
+	"  outputs take the format of their extension: .png, .jpg or .jpeg\n";
 
 /* Unsigned decimal with an optional exponent ("2e9"), exact, no sign, no overflow. */
 static int parse_u64(const char *s, uint64_t *out)
@@ -390,7 +404,9 @@ static int cmd_run(int argc, char **argv)
 	struct pin_plan probe;
 	time_t now = time(NULL);
 	struct tm tm;
-	int rc, status = 0, i;
+	int rc, status = 0, i, kernels_given = 0;
+	const char *image_path = NULL;
+	static struct pb_image image;
 
 	parse_kernels("all", &o);
 	parse_backends("all", &o);
@@ -433,8 +449,11 @@ static int cmd_run(int argc, char **argv)
 				usage_error("option %s needs a value", opt);
 			v = argv[++i];
 		}
-		if (strcmp(opt, "--kernels") == 0)
+		if (strcmp(opt, "--kernels") == 0) {
 			parse_kernels(v, &o);
+			kernels_given = 1;
+		} else if (strcmp(opt, "--image") == 0)
+			image_path = v;
 		else if (strcmp(opt, "--backends") == 0)
 			parse_backends(v, &o);
 		else if (strcmp(opt, "--workers") == 0)
@@ -471,6 +490,18 @@ static int cmd_run(int argc, char **argv)
 
 	if (transport)
 		keep_transport(&o, transport);
+	if (image_path) {
+		rc = imgio_load(image_path, &image, err, sizeof(err));
+		if (rc)
+			usage_error("%s", err);
+		o.kp.image = &image;
+		if (!kernels_given) {
+			o.n_kernels = 0;
+			for (const struct kernel *const *k = kernel_all(); *k; k++)
+				if ((*k)->span)
+					o.kernels[o.n_kernels++] = *k;
+		}
+	}
 	rc = pin_topo_load(&topo, NULL);
 	if (rc) {
 		fprintf(stderr, "parbench: cannot read this machine's topology with hwloc\n");
@@ -617,6 +648,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	sweep_free(&sw);
 	pin_topo_free(topo);
+	if (image.px)
+		imgio_free(&image);
 	return status;
 }
 
@@ -769,10 +802,200 @@ static int cmd_topology(int argc, char **argv)
 	return 0;
 }
 
+/* ---- parbench filter ----------------------------------------------------------------- */
+
+static void print_filter_batch(const struct filter_job *j, unsigned workers)
+{
+	uint64_t first = UINT64_MAX, last = 0;
+	double busy[BACKEND_MAX_WORKERS] = { 0 }, mpix[BACKEND_MAX_WORKERS] = { 0 }, total = 0;
+	unsigned files[BACKEND_MAX_WORKERS] = { 0 };
+
+	for (size_t i = 0; i < j->n; i++) {
+		first = j->rec[i].t0_ns < first ? j->rec[i].t0_ns : first;
+		last = j->rec[i].t1_ns > last ? j->rec[i].t1_ns : last;
+	}
+	printf("last run, file by file (times from the first file's start):\n");
+	printf("  %-28s %11s %7s %10s %10s %10s\n", "file", "size", "worker", "start", "end",
+	       "time");
+	for (size_t i = 0; i < j->n; i++) {
+		const struct filter_rec *r = &j->rec[i];
+		const struct filter_file *f = &j->files[i];
+		int w = j->worker_of[i];
+		double ms = (double)(r->t1_ns - r->t0_ns) * 1e-6;
+		char size[32];
+
+		snprintf(size, sizeof(size), "%ux%u", f->img.w, f->img.h);
+		printf("  %-28.28s %11s %7d %7.2f ms %7.2f ms %7.2f ms\n", f->in_path, size, w,
+		       (double)(r->t0_ns - first) * 1e-6, (double)(r->t1_ns - first) * 1e-6, ms);
+		if (w >= 0 && w < BACKEND_MAX_WORKERS) {
+			busy[w] += ms;
+			files[w]++;
+			mpix[w] += (double)f->img.w * f->img.h * 1e-6;
+		}
+		total += ms;
+	}
+	printf("per worker:");
+	for (unsigned w = 0; w < j->workers_seen; w++)
+		printf("%s worker %u: %u file%s, %.1f MPix, busy %.2f ms", w ? ";" : "", w, files[w],
+		       files[w] == 1 ? "" : "s", mpix[w], busy[w]);
+	printf("\n");
+	double span = (double)(last - first) * 1e-6, ideal = total / (workers ? workers : 1);
+
+	printf("span %.2f ms; perfect balance over %u worker%s would take %.2f ms: %.2fx of "
+	       "ideal\n", span, workers, workers == 1 ? "" : "s", ideal,
+	       ideal > 0 ? span / ideal : 0);
+}
+
+static int cmd_filter(int argc, char **argv)
+{
+	const char *kname = NULL, *out = NULL, *outdir = NULL, *bname = "pthreads";
+	const char *pin = "compact";
+	const char *inputs[FILTER_MAX_FILES];
+	size_t n_in = 0;
+	unsigned workers = 0;
+	int runs = 5;
+	enum backend_schedule sched = SCHED_DEFAULT;
+	struct filter_opts fo = { 0 };
+	struct pin_topo *topo = NULL;
+	static struct pin_plan plan;
+	static struct filter_job j;
+	char err[600], names[512];
+	int rc;
+
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--input") == 0) {
+			while (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
+				if (n_in == FILTER_MAX_FILES)
+					usage_error("too many input files (at most %d)", FILTER_MAX_FILES);
+				inputs[n_in++] = argv[++i];
+			}
+			continue;
+		}
+		if (strncmp(a, "--", 2) != 0)
+			usage_error("unexpected argument '%s' (see parbench --help)", a);
+		if (i + 1 >= argc)
+			usage_error("option %s needs a value", a);
+		const char *v = argv[++i];
+
+		if (strcmp(a, "--kernel") == 0)
+			kname = v;
+		else if (strcmp(a, "--output") == 0)
+			out = v;
+		else if (strcmp(a, "--outdir") == 0)
+			outdir = v;
+		else if (strcmp(a, "--backend") == 0)
+			bname = v;
+		else if (strcmp(a, "--workers") == 0)
+			workers = (unsigned)opt_u64(a, v, 1, BACKEND_MAX_WORKERS);
+		else if (strcmp(a, "--schedule") == 0)
+			sched = parse_schedule(v);
+		else if (strcmp(a, "--pin") == 0)
+			pin = v;
+		else if (strcmp(a, "--repetitions") == 0)
+			runs = (int)opt_u64(a, v, 1, 1000);
+		else
+			usage_error("unknown filter option '%s' (see parbench --help)", a);
+	}
+	if (!kname)
+		usage_error("filter needs --kernel (grayscale, sepia, box_blur or sharpen)");
+	const struct kernel *k = kernel_find(kname);
+
+	if (!k || !k->span)
+		usage_error("'%s' is not an image filter (known: grayscale, sepia, box_blur, "
+			    "sharpen)", kname);
+	if (n_in == 0)
+		usage_error("filter needs --input FILE [FILE ...]");
+	if (!out == !outdir)
+		usage_error("filter needs exactly one of --output FILE (one input) or --outdir DIR");
+	if (out && n_in > 1)
+		usage_error("%zu inputs: use --outdir DIR, not --output", n_in);
+	fo.b = backend_find(bname);
+	if (!fo.b) {
+		backend_names(names, sizeof(names));
+		usage_error("unknown backend '%s' (known: %s)", bname, names);
+	}
+	if (fo.b->caps & BACKEND_CAP_NEEDS_LAUNCHER)
+		usage_error("backend '%s' must be started by its launcher", bname);
+	if (outdir) {
+		rc = outfile_mkdirs(outdir);
+		if (rc == 0 && access(outdir, W_OK) != 0)
+			rc = -errno;
+		if (rc)
+			usage_error("cannot write output directory '%s': %s", outdir, strerror(-rc));
+	}
+	if (pin_topo_load(&topo, NULL)) {
+		fprintf(stderr, "parbench: cannot read this machine's topology with hwloc\n");
+		return EXIT_VERIFY;
+	}
+	if (!workers)
+		workers = (fo.b->caps & BACKEND_CAP_PARALLEL) ? pin_topo_cores(topo) : 1;
+	if (!(fo.b->caps & BACKEND_CAP_PARALLEL))
+		workers = 1;
+	if (pin_plan_make(topo, pin, workers, &plan) != 0) {
+		pin_topo_free(topo);
+		usage_error("bad pin policy '%s' (known: none, compact, spread, or a PU list such as "
+			    "0,2-3)", pin);
+	}
+
+	rc = filter_load(&j, k, inputs, n_in, out, outdir, err, sizeof(err));
+	if (rc) {
+		filter_free(&j);
+		pin_topo_free(topo);
+		usage_error("%s", err);
+	}
+	fo.cfg = (struct backend_config){ .workers = workers, .schedule = sched,
+					  .topo = strcmp(pin, "none") ? topo : NULL, .plan = &plan };
+	fo.runs = runs;
+	rc = filter_execute(&j, &fo, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "parbench: %s\n", err);
+		filter_free(&j);
+		pin_topo_free(topo);
+		return EXIT_VERIFY;
+	}
+
+	double mpix = (double)j.pixels * 1e-6;
+
+	if (j.batch)
+		printf("%s: %zu files, %.1f MPix in all, one file per task\n", k->name, j.n, mpix);
+	else
+		printf("%s: %s, %ux%u (%.1f MPix)\n", k->name, inputs[0], j.files[0].img.w,
+		       j.files[0].img.h, mpix);
+	printf("backend %s, %u worker%s, pin %s%s: median %.2f ms (%.2f .. %.2f ms over %d runs "
+	       "after a warm-up); %.0f MPix/s, %.2f GB/s read+written\n", fo.b->name, workers,
+	       workers == 1 ? "" : "s", pin,
+	       sched == SCHED_STATIC ? ", schedule static" : sched == SCHED_DYNAMIC ? ", schedule dynamic" : "",
+	       j.median * 1e3, j.min * 1e3, j.max * 1e3, runs, mpix / j.median,
+	       (double)j.bytes / j.median * 1e-9);
+	if (workers > pin_topo_cores(topo))
+		printf("warning: %u workers on %u cores: fine for correctness, meaningless for "
+		       "speed\n", workers, pin_topo_cores(topo));
+	if (j.batch)
+		print_filter_batch(&j, workers);
+	printf("verified: every run's output is bit-identical to the plain reference\n");
+	rc = filter_save(&j, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "parbench: %s\n", err);
+		filter_free(&j);
+		pin_topo_free(topo);
+		return EXIT_USAGE;
+	}
+	if (j.batch)
+		printf("wrote %zu file%s to %s\n", j.n, j.n == 1 ? "" : "s", outdir);
+	else
+		printf("wrote %s\n", out);
+	filter_free(&j);
+	pin_topo_free(topo);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		usage_error("missing command (known: list, run, costs, topology; see parbench --help)");
+		usage_error("missing command (known: list, run, costs, topology, filter; see parbench "
+			    "--help)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_text, stdout);
@@ -789,5 +1012,7 @@ int main(int argc, char **argv)
 		return cmd_costs(argc, argv);
 	if (strcmp(argv[1], "topology") == 0)
 		return cmd_topology(argc, argv);
-	usage_error("unknown command '%s' (known: list, run, costs, topology)", argv[1]);
+	if (strcmp(argv[1], "filter") == 0)
+		return cmd_filter(argc, argv);
+	usage_error("unknown command '%s' (known: list, run, costs, topology, filter)", argv[1]);
 }

@@ -36,6 +36,15 @@ int outfile_commit(struct outfile *o)
 	return err;
 }
 
+void outfile_abort(struct outfile *o)
+{
+	if (o->f) {
+		fclose(o->f);
+		o->f = NULL;
+		unlink(o->tmp);
+	}
+}
+
 int outfile_mkdirs(const char *dir)
 {
 	char buf[4096];

@@ -17,6 +17,8 @@ struct outfile {
 int outfile_open(struct outfile *o, const char *dir, const char *name);
 /* Flushes, closes and renames into place. 0 or -errno (the temporary file is removed). */
 int outfile_commit(struct outfile *o);
+/* Closes and removes the temporary file: nothing is left. */
+void outfile_abort(struct outfile *o);
 /* Creates dir and its parents (mode 0755). 0 or -errno. */
 int outfile_mkdirs(const char *dir);
 

@@ -46,10 +46,18 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		const struct kernel *k = sw->rows[i].k;
 		size_t j = i;
 
-		fprintf(out, "\n# %s: size %llu (%s), %zu items\n", k->name,
-			(unsigned long long)sw->rows[i].size, k->size_unit, sw->rows[i].items);
-		fprintf(out, "  %-14s %7s %11s %23s %7s %8s %10s %10s\n", "backend", "workers",
-			"median", "min .. max", "cv", "speedup", "efficiency", "start-up");
+		int img = sw->rows[i].pixels > 0;
+
+		if (img)
+			fprintf(out, "\n# %s: %ux%u picture, %zu rows (items), %.1f MB read + written "
+				     "per run\n", k->name, sw->rows[i].width, sw->rows[i].height,
+				sw->rows[i].items, (double)sw->rows[i].bytes * 1e-6);
+		else
+			fprintf(out, "\n# %s: size %llu (%s), %zu items\n", k->name,
+				(unsigned long long)sw->rows[i].size, k->size_unit, sw->rows[i].items);
+		fprintf(out, "  %-14s %7s %11s %23s %7s %8s %10s %10s%s\n", "backend", "workers",
+			"median", "min .. max", "cv", "speedup", "efficiency", "start-up",
+			img ? "   MPix/s    GB/s" : "");
 		for (; j < sw->n_rows && sw->rows[j].k == k; j++) {
 			const struct sweep_row *r = &sw->rows[j];
 			char med[32], lo[32], hi[32], range[80], su[32];
@@ -87,9 +95,14 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 				snprintf(su, sizeof(su), "%.2fx", r->speedup);
 			else
 				snprintf(su, sizeof(su), "-");
-			fprintf(out, "  %-14s %7u %11s %23s %6.1f%% %8s %9.0f%% %10s %s\n", r->b->name,
+			char rate[48] = "";
+
+			if (img)
+				snprintf(rate, sizeof(rate), " %8.0f %7.2f", (double)r->pixels * 1e-6 / r->median,
+					 (double)r->bytes * 1e-9 / r->median);
+			fprintf(out, "  %-14s %7u %11s %23s %6.1f%% %8s %9.0f%% %10s%s %s\n", r->b->name,
 				r->workers, fmt_time(med, sizeof(med), r->median), range, r->cv * 100, su,
-				r->efficiency * 100, fmt_time(lo, sizeof(lo), r->startup_s), mark);
+				r->efficiency * 100, fmt_time(lo, sizeof(lo), r->startup_s), rate, mark);
 		}
 		i = j;
 	}
@@ -161,7 +174,7 @@ int report_write_summary(const char *dir, const struct sweep *sw)
 		return err;
 	fprintf(o.f, "kernel,backend,workers,size,items,median_s,min_s,max_s,mean_s,stddev_s,cv,"
 		     "speedup,efficiency,repetitions,iterations,startup_s,oversubscribed,pin,cpus,"
-		     "gil_switches\n");
+		     "gil_switches,pixels,bytes,mpix_per_s,gb_per_s\n");
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *r = &sw->rows[i];
 		char plan[4096];
@@ -177,7 +190,10 @@ int report_write_summary(const char *dir, const struct sweep *sw)
 		csv_field(o.f, plan);
 		fputc(',', o.f);
 		csv_field(o.f, r->cpus);
-		fprintf(o.f, ",%llu\n", (unsigned long long)r->gil_switches);
+		fprintf(o.f, ",%llu,%llu,%llu,%.6g,%.6g\n", (unsigned long long)r->gil_switches,
+			(unsigned long long)r->pixels, (unsigned long long)r->bytes,
+			r->pixels ? (double)r->pixels * 1e-6 / r->median : 0,
+			r->bytes ? (double)r->bytes * 1e-9 / r->median : 0);
 	}
 	return outfile_commit(&o);
 }

@@ -382,6 +382,10 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 				r->workers = workers;
 				r->size = kis[ki].shape.size;
 				r->items = kis[ki].shape.n;
+				r->pixels = kis[ki].shape.pixels;
+				r->bytes = kis[ki].shape.bytes;
+				r->width = kis[ki].shape.width;
+				r->height = kis[ki].shape.height;
 				rc = pin_plan_make(o->topo, o->pin, workers, &r->plan);
 				if (rc) {
 					snprintf(err, err_len, "bad pin policy '%s' for %u workers "

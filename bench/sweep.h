@@ -60,6 +60,9 @@ struct sweep_row {
 	unsigned workers;
 	uint64_t size;          /* the kernel's --size unit, as set up */
 	size_t items;           /* work items */
+	uint64_t pixels;        /* image kernels: pixels per run (MPix/s), else 0 */
+	uint64_t bytes;         /* image kernels: bytes read + written per run (GB/s) */
+	uint32_t width, height; /* image kernels: the picture */
 	int ran;                /* Google Benchmark ran it (filters may skip some) */
 	int failed;             /* verification or a worker failed; no timings are valid */
 	int interrupted;        /* the run was stopped before all its repetitions */

@@ -1,0 +1,308 @@
+/*
+ * filter.c - image files through a filter kernel and a backend (see filter.h).
+ */
+#include "filter.h"
+#include "imgio.h"
+#include "kwork.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int filter_load(struct filter_job *j, const struct kernel *k, const char *const *inputs,
+		size_t n, const char *out, const char *out_dir, char *err, size_t err_len)
+{
+	unsigned long long need = 0, avail = imgio_mem_available();
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	j->k = k;
+	j->batch = out_dir != NULL;
+	if (n == 0 || n > FILTER_MAX_FILES) {
+		snprintf(err, err_len, "between 1 and %d input files, please", FILTER_MAX_FILES);
+		return -EINVAL;
+	}
+	j->files = calloc(n, sizeof(*j->files));
+	j->rec = mmap(NULL, n * sizeof(*j->rec), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (j->rec == MAP_FAILED)
+		j->rec = NULL;
+	j->n = n;
+	if (!j->files || !j->rec) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct filter_file *f = &j->files[i];
+		const char *name = j->batch ? base_name(inputs[i]) : out;
+
+		f->in_path = inputs[i];
+		if ((size_t)snprintf(f->out_path, sizeof(f->out_path), "%s%s%s",
+				     j->batch ? out_dir : "", j->batch ? "/" : "", name) >=
+		    sizeof(f->out_path)) {
+			snprintf(err, err_len, "output path for '%s' is too long", inputs[i]);
+			return -ENAMETOOLONG;
+		}
+		if (imgio_format_ok(f->out_path)) {
+			snprintf(err, err_len, "%s: unknown output format (use .png, .jpg or .jpeg)",
+				 f->out_path);
+			return -EINVAL;
+		}
+		for (size_t p = 0; p < i; p++)
+			if (strcmp(j->files[p].out_path, f->out_path) == 0) {
+				snprintf(err, err_len, "'%s' and '%s' would both be written to %s",
+					 j->files[p].in_path, f->in_path, f->out_path);
+				return -EINVAL;
+			}
+	}
+	/* decode everything first: a bad file stops the job before anything runs or is
+	 * written */
+	for (size_t i = 0; i < n; i++) {
+		struct filter_file *f = &j->files[i];
+		struct kernel_params kp = { .image = &f->img };
+
+		rc = imgio_load(f->in_path, &f->img, err, err_len);
+		if (rc)
+			return rc;
+		need += 4 * (unsigned long long)pb_image_bytes(f->img.w, f->img.h);
+		if (avail && need > avail) {
+			snprintf(err, err_len, "the %zu inputs up to %s need %llu MiB to filter, only "
+				 "%llu MiB of memory available", i + 1, f->in_path, need >> 20,
+				 avail >> 20);
+			return -ENOMEM;
+		}
+		rc = kernel_instance_init(&f->ki, k, &kp);
+		if (rc) {
+			snprintf(err, err_len, "%s: cannot set up %s: %s", f->in_path, k->name,
+				 strerror(-rc));
+			return rc;
+		}
+		/* the kernel holds its own copy now */
+		imgio_free(&f->img);
+		f->img.w = f->ki.shape.width;
+		f->img.h = f->ki.shape.height;
+		j->pixels += f->ki.shape.pixels;
+		j->bytes += f->ki.shape.bytes;
+	}
+	return 0;
+}
+
+/* ---- the batch as a job: item i is file i -------------------------------------------- */
+
+static void batch_file(struct filter_job *j, size_t i, const uint8_t *in, uint8_t *out,
+		       struct partial *acc)
+{
+	struct filter_rec *r = &j->rec[i];
+	const struct kernel_instance *ki = &j->files[i].ki;
+
+	memset(&r->p, 0, sizeof(r->p));
+	r->t0_ns = mono_ns();
+	if (in)
+		ki->k->run_io(ki->priv, 0, ki->shape.n, in, out, &r->p);
+	else
+		ki->k->run(ki->priv, 0, ki->shape.n, &r->p);
+	r->t1_ns = mono_ns();
+	r->tid = (int32_t)gettid();
+	r->cpu = sched_getcpu();
+	partial_add(acc, &r->p);
+}
+
+static void batch_range(void *ctx, size_t b, size_t e, void *partial)
+{
+	for (size_t i = b; i < e; i++)
+		batch_file(ctx, i, NULL, NULL, partial);
+}
+
+/* With chunk 1 a range is one file; the pipe transport moves that file's pixels. */
+static void batch_span(void *ctx, size_t b, size_t e, struct work_span *s)
+{
+	struct filter_job *j = ctx;
+	const struct kernel_shape *sh = &j->files[b].ki.shape;
+	size_t bytes = pb_image_bytes(sh->width, sh->height);
+
+	(void)e;
+	*s = (struct work_span){ sh->in, bytes, sh->out, bytes };
+}
+
+static void batch_range_io(void *ctx, size_t b, size_t e, const void *in, void *out,
+			   void *partial)
+{
+	(void)e;
+	batch_file(ctx, b, in, out, partial);
+}
+
+static void batch_combine(void *acc, const void *p)
+{
+	partial_add(acc, p);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every file's picture against its reference, and the combined total against the files'. */
+static int batch_verify(struct filter_job *j, const struct partial *total, char *err,
+			size_t err_len)
+{
+	struct partial sum = { 0 };
+
+	for (size_t i = 0; i < j->n; i++) {
+		const struct kernel_instance *ki = &j->files[i].ki;
+
+		if (ki->k->verify(ki->priv, &j->rec[i].p) != 0) {
+			snprintf(err, err_len, "%s of %s: the output differs from the reference",
+				 j->k->name, j->files[i].in_path);
+			return -EDOM;
+		}
+		partial_add(&sum, &j->rec[i].p);
+	}
+	if (memcmp(&sum, total, sizeof(sum)) != 0) {
+		snprintf(err, err_len, "%s: the combined result does not add up", j->k->name);
+		return -EDOM;
+	}
+	return 0;
+}
+
+int filter_execute(struct filter_job *j, const struct filter_opts *o, char *err, size_t err_len)
+{
+	struct backend_instance bi;
+	struct backend_config cfg = o->cfg;
+	struct partial total;
+	struct work w;
+	int rc;
+
+	j->runs = o->runs;
+	j->samples = calloc((size_t)o->runs + 1, sizeof(*j->samples));
+	if (!j->samples)
+		return -ENOMEM;
+	if (j->batch) {
+		w = (struct work){ .n = j->n, .grain = 1, .ctx = j, .range = batch_range,
+				   .partial_size = sizeof(struct partial), .combine = batch_combine,
+				   .model = WORK_C_CALL, .model_block = 1, .result = &total,
+				   .span = batch_span, .range_io = batch_range_io };
+		cfg.chunk = 1; /* each file a task */
+	} else {
+		kwork_init(&w, &j->files[0].ki, &total);
+	}
+	rc = backend_instance_start(&bi, o->b, &cfg);
+	if (rc) {
+		snprintf(err, err_len, "%s: %s", o->b->name, bi.err);
+		return rc;
+	}
+	for (int r = -1; r < o->runs; r++) { /* run -1: the warm-up */
+		uint64_t t0 = mono_ns();
+
+		memset(&total, 0, sizeof(total));
+		rc = backend_instance_run(&bi, &w);
+		uint64_t t1 = mono_ns();
+
+		if (rc) {
+			snprintf(err, err_len, "%s: %s", o->b->name, bi.err);
+			break;
+		}
+		if (j->batch) {
+			rc = batch_verify(j, &total, err, err_len);
+		} else if (j->k->verify(j->files[0].ki.priv, &total) != 0) {
+			snprintf(err, err_len, "%s of %s with %s: the output differs from the "
+				 "reference", j->k->name, j->files[0].in_path, o->b->name);
+			rc = -EDOM;
+		}
+		if (rc)
+			break;
+		if (r >= 0)
+			j->samples[r] = (double)(t1 - t0) * 1e-9;
+	}
+	backend_instance_stop(&bi);
+	if (rc)
+		return rc;
+
+	double *sorted = malloc((size_t)o->runs * sizeof(*sorted));
+
+	if (!sorted)
+		return -ENOMEM;
+	memcpy(sorted, j->samples, (size_t)o->runs * sizeof(*sorted));
+	qsort(sorted, (size_t)o->runs, sizeof(*sorted), cmp_double);
+	j->min = sorted[0];
+	j->max = sorted[o->runs - 1];
+	j->median = o->runs % 2 ? sorted[o->runs / 2]
+				: (sorted[o->runs / 2 - 1] + sorted[o->runs / 2]) / 2;
+	free(sorted);
+
+	/* who filtered what in the last run, workers numbered by their first start */
+	j->workers_seen = 0;
+	if (j->batch) {
+		int32_t tids[FILTER_MAX_FILES];
+		size_t order[FILTER_MAX_FILES];
+
+		for (size_t i = 0; i < j->n; i++)
+			order[i] = i;
+		for (size_t a = 1; a < j->n; a++) /* insertion sort by start time */
+			for (size_t b = a; b > 0 && j->rec[order[b]].t0_ns < j->rec[order[b - 1]].t0_ns; b--) {
+				size_t t = order[b];
+
+				order[b] = order[b - 1];
+				order[b - 1] = t;
+			}
+		for (size_t a = 0; a < j->n; a++) {
+			size_t i = order[a];
+			unsigned w_i = 0;
+
+			while (w_i < j->workers_seen && tids[w_i] != j->rec[i].tid)
+				w_i++;
+			if (w_i == j->workers_seen)
+				tids[j->workers_seen++] = j->rec[i].tid;
+			j->worker_of[i] = (int)w_i;
+		}
+	}
+	return 0;
+}
+
+int filter_save(struct filter_job *j, char *err, size_t err_len)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		const struct kernel_shape *sh = &j->files[i].ki.shape;
+		struct pb_image out = { sh->width, sh->height, sh->out };
+		int rc = imgio_save(j->files[i].out_path, &out, err, err_len);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void filter_free(struct filter_job *j)
+{
+	for (size_t i = 0; j->files && i < j->n; i++) {
+		if (j->files[i].img.px)
+			imgio_free(&j->files[i].img);
+		kernel_instance_fini(&j->files[i].ki);
+	}
+	free(j->files);
+	if (j->rec)
+		munmap(j->rec, j->n * sizeof(*j->rec));
+	free(j->samples);
+	memset(j, 0, sizeof(*j));
+}
