@@ -82,6 +82,12 @@ struct work {
 	work_range_io_fn *range_io;
 };
 
+/* Memory the workers will write (outputs), made before start. */
+struct work_region {
+	void *p;
+	size_t len;
+};
+
 struct backend_config {
 	unsigned workers;                 /* >= 1; serial ignores it */
 	enum backend_schedule schedule;
@@ -91,6 +97,11 @@ struct backend_config {
 	int retry;                        /* process pools: re-run a dead worker's task once */
 	const struct pin_topo *topo;      /* NULL: no pinning */
 	const struct pin_plan *plan;      /* worker i binds to plan->pu[i] (if >= 0) */
+	/* Process backends map these pages into every worker at start (outside timing), so that
+	 * a fresh worker's first writes do not pay page faults inside a timed run: a process
+	 * maps a MAP_SHARED page on its own first touch, threads share one mapping. */
+	const struct work_region *prefault;
+	size_t n_prefault;
 	char *err;                        /* out: one-line description of a failure */
 	size_t err_len;
 };

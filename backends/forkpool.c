@@ -24,8 +24,11 @@ struct fp_job {               /* on a MAP_SHARED page: written by the parent per
 	void *ctx;
 };
 
+#define FP_MAX_PREFAULT 4096
+
 struct fp_state {
 	struct pool *pool;
+	struct pool_region regions[FP_MAX_PREFAULT];
 	struct fp_job *job;
 	struct backend_config cfg;
 };
@@ -68,6 +71,10 @@ static int fp_start(void *state, const struct backend_config *cfg, enum pool_tra
 	int rc;
 
 	s->cfg = *cfg;
+	for (size_t k = 0; k < cfg->n_prefault && k < FP_MAX_PREFAULT; k++)
+		s->regions[k] = (struct pool_region){ cfg->prefault[k].p, cfg->prefault[k].len };
+	o.prefault = s->regions;
+	o.n_prefault = cfg->n_prefault < FP_MAX_PREFAULT ? cfg->n_prefault : FP_MAX_PREFAULT;
 	s->job = mmap(NULL, sizeof(*s->job), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		      -1, 0);
 	if (s->job == MAP_FAILED) {

@@ -38,6 +38,11 @@ struct pool; /* opaque */
 
 enum pool_transport { POOL_SHM, POOL_PIPE };
 
+struct pool_region {
+	void *p;
+	size_t len;
+};
+
 struct pool_options {
 	unsigned workers;              /* 1 .. PIN_MAX_WORKERS */
 	enum pool_transport transport;
@@ -45,6 +50,10 @@ struct pool_options {
 	int retry;                     /* re-run a dead worker's task once on a new worker */
 	const struct pin_topo *topo;   /* NULL: no pinning */
 	const struct pin_plan *plan;   /* worker i binds to plan->pu[i] */
+	/* MAP_SHARED memory each worker writes into its page tables when it starts (contents
+	 * unchanged); pool_start() returns once the first workers have done so. */
+	const struct pool_region *prefault;
+	size_t n_prefault;
 };
 
 enum pool_failure_kind {

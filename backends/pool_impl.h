@@ -24,6 +24,7 @@
 					 * would commit a chunk to a busy worker and unbalance */
 #define POOL_ARENA      (1u << 20)     /* shared bytes for per-task results of shm maps */
 #define POOL_PIPE_BYTES (1 << 20)      /* pipe capacity asked for (the unprivileged maximum) */
+#define POOL_READY_MS   30000          /* start: how long workers get to prefault */
 #define POOL_JOIN_MS    2000           /* join: how long workers get to exit before SIGKILL */
 
 enum msg_type { MSG_WAKE = 1, MSG_TASK, MSG_RESULT, MSG_QUIT };
@@ -52,6 +53,7 @@ struct slot {
 	atomic_uint state;                /* SLOT_COMMIT (valid partial buffer) | SLOT_BUSY */
 	atomic_int retiring;              /* leaving because of max_tasks_per_worker */
 	atomic_int cpu;
+	atomic_int ready;                 /* started: pinned, prefaulted */
 	atomic_uint tasks;                /* tasks done by the current process */
 	atomic_ullong cur_begin, cur_end; /* the shm chunk being worked on */
 	int error;                        /* first failing task of this job, 0 if none */

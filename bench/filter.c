@@ -194,10 +194,20 @@ int filter_execute(struct filter_job *j, const struct filter_opts *o, char *err,
 	struct work w;
 	int rc;
 
+	struct work_region *outs = calloc(j->n, sizeof(*outs));
+
+	if (!outs)
+		return -ENOMEM;
+	for (size_t i = 0; i < j->n; i++)
+		kwork_output(&j->files[i].ki, &outs[i]);
+	cfg.prefault = outs;
+	cfg.n_prefault = j->n;
 	j->runs = o->runs;
 	j->samples = calloc((size_t)o->runs + 1, sizeof(*j->samples));
-	if (!j->samples)
+	if (!j->samples) {
+		free(outs);
 		return -ENOMEM;
+	}
 	if (j->batch) {
 		w = (struct work){ .n = j->n, .grain = 1, .ctx = j, .range = batch_range,
 				   .partial_size = sizeof(struct partial), .combine = batch_combine,
@@ -210,6 +220,7 @@ int filter_execute(struct filter_job *j, const struct filter_opts *o, char *err,
 	rc = backend_instance_start(&bi, o->b, &cfg);
 	if (rc) {
 		snprintf(err, err_len, "%s: %s", o->b->name, bi.err);
+		free(outs);
 		return rc;
 	}
 	for (int r = -1; r < o->runs; r++) { /* run -1: the warm-up */
@@ -236,6 +247,7 @@ int filter_execute(struct filter_job *j, const struct filter_opts *o, char *err,
 			j->samples[r] = (double)(t1 - t0) * 1e-9;
 	}
 	backend_instance_stop(&bi);
+	free(outs);
 	if (rc)
 		return rc;
 

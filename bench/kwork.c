@@ -44,6 +44,14 @@ static enum work_model kwork_model(enum py_model m)
 	}
 }
 
+size_t kwork_output(const struct kernel_instance *ki, struct work_region *r)
+{
+	if (!ki->shape.out)
+		return 0;
+	*r = (struct work_region){ ki->shape.out, (size_t)ki->shape.width * ki->shape.height * 3 };
+	return 1;
+}
+
 void kwork_init(struct work *w, struct kernel_instance *ki, struct partial *result)
 {
 	*w = (struct work){

@@ -12,4 +12,7 @@
  * kernel's py_model.  ki and result must outlive every run of w. */
 void kwork_init(struct work *w, struct kernel_instance *ki, struct partial *result);
 
+/* The memory ki's runs write (an image kernel's output): 1 with *r filled, or 0. */
+size_t kwork_output(const struct kernel_instance *ki, struct work_region *r);
+
 #endif

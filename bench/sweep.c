@@ -46,6 +46,7 @@ struct bench_case {
 	struct kernel_instance *ki;
 	struct backend_config cfg;
 	struct backend_instance bi;
+	struct work_region out;       /* the kernel's output, prefaulted by process workers */
 	int started;
 	int dead;                     /* failed once: later calls skip at once */
 	struct work w;
@@ -408,6 +409,8 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 					.topo = o->topo,
 					.plan = &r->plan,
 				};
+				c->cfg.n_prefault = kwork_output(&kis[ki], &c->out);
+				c->cfg.prefault = &c->out;
 				kwork_init(&c->w, &kis[ki], &c->total);
 				c->wd = &wd;
 				if (o->hang_case) {
