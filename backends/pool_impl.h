@@ -15,6 +15,7 @@
 #include "pool.h"
 
 #include <poll.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -144,6 +145,16 @@ static inline void cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
+}
+
+/* One poll of a spin-wait; every 16th yields the CPU, so that with as many workers as cores
+ * a spinning worker does not keep the parent (or a worker) off the CPU for a time slice. */
+static inline void spin_poll(unsigned *i)
+{
+	if (++*i % 16 == 0)
+		sched_yield();
+	else
+		cpu_relax();
 }
 
 /* pool.c */

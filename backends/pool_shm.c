@@ -63,10 +63,12 @@ static int shm_job(struct pool *p, const struct pool_map_args *a, uint64_t base,
 	 * aborted): workers retiring under max_tasks_per_worker may all leave with chunks still
 	 * to run, and are then replaced inside this loop. */
 	uint64_t t0 = now_ns();
+	unsigned polls = 0;
+
 	while (atomic_load_explicit(&j->left, memory_order_acquire) < participants ||
 	       (atomic_load(&j->next) < j->nchunks && !atomic_load(&j->abort))) {
 		if (now_ns() - t0 < POOL_WAIT_SPIN) {
-			cpu_relax();
+			spin_poll(&polls);
 			continue;
 		}
 		p->pfd[0] = (struct pollfd){ .fd = p->evfd, .events = POLLIN };
