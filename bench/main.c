@@ -66,6 +66,10 @@ static const char usage_text[] =
 	"                         always measured as the baseline\n"
 	"  --workers LIST         worker counts (default 1, 2, 4, ... up to the cores, and the cores)\n"
 	"  --size N               problem size in the kernel's unit (see list); 2e9 is accepted\n"
+	"  --sizes LIST           a size sweep, e.g. 1e4,1e6,1e8: speedups per size and each\n"
+	"                         backend's break-even size\n"
+	"  --scaling strong|weak  strong (default): fixed size; weak: the size grows with the\n"
+	"                         workers (pictures: pixels), speedup scaled accordingly\n"
 	"  --tasks N              task count for kernels that have tasks\n"
 	"  --sleep-us US          io_wait: blocking time of one item\n"
 	"  --quick                default sizes ~20x smaller\n"
@@ -220,6 +224,22 @@ static void parse_workers(const char *list, struct sweep_opts *o)
 	}
 	if (o->n_workers == 0)
 		usage_error("empty worker list '%s'", list);
+}
+
+static void parse_sizes(const char *list, struct sweep_opts *o)
+{
+	char buf[1024];
+	char *save = NULL;
+
+	o->n_sizes = 0;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (o->n_sizes == SWEEP_MAX_LIST)
+			usage_error("too many sizes in '%s'", list);
+		o->sizes[o->n_sizes++] = opt_u64("--sizes", t, 1, UINT64_MAX);
+	}
+	if (o->n_sizes == 0)
+		usage_error("empty size list '%s'", list);
 }
 
 /* 1, 2, 4, ... below the core count, then the core count. */
@@ -460,6 +480,13 @@ static int cmd_run(int argc, char **argv)
 			parse_workers(v, &o);
 		else if (strcmp(opt, "--size") == 0)
 			o.kp.size = opt_u64(opt, v, 1, UINT64_MAX);
+		else if (strcmp(opt, "--sizes") == 0)
+			parse_sizes(v, &o);
+		else if (strcmp(opt, "--scaling") == 0) {
+			if (strcmp(v, "weak") != 0 && strcmp(v, "strong") != 0)
+				usage_error("unknown scaling '%s' (known: strong, weak)", v);
+			o.weak = strcmp(v, "weak") == 0;
+		}
 		else if (strcmp(opt, "--tasks") == 0)
 			o.kp.tasks = (unsigned)opt_u64(opt, v, 1, 1u << 20);
 		else if (strcmp(opt, "--sleep-us") == 0)
@@ -490,6 +517,14 @@ static int cmd_run(int argc, char **argv)
 
 	if (transport)
 		keep_transport(&o, transport);
+	if (o.n_sizes && o.kp.size)
+		usage_error("--size and --sizes exclude each other");
+	if (o.weak && o.n_sizes)
+		usage_error("--scaling weak takes one base size (--size), not --sizes");
+	if (o.weak && image_path)
+		usage_error("--scaling weak needs a picture that grows: not with --image");
+	if (image_path && o.n_sizes)
+		usage_error("--sizes needs pictures of those sizes: not with --image");
 	if (image_path) {
 		rc = imgio_load(image_path, &image, err, sizeof(err));
 		if (rc)

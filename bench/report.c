@@ -9,8 +9,10 @@
 #include "report.h"
 #include "outfile.h"
 #include "pb_build.h"
+#include "stats.h"
 
 #include <errno.h>
+#include <math.h>
 #include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -38,33 +40,140 @@ static int row_measured(const struct sweep_row *r)
 	return r->ran && !r->failed && (!r->interrupted || r->partial) && r->n_samples > 0;
 }
 
+/* Rows i.. that belong in one table: same kernel, and same size unless weak scaling. */
+static size_t group_end(const struct sweep *sw, size_t i)
+{
+	size_t j = i;
+
+	while (j < sw->n_rows && sw->rows[j].k == sw->rows[i].k &&
+	       (sw->weak || sw->rows[j].size == sw->rows[i].size))
+		j++;
+	return j;
+}
+
+/* Amdahl and Karp-Flatt per parallel backend of one strong-scaling table. */
+static void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j)
+{
+	for (size_t a = i; a < j; a++) {
+		const struct sweep_row *r = &sw->rows[a];
+		double s[SWEEP_MAX_LIST], kf = NAN;
+		unsigned p[SWEEP_MAX_LIST], maxw = 0, kfw = 0;
+		size_t n = 0;
+		int first = 1;
+
+		for (size_t b = i; b < a; b++)
+			first &= sw->rows[b].b != r->b;
+		if (!first || strcmp(r->b->name, "serial") == 0)
+			continue;
+		for (size_t b = a; b < j && n < SWEEP_MAX_LIST; b++) {
+			const struct sweep_row *q = &sw->rows[b];
+
+			if (q->b != r->b || !row_measured(q) || !(q->speedup > 0))
+				continue;
+			s[n] = q->speedup;
+			p[n++] = q->workers;
+			if (q->workers > maxw)
+				maxw = q->workers;
+			if (q->workers > 1 && q->workers >= kfw && !isnan(q->karp_flatt)) {
+				kf = q->karp_flatt;
+				kfw = q->workers;
+			}
+		}
+		double f = stats_amdahl_fit(s, p, n);
+
+		if (isnan(f))
+			continue;
+		fprintf(out, "  %-14s serial fraction: Karp-Flatt %.3f at %u workers, Amdahl fit "
+			     "%.3f; projected (not measured): %.2fx at %u, %.2fx at %u workers\n",
+			r->b->name, kf, kfw, f, stats_amdahl(f, 2.0 * maxw), 2 * maxw,
+			stats_amdahl(f, 4.0 * maxw), 4 * maxw);
+	}
+}
+
+/* A size sweep: per parallel backend and worker count, the size from which it beats serial. */
+static void print_break_even(FILE *out, const struct sweep *sw, const struct kernel *k)
+{
+	int any = 0;
+
+	for (size_t a = 0; a < sw->n_rows; a++) {
+		const struct sweep_row *r = &sw->rows[a];
+		int first = 1, n = 0;
+		uint64_t from = 0, below = 0;
+
+		if (r->k != k || r->workers < 2 || !row_measured(r))
+			continue;
+		for (size_t b = 0; b < a; b++)
+			first &= !(sw->rows[b].k == k && sw->rows[b].b == r->b &&
+				   sw->rows[b].workers == r->workers && row_measured(&sw->rows[b]));
+		if (!first)
+			continue;
+		/* rows come in increasing size order when the --sizes list was increasing; scan
+		 * them all: the break-even size is the smallest from which every larger size wins */
+		for (size_t b = 0; b < sw->n_rows; b++) {
+			const struct sweep_row *q = &sw->rows[b];
+
+			if (q->k != k || q->b != r->b || q->workers != r->workers || !row_measured(q))
+				continue;
+			n++;
+			if (q->speedup < 1 && q->size > below)
+				below = q->size;
+		}
+		for (size_t b = 0; b < sw->n_rows; b++) {
+			const struct sweep_row *q = &sw->rows[b];
+
+			if (q->k == k && q->b == r->b && q->workers == r->workers && row_measured(q) &&
+			    q->size > below && (from == 0 || q->size < from))
+				from = q->size;
+		}
+		if (!any)
+			fprintf(out, "  break-even (the smallest size from which parallel beats serial at "
+				     "every larger size measured):\n");
+		any = 1;
+		if (!from)
+			fprintf(out, "    %-14s x%-3u never, up to size %llu\n", r->b->name, r->workers,
+				(unsigned long long)below);
+		else if (!below)
+			fprintf(out, "    %-14s x%-3u at every size measured (from %llu)\n", r->b->name,
+				r->workers, (unsigned long long)from);
+		else
+			fprintf(out, "    %-14s x%-3u from size %llu (slower at %llu)\n", r->b->name,
+				r->workers, (unsigned long long)from, (unsigned long long)below);
+		(void)n;
+	}
+}
+
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 {
 	unsigned noisy = 0, over = 0, shortrun = 0, bind_fail = 0, superlinear = 0;
 
 	for (size_t i = 0; i < sw->n_rows;) {
 		const struct kernel *k = sw->rows[i].k;
-		size_t j = i;
-
+		size_t j = group_end(sw, i);
 		int img = sw->rows[i].pixels > 0;
 
-		if (img)
+		if (sw->weak)
+			fprintf(out, "\n# %s: weak scaling, size %llu (%s) per worker; speedup = "
+				     "workers x serial median at that size / median\n", k->name,
+				(unsigned long long)sw->rows[i].size, k->size_unit);
+		else if (img)
 			fprintf(out, "\n# %s: %ux%u picture, %zu rows (items), %.1f MB read + written "
 				     "per run\n", k->name, sw->rows[i].width, sw->rows[i].height,
 				sw->rows[i].items, (double)sw->rows[i].bytes * 1e-6);
 		else
 			fprintf(out, "\n# %s: size %llu (%s), %zu items\n", k->name,
 				(unsigned long long)sw->rows[i].size, k->size_unit, sw->rows[i].items);
-		fprintf(out, "  %-14s %7s %11s %23s %7s %8s %10s %10s%s\n", "backend", "workers",
-			"median", "min .. max", "cv", "speedup", "efficiency", "start-up",
-			img ? "   MPix/s    GB/s" : "");
-		for (; j < sw->n_rows && sw->rows[j].k == k; j++) {
-			const struct sweep_row *r = &sw->rows[j];
-			char med[32], lo[32], hi[32], range[80], su[32];
+		fprintf(out, "  %-14s %7s%s %11s %23s %7s %8s %13s %10s %10s%s\n", "backend", "workers",
+			sw->weak ? "        size" : "", "median", "min .. max", "cv", "speedup",
+			"95% interval", "efficiency", "start-up", img ? "   MPix/s    GB/s" : "");
+		for (size_t a = i; a < j; a++) {
+			const struct sweep_row *r = &sw->rows[a];
+			char med[32], lo[32], hi[32], range[80], su[32], ci[48], sz[32] = "";
 			char mark[8] = "";
 
+			if (sw->weak)
+				snprintf(sz, sizeof(sz), " %11llu", (unsigned long long)r->size);
 			if (!row_measured(r)) {
-				fprintf(out, "  %-14s %7u  %s\n", r->b->name, r->workers,
+				fprintf(out, "  %-14s %7u%s  %s\n", r->b->name, r->workers, sz,
 					r->interrupted ? "(not measured: interrupted)"
 					: r->failed ? "(FAILED: no timings, see below)"
 						    : "(not run: filtered out)");
@@ -95,15 +204,24 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 				snprintf(su, sizeof(su), "%.2fx", r->speedup);
 			else
 				snprintf(su, sizeof(su), "-");
+			if (r->speedup > 0 && !isnan(r->speedup_lo))
+				snprintf(ci, sizeof(ci), "%.2f-%.2f", r->speedup_lo, r->speedup_hi);
+			else
+				snprintf(ci, sizeof(ci), "-");
 			char rate[48] = "";
 
 			if (img)
 				snprintf(rate, sizeof(rate), " %8.0f %7.2f", (double)r->pixels * 1e-6 / r->median,
 					 (double)r->bytes * 1e-9 / r->median);
-			fprintf(out, "  %-14s %7u %11s %23s %6.1f%% %8s %9.0f%% %10s%s %s\n", r->b->name,
-				r->workers, fmt_time(med, sizeof(med), r->median), range, r->cv * 100, su,
-				r->efficiency * 100, fmt_time(lo, sizeof(lo), r->startup_s), rate, mark);
+			fprintf(out, "  %-14s %7u%s %11s %23s %6.1f%% %8s %13s %9.0f%% %10s%s %s\n",
+				r->b->name, r->workers, sz, fmt_time(med, sizeof(med), r->median), range,
+				r->cv * 100, su, ci, r->efficiency * 100,
+				fmt_time(lo, sizeof(lo), r->startup_s), rate, mark);
 		}
+		if (!sw->weak)
+			print_analysis(out, sw, i, j);
+		if (sw->n_sizes > 1 && !sw->weak && (j == sw->n_rows || sw->rows[j].k != k))
+			print_break_even(out, sw, k);
 		i = j;
 	}
 	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
@@ -114,7 +232,8 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		     "each result verified;%s\n", m->repetitions,
 		m->interleaved ? " repetitions interleaved at random across configurations" : "");
 	fprintf(out, "speedup = median(serial) / median(row), same kernel and size, this run; "
-		     "efficiency = speedup / workers\n");
+		     "efficiency = speedup / workers; 95%% interval: bootstrap of the speedup over "
+		     "the repetitions\n");
 	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
 
 	if (noisy)
@@ -174,7 +293,8 @@ int report_write_summary(const char *dir, const struct sweep *sw)
 		return err;
 	fprintf(o.f, "kernel,backend,workers,size,items,median_s,min_s,max_s,mean_s,stddev_s,cv,"
 		     "speedup,efficiency,repetitions,iterations,startup_s,oversubscribed,pin,cpus,"
-		     "gil_switches,pixels,bytes,mpix_per_s,gb_per_s\n");
+		     "gil_switches,pixels,bytes,mpix_per_s,gb_per_s,median_ci_lo_s,median_ci_hi_s,"
+		     "median_ci_level,speedup_ci_lo,speedup_ci_hi,karp_flatt,scaling\n");
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *r = &sw->rows[i];
 		char plan[4096];
@@ -190,10 +310,13 @@ int report_write_summary(const char *dir, const struct sweep *sw)
 		csv_field(o.f, plan);
 		fputc(',', o.f);
 		csv_field(o.f, r->cpus);
-		fprintf(o.f, ",%llu,%llu,%llu,%.6g,%.6g\n", (unsigned long long)r->gil_switches,
-			(unsigned long long)r->pixels, (unsigned long long)r->bytes,
+		fprintf(o.f, ",%llu,%llu,%llu,%.6g,%.6g,%.9g,%.9g,%.4f,%.6f,%.6f,%.6f,%s\n",
+			(unsigned long long)r->gil_switches, (unsigned long long)r->pixels,
+			(unsigned long long)r->bytes,
 			r->pixels ? (double)r->pixels * 1e-6 / r->median : 0,
-			r->bytes ? (double)r->bytes * 1e-9 / r->median : 0);
+			r->bytes ? (double)r->bytes * 1e-9 / r->median : 0, r->median_lo, r->median_hi,
+			r->median_level, r->speedup_lo, r->speedup_hi, r->karp_flatt,
+			sw->weak ? "weak" : "strong");
 	}
 	return outfile_commit(&o);
 }

@@ -10,6 +10,7 @@
 #include "sweep.h"
 #include "gbench.h"
 #include "kwork.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -250,6 +251,15 @@ static void case_body(struct gbench_state *st, void *arg)
 		gbench_set_counter(st, "items_per_second", (double)c->ki->shape.n / t);
 }
 
+/* Weak scaling: the work grows with the workers.  Linear sizes are multiplied; a picture's
+ * side by sqrt(workers), so that its pixels are. */
+static uint64_t weak_size(const struct kernel_shape *base, unsigned workers)
+{
+	if (base->width)
+		return (uint64_t)llround((double)base->size * sqrt((double)workers));
+	return base->size * workers;
+}
+
 static int has_backend(const struct sweep_opts *o, const struct backend *b)
 {
 	for (size_t i = 0; i < o->n_backends; i++)
@@ -265,14 +275,31 @@ void sweep_evaluate(struct sweep *sw)
 		struct sweep_row *r = &sw->rows[i];
 		const struct sweep_row *base = NULL;
 
+		r->speedup = r->efficiency = 0;
+		r->speedup_lo = r->speedup_hi = r->karp_flatt = NAN;
+		if (r->n_samples)
+			stats_median_ci(r->samples, r->n_samples, &r->median_lo, &r->median_hi,
+					&r->median_level);
+		/* the baseline: serial, same kernel, same size (weak scaling: the base size) */
 		for (size_t j = 0; j < sw->n_rows; j++)
-			if (sw->rows[j].k == r->k && strcmp(sw->rows[j].b->name, "serial") == 0)
+			if (sw->rows[j].k == r->k && strcmp(sw->rows[j].b->name, "serial") == 0 &&
+			    (sw->weak || sw->rows[j].size == r->size))
 				base = &sw->rows[j];
 		if (!base || !base->n_samples || base->failed || !r->n_samples || r->failed ||
 		    !(r->median > 0))
 			continue;
-		r->speedup = base->median / r->median;
+		double scale = sw->weak ? (double)r->workers : 1;
+
+		r->speedup = scale * base->median / r->median;
 		r->efficiency = r->speedup / r->workers;
+		if (base->samples && r->samples) {
+			stats_ratio_ci(base->samples, base->n_samples, r->samples, r->n_samples,
+				       SWEEP_BOOTSTRAP, &r->speedup_lo, &r->speedup_hi);
+			r->speedup_lo *= scale;
+			r->speedup_hi *= scale;
+		}
+		if (!sw->weak)
+			r->karp_flatt = stats_karp_flatt(r->speedup, r->workers);
 	}
 }
 
@@ -333,7 +360,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	struct gbench *gb = NULL;
 	struct watchdog wd = { .o = o };
 	int wd_started = 0;
-	size_t nb = 0, n = 0, cap;
+	size_t nb = 0, n = 0, cap, n_kis = 0;
 	int rc;
 
 	memset(sw, 0, sizeof(*sw));
@@ -343,8 +370,15 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	for (size_t i = 0; i < o->n_backends; i++)
 		backends[nb++] = o->backends[i];
 
-	cap = o->n_kernels * nb * (o->n_workers ? o->n_workers : 1);
-	kis = calloc(o->n_kernels, sizeof(*kis));
+	/* Size slots per kernel: one (the default or --size), the --sizes list, or for weak
+	 * scaling one per worker count (the base size, and the base scaled by the workers). */
+	size_t n_slots = o->weak ? o->n_workers + 1 : o->n_sizes ? o->n_sizes : 1;
+
+	sw->weak = o->weak;
+	sw->n_sizes = n_slots;
+	cap = o->n_kernels * n_slots * nb * (o->n_workers ? o->n_workers : 1);
+	kis = calloc(o->n_kernels * n_slots, sizeof(*kis));
+	n_kis = o->n_kernels * n_slots;
 	sw->rows = calloc(cap, sizeof(*sw->rows));
 	cases = calloc(cap, sizeof(*cases));
 	if (!kis || !sw->rows || !cases) {
@@ -356,13 +390,24 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	if (rc)
 		goto out;
 
-	for (size_t ki = 0; ki < o->n_kernels; ki++) {
-		const struct kernel *k = o->kernels[ki];
+	for (size_t kk = 0; kk < o->n_kernels * n_slots; kk++) {
+		const struct kernel *k = o->kernels[kk / n_slots];
+		size_t slot = kk % n_slots, ki = kk;
+		struct kernel_params kp = o->kp;
+		unsigned slot_workers = 0; /* weak: the only worker count of this slot */
 
-		rc = kernel_instance_init(&kis[ki], k, &o->kp);
+		if (o->weak && slot > 0) {
+			const struct kernel_shape *base = &kis[kk - slot].shape;
+
+			slot_workers = o->workers[slot - 1];
+			kp.size = weak_size(base, slot_workers);
+		} else if (o->n_sizes) {
+			kp.size = o->sizes[slot];
+		}
+		rc = kernel_instance_init(&kis[ki], k, &kp);
 		if (rc == -ERANGE) {
 			snprintf(err, err_len, "size %llu or task count out of range for kernel '%s'",
-				 (unsigned long long)o->kp.size, k->name);
+				 (unsigned long long)kp.size, k->name);
 			goto out;
 		} else if (rc) {
 			snprintf(err, err_len, "kernel '%s' set-up failed: %s", k->name, strerror(-rc));
@@ -371,12 +416,19 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 		for (size_t bi = 0; bi < nb; bi++) {
 			const struct backend *b = backends[bi];
 			size_t nw = (b->caps & BACKEND_CAP_PARALLEL) ? o->n_workers : 1;
+			int is_serial = !(b->caps & BACKEND_CAP_PARALLEL);
 
+			/* weak: serial at the base size only; parallel rows at their own size */
+			if (o->weak && (is_serial ? slot != 0 : slot == 0))
+				continue;
 			for (size_t wi = 0; wi < nw; wi++) {
 				struct bench_case *c = &cases[n];
 				struct sweep_row *r = &sw->rows[n];
 				unsigned workers = (b->caps & BACKEND_CAP_PARALLEL) ? o->workers[wi] : 1;
 				char name[256];
+
+				if (o->weak && !is_serial && workers != slot_workers)
+					continue;
 
 				r->k = k;
 				r->b = b;
@@ -420,7 +472,8 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 					if (strcmp(hc, o->hang_case) == 0)
 						c->w.range = hang_range;
 				}
-				snprintf(name, sizeof(name), "%s/%s/%u", k->name, b->name, workers);
+				snprintf(name, sizeof(name), "%s/%s/%u/%llu", k->name, b->name, workers,
+					 (unsigned long long)r->size);
 				rc = gbench_add(gb, name, case_body, c, o->min_time_s, err, err_len);
 				if (rc)
 					goto out;
@@ -470,7 +523,7 @@ out:
 	if (gb)
 		gbench_destroy(gb);
 	if (kis)
-		for (size_t i = 0; i < o->n_kernels; i++)
+		for (size_t i = 0; i < n_kis; i++)
 			if (kis[i].k)
 				kernel_instance_fini(&kis[i]);
 	free(kis);

@@ -20,6 +20,7 @@
 #include "kernel.h"
 
 #define SWEEP_MAX_LIST 64
+#define SWEEP_BOOTSTRAP 2000 /* resamples for the speedup intervals */
 
 struct sweep_row;
 
@@ -36,6 +37,9 @@ struct sweep_opts {
 	unsigned workers[SWEEP_MAX_LIST];
 	size_t n_workers;
 	struct kernel_params kp;
+	uint64_t sizes[SWEEP_MAX_LIST];  /* a size sweep (strong scaling at each size), or none */
+	size_t n_sizes;
+	int weak;                        /* weak scaling: size grows with workers (see sweep.c) */
 	enum backend_schedule schedule;
 	size_t chunk;
 	unsigned switch_interval_us;
@@ -73,8 +77,13 @@ struct sweep_row {
 	int64_t iterations;     /* per repetition */
 	double median, mean, stddev, cv, min, max; /* seconds; cv as a ratio */
 	double startup_s;       /* backend start: threads created and pinned */
-	double speedup;         /* serial median / this median, same kernel and size; 0 if none */
+	double speedup;         /* serial median / this median, same kernel and size; 0 if none;
+				 * weak scaling: workers x serial median (base size) / this median */
 	double efficiency;      /* speedup / workers */
+	double speedup_lo, speedup_hi; /* 95 % bootstrap interval of the speedup */
+	double median_lo, median_hi;   /* order-statistics interval of the median ... */
+	double median_level;           /* ... and its coverage (0.9375 for 5 repetitions) */
+	double karp_flatt;      /* experimentally determined serial fraction (workers > 1) */
 	struct pin_plan plan;
 	char cpus[256];         /* CPUs the workers last ran on, "0,1" */
 	unsigned bind_failures;
@@ -85,6 +94,8 @@ struct sweep {
 	struct sweep_row *rows;
 	size_t n_rows;
 	unsigned cores;         /* physical cores of this machine */
+	int weak;               /* rows are weak scaling (size = base size scaled by workers) */
+	size_t n_sizes;         /* distinct sizes per kernel */
 	unsigned failures;      /* rows that failed */
 	unsigned interrupted;   /* rows not measured because of a stop request */
 	unsigned partial;       /* rows kept with fewer repetitions because of a stop request */

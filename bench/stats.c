@@ -1,0 +1,254 @@
+/*
+ * stats.c - interval estimates, the Mann-Whitney U test and the scaling models of stats.h.
+ */
+#include "stats.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median_sorted(const double *s, size_t n)
+{
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+double stats_median(const double *x, size_t n)
+{
+	double *s, m;
+
+	if (n == 0)
+		return NAN;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return NAN;
+	memcpy(s, x, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	m = median_sorted(s, n);
+	free(s);
+	return m;
+}
+
+/* P(X < j) for X ~ Binomial(n, 1/2). */
+static double binom_half_below(size_t n, size_t j)
+{
+	double p = 0, c = 1; /* c = C(n, k) */
+
+	for (size_t k = 0; k < j; k++) {
+		p += c;
+		c = c * (double)(n - k) / (double)(k + 1);
+	}
+	return p * pow(0.5, (double)n);
+}
+
+void stats_median_ci(const double *x, size_t n, double *lo, double *hi, double *level)
+{
+	double *s;
+	size_t j = 1; /* 1-based rank of the lower bound */
+
+	*lo = *hi = NAN;
+	*level = 0;
+	if (n == 0 || !(s = malloc(n * sizeof(*s))))
+		return;
+	memcpy(s, x, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	/* coverage of [x(j), x(n+1-j)] is 1 - 2 P(X < j); take the largest j keeping 95 % */
+	while (j + 1 <= (n + 1) / 2 && 1 - 2 * binom_half_below(n, j + 1) >= 0.95)
+		j++;
+	*lo = s[j - 1];
+	*hi = s[n - j];
+	*level = n >= 2 ? 1 - 2 * binom_half_below(n, j) : 0;
+	free(s);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+	/* splitmix64 */
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static double resampled_median(const double *x, size_t n, double *buf, uint64_t *seed)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = x[rng_next(seed) % n];
+	qsort(buf, n, sizeof(*buf), cmp_double);
+	return median_sorted(buf, n);
+}
+
+void stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, unsigned resamples,
+		    double *lo, double *hi)
+{
+	double *r = malloc(resamples * sizeof(*r));
+	double *buf = malloc((na > nb ? na : nb) * sizeof(*buf) + 1);
+	uint64_t seed = 0x5eedu;
+
+	*lo = *hi = NAN;
+	if (!r || !buf || !na || !nb || !resamples) {
+		free(r);
+		free(buf);
+		return;
+	}
+	for (unsigned i = 0; i < resamples; i++) {
+		double ma = resampled_median(a, na, buf, &seed);
+		double mb = resampled_median(b, nb, buf, &seed);
+
+		r[i] = ma / mb;
+	}
+	qsort(r, resamples, sizeof(*r), cmp_double);
+	*lo = r[(size_t)(0.025 * (resamples - 1) + 0.5)];
+	*hi = r[(size_t)(0.975 * (resamples - 1) + 0.5)];
+	free(r);
+	free(buf);
+}
+
+/* Number of ways the n x-values can take ranks with rank sum giving U = u, for all u:
+ * the classic recurrence c(n, m, u) = c(n - 1, m, u - m) + c(n, m - 1, u). */
+static double exact_two_sided(size_t n, size_t m, double u)
+{
+	size_t umax = n * m;
+	double *prev = calloc((umax + 1) * (m + 1), sizeof(double));
+	double *cur = calloc((umax + 1) * (m + 1), sizeof(double));
+	double total = 0, tail = 0, p;
+
+	if (!prev || !cur) {
+		free(prev);
+		free(cur);
+		return NAN;
+	}
+	/* prev[j][v]: counts for (i - 1) x-values and j y-values */
+#define AT(a, j, v) a[(j) * (umax + 1) + (v)]
+	for (size_t j = 0; j <= m; j++)
+		AT(prev, j, 0) = 1; /* no x-values: U = 0 */
+	for (size_t i = 1; i <= n; i++) {
+		memset(cur, 0, (umax + 1) * (m + 1) * sizeof(double));
+		AT(cur, 0, 0) = 1;
+		for (size_t j = 1; j <= m; j++)
+			for (size_t v = 0; v <= i * j; v++)
+				AT(cur, j, v) = (v >= j ? AT(prev, j, v - j) : 0) + AT(cur, j - 1, v);
+		double *t = prev;
+
+		prev = cur;
+		cur = t;
+	}
+	double lower = u < (double)umax - u ? u : (double)umax - u;
+
+	for (size_t v = 0; v <= umax; v++) {
+		total += AT(prev, m, v);
+		if ((double)v <= lower + 1e-9)
+			tail += AT(prev, m, v);
+	}
+#undef AT
+	free(prev);
+	free(cur);
+	p = 2 * tail / total;
+	return p > 1 ? 1 : p;
+}
+
+double stats_mann_whitney(const double *x, size_t n, const double *y, size_t m, double *u)
+{
+	size_t N = n + m;
+	double *v = malloc(N * sizeof(*v));
+	double *rank = malloc(N * sizeof(*rank));
+	int *from_x = malloc(N * sizeof(*from_x));
+	size_t *idx = malloc(N * sizeof(*idx));
+	double rx = 0, ties = 0, p;
+	int any_tie = 0;
+
+	*u = NAN;
+	if (!v || !rank || !from_x || !idx || !n || !m) {
+		free(v);
+		free(rank);
+		free(from_x);
+		free(idx);
+		return NAN;
+	}
+	for (size_t i = 0; i < N; i++) {
+		v[i] = i < n ? x[i] : y[i - n];
+		from_x[i] = i < n;
+		idx[i] = i;
+	}
+	/* sort indexes by value (insertion sort: repetition counts are small) */
+	for (size_t a = 1; a < N; a++)
+		for (size_t b = a; b > 0 && v[idx[b]] < v[idx[b - 1]]; b--) {
+			size_t t = idx[b];
+
+			idx[b] = idx[b - 1];
+			idx[b - 1] = t;
+		}
+	for (size_t a = 0; a < N;) {
+		size_t b = a;
+
+		while (b + 1 < N && v[idx[b + 1]] == v[idx[a]])
+			b++;
+		double t = (double)(b - a + 1), r = (double)(a + b) / 2 + 1; /* mid-rank */
+
+		for (size_t k = a; k <= b; k++)
+			rank[idx[k]] = r;
+		if (t > 1) {
+			any_tie = 1;
+			ties += t * t * t - t;
+		}
+		a = b + 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		rx += rank[i];
+	*u = rx - (double)n * (double)(n + 1) / 2;
+	if (!any_tie && N <= 60) {
+		p = exact_two_sided(n, m, *u);
+	} else {
+		double mu = (double)n * (double)m / 2;
+		double sigma = sqrt((double)n * (double)m / 12 *
+				    ((double)(N + 1) - ties / ((double)N * (double)(N - 1))));
+		double z = sigma > 0 ? (fabs(*u - mu) - 0.5) / sigma : 0;
+
+		if (z < 0)
+			z = 0;
+		p = sigma > 0 ? erfc(z / sqrt(2.0)) : 1;
+	}
+	free(v);
+	free(rank);
+	free(from_x);
+	free(idx);
+	return p;
+}
+
+double stats_karp_flatt(double s, unsigned p)
+{
+	if (p < 2 || !(s > 0))
+		return NAN;
+	return (1 / s - 1 / (double)p) / (1 - 1 / (double)p);
+}
+
+double stats_amdahl_fit(const double *s, const unsigned *p, size_t n)
+{
+	double sxy = 0, sxx = 0, f;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 2 || !(s[i] > 0))
+			continue;
+		double x = 1 - 1 / (double)p[i], y = 1 / s[i] - 1 / (double)p[i];
+
+		sxy += x * y;
+		sxx += x * x;
+	}
+	if (sxx == 0)
+		return NAN;
+	f = sxy / sxx;
+	return f < 0 ? 0 : f > 1 ? 1 : f;
+}
+
+double stats_amdahl(double f, double p)
+{
+	return 1 / (f + (1 - f) / p);
+}

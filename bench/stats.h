@@ -1,0 +1,48 @@
+/*
+ * stats.h - the statistics parbench adds on top of Google Benchmark's aggregates: interval
+ * estimates for medians and speedups, the Mann-Whitney U test of `parbench compare`, and
+ * the scaling models (Karp-Flatt, Amdahl).  Google Benchmark computes mean, median, stddev,
+ * cv, min and max; none of those is recomputed here except where a resample needs it.
+ */
+#ifndef PB_STATS_H
+#define PB_STATS_H
+
+#include <stddef.h>
+
+/* Median of n values (sorted copy; x is left unchanged). NAN for n = 0. */
+double stats_median(const double *x, size_t n);
+
+/*
+ * Distribution-free confidence interval of the median from order statistics: the narrowest
+ * symmetric [x(j), x(n+1-j)] whose binomial coverage is at least 95 %, or the whole range
+ * when n is too small for 95 % (n < 6: 5 samples give 93.75 %).  *level gets the coverage.
+ */
+void stats_median_ci(const double *x, size_t n, double *lo, double *hi, double *level);
+
+/*
+ * Percentile bootstrap (95 %, `resamples` draws, fixed seed: reproducible) of the ratio
+ * median(a) / median(b): the speedup of b over a when a is the serial baseline.
+ */
+void stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, unsigned resamples,
+		    double *lo, double *hi);
+
+/*
+ * Two-sided Mann-Whitney U test of x against y (as scipy's mannwhitneyu, which Google
+ * Benchmark's compare.py uses): exact p-value when there are no ties and n + m <= 60,
+ * else the normal approximation with tie correction and continuity correction.
+ * Returns p; *u gets U of x.
+ */
+double stats_mann_whitney(const double *x, size_t n, const double *y, size_t m, double *u);
+
+/* Karp-Flatt experimentally determined serial fraction for speedup s on p > 1 workers. */
+double stats_karp_flatt(double s, unsigned p);
+
+/*
+ * Amdahl's law fitted to speedups s[i] at p[i] workers (least squares on 1/s = f + (1-f)/p,
+ * points with p > 1): the serial fraction f, clamped to [0, 1]; NAN without such points.
+ */
+double stats_amdahl_fit(const double *s, const unsigned *p, size_t n);
+/* Amdahl's projected speedup at p workers for serial fraction f. */
+double stats_amdahl(double f, double p);
+
+#endif
