@@ -13,9 +13,12 @@
 #include "outfile.h"
 #include "pin.h"
 #include "report.h"
+#include "runload.h"
+#include "stats.h"
 #include "sweep.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -59,6 +62,8 @@ static const char usage_text[] =
 	"       parbench topology [--workers N] [--pin P]\n"
 	"       parbench filter --kernel NAME --input IN --output OUT [filter options]\n"
 	"       parbench filter --kernel NAME --input IN1 IN2 ... --outdir DIR [filter options]\n"
+	"       parbench report DIR            (re)write DIR's report.md and charts from its files\n"
+	"       parbench compare BASE NEW [--threshold 5%] [--allow-other-machine]\n"
 	"\n"
 	"run options:\n"
 	"  --kernels LIST         comma-separated kernel names, or all (default)\n"
@@ -406,6 +411,24 @@ static void join_args(int argc, char **argv, char *buf, size_t len)
 	}
 }
 
+/* Charts (gnuplot) and report.md of a run directory. 0, or -1 if report.md failed. */
+static int write_report(const char *dir, const struct sweep *sw, const struct run_meta *meta)
+{
+	const char *plots = getenv("PARBENCH_PLOTS") ? getenv("PARBENCH_PLOTS") : PB_PLOTS_DIR;
+	int charts = report_charts(dir, sw, meta, plots);
+
+	if (charts == -ENOENT)
+		fprintf(stderr, "parbench: gnuplot not found: no charts (apt-get install "
+				"gnuplot-nox)\n");
+	else if (charts)
+		fprintf(stderr, "parbench: gnuplot failed: the charts may be incomplete\n");
+	if (report_write_markdown(dir, sw, meta, charts == 0)) {
+		fprintf(stderr, "parbench: cannot write %s/report.md\n", dir);
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct sweep_opts o = { 0 };
@@ -647,20 +670,8 @@ static int cmd_run(int argc, char **argv)
 			strerror(errno));
 		status = EXIT_VERIFY;
 	}
-	{
-		const char *plots = getenv("PARBENCH_PLOTS") ? getenv("PARBENCH_PLOTS") : PB_PLOTS_DIR;
-		int charts = report_charts(out_dir, &sw, &meta, plots);
-
-		if (charts == -ENOENT)
-			fprintf(stderr, "parbench: gnuplot not found: no charts (apt-get install "
-					"gnuplot-nox)\n");
-		else if (charts)
-			fprintf(stderr, "parbench: gnuplot failed: the charts may be incomplete\n");
-		if (report_write_markdown(out_dir, &sw, &meta, charts == 0)) {
-			fprintf(stderr, "parbench: cannot write %s/report.md\n", out_dir);
-			status = EXIT_VERIFY;
-		}
-	}
+	if (write_report(out_dir, &sw, &meta))
+		status = EXIT_VERIFY;
 	printf("results: %s (report.md: tables, charts, machine)\n", out_dir);
 
 	for (size_t r = 0; r < sw.n_rows; r++) {
@@ -710,6 +721,17 @@ static const char *make_out_dir(const char *out, const char *suffix, char *buf, 
 	if (rc)
 		usage_error("cannot write results directory '%s': %s", out, strerror(-rc));
 	return out;
+}
+
+static const char *fmt_secs(char *buf, size_t len, double s)
+{
+	if (s >= 1)
+		snprintf(buf, len, "%.3f s", s);
+	else if (s >= 1e-3)
+		snprintf(buf, len, "%.2f ms", s * 1e3);
+	else
+		snprintf(buf, len, "%.1f us", s * 1e6);
+	return buf;
 }
 
 /* Three significant digits without exponents: 0.00586, 12.4, 3900. */
@@ -1026,11 +1048,140 @@ static int cmd_filter(int argc, char **argv)
 	return 0;
 }
 
+/* ---- parbench report / compare ------------------------------------------------------- */
+
+static int cmd_report(int argc, char **argv)
+{
+	static struct loaded_run lr;
+	char err[600];
+	int rc;
+
+	if (argc != 3)
+		usage_error("report takes one run directory (parbench report DIR)");
+	rc = run_load(argv[2], &lr, err, sizeof(err));
+	if (rc)
+		usage_error("%s", err);
+	if (access(argv[2], W_OK) != 0)
+		usage_error("cannot write in '%s': %s", argv[2], strerror(errno));
+	report_table(stdout, &lr.sw, &lr.meta);
+	rc = write_report(argv[2], &lr.sw, &lr.meta);
+	printf("report: %s/report.md\n", argv[2]);
+	run_free(&lr);
+	return rc ? EXIT_VERIFY : 0;
+}
+
+#define COMPARE_ALPHA 0.05
+
+static const struct sweep_row *find_row(const struct sweep *sw, const struct sweep_row *r)
+{
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *q = &sw->rows[i];
+
+		if (strcmp(q->k->name, r->k->name) == 0 && strcmp(q->b->name, r->b->name) == 0 &&
+		    q->workers == r->workers && q->size == r->size)
+			return q;
+	}
+	return NULL;
+}
+
+static int cmd_compare(int argc, char **argv)
+{
+	static struct loaded_run base, cur;
+	const char *dirs[2] = { NULL, NULL };
+	double threshold = 0.05;
+	int other_machine = 0, rc, nd = 0;
+	unsigned slower = 0, faster = 0, same = 0, only_base = 0, only_new = 0, few = 0;
+	char err[600], a[32], b[32];
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--allow-other-machine") == 0) {
+			other_machine = 1;
+		} else if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) {
+			char *end;
+
+			threshold = strtod(argv[++i], &end) / 100;
+			if (end == argv[i] || (*end && strcmp(end, "%") != 0) || !(threshold > 0) ||
+			    threshold >= 10)
+				usage_error("bad value '%s' for --threshold (a percentage such as 5%%)",
+					    argv[i]);
+		} else if (strncmp(argv[i], "--", 2) == 0) {
+			usage_error("unknown compare option '%s' (known: --threshold P%%, "
+				    "--allow-other-machine)", argv[i]);
+		} else if (nd < 2) {
+			dirs[nd++] = argv[i];
+		} else {
+			usage_error("compare takes two run directories (parbench compare BASE NEW)");
+		}
+	}
+	if (nd != 2)
+		usage_error("compare takes two run directories (parbench compare BASE NEW)");
+	if ((rc = run_load(dirs[0], &base, err, sizeof(err))) != 0)
+		usage_error("%s", err);
+	if ((rc = run_load(dirs[1], &cur, err, sizeof(err))) != 0)
+		usage_error("%s", err);
+	if (!other_machine && (strcmp(base.host, cur.host) != 0 ||
+			       strcmp(base.cpu_model, cur.cpu_model) != 0 ||
+			       strcmp(base.topology, cur.topology) != 0))
+		usage_error("the runs come from different machines ('%s', %s; '%s', %s): times are "
+			    "not comparable (--allow-other-machine to compare anyway)", base.host,
+			    base.cpu_model, cur.host, cur.cpu_model);
+
+	printf("# parbench compare: %s (%s, %s) -> %s (%s, %s)\n", dirs[0], base.host, base.date,
+	       dirs[1], cur.host, cur.date);
+	printf("  %-12s %-14s %7s %12s %11s %11s %8s %8s  %s\n", "kernel", "backend", "workers",
+	       "size", "base", "new", "change", "p", "verdict");
+	for (size_t i = 0; i < cur.sw.n_rows; i++) {
+		const struct sweep_row *r = &cur.sw.rows[i], *q = find_row(&base.sw, r);
+		double u, p, change;
+		const char *verdict;
+
+		if (!q) {
+			only_new++;
+			continue;
+		}
+		p = stats_mann_whitney(q->samples, q->n_samples, r->samples, r->n_samples, &u);
+		change = r->median / q->median - 1;
+		if (q->n_samples < 9 || r->n_samples < 9)
+			few++;
+		if (fabs(change) <= threshold) {
+			verdict = "same";
+			same++;
+		} else if (!(p < COMPARE_ALPHA)) {
+			verdict = "same (change not significant)";
+			same++;
+		} else if (change > 0) {
+			verdict = "SLOWER";
+			slower++;
+		} else {
+			verdict = "faster";
+			faster++;
+		}
+		printf("  %-12s %-14s %7u %12llu %11s %11s %+7.1f%% %8.2g  %s\n", r->k->name,
+		       r->b->name, r->workers, (unsigned long long)r->size,
+		       fmt_secs(a, sizeof(a), q->median), fmt_secs(b, sizeof(b), r->median),
+		       change * 100, p, verdict);
+	}
+	for (size_t i = 0; i < base.sw.n_rows; i++)
+		only_base += !find_row(&cur.sw, &base.sw.rows[i]);
+	printf("\nsummary: %u compared: %u slower, %u faster, %u same (threshold %.1f%%, "
+	       "Mann-Whitney U two-sided, p < %.2f)", slower + faster + same, slower, faster,
+	       same, threshold * 100, COMPARE_ALPHA);
+	if (only_base || only_new)
+		printf("; %u only in BASE, %u only in NEW", only_base, only_new);
+	printf("\n");
+	if (few)
+		printf("warning: %u comparison%s rest on fewer than 9 repetitions a side: the test "
+		       "has little power (--repetitions 9 or more)\n", few, few == 1 ? "" : "s");
+	run_free(&base);
+	run_free(&cur);
+	return slower ? EXIT_VERIFY : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		usage_error("missing command (known: list, run, costs, topology, filter; see parbench "
-			    "--help)");
+		usage_error("missing command (known: list, run, costs, topology, filter, report, "
+			    "compare; see parbench --help)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_text, stdout);
@@ -1049,5 +1200,10 @@ int main(int argc, char **argv)
 		return cmd_topology(argc, argv);
 	if (strcmp(argv[1], "filter") == 0)
 		return cmd_filter(argc, argv);
-	usage_error("unknown command '%s' (known: list, run, costs, topology, filter)", argv[1]);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(argc, argv);
+	if (strcmp(argv[1], "compare") == 0)
+		return cmd_compare(argc, argv);
+	usage_error("unknown command '%s' (known: list, run, costs, topology, filter, report, "
+		    "compare)", argv[1]);
 }

@@ -294,7 +294,8 @@ int report_write_summary(const char *dir, const struct sweep *sw)
 	fprintf(o.f, "kernel,backend,workers,size,items,median_s,min_s,max_s,mean_s,stddev_s,cv,"
 		     "speedup,efficiency,repetitions,iterations,startup_s,oversubscribed,pin,cpus,"
 		     "gil_switches,pixels,bytes,mpix_per_s,gb_per_s,median_ci_lo_s,median_ci_hi_s,"
-		     "median_ci_level,speedup_ci_lo,speedup_ci_hi,karp_flatt,scaling\n");
+		     "median_ci_level,speedup_ci_lo,speedup_ci_hi,karp_flatt,scaling,width,height,"
+		     "partial\n");
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *r = &sw->rows[i];
 		char plan[4096];
@@ -310,13 +311,13 @@ int report_write_summary(const char *dir, const struct sweep *sw)
 		csv_field(o.f, plan);
 		fputc(',', o.f);
 		csv_field(o.f, r->cpus);
-		fprintf(o.f, ",%llu,%llu,%llu,%.6g,%.6g,%.9g,%.9g,%.4f,%.6f,%.6f,%.6f,%s\n",
+		fprintf(o.f, ",%llu,%llu,%llu,%.6g,%.6g,%.9g,%.9g,%.4f,%.6f,%.6f,%.6f,%s,%u,%u,%d\n",
 			(unsigned long long)r->gil_switches, (unsigned long long)r->pixels,
 			(unsigned long long)r->bytes,
 			r->pixels ? (double)r->pixels * 1e-6 / r->median : 0,
 			r->bytes ? (double)r->bytes * 1e-9 / r->median : 0, r->median_lo, r->median_hi,
 			r->median_level, r->speedup_lo, r->speedup_hi, r->karp_flatt,
-			sw->weak ? "weak" : "strong");
+			sw->weak ? "weak" : "strong", r->width, r->height, r->partial);
 	}
 	return outfile_commit(&o);
 }
@@ -455,33 +456,83 @@ static void chart_backends(const struct sweep *sw, const struct kernel *k, char 
 	}
 }
 
+static int run_gnuplot(const char *plots_dir, const char *script, const char *expr)
+{
+	char path[1200];
+	char *argv[] = { "gnuplot", "-e", (char *)expr, path, NULL };
+	pid_t pid;
+	int status;
+
+	snprintf(path, sizeof(path), "%s/%s", plots_dir, script);
+	if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0)
+		return -ENOENT;
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EIO;
+	return 0;
+}
+
+/* What the charts of kernel k show: the largest size (strong scaling), the largest worker
+ * count measured. */
+static void chart_focus(const struct sweep *sw, const struct kernel *k, uint64_t *size,
+			unsigned *workers)
+{
+	*size = 0;
+	*workers = 0;
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+
+		if (r->k != k || !row_measured(r))
+			continue;
+		if (!sw->weak && r->size > *size)
+			*size = r->size;
+		if (r->workers > *workers)
+			*workers = r->workers;
+	}
+}
+
 int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
 		  const char *plots_dir)
 {
-	char script[1200], expr[4096], backends[1024];
-	int rc = 0;
+	char expr[4096], backends[1024], caption[1024];
+	int rc = 0, e;
 
-	snprintf(script, sizeof(script), "%s/speedup.gp", plots_dir);
+	snprintf(caption, sizeof(caption), "%s, %s, %u cores; run %s; parbench %s", m->host,
+		 m->cpu_model, m->cores, m->date, PB_GIT_COMMIT);
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct kernel *k = sw->rows[i].k;
-		char *argv[] = { "gnuplot", "-e", expr, script, NULL };
-		pid_t pid;
-		int status;
+		uint64_t size;
+		unsigned workers;
 
 		if (i > 0 && sw->rows[i - 1].k == k)
 			continue;
 		chart_backends(sw, k, backends, sizeof(backends));
 		if (!backends[0])
 			continue; /* nothing measured to draw */
+		chart_focus(sw, k, &size, &workers);
 		snprintf(expr, sizeof(expr),
-			 "csv='%s/summary.csv'; out='%s/speedup-%s'; kernel='%s'; backends='%s'; "
-			 "caption='%s, %s, %u cores; run %s; parbench %s'",
-			 dir, dir, k->name, k->name, backends, m->host, m->cpu_model, m->cores, m->date,
-			 PB_GIT_COMMIT);
-		if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0)
-			return -ENOENT;
-		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			rc = WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EIO;
+			 "csv='%s/summary.csv'; out='%s/speedup-%s'; kernel='%s'; size=%llu; "
+			 "backends='%s'; caption='%s'", dir, dir, k->name, k->name,
+			 (unsigned long long)size, backends, caption);
+		if ((e = run_gnuplot(plots_dir, "speedup.gp", expr)) != 0)
+			rc = rc ? rc : e;
+		if (!sw->weak) {
+			snprintf(expr, sizeof(expr),
+				 "csv='%s/summary.csv'; out='%s/time-%s'; kernel='%s'; size=%llu; "
+				 "workers=%u; caption='%s'", dir, dir, k->name, k->name,
+				 (unsigned long long)size, workers, caption);
+			if ((e = run_gnuplot(plots_dir, "time.gp", expr)) != 0)
+				rc = rc ? rc : e;
+		}
+		if (sw->n_sizes > 1 && !sw->weak) {
+			snprintf(expr, sizeof(expr),
+				 "csv='%s/summary.csv'; out='%s/breakeven-%s'; kernel='%s'; workers=%u; "
+				 "backends='%s'; unit='%s'; caption='%s'", dir, dir, k->name, k->name,
+				 workers, backends, k->size_unit, caption);
+			if ((e = run_gnuplot(plots_dir, "breakeven.gp", expr)) != 0)
+				rc = rc ? rc : e;
+		}
+		if (rc == -ENOENT)
+			return rc;
 	}
 	return rc;
 }
@@ -520,9 +571,23 @@ int report_write_markdown(const char *dir, const struct sweep *sw, const struct 
 		chart_backends(sw, k, backends, sizeof(backends));
 		if (!backends[0])
 			continue;
-		fprintf(o.f, "\n### %s\n\n![speedup of %s](speedup-%s.png)\n"
+		uint64_t size;
+		unsigned workers;
+
+		chart_focus(sw, k, &size, &workers);
+		fprintf(o.f, "\n### %s\n\n", k->name);
+		if (size && sw->n_sizes > 1)
+			fprintf(o.f, "Speedup and efficiency at size %llu (the largest measured).\n\n",
+				(unsigned long long)size);
+		fprintf(o.f, "![speedup of %s](speedup-%s.png)\n"
 			     "![efficiency of %s](speedup-%s-efficiency.png)\n",
-			k->name, k->name, k->name, k->name, k->name);
+			k->name, k->name, k->name, k->name);
+		if (!sw->weak)
+			fprintf(o.f, "![time per backend of %s at %u workers](time-%s.png)\n", k->name,
+				workers, k->name);
+		if (sw->n_sizes > 1 && !sw->weak)
+			fprintf(o.f, "![speedup against size of %s at %u workers](breakeven-%s.png)\n",
+				k->name, workers, k->name);
 	}
 	return outfile_commit(&o);
 }

@@ -1,7 +1,8 @@
 # speedup.gp - speedup and efficiency vs workers for one kernel, from a run's summary.csv.
 #
-# gnuplot -e "csv='DIR/summary.csv'; out='DIR/speedup-KERNEL'; kernel='KERNEL';
+# gnuplot -e "csv='DIR/summary.csv'; out='DIR/speedup-KERNEL'; kernel='KERNEL'; size=N;
 #             backends='pthreads openmp ...'; caption='host, date'" plots/speedup.gp
+# (size: the rows of that size only, for size sweeps; 0 = every row of the kernel)
 # writes out.png, out.svg (speedup) and out-efficiency.png/.svg. Columns used (see
 # results/README.md): 1 kernel, 2 backend, 3 workers, 6 median_s, 7 min_s, 8 max_s,
 # 12 speedup, 13 efficiency. Error bars span the speedups of the slowest and the fastest
@@ -25,9 +26,11 @@ set linetype 8 lc rgb "#7f7f7f" pt 8 lw 2
 set label 1 caption at screen 0.01, 0.015 font ",9"
 set bmargin 5
 
-row(b, col) = (strcol(1) eq kernel && strcol(2) eq b) ? column(col) : NaN
-lo(b) = (strcol(1) eq kernel && strcol(2) eq b) ? $12 * $6 / $8 : NaN
-hi(b) = (strcol(1) eq kernel && strcol(2) eq b) ? $12 * $6 / $7 : NaN
+if (!exists("size")) size = 0
+sel(b) = strcol(1) eq kernel && strcol(2) eq b && (size == 0 || $4 == size)
+row(b, col) = sel(b) ? column(col) : NaN
+lo(b) = sel(b) ? $12 * $6 / $8 : NaN
+hi(b) = sel(b) ? $12 * $6 / $7 : NaN
 
 stats csv using (strcol(1) eq kernel ? $3 : NaN) every ::1 nooutput
 maxw = STATS_max

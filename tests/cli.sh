@@ -240,5 +240,65 @@ usage_error "filter bad backend" filter --kernel sepia --input "$data/photo.png"
 usage_error "run bad image" run --image "$tmp/cut.png"
 usage_error "run size beyond picture limit" run --kernels box_blur --size 70000
 
+# Size sweeps and weak scaling: tables per size, break-even lines, charts, intervals.
+"$pb" run --kernels sum_squares --sizes 1e3,1e7 --backends pthreads --workers 2 \
+	--repetitions 3 --min-time 0.02 --out "$tmp/sizes" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "--sizes: exit $rc: $(head -c 300 "$tmp/err")"
+grep -q "^# sum_squares: size 1000 " "$tmp/out" && grep -q "^# sum_squares: size 10000000 " "$tmp/out" && ok || bad "--sizes: a table per size"
+grep -qE "^    pthreads +x2 " "$tmp/out" && ok || bad "--sizes: no break-even line"
+[ "$(grep -c '^sum_squares,serial,1,' "$tmp/sizes/summary.csv")" -eq 2 ] && ok || bad "--sizes: serial per size"
+if command -v gnuplot >/dev/null 2>&1; then
+	for f in breakeven-sum_squares.png time-sum_squares.svg; do
+		[ -s "$tmp/sizes/$f" ] && ok || bad "--sizes: $f missing"
+	done
+fi
+"$pb" run --kernels sum_squares --size 1e6 --scaling weak --backends pthreads --workers 1,2 \
+	--repetitions 3 --min-time 0.02 --out "$tmp/weak" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "weak: exit $rc: $(head -c 300 "$tmp/err")"
+grep -q "^sum_squares,pthreads,2,2000000," "$tmp/weak/summary.csv" && ok || bad "weak: 2 workers not at twice the size"
+grep -q ",weak," "$tmp/weak/summary.csv" && ok || bad "weak: scaling column"
+grep -qE "^  pthreads .*[0-9]\.[0-9]+-[0-9]\.[0-9]+ " "$tmp/out" && ok || bad "weak: no interval column"
+usage_error "bad scaling" run --scaling sideways
+usage_error "weak with sizes" run --scaling weak --sizes 1,2
+usage_error "size and sizes" run --size 5 --sizes 1,2
+usage_error "bad sizes" run --sizes 1,,x
+
+# parbench report rewrites a run's report from its files; compare judges two runs.
+rm -f "$tmp/run/report.md"
+"$pb" report "$tmp/run" >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/run/report.md" ] && ok || bad "report: $(head -c 300 "$tmp/err")"
+grep -q "^# sum_squares" "$tmp/out" && ok || bad "report: no table"
+usage_error "report of a non-run" report "$tmp"
+usage_error "report without dir" report
+for i in 1 2; do
+	"$pb" run --kernels io_wait --size 10 --backends pthreads --workers 2 --repetitions 9 \
+		--min-time 0.03 --out "$tmp/cmp$i" >/dev/null 2>&1 || bad "compare: run $i failed"
+done
+"$pb" run --kernels io_wait --size 10 --sleep-us 1400 --backends pthreads --workers 2 \
+	--repetitions 9 --min-time 0.03 --out "$tmp/cmp3" >/dev/null 2>&1 || bad "compare: slow run failed"
+"$pb" compare "$tmp/cmp1" "$tmp/cmp2" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "compare of two equal runs: exit $rc: $(cat "$tmp/out" "$tmp/err" | head -c 600)"
+"$pb" compare "$tmp/cmp1" "$tmp/cmp3" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "SLOWER" "$tmp/out" && ok || bad "compare: injected slowdown not flagged (exit $rc)"
+"$pb" compare --threshold 60% "$tmp/cmp1" "$tmp/cmp3" >/dev/null 2>&1 && ok || bad "compare: threshold not applied"
+cp -r "$tmp/cmp2" "$tmp/other"
+sed 's/"host": "[^"]*"/"host": "elsewhere"/' "$tmp/cmp2/meta.json" >"$tmp/other/meta.json"
+usage_error "compare other machine" compare "$tmp/cmp1" "$tmp/other"
+"$pb" compare --allow-other-machine "$tmp/cmp1" "$tmp/other" >/dev/null 2>&1 && ok || bad "compare --allow-other-machine"
+usage_error "compare non-run" compare "$tmp/cmp1" "$tmp"
+cp -r "$tmp/cmp2" "$tmp/damaged"
+head -c 150 "$tmp/cmp2/summary.csv" >"$tmp/damaged/summary.csv"
+usage_error "compare damaged summary" compare "$tmp/cmp1" "$tmp/damaged"
+cp "$tmp/cmp2/summary.csv" "$tmp/damaged/summary.csv"
+head -3 "$tmp/cmp2/samples.csv" >"$tmp/damaged/samples.csv"
+usage_error "compare damaged samples" compare "$tmp/cmp1" "$tmp/damaged"
+echo "not json" >"$tmp/damaged/meta.json"
+usage_error "report damaged meta" report "$tmp/damaged"
+usage_error "compare bad threshold" compare --threshold x "$tmp/cmp1" "$tmp/cmp2"
+usage_error "compare one dir" compare "$tmp/cmp1"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,33 @@
+/*
+ * runload.h - a run directory read back: summary.csv, samples.csv and meta.json, as the
+ * struct sweep and struct run_meta that wrote them (for `parbench report` and `compare`).
+ *
+ * Kernels and backends are found in the registries by name; a name this build does not know
+ * (a backend left out, an older or newer parbench) gets a stand-in that carries the name.
+ * A directory that is not a parbench run, or whose files are damaged, is refused with a
+ * one-line reason.
+ */
+#ifndef PB_RUNLOAD_H
+#define PB_RUNLOAD_H
+
+#include "report.h"
+#include "sweep.h"
+
+struct loaded_run {
+	struct sweep sw;
+	struct run_meta meta;
+	char host[256], date[64], args[2048], cpu_model[256], topology[256], governor[64],
+		pin[256];
+	struct kernel stub_k[SWEEP_MAX_LIST];   /* stand-ins for names this build lacks */
+	size_t n_stub_k;
+	struct backend stub_b[SWEEP_MAX_LIST];
+	size_t n_stub_b;
+	char names[2 * SWEEP_MAX_LIST][64];     /* their names */
+	size_t n_names;
+};
+
+/* 0, or -EINVAL / -ENOENT / -ENOMEM with one line in err. */
+int run_load(const char *dir, struct loaded_run *lr, char *err, size_t err_len);
+void run_free(struct loaded_run *lr);
+
+#endif

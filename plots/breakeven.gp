@@ -1,0 +1,46 @@
+# breakeven.gp - speedup against problem size for one kernel at one worker count, one line
+# per backend: where each backend starts to beat serial (the dashed line at 1).
+#
+# gnuplot -e "csv='DIR/summary.csv'; out='DIR/breakeven-KERNEL'; kernel='KERNEL';
+#             workers=W; backends='pthreads ...'; unit='...'; caption='host, date'" plots/breakeven.gp
+# writes out.png and out.svg. Columns: 1 kernel, 2 backend, 3 workers, 4 size, 12 speedup.
+
+set datafile separator ","
+set key outside right top box
+set grid
+set logscale x
+set format x "10^{%L}"
+set linetype 1 lc rgb "#1f77b4" pt 5 lw 2
+set linetype 2 lc rgb "#d62728" pt 7 lw 2
+set linetype 3 lc rgb "#2ca02c" pt 9 lw 2
+set linetype 4 lc rgb "#9467bd" pt 11 lw 2
+set linetype 5 lc rgb "#8c564b" pt 13 lw 2
+set linetype 6 lc rgb "#e377c2" pt 4 lw 2
+set linetype 7 lc rgb "#17becf" pt 6 lw 2
+set label 1 caption at screen 0.01, 0.015 font ",9"
+set bmargin 5
+
+# The rows of each backend, one after another (so that each line's points are consecutive),
+# with the backend's number in a third column.
+ok(b) = strcol(1) eq kernel && strcol(2) eq b && $3 == workers
+set table $sel
+do for [i = 1:words(backends)] {
+	plot csv every ::1 using 4:12:(i) with table if (ok(word(backends, i)))
+}
+unset table
+set datafile separator "\t"
+
+do for [fmt in "png svg"] {
+	if (fmt eq "png") { set terminal pngcairo size 960,600 enhanced font ",11" }
+	else { set terminal svg size 960,600 enhanced font ",11" }
+
+	set output out . "." . fmt
+	set title sprintf("%s: speedup over serial against size, %d workers (break-even where a line crosses 1)", kernel, workers) noenhanced
+	set xlabel "size (" . unit . ")" noenhanced
+	set ylabel "speedup (x, serial = 1)"
+	set yrange [0:*]
+	plot 1 title "serial (= 1)" with lines dashtype 2 lc rgb "gray40", \
+	     for [i = 1:words(backends)] $sel using 1:($3 == i ? $2 : 1/0) \
+	         title word(backends, i) with linespoints lt i pointsize 1.3
+	unset output
+}
