@@ -102,6 +102,7 @@ struct backend_config {
 	 * maps a MAP_SHARED page on its own first touch, threads share one mapping. */
 	const struct work_region *prefault;
 	size_t n_prefault;
+	int no_scatter;                   /* MPI: ranks use the input they set up themselves */
 	char *err;                        /* out: one-line description of a failure */
 	size_t err_len;
 };
@@ -113,6 +114,7 @@ struct backend_stats {
 	unsigned bind_failures;       /* workers whose binding failed at start */
 	uint64_t gil_switches;        /* pthreads-gil: holder changes since start */
 	uint64_t gil_forced_drops;    /* pthreads-gil: drops on request since start */
+	char placement[2048];         /* MPI: "rank@host:cpu ..." of every rank */
 };
 
 struct backend {
@@ -129,6 +131,15 @@ struct backend {
 	 * soon (process backends kill their workers). Threads cannot be stopped: no hook. */
 	void (*cancel)(void *state);
 	void (*stats)(const void *state, struct backend_stats *out); /* optional */
+	/*
+	 * Collective backends (MPI: every process runs the same program and sweep), all three
+	 * or none.  agree: every process passes its verdict, all get 1 only if all passed 1;
+	 * elapsed: the last run's time on the slowest process (all processes get the same);
+	 * leader: non-zero on the one process that verifies and reports (rank 0).
+	 */
+	int (*agree)(void *state, int ok);
+	double (*elapsed)(const void *state);
+	int (*leader)(const void *state);
 };
 
 struct backend_instance {
@@ -150,6 +161,10 @@ int backend_instance_run(struct backend_instance *bi, const struct work *w);
 void backend_instance_stats(const struct backend_instance *bi, struct backend_stats *out);
 /* Asks a hung run to fail (from another thread). 0, or -ENOTSUP if the backend cannot. */
 int backend_instance_cancel(struct backend_instance *bi);
+/* Collective backends (else: ok itself, local_s, 1). */
+int backend_instance_agree(struct backend_instance *bi, int ok);
+double backend_instance_elapsed(const struct backend_instance *bi, double local_s);
+int backend_instance_leader(const struct backend_instance *bi);
 /* Stops and frees; safe on a zeroed or already stopped instance. */
 void backend_instance_stop(struct backend_instance *bi);
 

@@ -21,6 +21,10 @@ extern const struct backend backend_fork_pool_pipe;
 #ifdef PB_HAVE_OPENMP
 extern const struct backend backend_openmp;
 #endif
+#ifdef PB_HAVE_MPI
+extern const struct backend backend_mpi;
+extern const struct backend backend_mpi_openmp;
+#endif
 
 static const struct backend *const registry[] = {
 	&backend_serial,
@@ -31,6 +35,12 @@ static const struct backend *const registry[] = {
 #endif
 	&backend_fork_pool,
 	&backend_fork_pool_pipe,
+#ifdef PB_HAVE_MPI
+	&backend_mpi,
+#ifdef PB_HAVE_OPENMP
+	&backend_mpi_openmp,
+#endif
+#endif
 	NULL,
 };
 
@@ -158,4 +168,19 @@ size_t work_default_chunk(const struct work *w, const struct backend_config *cfg
 		return w->grain;
 	c = (w->n + 4 * (size_t)cfg->workers - 1) / (4 * (size_t)cfg->workers);
 	return c ? c : 1;
+}
+
+int backend_instance_agree(struct backend_instance *bi, int ok)
+{
+	return bi->b->agree ? bi->b->agree(bi->state, ok) : ok;
+}
+
+double backend_instance_elapsed(const struct backend_instance *bi, double local_s)
+{
+	return bi->b->elapsed ? bi->b->elapsed(bi->state) : local_s;
+}
+
+int backend_instance_leader(const struct backend_instance *bi)
+{
+	return bi->b->leader ? bi->b->leader(bi->state) : 1;
 }

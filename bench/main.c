@@ -10,6 +10,7 @@
 #include "filter.h"
 #include "imgio.h"
 #include "kernel.h"
+#include "launch.h"
 #include "outfile.h"
 #include "pin.h"
 #include "report.h"
@@ -194,8 +195,7 @@ static void parse_backends(const char *list, struct sweep_opts *o)
 	o->n_backends = 0;
 	if (strcmp(list, "all") == 0) {
 		for (const struct backend *const *b = backend_all(); *b; b++)
-			if (!((*b)->caps & BACKEND_CAP_NEEDS_LAUNCHER))
-				o->backends[o->n_backends++] = *b;
+			o->backends[o->n_backends++] = *b;
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%s", list);
@@ -429,6 +429,159 @@ static int write_report(const char *dir, const struct sweep *sw, const struct ru
 	return 0;
 }
 
+/* ---- the MPI rows of a run: mpirun started by parbench ------------------------------- */
+
+struct mpi_rows {
+	const struct sweep_opts *o;
+	const struct backend *const *backends;
+	size_t n;
+	unsigned threads;           /* mpi+openmp: threads per rank */
+	const char *hostfile, *out_dir, *pin, *image;
+	int repetitions;
+	double min_time;
+	int gb_argc;                /* the user's Google Benchmark flags */
+	char **gb_argv;
+	unsigned cores;
+};
+
+/* For every MPI backend and worker count: mpirun starts the ranks, which measure those rows
+ * alone and write them to <out_dir>/mpi-<backend>-<workers>/; the rows join the run.
+ * 0, or -1 when a launch failed (reported on stderr). */
+static int run_mpi_rows(const struct mpi_rows *m, struct sweep *sw)
+{
+	const struct sweep_opts *o = m->o;
+	const char *mpirun = launch_mpirun();
+	char exe[4096];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int failed = 0;
+
+	if (!mpirun || len <= 0) {
+		fprintf(stderr, "parbench: warning: mpirun not found: the MPI rows are left out "
+				"(apt-get install openmpi-bin)\n");
+		return 0;
+	}
+	exe[len] = '\0';
+	for (size_t b = 0; b < m->n; b++) {
+		for (size_t wi = 0; wi < o->n_workers; wi++) {
+			const struct backend *be = m->backends[b];
+			unsigned w = o->workers[wi], threads = 1, ranks;
+			char kl[1024] = "", ws[16], reps[16], mt[32], to[32], sz[1024] = "", dir[1200];
+			char tasks[16], sleep_us[16], err[512];
+			const char *args[160];
+			size_t na = 0, used = 0;
+
+			if (strcmp(be->name, "mpi+openmp") == 0)
+				threads = m->threads < w ? m->threads : w;
+			if (w % threads)
+				continue; /* cannot be split into whole ranks */
+			ranks = w / threads;
+			for (size_t k = 0; k < o->n_kernels; k++)
+				used += (size_t)snprintf(kl + used, sizeof(kl) - used, "%s%s", k ? "," : "",
+							 o->kernels[k]->name);
+			snprintf(ws, sizeof(ws), "%u", w);
+			snprintf(reps, sizeof(reps), "%d", m->repetitions);
+			snprintf(mt, sizeof(mt), "%g", m->min_time);
+			snprintf(to, sizeof(to), "%g", o->timeout_s);
+			snprintf(dir, sizeof(dir), "%s/mpi-%s-%u", m->out_dir, be->name, w);
+			args[na++] = exe;
+			args[na++] = "run";
+			args[na++] = "--kernels";
+			args[na++] = kl;
+			args[na++] = "--backends";
+			args[na++] = be->name;
+			args[na++] = "--workers";
+			args[na++] = ws;
+			args[na++] = "--repetitions";
+			args[na++] = reps;
+			args[na++] = "--min-time";
+			args[na++] = mt;
+			args[na++] = "--timeout";
+			args[na++] = to;
+			args[na++] = "--pin";
+			args[na++] = m->pin;
+			args[na++] = "--out";
+			args[na++] = dir;
+			args[na++] = "--no-report";
+			if (o->n_sizes) {
+				used = 0;
+				for (size_t s = 0; s < o->n_sizes; s++)
+					used += (size_t)snprintf(sz + used, sizeof(sz) - used, "%s%llu",
+								 s ? "," : "",
+								 (unsigned long long)o->sizes[s]);
+				args[na++] = "--sizes";
+				args[na++] = sz;
+			} else if (o->kp.size) {
+				snprintf(sz, sizeof(sz), "%llu", (unsigned long long)o->kp.size);
+				args[na++] = "--size";
+				args[na++] = sz;
+			}
+			if (o->kp.tasks) {
+				snprintf(tasks, sizeof(tasks), "%u", o->kp.tasks);
+				args[na++] = "--tasks";
+				args[na++] = tasks;
+			}
+			if (o->kp.sleep_us) {
+				snprintf(sleep_us, sizeof(sleep_us), "%u", o->kp.sleep_us);
+				args[na++] = "--sleep-us";
+				args[na++] = sleep_us;
+			}
+			if (o->kp.quick)
+				args[na++] = "--quick";
+			if (o->weak) {
+				args[na++] = "--scaling";
+				args[na++] = "weak";
+			}
+			if (o->no_scatter)
+				args[na++] = "--no-scatter";
+			if (m->image) {
+				args[na++] = "--image";
+				args[na++] = m->image;
+			}
+			args[na++] = "--no-interleave";
+			if (m->gb_argc > 0 && na + (size_t)m->gb_argc + 2 < sizeof(args) / sizeof(args[0])) {
+				args[na++] = "--";
+				for (int g = 0; g < m->gb_argc; g++)
+					args[na++] = m->gb_argv[g];
+			}
+			args[na] = NULL;
+
+			struct launch l = { .mpirun = mpirun, .ranks = ranks, .hostfile = m->hostfile,
+					    .oversubscribe = !m->hostfile && ranks > m->cores,
+					    .argv = args, .stop = &stop_signal };
+
+			fprintf(stderr, "parbench: mpirun -np %u: %s with %u worker%s\n", ranks,
+				be->name, w, w == 1 ? "" : "s");
+			int rc = launch_run(&l, err, sizeof(err));
+
+			if (atomic_load(&stop_signal))
+				return failed ? -1 : 0;
+			if (rc) {
+				if (rc < 0)
+					fprintf(stderr, "parbench: FAILED %s / %u workers: %s\n", be->name, w,
+						err);
+				else
+					fprintf(stderr, "parbench: FAILED %s / %u workers: mpirun exited "
+							"with status %d (see above)\n", be->name, w, rc);
+				failed = 1;
+			}
+			static struct loaded_run lr;
+
+			if (run_load(dir, &lr, err, sizeof(err)) != 0) {
+				if (!rc) {
+					fprintf(stderr, "parbench: FAILED %s / %u workers: %s\n", be->name,
+						w, err);
+					failed = 1;
+				}
+				continue;
+			}
+			if (sweep_merge(sw, &lr.sw) != 0)
+				failed = 1;
+			run_free(&lr);
+		}
+	}
+	return failed ? -1 : 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct sweep_opts o = { 0 };
@@ -447,9 +600,13 @@ static int cmd_run(int argc, char **argv)
 	struct pin_plan probe;
 	time_t now = time(NULL);
 	struct tm tm;
-	int rc, status = 0, i, kernels_given = 0;
-	const char *image_path = NULL;
+	int rc, status = 0, i, kernels_given = 0, backends_given = 0, no_report = 0;
+	const char *image_path = NULL, *hostfile = NULL;
 	static struct pb_image image;
+	const struct backend *mpi_b[SWEEP_MAX_LIST];
+	size_t n_mpi = 0;
+	unsigned threads = 2;
+	const int rank = launch_rank(), launched = rank >= 0;
 
 	parse_kernels("all", &o);
 	parse_backends("all", &o);
@@ -487,6 +644,14 @@ static int cmd_run(int argc, char **argv)
 			o.retry = 1;
 			continue;
 		}
+		if (strcmp(opt, "--no-scatter") == 0) {
+			o.no_scatter = 1;
+			continue;
+		}
+		if (strcmp(opt, "--no-report") == 0) { /* for the ranks parbench starts itself */
+			no_report = 1;
+			continue;
+		}
 		if (!v) {
 			if (i + 1 >= argc)
 				usage_error("option %s needs a value", opt);
@@ -497,8 +662,13 @@ static int cmd_run(int argc, char **argv)
 			kernels_given = 1;
 		} else if (strcmp(opt, "--image") == 0)
 			image_path = v;
-		else if (strcmp(opt, "--backends") == 0)
+		else if (strcmp(opt, "--backends") == 0) {
 			parse_backends(v, &o);
+			backends_given = 1;
+		} else if (strcmp(opt, "--hostfile") == 0)
+			hostfile = v;
+		else if (strcmp(opt, "--threads") == 0)
+			threads = (unsigned)opt_u64(opt, v, 1, BACKEND_MAX_WORKERS);
 		else if (strcmp(opt, "--workers") == 0)
 			parse_workers(v, &o);
 		else if (strcmp(opt, "--size") == 0)
@@ -540,6 +710,37 @@ static int cmd_run(int argc, char **argv)
 
 	if (transport)
 		keep_transport(&o, transport);
+	/* MPI backends: under mpirun they are all that runs (every rank runs this sweep); else
+	 * parbench starts mpirun itself after its other backends, see run_mpi_rows() */
+	{
+		size_t kept = 0;
+
+		for (size_t b = 0; b < o.n_backends; b++) {
+			int mpi = (o.backends[b]->caps & BACKEND_CAP_NEEDS_LAUNCHER) != 0;
+
+			if (launched && !mpi && backends_given)
+				usage_error("under mpirun only the MPI backends run ('%s' is not one): "
+					    "parbench run starts mpirun itself", o.backends[b]->name);
+			if (mpi && !launched)
+				mpi_b[n_mpi++] = o.backends[b];
+			else if (mpi || !launched)
+				o.backends[kept++] = o.backends[b];
+		}
+		o.n_backends = kept;
+	}
+	if (launched) {
+		o.no_baseline = 1;
+		interleave = 0; /* every rank must make the same choices */
+		if (o.n_backends == 0)
+			usage_error("under mpirun, but this parbench has no MPI backend");
+		if (rank > 0 && !freopen("/dev/null", "w", stdout))
+			return EXIT_VERIFY;
+	}
+	if (hostfile) {
+		rc = launch_check_hostfile(hostfile, err, sizeof(err));
+		if (rc)
+			usage_error("%s", err);
+	}
 	if (o.n_sizes && o.kp.size)
 		usage_error("--size and --sizes exclude each other");
 	if (o.weak && o.n_sizes)
@@ -591,8 +792,8 @@ static int cmd_run(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "results/%s-%s", stamp, host_buf);
 		out_dir = dir;
 	}
-	rc = outfile_mkdirs(out_dir);
-	if (rc == 0 && access(out_dir, W_OK) != 0)
+	rc = rank > 0 ? 0 : outfile_mkdirs(out_dir);
+	if (rc == 0 && rank <= 0 && access(out_dir, W_OK) != 0)
 		rc = -errno;
 	if (rc)
 		usage_error("cannot write results directory '%s': %s", out_dir, strerror(-rc));
@@ -613,10 +814,14 @@ static int cmd_run(int argc, char **argv)
 	snprintf(flag_out, sizeof(flag_out), "--benchmark_out=%s/.gbench.json.tmp", out_dir);
 	gb_argv[gb_argc++] = "parbench";
 	gb_argv[gb_argc++] = flag_rep;
-	gb_argv[gb_argc++] = flag_out;
-	gb_argv[gb_argc++] = "--benchmark_out_format=json";
+	if (rank <= 0) { /* one rank writes */
+		gb_argv[gb_argc++] = flag_out;
+		gb_argv[gb_argc++] = "--benchmark_out_format=json";
+	}
 	if (interleave)
 		gb_argv[gb_argc++] = "--benchmark_enable_random_interleaving=true";
+	const int gb_first = i;
+
 	for (; i < argc; i++) {
 		if (gb_argc == (int)(sizeof(gb_argv) / sizeof(gb_argv[0])))
 			usage_error("too many Google Benchmark flags");
@@ -647,6 +852,22 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "parbench: %s\n", err);
 		return EXIT_VERIFY;
 	}
+	if (rank > 0) { /* rank 0 reports for all */
+		status = sw.failures ? EXIT_VERIFY : 0;
+		sweep_free(&sw);
+		pin_topo_free(topo);
+		return status;
+	}
+	if (n_mpi) {
+		struct mpi_rows mr = { .o = &o, .backends = mpi_b, .n = n_mpi, .threads = threads,
+				       .hostfile = hostfile, .out_dir = out_dir, .pin = pin,
+				       .repetitions = repetitions, .min_time = o.min_time_s,
+				       .image = image_path, .gb_argc = argc - gb_first,
+				       .gb_argv = argv + gb_first, .cores = pin_topo_cores(topo) };
+
+		if (run_mpi_rows(&mr, &sw) != 0)
+			status = EXIT_VERIFY;
+	}
 	read_load(meta.load_after);
 
 	report_table(stdout, &sw, &meta);
@@ -670,7 +891,7 @@ static int cmd_run(int argc, char **argv)
 			strerror(errno));
 		status = EXIT_VERIFY;
 	}
-	if (write_report(out_dir, &sw, &meta))
+	if (!no_report && write_report(out_dir, &sw, &meta))
 		status = EXIT_VERIFY;
 	printf("results: %s (report.md: tables, charts, machine)\n", out_dir);
 

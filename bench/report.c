@@ -302,7 +302,10 @@ int report_write_summary(const char *dir, const struct sweep *sw)
 
 		if (!row_measured(r))
 			continue;
-		pin_plan_describe(&r->plan, plan, sizeof(plan));
+		if (r->plan_text[0] && r->plan.n == 0)
+			snprintf(plan, sizeof(plan), "%s", r->plan_text);
+		else
+			pin_plan_describe(&r->plan, plan, sizeof(plan));
 		fprintf(o.f, "%s,%s,%u,%llu,%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.6f,%.6f,%.6f,%zu,%lld,%.9g,%d,",
 			r->k->name, r->b->name, r->workers, (unsigned long long)r->size, r->items,
 			r->median, r->min, r->max, r->mean, r->stddev, r->cv, r->speedup, r->efficiency,
@@ -404,7 +407,10 @@ int report_write_meta(const char *dir, const struct sweep *sw, const struct run_
 
 		if (!r->ran)
 			continue;
-		pin_plan_describe(&r->plan, plan, sizeof(plan));
+		if (r->plan_text[0] && r->plan.n == 0)
+			snprintf(plan, sizeof(plan), "%s", r->plan_text);
+		else
+			pin_plan_describe(&r->plan, plan, sizeof(plan));
 		fprintf(o.f, "%s    {\"kernel\": ", first ? "" : ",\n");
 		json_str(o.f, r->k->name);
 		fprintf(o.f, ", \"backend\": ");

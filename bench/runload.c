@@ -151,7 +151,7 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 	int c_shi = col(hdr, nh, "speedup_ci_hi"), c_kf = col(hdr, nh, "karp_flatt");
 	int c_sc = col(hdr, nh, "scaling"), c_w = col(hdr, nh, "width");
 	int c_h = col(hdr, nh, "height"), c_part = col(hdr, nh, "partial");
-	int c_gil = col(hdr, nh, "gil_switches");
+	int c_gil = col(hdr, nh, "gil_switches"), c_pin = col(hdr, nh, "pin");
 
 	while (fgets(line, sizeof(line), in)) {
 		int n = csv_split(line, f, MAX_FIELDS);
@@ -232,6 +232,8 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 #undef OPT
 		if (c_cpus >= 0)
 			snprintf(r->cpus, sizeof(r->cpus), "%s", f[c_cpus]);
+		if (c_pin >= 0)
+			snprintf(r->plan_text, sizeof(r->plan_text), "%s", f[c_pin]);
 		if (c_sc >= 0 && strcmp(f[c_sc], "weak") == 0)
 			sw->weak = 1;
 	}

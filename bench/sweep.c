@@ -153,6 +153,8 @@ static void case_stop(struct bench_case *c)
 		for (unsigned i = 0; i < st->n_cpu && used + 12 < sizeof(c->row->cpus); i++)
 			used += (size_t)snprintf(c->row->cpus + used, sizeof(c->row->cpus) - used,
 						 "%s%d", i ? "," : "", st->cpu[i]);
+		if (st->placement[0])
+			snprintf(c->row->cpus, sizeof(c->row->cpus), "%s", st->placement);
 		free(st);
 	}
 	backend_instance_stop(&c->bi);
@@ -194,11 +196,14 @@ static int case_run_verified(struct bench_case *c, struct gbench_state *st, doub
 	}
 	if (c->o->corrupt_kernel && strcmp(c->o->corrupt_kernel, k->name) == 0)
 		c->total.sum += 1; /* test hook: PARBENCH_TEST_CORRUPT */
-	if (k->verify(c->ki->priv, &c->total) != 0) {
+	/* collective backends: the leader verifies and every process follows its verdict */
+	int ok = !backend_instance_leader(&c->bi) || k->verify(c->ki->priv, &c->total) == 0;
+
+	if (!backend_instance_agree(&c->bi, ok)) {
 		case_fail(c, st, "verification failed: %s", "result differs from the closed form");
 		return -1;
 	}
-	*seconds = t1 - t0;
+	*seconds = backend_instance_elapsed(&c->bi, t1 - t0);
 	return 0;
 }
 
@@ -365,7 +370,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 
 	memset(sw, 0, sizeof(*sw));
 	sw->cores = o->topo ? pin_topo_cores(o->topo) : 1;
-	if (!has_backend(o, backend_find("serial")))
+	if (!o->no_baseline && !has_backend(o, backend_find("serial")))
 		backends[nb++] = backend_find("serial"); /* the baseline of every speedup */
 	for (size_t i = 0; i < o->n_backends; i++)
 		backends[nb++] = o->backends[i];
@@ -460,6 +465,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 					.retry = o->retry,
 					.topo = o->topo,
 					.plan = &r->plan,
+					.no_scatter = o->no_scatter,
 				};
 				c->cfg.n_prefault = kwork_output(&kis[ki], &c->out);
 				c->cfg.prefault = &c->out;
@@ -537,4 +543,46 @@ void sweep_free(struct sweep *sw)
 		free(sw->rows[i].samples);
 	free(sw->rows);
 	memset(sw, 0, sizeof(*sw));
+}
+
+static int same_group(const struct sweep *sw, const struct sweep_row *a, const struct sweep_row *b)
+{
+	return a->k == b->k && (sw->weak || a->size == b->size);
+}
+
+int sweep_merge(struct sweep *sw, struct sweep *more)
+{
+	size_t total = sw->n_rows + more->n_rows, n = 0;
+	struct sweep_row *rows = calloc(total ? total : 1, sizeof(*rows));
+	char *used = calloc(more->n_rows + 1, 1);
+
+	if (!rows || !used) {
+		free(rows);
+		free(used);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < sw->n_rows;) {
+		size_t j = i;
+
+		while (j < sw->n_rows && same_group(sw, &sw->rows[j], &sw->rows[i]))
+			rows[n++] = sw->rows[j++];
+		for (size_t m = 0; m < more->n_rows; m++)
+			if (!used[m] && same_group(sw, &more->rows[m], &sw->rows[i])) {
+				rows[n++] = more->rows[m];
+				used[m] = 1;
+			}
+		i = j;
+	}
+	for (size_t m = 0; m < more->n_rows; m++)
+		if (!used[m])
+			rows[n++] = more->rows[m];
+	free(used);
+	free(sw->rows);
+	free(more->rows); /* the samples moved with the rows */
+	more->rows = NULL;
+	more->n_rows = 0;
+	sw->rows = rows;
+	sw->n_rows = n;
+	sweep_evaluate(sw);
+	return 0;
 }

@@ -40,6 +40,8 @@ struct sweep_opts {
 	uint64_t sizes[SWEEP_MAX_LIST];  /* a size sweep (strong scaling at each size), or none */
 	size_t n_sizes;
 	int weak;                        /* weak scaling: size grows with workers (see sweep.c) */
+	int no_baseline;                 /* do not add serial (under mpirun: ranks run alike) */
+	int no_scatter;                  /* MPI: ranks use their own input */
 	enum backend_schedule schedule;
 	size_t chunk;
 	unsigned switch_interval_us;
@@ -85,7 +87,8 @@ struct sweep_row {
 	double median_level;           /* ... and its coverage (0.9375 for 5 repetitions) */
 	double karp_flatt;      /* experimentally determined serial fraction (workers > 1) */
 	struct pin_plan plan;
-	char cpus[256];         /* CPUs the workers last ran on, "0,1" */
+	char plan_text[256];    /* the plan as read back from a results file, if plan is empty */
+	char cpus[2048];        /* CPUs the workers last ran on, "0,1"; MPI: rank@host:cpu ... */
 	unsigned bind_failures;
 	uint64_t gil_switches;  /* pthreads-gil, over the whole configuration */
 };
@@ -111,6 +114,9 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	      int display, sweep_progress_fn *progress, void *progress_arg, char *err,
 	      size_t err_len);
 void sweep_free(struct sweep *sw);
+/* Moves more's rows (measured by another process: mpirun's ranks) into sw, each after the
+ * rows of its kernel and size, and re-evaluates speedups against sw's serial rows. */
+int sweep_merge(struct sweep *sw, struct sweep *more);
 /* Speedups and efficiencies from what is measured so far (sweep_run does it at the end). */
 void sweep_evaluate(struct sweep *sw);
 

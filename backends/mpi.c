@@ -1,0 +1,374 @@
+/*
+ * mpi.c - MPI ranks as workers (Open MPI), exported twice: "mpi" (one rank per worker) and
+ * "mpi+openmp" (workers = ranks x threads, each rank running its share on OpenMP threads).
+ *
+ * Every rank runs the same program and the same sweep; the job's items are split statically
+ * by rank (work_share).  A run is: barrier; each rank processes its share; partial results
+ * go to rank 0 (MPI_Gather), which combines them in rank order, so the total is the same
+ * bit for bit as serial's; the total is broadcast back.  The time of a run is the slowest
+ * rank's, barrier to its end (MPI_Allreduce MAX), and every rank gets the same time, so the
+ * ranks' Google Benchmark instances make the same decisions and stay in step.
+ *
+ * Jobs with spans (image rows): rank 0 holds the picture; it sends every other rank its
+ * rows with their halo rows and receives the output rows back, and that transfer is part of
+ * the run, as the pipe transport's is for the fork pool.  With no_scatter every rank reads
+ * the input it set up itself (no scatter) and only the output rows travel.
+ *
+ * Each rank binds itself (and its OpenMP threads) to the plan's entries for its index on
+ * its own node.  Waiting ranks yield rather than spin when mpirun is given
+ * mpi_yield_when_idle (parbench passes it).  MPI is initialised at the first start and
+ * finalised at exit.
+ */
+#include "backend.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef PB_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+#define MPI_TAG_IN  11
+#define MPI_TAG_OUT 12
+#define MPI_PIECE   (1 << 30) /* bytes per message: counts are ints */
+
+struct mpi_state {
+	struct backend_config cfg;
+	int rank, size, local_rank, threads;
+	double last;              /* the last run's time, slowest rank */
+	int cpu;                  /* this rank's (thread 0's) CPU */
+	int bind_failed;
+	unsigned char *in, *out;  /* receive buffers (ranks other than 0) */
+	size_t in_cap, out_cap;
+	unsigned char (*part)[WORK_PARTIAL_MAX]; /* per thread */
+	unsigned char *gathered;  /* rank 0: one partial per rank */
+	char placement[2048];     /* rank 0: "rank@host:cpu ..." of every rank */
+};
+
+static void mpi_finalize_at_exit(void)
+{
+	int fin = 0;
+
+	MPI_Finalized(&fin);
+	if (!fin)
+		MPI_Finalize();
+}
+
+static int ensure_init(void)
+{
+	int inited = 0, provided;
+
+	MPI_Initialized(&inited);
+	if (inited)
+		return 0;
+	if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+		return -EIO;
+	atexit(mpi_finalize_at_exit);
+	return 0;
+}
+
+static int grow(unsigned char **buf, size_t *cap, size_t len)
+{
+	if (len <= *cap)
+		return 0;
+	free(*buf);
+	*buf = malloc(len ? len : 1);
+	*cap = *buf ? len : 0;
+	return *buf ? 0 : -ENOMEM;
+}
+
+static void send_bytes(const void *p, size_t len, int to, int tag)
+{
+	const unsigned char *c = p;
+
+	do {
+		int n = len > MPI_PIECE ? MPI_PIECE : (int)len;
+
+		MPI_Send(c, n, MPI_BYTE, to, tag, MPI_COMM_WORLD);
+		c += n;
+		len -= (size_t)n;
+	} while (len);
+}
+
+static void recv_bytes(void *p, size_t len, int from, int tag)
+{
+	unsigned char *c = p;
+
+	do {
+		int n = len > MPI_PIECE ? MPI_PIECE : (int)len;
+
+		MPI_Recv(c, n, MPI_BYTE, from, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		c += n;
+		len -= (size_t)n;
+	} while (len);
+}
+
+static int mpi_start_common(struct mpi_state *s, const struct backend_config *cfg, int hybrid)
+{
+	MPI_Comm node;
+	char host[64] = "", line[128];
+	int rc = ensure_init();
+
+	s->cfg = *cfg;
+	if (rc) {
+		backend_set_error(cfg, "mpi: MPI_Init failed");
+		return rc;
+	}
+	MPI_Comm_rank(MPI_COMM_WORLD, &s->rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &s->size);
+	if (!hybrid && cfg->workers != (unsigned)s->size) {
+		backend_set_error(cfg, "mpi: %u workers asked for, but %d ranks were started (mpirun "
+				  "-np %u)", cfg->workers, s->size, cfg->workers);
+		return -EINVAL;
+	}
+	if (hybrid && (cfg->workers % (unsigned)s->size || cfg->workers < (unsigned)s->size)) {
+		backend_set_error(cfg, "mpi+openmp: %u workers are not a multiple of the %d ranks",
+				  cfg->workers, s->size);
+		return -EINVAL;
+	}
+	s->threads = hybrid ? (int)(cfg->workers / (unsigned)s->size) : 1;
+	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, s->rank, MPI_INFO_NULL, &node);
+	MPI_Comm_rank(node, &s->local_rank);
+	MPI_Comm_free(&node);
+	s->part = aligned_alloc(64, sizeof(*s->part) * (size_t)s->threads);
+	s->gathered = malloc(WORK_PARTIAL_MAX * (size_t)s->size);
+	if (!s->part || !s->gathered)
+		return -ENOMEM;
+	/* bind: rank r's thread t takes the plan's entry local_rank x threads + t */
+#ifdef PB_HAVE_OPENMP
+#pragma omp parallel num_threads(s->threads) if (hybrid)
+#endif
+	{
+#ifdef PB_HAVE_OPENMP
+		int t = omp_get_thread_num();
+#else
+		int t = 0;
+#endif
+		size_t slot = (size_t)s->local_rank * (size_t)s->threads + (size_t)t;
+
+		if (cfg->topo && cfg->plan && slot < cfg->plan->n &&
+		    pin_bind_self(cfg->topo, cfg->plan->pu[slot]))
+			s->bind_failed = 1;
+		if (t == 0)
+			s->cpu = pin_current_cpu();
+	}
+	gethostname(host, sizeof(host) - 1);
+	snprintf(line, sizeof(line), "%d@%s:%d", s->rank, host, s->cpu);
+	/* every rank's placement to rank 0, for the run's metadata */
+	char all[128 * 64];
+
+	if (s->size <= 64) {
+		MPI_Gather(line, 128, MPI_CHAR, all, 128, MPI_CHAR, 0, MPI_COMM_WORLD);
+		if (s->rank == 0) {
+			size_t used = 0;
+
+			s->placement[0] = '\0';
+			for (int r = 0; r < s->size && used + 130 < sizeof(s->placement); r++)
+				used += (size_t)snprintf(s->placement + used, sizeof(s->placement) - used,
+							 "%s%s", r ? " " : "", all + 128 * r);
+		}
+	}
+	MPI_Barrier(MPI_COMM_WORLD);
+	return 0;
+}
+
+static int mpi_start(void *state, const struct backend_config *cfg)
+{
+	return mpi_start_common(state, cfg, 0);
+}
+
+static int hybrid_start(void *state, const struct backend_config *cfg)
+{
+#ifdef PB_HAVE_OPENMP
+	return mpi_start_common(state, cfg, 1);
+#else
+	(void)state;
+	backend_set_error(cfg, "mpi+openmp: built without OpenMP");
+	return -ENOTSUP;
+#endif
+}
+
+/* This rank's share [b, e), on its threads: directly (in == NULL) or on copies whose first
+ * bytes are the span of [b, e). */
+static void compute(struct mpi_state *s, const struct work *w, size_t b, size_t e,
+		    const unsigned char *in, unsigned char *out, void *partial)
+{
+	struct work_span whole = { 0 };
+
+	if (in)
+		w->span(w->ctx, b, e, &whole);
+#ifdef PB_HAVE_OPENMP
+#pragma omp parallel num_threads(s->threads) if (s->threads > 1)
+#endif
+	{
+#ifdef PB_HAVE_OPENMP
+		int t = omp_get_thread_num();
+#else
+		int t = 0;
+#endif
+		size_t tb, te;
+
+		memset(s->part[t], 0, w->partial_size);
+		work_share(e - b, (unsigned)t, (unsigned)s->threads, &tb, &te);
+		tb += b;
+		te += b;
+		if (te > tb) {
+			if (in) {
+				struct work_span sub;
+
+				w->span(w->ctx, tb, te, &sub);
+				w->range_io(w->ctx, tb, te,
+					    in + ((const unsigned char *)sub.in -
+						  (const unsigned char *)whole.in),
+					    out + ((unsigned char *)sub.out - (unsigned char *)whole.out),
+					    s->part[t]);
+			} else {
+				w->range(w->ctx, tb, te, s->part[t]);
+			}
+		}
+	}
+	for (int t = 0; t < s->threads; t++)
+		w->combine(partial, s->part[t]);
+}
+
+static int mpi_run(void *state, const struct work *w)
+{
+	struct mpi_state *s = state;
+	unsigned char partial[WORK_PARTIAL_MAX] = { 0 };
+	size_t b, e;
+	int data = w->span && w->range_io;
+	double t0, dt;
+
+	MPI_Barrier(MPI_COMM_WORLD);
+	t0 = MPI_Wtime();
+	work_share(w->n, (unsigned)s->rank, (unsigned)s->size, &b, &e);
+	if (!data) {
+		compute(s, w, b, e, NULL, NULL, partial);
+	} else if (s->rank == 0) {
+		/* rank 0 holds the input: send every other rank its rows, halos included */
+		for (int r = 1; r < s->size && !s->cfg.no_scatter; r++) {
+			size_t rb, re;
+			struct work_span sp;
+
+			work_share(w->n, (unsigned)r, (unsigned)s->size, &rb, &re);
+			if (re <= rb)
+				continue;
+			w->span(w->ctx, rb, re, &sp);
+			send_bytes(sp.in, sp.in_len, r, MPI_TAG_IN);
+		}
+		compute(s, w, b, e, NULL, NULL, partial);
+		for (int r = 1; r < s->size; r++) {
+			size_t rb, re;
+			struct work_span sp;
+
+			work_share(w->n, (unsigned)r, (unsigned)s->size, &rb, &re);
+			if (re <= rb)
+				continue;
+			w->span(w->ctx, rb, re, &sp);
+			recv_bytes(sp.out, sp.out_len, r, MPI_TAG_OUT);
+		}
+	} else if (e > b) {
+		struct work_span sp;
+
+		w->span(w->ctx, b, e, &sp);
+		if (s->cfg.no_scatter) {
+			/* this rank's own input; the output rows still go to rank 0 */
+			compute(s, w, b, e, NULL, NULL, partial);
+			send_bytes(sp.out, sp.out_len, 0, MPI_TAG_OUT);
+		} else {
+			if (grow(&s->in, &s->in_cap, sp.in_len) || grow(&s->out, &s->out_cap, sp.out_len))
+				MPI_Abort(MPI_COMM_WORLD, 4); /* out of memory: fail loudly, all ranks */
+			recv_bytes(s->in, sp.in_len, 0, MPI_TAG_IN);
+			compute(s, w, b, e, s->in, s->out, partial);
+			send_bytes(s->out, sp.out_len, 0, MPI_TAG_OUT);
+		}
+	}
+	/* partials to rank 0, combined in rank order: the same total as serial, bit for bit */
+	MPI_Gather(partial, (int)w->partial_size, MPI_BYTE, s->gathered, (int)w->partial_size,
+		   MPI_BYTE, 0, MPI_COMM_WORLD);
+	memset(w->result, 0, w->partial_size);
+	if (s->rank == 0)
+		for (int r = 0; r < s->size; r++)
+			w->combine(w->result, s->gathered + (size_t)r * w->partial_size);
+	MPI_Bcast(w->result, (int)w->partial_size, MPI_BYTE, 0, MPI_COMM_WORLD);
+	dt = MPI_Wtime() - t0;
+	MPI_Allreduce(&dt, &s->last, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+	return 0;
+}
+
+static void mpi_stop(void *state)
+{
+	struct mpi_state *s = state;
+
+	free(s->in);
+	free(s->out);
+	free(s->part);
+	free(s->gathered);
+	s->in = s->out = s->gathered = NULL;
+	s->part = NULL;
+	s->in_cap = s->out_cap = 0;
+}
+
+static void mpi_stats(const void *state, struct backend_stats *out)
+{
+	const struct mpi_state *s = state;
+
+	out->n_cpu = 1;
+	out->cpu[0] = s->cpu;
+	out->bind_failures = (unsigned)s->bind_failed;
+	snprintf(out->placement, sizeof(out->placement), "%s", s->placement);
+}
+
+static int mpi_agree(void *state, int ok)
+{
+	struct mpi_state *s = state;
+	int all = 0;
+
+	(void)s;
+	MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+	return all;
+}
+
+static double mpi_elapsed(const void *state)
+{
+	return ((const struct mpi_state *)state)->last;
+}
+
+static int mpi_leader(const void *state)
+{
+	return ((const struct mpi_state *)state)->rank == 0;
+}
+
+const struct backend backend_mpi = {
+	.name = "mpi",
+	.summary = "MPI ranks (Open MPI), static split, partials gathered to rank 0; image rows "
+		   "scattered and gathered",
+	.caps = BACKEND_CAP_PROCESSES | BACKEND_CAP_PARALLEL | BACKEND_CAP_NEEDS_LAUNCHER,
+	.state_size = sizeof(struct mpi_state),
+	.start = mpi_start,
+	.run = mpi_run,
+	.stop = mpi_stop,
+	.stats = mpi_stats,
+	.agree = mpi_agree,
+	.elapsed = mpi_elapsed,
+	.leader = mpi_leader,
+};
+
+const struct backend backend_mpi_openmp = {
+	.name = "mpi+openmp",
+	.summary = "MPI ranks x OpenMP threads (workers = ranks x threads per rank)",
+	.caps = BACKEND_CAP_PROCESSES | BACKEND_CAP_THREADS | BACKEND_CAP_PARALLEL |
+		BACKEND_CAP_NEEDS_LAUNCHER,
+	.state_size = sizeof(struct mpi_state),
+	.start = hybrid_start,
+	.run = mpi_run,
+	.stop = mpi_stop,
+	.stats = mpi_stats,
+	.agree = mpi_agree,
+	.elapsed = mpi_elapsed,
+	.leader = mpi_leader,
+};

@@ -1,0 +1,181 @@
+/*
+ * launch.c - mpirun from parbench (see launch.h).
+ *
+ * mpirun is given what Open MPI needs on our machines (../shared/notes/multinode.md):
+ * --bind-to none (parbench pins ranks itself, and mpirun would put every node's local rank 0
+ * on core 0), mpi_yield_when_idle (waiting ranks yield instead of spinning), on one node the
+ * ob1 PML with shared memory only (200 ms less start-up than the defaults), across nodes TCP
+ * as well, and as root the two variables that allow it.
+ */
+#include "launch.h"
+#include "pb_build.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int launch_rank(void)
+{
+	static const char *vars[] = { "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK" };
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && *v)
+			return atoi(v);
+	}
+	return -1;
+}
+
+const char *launch_mpirun(void)
+{
+	const char *env = getenv("PARBENCH_MPIRUN");
+
+	if (env && *env)
+		return env;
+	if (PB_MPIRUN[0] && access(PB_MPIRUN, X_OK) == 0)
+		return PB_MPIRUN;
+	return NULL;
+}
+
+#define MAX_ARGS 192
+
+int launch_run(const struct launch *l, char *err, size_t err_len)
+{
+	const char *argv[MAX_ARGS];
+	char np[16];
+	size_t n = 0;
+	pid_t pid;
+	int status, rc;
+
+	snprintf(np, sizeof(np), "%u", l->ranks);
+	argv[n++] = l->mpirun;
+	argv[n++] = "-np";
+	argv[n++] = np;
+	argv[n++] = "--bind-to";
+	argv[n++] = "none";
+	argv[n++] = "--mca";
+	argv[n++] = "mpi_yield_when_idle";
+	argv[n++] = "1";
+	if (l->oversubscribe)
+		argv[n++] = "--oversubscribe";
+	if (l->hostfile) {
+		argv[n++] = "--hostfile";
+		argv[n++] = l->hostfile;
+		argv[n++] = "--mca";
+		argv[n++] = "btl";
+		argv[n++] = "self,vader,tcp";
+	} else {
+		argv[n++] = "--mca";
+		argv[n++] = "pml";
+		argv[n++] = "ob1";
+		argv[n++] = "--mca";
+		argv[n++] = "btl";
+		argv[n++] = "self,vader";
+	}
+	for (size_t i = 0; l->argv[i]; i++) {
+		if (n + 1 >= MAX_ARGS) {
+			snprintf(err, err_len, "too many arguments for mpirun");
+			return -E2BIG;
+		}
+		argv[n++] = l->argv[i];
+	}
+	argv[n] = NULL;
+	if (geteuid() == 0) {
+		setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+		setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+	}
+	rc = posix_spawn(&pid, l->mpirun, NULL, NULL, (char *const *)argv, environ);
+	if (rc) {
+		snprintf(err, err_len, "cannot start %s: %s", l->mpirun, strerror(rc));
+		return -rc;
+	}
+	for (int stopping = 0, waited = 0;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			snprintf(err, err_len, "waitpid: %s", strerror(errno));
+			return -errno;
+		}
+		if (l->stop && atomic_load(l->stop) && !stopping) {
+			kill(pid, SIGTERM); /* mpirun passes it on to the ranks */
+			stopping = atomic_load(l->stop);
+		}
+		if (stopping && ++waited == 250)
+			kill(pid, SIGKILL); /* 5 s later */
+		nanosleep(&ts, NULL);
+		if (stopping && waited > 400)
+			return 128 + stopping;
+	}
+	if (l->stop && atomic_load(l->stop))
+		return 128 + atomic_load(l->stop);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int launch_check_hostfile(const char *path, char *err, size_t err_len)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int lineno = 0, hosts = 0;
+
+	if (!f) {
+		snprintf(err, err_len, "cannot read hostfile '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *tok, *save = NULL;
+
+		lineno++;
+		p[strcspn(p, "#\r\n")] = '\0';
+		tok = strtok_r(p, " \t", &save);
+		if (!tok)
+			continue;
+		for (const char *c = tok; *c; c++)
+			if (!isalnum((unsigned char)*c) && !strchr(".-_:[]", *c)) {
+				fclose(f);
+				snprintf(err, err_len, "hostfile %s line %d: '%s' is not a host name", path,
+					 lineno, tok);
+				return -EINVAL;
+			}
+		while ((tok = strtok_r(NULL, " \t", &save))) {
+			char *eq = strchr(tok, '='), *end;
+			long v;
+
+			if (!eq || (strncmp(tok, "slots=", 6) && strncmp(tok, "max_slots=", 10) &&
+				    strncmp(tok, "max-slots=", 10))) {
+				fclose(f);
+				snprintf(err, err_len, "hostfile %s line %d: '%s' is not slots=N or "
+					 "max_slots=N", path, lineno, tok);
+				return -EINVAL;
+			}
+			v = strtol(eq + 1, &end, 10);
+			if (*end || v < 1 || v > 100000) {
+				fclose(f);
+				snprintf(err, err_len, "hostfile %s line %d: bad count in '%s'", path,
+					 lineno, tok);
+				return -EINVAL;
+			}
+		}
+		hosts++;
+	}
+	fclose(f);
+	if (!hosts) {
+		snprintf(err, err_len, "hostfile %s lists no hosts", path);
+		return -EINVAL;
+	}
+	return 0;
+}
