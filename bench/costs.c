@@ -7,6 +7,7 @@
  * processes are always reaped before the function returns.
  */
 #include "costs.h"
+#include "launch.h"
 #include "backend.h"
 #include "gbench.h"
 #include "outfile.h"
@@ -590,6 +591,91 @@ static struct cost_row *add_row(struct costs *c, const char *group, const char *
 	return r;
 }
 
+static void set_stats(struct cost_row *r, double *v, size_t n);
+
+/*
+ * MPI (when built and mpirun is found): mpirun's start-up for the worker count, timed from
+ * the spawn to mpirun's exit of ranks that only initialise MPI; and latency, barrier and
+ * allreduce measured inside 2 (or workers) ranks by `parbench mpi-probe`.
+ */
+static void mpi_rows(struct costs *c, const struct costs_opts *o)
+{
+	const char *mpirun = launch_mpirun();
+	char exe[4096], out[64] = "/tmp/parbench-mpi-probe-XXXXXX", line[512], err[256];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	unsigned ranks = o->workers > 1 ? o->workers : 2;
+	double v[9];
+	int fd;
+
+	if (!backend_find("mpi") || !mpirun || len <= 0 || c->n + 4 > sizeof(c->rows) / sizeof(c->rows[0]))
+		return;
+	exe[len] = '\0';
+	const char *init_argv[] = { exe, "mpi-probe", "--init-only", NULL };
+	const char *probe_argv[] = { exe, "mpi-probe", NULL };
+	struct launch l = { .mpirun = mpirun, .ranks = ranks, .argv = init_argv,
+			    .oversubscribe = o->topo && ranks > pin_topo_cores(o->topo) };
+	struct cost_row *r = add_row(c, "start-up", "", "ms",
+				     "time from spawning mpirun to its exit, ranks only initialise "
+				     "MPI (ob1/vader); 5 repetitions after one warm-up");
+
+	snprintf(r->name, sizeof(r->name), "mpirun -np %u, MPI_Init to exit", ranks);
+	for (int i = -1; i < 5; i++) {
+		double t0 = now_s();
+
+		if (launch_run(&l, err, sizeof(err)) != 0) {
+			r->failed = 1;
+			return;
+		}
+		if (i >= 0)
+			v[i] = (now_s() - t0) * 1e3;
+	}
+	set_stats(r, v, 5);
+
+	fd = mkstemp(out);
+	if (fd < 0)
+		return;
+	close(fd);
+	l.argv = probe_argv;
+	l.stdout_path = out;
+	static const char *names[] = { "latency", "barrier", "allreduce" };
+	static const char *labels[] = { "MPI ping-pong 8 B, one way", "MPI_Barrier",
+					"MPI_Allreduce of one double" };
+	struct cost_row *rows[3];
+
+	for (int k = 0; k < 3; k++) {
+		rows[k] = add_row(c, "communication", "", "us",
+				  "MPI_Wtime around 2000 operations, 7 repetitions after a warm-up, "
+				  "inside the ranks (parbench mpi-probe)");
+		snprintf(rows[k]->name, sizeof(rows[k]->name), "%s, %u ranks", labels[k], ranks);
+		rows[k]->failed = 1;
+	}
+	if (launch_run(&l, err, sizeof(err)) == 0) {
+		FILE *f = fopen(out, "r");
+
+		while (f && fgets(line, sizeof(line), f)) {
+			for (int k = 0; k < 3; k++) {
+				size_t nl = strlen(names[k]);
+				char *p = line + nl, *end;
+				size_t n = 0;
+
+				if (strncmp(line, names[k], nl) != 0 || *p != ' ')
+					continue;
+				while (n < 7 && (v[n] = strtod(p, &end), end != p)) {
+					p = end;
+					n++;
+				}
+				if (n == 7) {
+					set_stats(rows[k], v, n);
+					rows[k]->failed = 0;
+				}
+			}
+		}
+		if (f)
+			fclose(f);
+	}
+	unlink(out);
+}
+
 /* The median, min and max of v[0..n) into r (v is sorted). */
 static void set_stats(struct cost_row *r, double *v, size_t n)
 {
@@ -812,6 +898,7 @@ int costs_run(struct costs *c, const struct costs_opts *o, int gb_argc, const ch
 		goto out;
 	shared_counter_rows(c, o->quick);
 	memory_rows(c);
+	mpi_rows(c, o);
 out:
 	gbench_destroy(gb);
 	return rc;

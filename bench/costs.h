@@ -28,7 +28,7 @@ struct cost_row {
 };
 
 struct costs {
-	struct cost_row rows[64];
+	struct cost_row rows[80];
 	size_t n;
 };
 

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -94,7 +95,14 @@ int launch_run(const struct launch *l, char *err, size_t err_len)
 		setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
 		setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
 	}
-	rc = posix_spawn(&pid, l->mpirun, NULL, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_t fa;
+
+	posix_spawn_file_actions_init(&fa);
+	if (l->stdout_path)
+		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, l->stdout_path,
+						 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	rc = posix_spawn(&pid, l->mpirun, &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
 	if (rc) {
 		snprintf(err, err_len, "cannot start %s: %s", l->mpirun, strerror(rc));
 		return -rc;

@@ -28,6 +28,7 @@ struct launch {
 	const char *hostfile;       /* NULL: one node, shared memory only */
 	const char *const *argv;    /* parbench's own arguments for the ranks (argv[0] = exe) */
 	atomic_int *stop;           /* a signal arrived: stop mpirun (SIGTERM, then SIGKILL) */
+	const char *stdout_path;    /* non-NULL: mpirun's standard output goes to this file */
 };
 
 /* Runs mpirun to completion.  Its exit status (0 all ranks succeeded), or -errno when it

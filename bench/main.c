@@ -11,6 +11,9 @@
 #include "imgio.h"
 #include "kernel.h"
 #include "launch.h"
+#ifdef PB_HAVE_MPI
+#include "mpi_probe.h"
+#endif
 #include "outfile.h"
 #include "pin.h"
 #include "report.h"
@@ -48,6 +51,8 @@ __attribute__((noreturn, format(printf, 1, 2))) static void usage_error(const ch
 {
 	va_list ap;
 
+	if (launch_rank() > 0)
+		exit(EXIT_USAGE); /* under mpirun, rank 0 says it */
 	fputs("parbench: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -1269,6 +1274,38 @@ static int cmd_filter(int argc, char **argv)
 	return 0;
 }
 
+/* MPI's costs, measured by the ranks; rank 0 prints "name median min max" lines for
+ * `parbench costs` to read. */
+static int cmd_mpi_probe(int argc, char **argv)
+{
+#ifdef PB_HAVE_MPI
+	static struct mpi_probe p;
+	int init_only = argc > 2 && strcmp(argv[2], "--init-only") == 0;
+	int rc = mpi_probe_run(&p, init_only);
+
+	if (rc) {
+		fprintf(stderr, "parbench: mpi-probe needs 2 or more ranks under mpirun\n");
+		return EXIT_VERIFY;
+	}
+	if (p.rank == 0 && !init_only) {
+		const char *names[] = { "latency", "barrier", "allreduce" };
+		double *v[] = { p.latency_us, p.barrier_us, p.allreduce_us };
+
+		for (int k = 0; k < 3; k++) {
+			printf("%s", names[k]);
+			for (int r = 0; r < MPI_PROBE_REPS; r++)
+				printf(" %.6f", v[k][r]);
+			printf("\n");
+		}
+	}
+	return 0;
+#else
+	(void)argc;
+	(void)argv;
+	usage_error("this parbench was built without MPI");
+#endif
+}
+
 /* ---- parbench report / compare ------------------------------------------------------- */
 
 static int cmd_report(int argc, char **argv)
@@ -1423,6 +1460,8 @@ int main(int argc, char **argv)
 		return cmd_filter(argc, argv);
 	if (strcmp(argv[1], "report") == 0)
 		return cmd_report(argc, argv);
+	if (strcmp(argv[1], "mpi-probe") == 0) /* for parbench costs, under mpirun */
+		return cmd_mpi_probe(argc, argv);
 	if (strcmp(argv[1], "compare") == 0)
 		return cmd_compare(argc, argv);
 	usage_error("unknown command '%s' (known: list, run, costs, topology, filter, report, "

@@ -213,10 +213,14 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 			if (img)
 				snprintf(rate, sizeof(rate), " %8.0f %7.2f", (double)r->pixels * 1e-6 / r->median,
 					 (double)r->bytes * 1e-9 / r->median);
-			fprintf(out, "  %-14s %7u%s %11s %23s %6.1f%% %8s %13s %9.0f%% %10s%s %s\n",
+			char eff[16] = "-";
+
+			if (r->speedup > 0)
+				snprintf(eff, sizeof(eff), "%.0f%%", r->efficiency * 100);
+			fprintf(out, "  %-14s %7u%s %11s %23s %6.1f%% %8s %13s %10s %10s%s %s\n",
 				r->b->name, r->workers, sz, fmt_time(med, sizeof(med), r->median), range,
-				r->cv * 100, su, ci, r->efficiency * 100,
-				fmt_time(lo, sizeof(lo), r->startup_s), rate, mark);
+				r->cv * 100, su, ci, eff, fmt_time(lo, sizeof(lo), r->startup_s), rate,
+				mark);
 		}
 		if (!sw->weak)
 			print_analysis(out, sw, i, j);
@@ -229,8 +233,8 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		     "^ speedup above the worker count  p partial: interrupted after fewer repetitions\n",
 		REPORT_CV_LIMIT * 100, REPORT_SHORT_S * 1e3);
 	fprintf(out, "times: median, min and max over %d repetitions of wall time, barrier to barrier, "
-		     "each result verified;%s\n", m->repetitions,
-		m->interleaved ? " repetitions interleaved at random across configurations" : "");
+		     "each result verified%s\n", m->repetitions,
+		m->interleaved ? "; repetitions interleaved at random across configurations" : "");
 	fprintf(out, "speedup = median(serial) / median(row), same kernel and size, this run; "
 		     "efficiency = speedup / workers; 95%% interval: bootstrap of the speedup over "
 		     "the repetitions\n");
