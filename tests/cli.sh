@@ -300,5 +300,70 @@ usage_error "report damaged meta" report "$tmp/damaged"
 usage_error "compare bad threshold" compare --threshold x "$tmp/cmp1" "$tmp/cmp2"
 usage_error "compare one dir" compare "$tmp/cmp1"
 
+# MPI: parbench starts mpirun itself and merges the rows; mpirun can start parbench too.
+if "$pb" list | grep -q "^  mpi "; then
+	export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+	"$pb" run --quick --kernels sum_squares,box_blur --backends mpi,mpi+openmp --workers 1,2 \
+		--repetitions 2 --out "$tmp/mpi" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && ok || bad "mpi run: exit $rc: $(head -c 400 "$tmp/err")"
+	for row in "sum_squares,mpi,2," "box_blur,mpi,2," "sum_squares,mpi+openmp,2," "box_blur,serial,1,"; do
+		grep -q "^$row" "$tmp/mpi/summary.csv" && ok || bad "mpi run: no $row row"
+	done
+	grep -q '"backend": "mpi", "workers": 2, .*"cpus_last_run": "0@[^ ]*:[0-9]* 1@' "$tmp/mpi/meta.json" && ok || bad "mpi run: rank placement not recorded"
+	[ -s "$tmp/mpi/mpi-mpi-2/gbench.json" ] && ok || bad "mpi run: the launch's files are not kept"
+	mpirun -np 2 --bind-to none --mca pml ob1 --mca btl self,vader "$pb" run --quick \
+		--kernels range_sum --backends mpi --workers 2 --repetitions 2 --out "$tmp/direct" \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && grep -q "^range_sum,mpi,2," "$tmp/direct/summary.csv" && ok || bad "mpirun parbench: exit $rc: $(head -c 400 "$tmp/err")"
+	mpirun -np 2 --mca pml ob1 --mca btl self,vader "$pb" run --backends pthreads >"$tmp/out" 2>"$tmp/err"
+	[ $? -ne 0 ] && [ "$(grep -c '^parbench: under mpirun only' "$tmp/err")" -eq 1 ] && ok || bad "non-MPI backend under mpirun: $(head -c 300 "$tmp/err")"
+	PARBENCH_TEST_CORRUPT=range_sum "$pb" run --quick --kernels range_sum,sum_squares --backends mpi \
+		--workers 2 --repetitions 2 --out "$tmp/mpibad" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 1 ] && ok || bad "mpi corrupt: exit $rc"
+	grep -q "^range_sum,mpi," "$tmp/mpibad/summary.csv" && bad "mpi corrupt: a wrong result reached summary.csv" || ok
+	grep -q "^sum_squares,mpi,2," "$tmp/mpibad/summary.csv" && ok || bad "mpi corrupt: good rows lost"
+	printf 'node1 slots=2\nnode2 slots=two\n' >"$tmp/hosts"
+	usage_error "bad hostfile" run --backends mpi --hostfile "$tmp/hosts"
+	usage_error "missing hostfile" run --backends mpi --hostfile "$tmp/nohosts"
+	# a rank killed mid-run: the run ends, says which rank and signal, keeps the rest
+	"$pb" run --kernels io_wait --size 100 --backends mpi --workers 2 --repetitions 30 \
+		--out "$tmp/mpikill" >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	for _ in $(seq 100); do
+		pgrep -f -- "--out $tmp/mpikill/mpi-mpi-2" >/dev/null && break
+		sleep 0.1
+	done
+	sleep 1
+	victim=$(pgrep -f -- "run .*--out $tmp/mpikill/mpi-mpi-2" | grep -v "^$(pgrep -f "mpirun.*$tmp/mpikill" | head -1)\$" | tail -1)
+	[ -n "$victim" ] && kill -KILL "$victim"
+	t0=$(date +%s)
+	wait "$pid"
+	rc=$?
+	[ "$rc" -eq 1 ] && ok || bad "killed rank: exit $rc"
+	[ $(($(date +%s) - t0)) -le 10 ] && ok || bad "killed rank: the run took too long to end"
+	grep -q "signal 9" "$tmp/err" && grep -q "FAILED mpi / 2 workers" "$tmp/err" && ok || bad "killed rank: $(head -c 500 "$tmp/err")"
+	grep -q "^io_wait,serial,1," "$tmp/mpikill/summary.csv" && ok || bad "killed rank: serial row lost"
+	sleep 0.5
+	[ "$(pgrep -f -- "$tmp/mpikill" | wc -l)" -eq 0 ] && ok || bad "killed rank: processes left behind"
+	# SIGTERM while mpirun runs: 143, no rank left
+	"$pb" run --kernels io_wait --size 100 --backends mpi --workers 2 --repetitions 30 \
+		--out "$tmp/mpiterm" >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	for _ in $(seq 100); do
+		pgrep -f -- "--out $tmp/mpiterm/mpi-mpi-2" >/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	[ "$rc" -eq 143 ] && ok || bad "SIGTERM during mpirun: exit $rc"
+	sleep 0.5
+	[ "$(pgrep -f -- "$tmp/mpiterm" | wc -l)" -eq 0 ] && ok || bad "SIGTERM during mpirun: processes left behind"
+fi
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
