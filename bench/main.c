@@ -99,6 +99,10 @@ static const char usage_text[] =
 	"                         interleaved at random across configurations, so drift of the\n"
 	"                         machine's speed hits all of them alike)\n"
 	"  --verbose              also show Google Benchmark's own console output\n"
+	"  --hostfile FILE        MPI: the hosts mpirun starts ranks on (Open MPI hostfile)\n"
+	"  --threads T            mpi+openmp: OpenMP threads per rank (default 2)\n"
+	"  --no-scatter           MPI: every rank uses the input it made (no scatter of rows)\n"
+	"  --interconnect TEXT    MPI: how the hosts are connected, for the tables\n"
 	"  --image FILE           filters: benchmark on this PNG or JPEG instead of the synthetic\n"
 	"                         picture (without --kernels: the four filters only)\n"
 	"\n"
@@ -606,7 +610,7 @@ static int cmd_run(int argc, char **argv)
 	time_t now = time(NULL);
 	struct tm tm;
 	int rc, status = 0, i, kernels_given = 0, backends_given = 0, no_report = 0;
-	const char *image_path = NULL, *hostfile = NULL;
+	const char *image_path = NULL, *hostfile = NULL, *interconnect = NULL;
 	static struct pb_image image;
 	const struct backend *mpi_b[SWEEP_MAX_LIST];
 	size_t n_mpi = 0;
@@ -672,6 +676,8 @@ static int cmd_run(int argc, char **argv)
 			backends_given = 1;
 		} else if (strcmp(opt, "--hostfile") == 0)
 			hostfile = v;
+		else if (strcmp(opt, "--interconnect") == 0)
+			interconnect = v;
 		else if (strcmp(opt, "--threads") == 0)
 			threads = (unsigned)opt_u64(opt, v, 1, BACKEND_MAX_WORKERS);
 		else if (strcmp(opt, "--workers") == 0)
@@ -813,6 +819,9 @@ static int cmd_run(int argc, char **argv)
 				  .pin = pin, .cores = pin_topo_cores(topo), .pus = pin_topo_pus(topo),
 				  .quick = o.kp.quick };
 	read_load(meta.load_before);
+	meta.interconnect = interconnect ? interconnect
+			    : hostfile ? "Open MPI over TCP between hosts (btl tcp), shared memory within"
+				       : "shared memory (one host, Open MPI btl vader)";
 
 	/* Google Benchmark's flags: ours first, the user's after "--" override them. */
 	snprintf(flag_rep, sizeof(flag_rep), "--benchmark_repetitions=%d", repetitions);
@@ -875,7 +884,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	read_load(meta.load_after);
 
-	report_table(stdout, &sw, &meta);
+	if (!no_report)
+		report_table(stdout, &sw, &meta);
 	fflush(stdout);
 
 	{
@@ -898,7 +908,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!no_report && write_report(out_dir, &sw, &meta))
 		status = EXIT_VERIFY;
-	printf("results: %s (report.md: tables, charts, machine)\n", out_dir);
+	if (!no_report)
+		printf("results: %s (report.md: tables, charts, machine)\n", out_dir);
 
 	for (size_t r = 0; r < sw.n_rows; r++) {
 		const struct sweep_row *row = &sw.rows[r];

@@ -142,6 +142,46 @@ static void print_break_even(FILE *out, const struct sweep *sw, const struct ker
 	}
 }
 
+/* MPI rows whose ranks ran on more than one host: the hosts, ranks per host, the link. */
+static void print_hosts(FILE *out, const struct sweep *sw, const struct run_meta *m)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+		char hosts[16][64];
+		unsigned count[16] = { 0 }, nh = 0, seen = 0;
+		const char *p = r->cpus;
+
+		if (!strchr(r->cpus, '@'))
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen |= sw->rows[j].b == r->b && sw->rows[j].workers == r->workers &&
+				strcmp(sw->rows[j].cpus, r->cpus) == 0;
+		if (seen)
+			continue;
+		while ((p = strchr(p, '@'))) { /* "rank@host:cpu ..." */
+			size_t len = strcspn(++p, ":");
+			unsigned h = 0;
+
+			while (h < nh && (strlen(hosts[h]) != len || strncmp(hosts[h], p, len)))
+				h++;
+			if (h == nh && nh < 16)
+				snprintf(hosts[nh++], sizeof(hosts[0]), "%.*s", (int)len, p);
+			if (h < 16)
+				count[h]++;
+		}
+		if (nh < 2)
+			continue;
+		fprintf(out, "hosts: %s x%u ran on %u hosts:", r->b->name, r->workers, nh);
+		for (unsigned h = 0; h < nh; h++)
+			fprintf(out, " %s (%u rank%s)", hosts[h], count[h], count[h] == 1 ? "" : "s");
+		fprintf(out, "; interconnect: %s\n", m->interconnect ? m->interconnect : "not said");
+		any = 1;
+	}
+	(void)any;
+}
+
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 {
 	unsigned noisy = 0, over = 0, shortrun = 0, bind_fail = 0, superlinear = 0;
@@ -239,6 +279,7 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		     "efficiency = speedup / workers; 95%% interval: bootstrap of the speedup over "
 		     "the repetitions\n");
 	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
+	print_hosts(out, sw, m);
 
 	if (noisy)
 		fprintf(out, "warning: %u configuration%s had cv above %.0f%%: the machine is noisy; "
@@ -402,6 +443,7 @@ int report_write_meta(const char *dir, const struct sweep *sw, const struct run_
 	json_kv(o.f, "openmp", PB_OPENMP_VERSION, 1);
 	json_kv(o.f, "args", m->args, 1);
 	json_kv(o.f, "pin", m->pin, 1);
+	json_kv(o.f, "interconnect", m->interconnect ? m->interconnect : "", 1);
 	fprintf(o.f, "  \"repetitions\": %d,\n  \"interleaved\": %s,\n  \"quick\": %s,\n",
 		m->repetitions, m->interleaved ? "true" : "false", m->quick ? "true" : "false");
 	fprintf(o.f, "  \"placement\": [\n");

@@ -24,6 +24,7 @@ struct run_meta {
 	const char *topology;      /* pin_topo_describe() */
 	const char *governor;      /* scaling governor of cpu0, "" if unknown */
 	const char *pin;           /* pin policy */
+	const char *interconnect;  /* MPI: how hosts are connected (NULL: not said) */
 	unsigned cores, pus;
 	double load_before[3];     /* /proc/loadavg at start and end */
 	double load_after[3];

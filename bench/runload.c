@@ -415,9 +415,11 @@ static int load_meta(const char *dir, struct loaded_run *lr, char *err, size_t e
 	json_get(text, "args", lr->args, sizeof(lr->args));
 	json_get(text, "governor", lr->governor, sizeof(lr->governor));
 	json_get(text, "pin", lr->pin, sizeof(lr->pin));
+	json_get(text, "interconnect", lr->interconnect, sizeof(lr->interconnect));
 	*m = (struct run_meta){ .host = lr->host, .date = lr->date, .args = lr->args,
 				.cpu_model = lr->cpu_model, .topology = lr->topology,
-				.governor = lr->governor, .pin = lr->pin };
+				.governor = lr->governor, .pin = lr->pin,
+				.interconnect = lr->interconnect[0] ? lr->interconnect : NULL };
 	if (json_get(text, "cores", num, sizeof(num)) == 0)
 		m->cores = (unsigned)atoi(num);
 	if (json_get(text, "pus", num, sizeof(num)) == 0)

@@ -17,7 +17,7 @@ struct loaded_run {
 	struct sweep sw;
 	struct run_meta meta;
 	char host[256], date[64], args[2048], cpu_model[256], topology[256], governor[64],
-		pin[256];
+		pin[256], interconnect[256];
 	struct kernel stub_k[SWEEP_MAX_LIST];   /* stand-ins for names this build lacks */
 	size_t n_stub_k;
 	struct backend stub_b[SWEEP_MAX_LIST];

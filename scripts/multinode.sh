@@ -1,0 +1,258 @@
+#!/bin/sh
+# multinode.sh - simulated cluster nodes on one machine, for running parbench's MPI backend
+# across "hosts" (and a single-machine Slurm) without a cluster.
+#
+#   scripts/multinode.sh up N [--rate RATE]   make node1..nodeN (RATE: tc tbf rate, e.g. 1gbit)
+#   scripts/multinode.sh env                  print the environment mpirun needs (eval it)
+#   scripts/multinode.sh exec K CMD...        run CMD inside node K
+#   scripts/multinode.sh mpirun ARGS...       mpirun from node1 across the nodes (hostfile set)
+#   scripts/multinode.sh slurm-up|slurm-down  slurmctld in node1, one slurmd per node
+#   scripts/multinode.sh down                 remove everything made (idempotent)
+#
+# A node is a set of Linux namespaces kept alive by a holder process: its own network (an
+# address 10.77.0.K/24 on a veth, all veths on a bridge that lives inside node1, so nothing
+# is added to the machine's own network), its own hostname (UTS), and its own mount
+# namespace with a private /dev/shm and an /etc/hosts listing the nodes.  /, /tmp and the
+# work tree stay shared, like an NFS home.  Open MPI reaches the nodes through an "rsh" agent
+# that enters them with nsenter.  Needs root and namespaces: otherwise `up` prints SKIP and
+# exits 0 (status 77 with --strict).  See ../shared/notes/multinode.md for why each piece.
+set -eu
+
+DIR=${PB_MULTINODE_DIR:-/tmp/parbench-multinode}
+NET=10.77.0
+SUBNET=$NET.0/24
+
+skip() {
+	echo "SKIP: $*" >&2
+	[ "${PB_MULTINODE_STRICT:-0}" = 1 ] && exit 77
+	exit 0
+}
+
+holder() { cat "$DIR/node$1.pid"; }
+in_node() {
+	_node=$1
+	shift
+	nsenter -t "$(holder "$_node")" --net --uts --mount -- "$@"
+}
+nodes() { cat "$DIR/nodes" 2>/dev/null || echo 0; }
+
+down() {
+	slurm_down
+	if [ -d "$DIR" ]; then
+		for f in "$DIR"/*.pid; do
+			[ -e "$f" ] || continue
+			kill -KILL "$(cat "$f")" 2>/dev/null || true
+		done
+		rm -rf "$DIR"
+	fi
+}
+
+up() {
+	n=$1
+	rate=${2:-}
+	[ "$n" -ge 1 ] 2>/dev/null || { echo "multinode: bad node count '$n'" >&2; exit 2; }
+	[ "$(id -u)" = 0 ] || skip "simulated nodes need root (network and mount namespaces)"
+	for t in unshare nsenter ip; do
+		command -v "$t" >/dev/null 2>&1 || skip "$t is not installed (util-linux, iproute2)"
+	done
+	unshare --net --uts --mount true 2>/dev/null || skip "cannot create namespaces here (a container?)"
+	down
+	mkdir -p "$DIR"
+	echo "$n" >"$DIR/nodes"
+	{
+		echo "127.0.0.1 localhost"
+		k=1
+		while [ "$k" -le "$n" ]; do
+			echo "$NET.$k node$k"
+			k=$((k + 1))
+		done
+	} >"$DIR/hosts"
+	: >"$DIR/hostfile"
+	k=1
+	while [ "$k" -le "$n" ]; do
+		echo "node$k slots=${PB_MULTINODE_SLOTS:-2}" >>"$DIR/hostfile"
+		# the holder: new namespaces, then sleep (a background job: Ctrl-C does not reach it)
+		unshare --net --uts --mount --propagation private sleep infinity \
+			</dev/null >/dev/null 2>&1 &
+		echo $! >"$DIR/node$k.pid"
+		k=$((k + 1))
+	done
+	sleep 0.1
+	k=1
+	while [ "$k" -le "$n" ]; do
+		in_node "$k" sh -c "hostname node$k && mount -t tmpfs -o size=64m tmpfs /dev/shm &&
+			mount --bind '$DIR/hosts' /etc/hosts && ip link set lo up" ||
+			{ down; skip "cannot set up a node's namespaces"; }
+		k=$((k + 1))
+	done
+	# the bridge lives in node1; node1 has its address on it, the others a veth into it
+	in_node 1 ip link add pbbr type bridge
+	in_node 1 ip link set pbbr up
+	in_node 1 ip addr add "$NET.1/24" dev pbbr
+	k=2
+	while [ "$k" -le "$n" ]; do
+		if ! ip link add name "pbv$k" netns "$(holder 1)" type veth peer name eth0 \
+			netns "$(holder "$k")" 2>/dev/null; then
+			down
+			skip "cannot create veth pairs here"
+		fi
+		in_node 1 ip link set "pbv$k" master pbbr up
+		in_node "$k" ip addr add "$NET.$k/24" dev eth0
+		in_node "$k" ip link set eth0 up
+		if [ -n "$rate" ]; then
+			in_node "$k" tc qdisc add dev eth0 root tbf rate "$rate" burst 256kb latency 50ms
+			in_node 1 tc qdisc add dev "pbv$k" root tbf rate "$rate" burst 256kb latency 50ms
+		fi
+		k=$((k + 1))
+	done
+	echo "${rate:-unlimited}" >"$DIR/rate"
+	# the rsh agent Open MPI calls as: agent HOST command words...
+	cat >"$DIR/agent" <<EOF
+#!/bin/sh
+host=\$1
+shift
+exec nsenter -t "\$(cat "$DIR/\$host.pid")" --net --uts --mount -- sh -c "\$*"
+EOF
+	chmod +x "$DIR/agent"
+	echo "multinode: $n nodes up (node1..node$n on $SUBNET, links ${rate:-unlimited}); state in $DIR"
+}
+
+mpi_env() {
+	cat <<EOF
+export OMPI_MCA_plm_rsh_agent=$DIR/agent
+export OMPI_MCA_plm_rsh_no_tree_spawn=1
+export OMPI_MCA_btl_tcp_if_include=$SUBNET
+export OMPI_MCA_oob_tcp_if_include=$SUBNET
+export OMPI_ALLOW_RUN_AS_ROOT=1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export PB_MULTINODE_HOSTFILE=$DIR/hostfile
+EOF
+}
+
+slurm_down() {
+	[ -d "$DIR/slurm" ] || return 0
+	# the daemons we started, and anything else still using this harness's configuration
+	for f in "$DIR"/slurm/*.pid "$DIR"/slurm/*.pidfile; do
+		[ -e "$f" ] || continue
+		kill -TERM "$(cat "$f")" 2>/dev/null || true
+	done
+	pkill -TERM -f -- "-f $DIR/slurm/slurm.conf" 2>/dev/null || true
+	i=0
+	while pgrep -f -- "-f $DIR/slurm/slurm.conf" >/dev/null 2>&1 && [ "$i" -lt 30 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	pkill -KILL -f -- "-f $DIR/slurm/slurm.conf" 2>/dev/null || true
+	rm -rf "$DIR/slurm"
+}
+
+slurm_up() {
+	n=$(nodes)
+	[ "$n" -ge 1 ] || { echo "multinode: no nodes (run: $0 up N)" >&2; exit 2; }
+	command -v slurmctld >/dev/null 2>&1 || skip "Slurm is not installed (apt-get install slurm-wlm)"
+	slurm_down
+	S=$DIR/slurm
+	mkdir -p "$S/state" "$S/log"
+	cpus=${PB_MULTINODE_SLOTS:-2}
+	{
+		echo "ClusterName=parbench"
+		echo "SlurmctldHost=node1($NET.1)"
+		echo "AuthType=auth/none"
+		echo "CredType=cred/none"
+		echo "SlurmUser=root"
+		echo "SlurmdUser=root"
+		echo "StateSaveLocation=$S/state"
+		echo "SlurmdSpoolDir=$S/spool-%n"
+		echo "TmpFS=$S/tmp-%n"
+		echo "SlurmctldPidFile=$S/slurmctld.pidfile"
+		echo "SlurmdPidFile=$S/slurmd-%n.pidfile"
+		echo "SlurmctldLogFile=$S/log/slurmctld.log"
+		echo "SlurmdLogFile=$S/log/slurmd-%n.log"
+		echo "ProctrackType=proctrack/linuxproc"
+		echo "TaskPlugin=task/none"
+		echo "SelectType=select/cons_tres"
+		echo "SelectTypeParameters=CR_Core"
+		echo "MpiDefault=pmix"
+		echo "ReturnToService=2"
+		echo "SlurmctldTimeout=30"
+		echo "SlurmdTimeout=30"
+		echo "InactiveLimit=0"
+		echo "KillWait=5"
+		echo "MinJobAge=30"
+		echo "JobCompType=jobcomp/none"
+		echo "AccountingStorageType=accounting_storage/none"
+		k=1
+		while [ "$k" -le "$n" ]; do
+			echo "NodeName=node$k NodeAddr=$NET.$k CPUs=$cpus State=UNKNOWN"
+			k=$((k + 1))
+		done
+		echo "PartitionName=nodes Nodes=ALL Default=YES MaxTime=INFINITE State=UP"
+	} >"$S/slurm.conf"
+	printf 'CgroupPlugin=autodetect\nIgnoreSystemd=yes\n' >"$S/cgroup.conf"
+	k=1
+	while [ "$k" -le "$n" ]; do
+		mkdir -p "$S/spool-node$k" "$S/tmp-node$k"
+		k=$((k + 1))
+	done
+	export SLURM_CONF=$S/slurm.conf
+	# nsenter without --fork execs the daemon: $! is the daemon
+	nsenter -t "$(holder 1)" --net --uts --mount -- slurmctld -D -f "$S/slurm.conf" \
+		</dev/null >"$S/log/slurmctld.out" 2>&1 &
+	echo $! >"$S/slurmctld.pid"
+	i=0
+	until in_node 1 env SLURM_CONF="$S/slurm.conf" scontrol ping 2>/dev/null | grep -q UP; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || { echo "multinode: slurmctld did not start ($S/log)" >&2; exit 1; }
+		sleep 0.1
+	done
+	k=1
+	while [ "$k" -le "$n" ]; do
+		# slurmd wants its node's own sysfs with the machine's cgroup tree inside: keep the
+		# tree aside, mount a fresh sysfs, move the tree back in (once per node)
+		if [ ! -e "$S/sysfs-node$k" ]; then
+			mkdir -p "$S/cg-node$k"
+			in_node "$k" sh -c "mount --rbind /sys/fs/cgroup '$S/cg-node$k' &&
+				mount -t sysfs sysfs /sys && mount --move '$S/cg-node$k' /sys/fs/cgroup" ||
+				echo "multinode: warning: no private sysfs in node$k" >&2
+			: >"$S/sysfs-node$k"
+		fi
+		nsenter -t "$(holder "$k")" --net --uts --mount -- slurmd -D -N "node$k" \
+			-f "$S/slurm.conf" </dev/null >"$S/log/slurmd-node$k.out" 2>&1 &
+		echo $! >"$S/slurmd-node$k.pid"
+		k=$((k + 1))
+	done
+	i=0
+	until [ "$(in_node 1 env SLURM_CONF="$S/slurm.conf" sinfo -h -o '%t' -N 2>/dev/null | grep -c idle)" -ge "$n" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 150 ] || { echo "multinode: slurmd nodes did not come up ($S/log)" >&2; exit 1; }
+		sleep 0.1
+	done
+	echo "multinode: Slurm up (slurmctld in node1, $n slurmd); SLURM_CONF=$S/slurm.conf"
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+up) up "${1:-2}" "$([ "${2:-}" = --rate ] && echo "${3:-}" || true)" ;;
+down)
+	down
+	echo "multinode: down"
+	;;
+env) mpi_env ;;
+exec)
+	node=$1
+	shift
+	in_node "$node" "$@"
+	;;
+mpirun)
+	eval "$(mpi_env)"
+	in_node 1 env SLURM_CONF="$DIR/slurm/slurm.conf" mpirun --wdir "$PWD" --hostfile "$DIR/hostfile" \
+		--bind-to none --mca btl self,vader,tcp --mca mpi_yield_when_idle 1 "$@"
+	;;
+slurm-up) slurm_up ;;
+slurm-down) slurm_down ;;
+*)
+	sed -n '2,20p' "$0" >&2
+	exit 2
+	;;
+esac

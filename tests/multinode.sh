@@ -1,0 +1,85 @@
+#!/bin/sh
+# multinode.sh PARBENCH TEST_MPI - the MPI backend across simulated hosts (network
+# namespaces, scripts/multinode.sh): 2 hosts x 2 ranks through mpirun with a hostfile and
+# through a single-machine Slurm (srun and sbatch), every result bit-identical to serial.
+# Prints SKIP and passes where namespaces cannot be made (not root, a container).
+set -u
+pb=$1
+test_mpi=$2
+src=$(cd "$(dirname "$0")/.." && pwd)
+mn="$src/scripts/multinode.sh"
+tmp=$(mktemp -d)
+export PB_MULTINODE_DIR="$tmp/nodes"
+trap '"$mn" down >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+now() { date +%s.%N; }
+
+t0=$(now)
+"$mn" up 2 --rate 1gbit
+if [ ! -f "$PB_MULTINODE_DIR/nodes" ]; then
+	echo "multinode: SKIP (no simulated hosts here)"
+	exit 0
+fi
+t_up=$(now)
+eval "$("$mn" env)"
+[ "$("$mn" exec 2 hostname)" = node2 ] && ok || bad "node2 has no hostname of its own"
+"$mn" exec 2 sh -c 'touch /dev/shm/pb-probe'
+[ ! -e /dev/shm/pb-probe ] && ok || { bad "nodes share /dev/shm with the machine"; rm -f /dev/shm/pb-probe; }
+
+# 1. mpirun across the hosts: every kernel through mpi and mpi+openmp, exact
+"$mn" mpirun -np 4 "$test_mpi" >"$tmp/out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && grep -q "4 ranks, all results exact" "$tmp/out" && ok || bad "mpirun test_mpi across hosts: $(tail -5 "$tmp/out")"
+
+# 2. parbench run with --hostfile starts mpirun itself; placement names both hosts
+"$mn" exec 1 sh -c "cd '$tmp' && '$pb' run --quick --kernels sum_squares,box_blur --backends mpi \
+	--workers 4 --hostfile '$PB_MULTINODE_HOSTFILE' --repetitions 2 \
+	--interconnect 'simulated hosts: veth and bridge, tbf 1gbit' --out '$tmp/run'" >"$tmp/out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "parbench run --hostfile: exit $rc: $(tail -5 "$tmp/out")"
+grep -q "^hosts: mpi x4 ran on 2 hosts: node1 (2 ranks) node2 (2 ranks); interconnect: simulated" "$tmp/out" && ok || bad "no hosts line in the table"
+grep -q '"cpus_last_run": "0@node1:[0-9]* 1@node1:[0-9]* 2@node2:[0-9]* 3@node2:' "$tmp/run/meta.json" && ok || bad "rank placement not recorded"
+for k in sum_squares box_blur; do
+	grep -q "^$k,mpi,4," "$tmp/run/summary.csv" && ok || bad "no $k mpi x4 row"
+done
+t_mpi=$(now)
+
+# 3. Slurm on the same hosts: srun and sbatch
+if "$mn" slurm-up >"$tmp/slurm" 2>&1 && grep -q "Slurm up" "$tmp/slurm"; then
+	S="$PB_MULTINODE_DIR/slurm/slurm.conf"
+	"$mn" exec 1 env SLURM_CONF="$S" srun --mpi=pmix -N 2 -n 4 --chdir="$tmp" "$test_mpi" >"$tmp/out" 2>&1
+	grep -q "4 ranks, all results exact" "$tmp/out" && ok || bad "srun test_mpi: $(tail -5 "$tmp/out")"
+	"$mn" exec 1 env SLURM_CONF="$S" srun --mpi=pmix -N 2 -n 4 --chdir="$tmp" "$pb" run --quick \
+		--kernels range_sum,sharpen --backends mpi --workers 4 --repetitions 2 \
+		--out "$tmp/srun" >"$tmp/out" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] && grep -q "^sharpen,mpi,4," "$tmp/srun/summary.csv" && ok || bad "srun parbench: exit $rc: $(tail -5 "$tmp/out")"
+	"$mn" exec 1 env SLURM_CONF="$S" PARBENCH="$pb" OUT="$tmp/sbatch" \
+		PARBENCH_ARGS="--quick --kernels sum_squares,grayscale --repetitions 2" \
+		sbatch --wait --chdir="$tmp" --output="$tmp/sbatch.out" "$src/scripts/slurm/parbench.sbatch" \
+		>"$tmp/out" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] && grep -q "^grayscale,mpi,4," "$tmp/sbatch/summary.csv" && ok || bad "sbatch: exit $rc: $(cat "$tmp/out" "$tmp/sbatch.out" 2>/dev/null | tail -8)"
+	grep -q "ran on 2 hosts" "$tmp/sbatch.out" && ok || bad "sbatch: not across 2 hosts"
+else
+	bad "Slurm did not come up: $(tail -5 "$tmp/slurm")"
+fi
+t_slurm=$(now)
+
+# 4. down removes everything, and a second down is harmless
+holders=$(cat "$PB_MULTINODE_DIR"/node*.pid)
+"$mn" down >/dev/null && "$mn" down >/dev/null && ok || bad "down is not idempotent"
+sleep 0.2
+for p in $holders; do
+	# gone, or a zombie waiting for its (re)parent to reap it
+	state=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null || echo gone)
+	[ "$state" = gone ] || [ "$state" = Z ] || bad "holder $p survived down (state $state)"
+done
+[ ! -d "$PB_MULTINODE_DIR" ] && ok || bad "state directory left"
+awk -v a="$t0" -v b="$t_up" -v c="$t_mpi" -v d="$t_slurm" 'BEGIN {
+	printf "multinode: set-up of 2 hosts %.2f s, MPI runs %.1f s, Slurm %.1f s\n", b - a, c - b, d - c }'
+echo "multinode: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
