@@ -33,6 +33,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef PB_FUZZ
+/* The option-parser fuzz target (fuzz/fuzz_args.c) calls parbench_main(): usage errors jump
+ * back to it instead of exiting, and commands stop once their arguments are parsed. */
+#include <setjmp.h>
+jmp_buf *pb_fuzz_exit;
+#define main parbench_main
+int parbench_main(int argc, char **argv);
+#define PARSE_ONLY_RETURN() return 0
+#else
+#define PARSE_ONLY_RETURN() ((void)0)
+#endif
+
 #define EXIT_VERIFY 1
 #define EXIT_USAGE  2
 #define DEFAULT_REPETITIONS 5
@@ -51,6 +63,10 @@ __attribute__((noreturn, format(printf, 1, 2))) static void usage_error(const ch
 {
 	va_list ap;
 
+#ifdef PB_FUZZ
+	if (pb_fuzz_exit)
+		longjmp(*pb_fuzz_exit, 1);
+#endif
 	if (launch_rank() > 0)
 		exit(EXIT_USAGE); /* under mpirun, rank 0 says it */
 	fputs("parbench: ", stderr);
@@ -133,6 +149,12 @@ static int parse_u64(const char *s, uint64_t *out)
 		uint64_t e;
 
 		if (parse_u64(p + 1, &e) != 0 || strchr(p + 1, 'e') || strchr(p + 1, 'E'))
+			return -1;
+		/* 0eN is 0 for any N; otherwise 10^20 overflows already (found by fuzz_args:
+		 * "0e4777777777777778888" looped for minutes) */
+		if (v == 0)
+			e = 0;
+		if (e > 19)
 			return -1;
 		for (; e > 0; e--) {
 			if (v > UINT64_MAX / 10)
@@ -783,10 +805,17 @@ static int cmd_run(int argc, char **argv)
 	if (o.n_workers == 0)
 		default_workers(&o, pin_topo_cores(topo));
 	o.pin = pin;
+#ifdef PB_FUZZ
+	pin_topo_free(topo);
+	if (image.px)
+		imgio_free(&image);
+	PARSE_ONLY_RETURN();
+#endif
 	o.topo = topo;
 	o.min_time_s = min_time > 0 ? min_time : o.kp.quick ? 0.05 : 0.1;
 	o.corrupt_kernel = getenv("PARBENCH_TEST_CORRUPT");
 	o.hang_case = getenv("PARBENCH_TEST_HANG");
+	o.crash_case = getenv("PARBENCH_TEST_CRASH");
 	if (!o.timeout_s)
 		o.timeout_s = DEFAULT_TIMEOUT_S;
 	o.stop = &stop_signal;
@@ -1009,6 +1038,9 @@ static int cmd_costs(int argc, char **argv)
 			usage_error("unknown costs option '%s' (known: --workers N, --quick, --out DIR)",
 				    argv[i]);
 	}
+#ifdef PB_FUZZ
+	PARSE_ONLY_RETURN();
+#endif
 	if (pin_topo_load(&topo, NULL)) {
 		fprintf(stderr, "parbench: cannot read this machine's topology with hwloc\n");
 		return EXIT_VERIFY;
@@ -1212,6 +1244,9 @@ static int cmd_filter(int argc, char **argv)
 	}
 	if (fo.b->caps & BACKEND_CAP_NEEDS_LAUNCHER)
 		usage_error("backend '%s' must be started by its launcher", bname);
+#ifdef PB_FUZZ
+	PARSE_ONLY_RETURN();
+#endif
 	if (outdir) {
 		rc = outfile_mkdirs(outdir);
 		if (rc == 0 && access(outdir, W_OK) != 0)
@@ -1330,6 +1365,10 @@ static int cmd_report(int argc, char **argv)
 	rc = run_load(argv[2], &lr, err, sizeof(err));
 	if (rc)
 		usage_error("%s", err);
+#ifdef PB_FUZZ
+	run_free(&lr);
+	PARSE_ONLY_RETURN();
+#endif
 	if (access(argv[2], W_OK) != 0)
 		usage_error("cannot write in '%s': %s", argv[2], strerror(errno));
 	report_table(stdout, &lr.sw, &lr.meta);
@@ -1395,6 +1434,11 @@ static int cmd_compare(int argc, char **argv)
 			    "not comparable (--allow-other-machine to compare anyway)", base.host,
 			    base.cpu_model, cur.host, cur.cpu_model);
 
+#ifdef PB_FUZZ
+	run_free(&base);
+	run_free(&cur);
+	PARSE_ONLY_RETURN();
+#endif
 	printf("# parbench compare: %s (%s, %s) -> %s (%s, %s)\n", dirs[0], base.host, base.date,
 	       dirs[1], cur.host, cur.date);
 	printf("  %-12s %-14s %7s %12s %11s %11s %8s %8s  %s\n", "kernel", "backend", "workers",

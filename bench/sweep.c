@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,22 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Test hook PARBENCH_TEST_CRASH=kernel/backend:KILL|SEGV: a worker process (not parbench
+ * itself; under MPI not rank 0) dies by that signal in its first range. */
+static pid_t sweep_pid;
+static int crash_signal;
+static work_range_fn *crash_orig;
+
+static void crash_range(void *ctx, size_t begin, size_t end, void *partial)
+{
+	const char *rank = getenv("OMPI_COMM_WORLD_RANK");
+	int worker = rank ? atoi(rank) > 0 : getpid() != sweep_pid;
+
+	if (worker && begin < end)
+		raise(crash_signal);
+	crash_orig(ctx, begin, end, partial);
 }
 
 static void hang_range(void *ctx, size_t begin, size_t end, void *partial)
@@ -369,6 +386,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	int rc;
 
 	memset(sw, 0, sizeof(*sw));
+	sweep_pid = getpid();
 	sw->cores = o->topo ? pin_topo_cores(o->topo) : 1;
 	if (!o->no_baseline && !has_backend(o, backend_find("serial")))
 		backends[nb++] = backend_find("serial"); /* the baseline of every speedup */
@@ -471,6 +489,20 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 				c->cfg.prefault = &c->out;
 				kwork_init(&c->w, &kis[ki], &c->total);
 				c->wd = &wd;
+				if (o->crash_case) {
+					char cc[160];
+					const char *colon = strrchr(o->crash_case, ':');
+
+					snprintf(cc, sizeof(cc), "%s/%s", k->name, b->name);
+					if (colon && strlen(cc) == (size_t)(colon - o->crash_case) &&
+					    strncmp(cc, o->crash_case, strlen(cc)) == 0) {
+						crash_signal = strcmp(colon + 1, "SEGV") == 0 ? SIGSEGV : SIGKILL;
+						crash_orig = c->w.range;
+						c->w.range = crash_range;
+						c->w.span = NULL; /* the pipe transport uses range too */
+						c->w.range_io = NULL;
+					}
+				}
 				if (o->hang_case) {
 					char hc[160];
 

@@ -52,6 +52,7 @@ struct sweep_opts {
 	double min_time_s;               /* per repetition, unless given as a gbench flag */
 	const char *corrupt_kernel;      /* test hook: this kernel's totals are made wrong */
 	const char *hang_case;           /* test hook: "kernel/backend" runs never return */
+	const char *crash_case;          /* test hook: "kernel/backend:KILL|SEGV" workers die */
 	double timeout_s;                /* per backend run; 0 = none */
 	sweep_hang_fn *hang;             /* an uncancellable run hangs (required with timeout) */
 	void *hang_arg;

@@ -44,6 +44,8 @@ usage_error "size 0" run --size 0
 usage_error "size negative" run --size -5
 usage_error "size overflow" run --size 99999999999999999999999
 usage_error "size exponent overflow" run --size 1e30
+usage_error "size 0 with a huge exponent" run --size 0e4777777777777778888
+usage_error "sizes with a huge exponent" run --sizes 1e99999999999
 usage_error "size beyond kernel" run --kernels sum_squares --size 1e15
 usage_error "size text" run --size lots
 usage_error "missing value" run --size
@@ -142,6 +144,29 @@ sleep 0.2
 left=$(pgrep -f -- "--out $tmp/term" | wc -l)
 [ "$left" -eq 0 ] && ok || bad "SIGTERM with a pool: $left processes left behind"
 [ -z "$(find "$tmp/term" -name '*.tmp')" ] && ok || bad "SIGTERM: temporary files left behind"
+
+# A worker that crashes or is killed mid-run (test hook): the run names the backend, worker,
+# pid and signal, exits 1 soon, keeps the other rows, and leaves no process, shared-memory
+# object or temporary file behind.
+shm_before=$(ls /dev/shm | wc -l)
+for b in fork-pool fork-pool-pipe; do
+	for sig in SEGV KILL; do
+		t0=$(date +%s%N)
+		PARBENCH_TEST_CRASH="io_wait/$b:$sig" "$pb" run --quick --kernels sum_squares,io_wait \
+			--backends "$b" --workers 2 --repetitions 2 --out "$tmp/crash-$b-$sig" \
+			>"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		[ "$rc" -eq 1 ] && ok || bad "crash $b $sig: exit $rc"
+		grep -qE "FAILED io_wait / $b / 2 workers: worker failure: fork-pool worker [0-9]+ \(pid [0-9]+\) killed by signal $([ $sig = SEGV ] && echo 11 || echo 9)" "$tmp/err" && ok || bad "crash $b $sig: $(head -c 300 "$tmp/err")"
+		grep -q "^sum_squares,$b,2," "$tmp/crash-$b-$sig/summary.csv" && ok || bad "crash $b $sig: other rows lost"
+		grep -q "^io_wait,$b," "$tmp/crash-$b-$sig/summary.csv" && bad "crash $b $sig: the crashed row has numbers" || ok
+		[ -z "$(find "$tmp/crash-$b-$sig" -name '*.tmp')" ] && ok || bad "crash $b $sig: temporary files left"
+		[ "$(pgrep -f -- "--out $tmp/crash-$b-$sig" | wc -l)" -eq 0 ] && ok || bad "crash $b $sig: processes left"
+		[ "$ms" -lt 10000 ] && ok || bad "crash $b $sig: the run took $ms ms"
+	done
+done
+[ "$(ls /dev/shm | wc -l)" -eq "$shm_before" ] && ok || bad "shared-memory objects left in /dev/shm"
 
 # --retry and --max-tasks reach the pool: results stay exact.
 "$pb" run --quick --kernels sum_squares --backends fork-pool,fork-pool-pipe --workers 2 \
@@ -325,6 +350,12 @@ if "$pb" list | grep -q "^  mpi "; then
 	[ "$rc" -eq 1 ] && ok || bad "mpi corrupt: exit $rc"
 	grep -q "^range_sum,mpi," "$tmp/mpibad/summary.csv" && bad "mpi corrupt: a wrong result reached summary.csv" || ok
 	grep -q "^sum_squares,mpi,2," "$tmp/mpibad/summary.csv" && ok || bad "mpi corrupt: good rows lost"
+	PARBENCH_TEST_CRASH="sum_squares/mpi:SEGV" "$pb" run --quick --kernels range_sum,sum_squares \
+		--backends mpi --workers 2 --repetitions 2 --out "$tmp/mpicrash" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 1 ] && grep -q "rank 1 .* signal 11" "$tmp/err" && grep -q "FAILED mpi / 2 workers" "$tmp/err" && ok || bad "mpi crash: exit $rc: $(head -c 400 "$tmp/err")"
+	grep -q "^range_sum,serial,1," "$tmp/mpicrash/summary.csv" && ok || bad "mpi crash: serial rows lost"
+	[ "$(pgrep -f -- "$tmp/mpicrash" | wc -l)" -eq 0 ] && ok || bad "mpi crash: processes left"
 	printf 'node1 slots=2\nnode2 slots=two\n' >"$tmp/hosts"
 	usage_error "bad hostfile" run --backends mpi --hostfile "$tmp/hosts"
 	usage_error "missing hostfile" run --backends mpi --hostfile "$tmp/nohosts"
