@@ -7,10 +7,12 @@ WERROR   ?= $(if $(filter true 1 yes,$(CI)),ON,OFF)
 REQUIRE_ALL ?= $(WERROR)
 CMAKE_ARGS ?=
 ARGS     ?=
+# make fuzz: seconds per fuzz target (CI runs a short round)
+FUZZ_SECONDS ?= 600
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all build bench quick test test-sanitize test-valgrind deps clean
+.PHONY: all build bench quick test test-sanitize test-valgrind fuzz deps clean
 
 all: build
 
@@ -35,6 +37,7 @@ test: build
 ifneq ($(filter true 1 yes,$(CI)),)
 	@$(MAKE) test-sanitize
 	@$(MAKE) test-valgrind
+	@$(MAKE) fuzz FUZZ_SECONDS=20
 endif
 
 # The suite again under ASan+UBSan and under TSan (without OpenMP: libgomp is not
@@ -54,5 +57,25 @@ test-valgrind: deps
 	@cmake --build $(BUILD)-valgrind -j $(JOBS) >/dev/null
 	cd $(BUILD)-valgrind && ctest --output-on-failure -L valgrind $(CTEST_ARGS)
 
+# libFuzzer (clang, ASan+UBSan) on the image loaders and the command line, starting from the
+# seed corpus in fuzz/corpus; new inputs go to $(BUILD)-fuzz/corpus-*, crashes to
+# $(BUILD)-fuzz/crash-* (and the run fails).  The command-line target checks for crashes and
+# undefined behaviour, not leaks: a usage error jumps out of the parser past its frees.
+fuzz: deps
+	@cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+		-DCMAKE_CXX_COMPILER=clang++ -DPB_FUZZ=ON $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzz_image fuzz_args >/dev/null
+	@for t in image args; do \
+		mkdir -p $(BUILD)-fuzz/corpus-$$t && \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
+		ASAN_OPTIONS=$$( [ $$t = args ] && echo detect_leaks=0 ) \
+		$(BUILD)-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+			-timeout=10 -print_final_stats=1 -artifact_prefix=$(BUILD)-fuzz/ \
+			$$( [ $$t = args ] && echo -detect_leaks=0 ) \
+			$(BUILD)-fuzz/corpus-$$t fuzz/corpus/$$t 2>$(BUILD)-fuzz/fuzz_$$t.log \
+			|| { tail -40 $(BUILD)-fuzz/fuzz_$$t.log; exit 1; }; \
+		grep -E "stat::number_of_executed_units|stat::new_units_added" $(BUILD)-fuzz/fuzz_$$t.log; \
+	done
+
 clean:
-	rm -rf $(BUILD) $(BUILD)-address $(BUILD)-thread $(BUILD)-valgrind
+	rm -rf $(BUILD) $(BUILD)-address $(BUILD)-thread $(BUILD)-valgrind $(BUILD)-fuzz

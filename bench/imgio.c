@@ -49,12 +49,14 @@ unsigned long long imgio_mem_available(void)
 	return kib * 1024;
 }
 
+unsigned long long imgio_max_pixels = PB_IMAGE_MAX_PIXELS;
+
 /* Size checks before any pixel buffer exists. */
 static int check_dims(unsigned long long w, unsigned long long h, char *err, size_t len)
 {
 	unsigned long long need, avail = imgio_mem_available();
 
-	if (pb_image_check_size(w, h)) {
+	if (pb_image_check_size(w, h) || w * h > imgio_max_pixels) {
 		set_err(err, len, "image is %llux%llu: beyond the limit of %u pixels per side and "
 			"%llu pixels", w, h, PB_IMAGE_MAX_SIDE, PB_IMAGE_MAX_PIXELS);
 		return -ERANGE;

@@ -24,6 +24,9 @@
 
 #define IMGIO_MAX_FILE (1ull << 30) /* bytes of an input file */
 
+/* Pixels a decoded picture may have (PB_IMAGE_MAX_PIXELS; the fuzzer lowers it). */
+extern unsigned long long imgio_max_pixels;
+
 /* Decodes a PNG or JPEG held in memory into *img (px from malloc). 0 or -errno. */
 int imgio_decode(const unsigned char *buf, size_t len, struct pb_image *img, char *err,
 		 size_t err_len);

@@ -3,7 +3,7 @@
 # apt-get as root, `sudo -n` otherwise, else one line saying the exact command to run.
 set -eu
 
-PACKAGES="gcc g++ make cmake pkg-config libhwloc-dev libbenchmark-dev libcmocka-dev libpng-dev libjpeg-dev openmpi-bin libopenmpi-dev iproute2 slurm-wlm valgrind gnuplot-nox procps"
+PACKAGES="gcc g++ make cmake pkg-config libhwloc-dev libbenchmark-dev libcmocka-dev libpng-dev libjpeg-dev openmpi-bin libopenmpi-dev iproute2 slurm-wlm valgrind clang libclang-rt-dev gnuplot-nox procps"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "parbench: not a Debian/Ubuntu system; install the equivalents of: $PACKAGES" >&2
