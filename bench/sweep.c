@@ -429,8 +429,14 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 		}
 		rc = kernel_instance_init(&kis[ki], k, &kp);
 		if (rc == -ERANGE) {
-			snprintf(err, err_len, "size %llu or task count out of range for kernel '%s'",
+			snprintf(err, err_len, "size %llu or task count out of range for kernel '%s' "
+				 "(beyond what it computes exactly, or beyond this machine's memory)",
 				 (unsigned long long)kp.size, k->name);
+			goto out;
+		} else if (rc == -ENOMEM) {
+			snprintf(err, err_len, "kernel '%s' at size %llu needs more memory than this "
+				 "process can have", k->name, (unsigned long long)kp.size);
+			rc = -ERANGE; /* bad input, not a failure of the run */
 			goto out;
 		} else if (rc) {
 			snprintf(err, err_len, "kernel '%s' set-up failed: %s", k->name, strerror(-rc));
