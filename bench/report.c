@@ -548,8 +548,22 @@ int report_charts(const char *dir, const struct sweep *sw, const struct run_meta
 	char expr[4096], backends[1024], caption[1024];
 	int rc = 0, e;
 
-	snprintf(caption, sizeof(caption), "%s, %s, %u cores; run %s; parbench %s", m->host,
-		 m->cpu_model, m->cores, m->date, PB_GIT_COMMIT);
+	int hosts = 0;
+
+	for (size_t i = 0; i < sw->n_rows && !hosts; i++) {
+		const char *at = strchr(sw->rows[i].cpus, '@'), *next;
+		size_t len;
+
+		if (!at)
+			continue;
+		len = strcspn(at, ":");
+		for (next = strchr(at + 1, '@'); next && !hosts; next = strchr(next + 1, '@'))
+			hosts = strcspn(next, ":") != len || strncmp(next, at, len) != 0;
+	}
+	snprintf(caption, sizeof(caption), "%s, %s, %u cores; run %s; parbench %s%s%s", m->host,
+		 m->cpu_model, m->cores, m->date, PB_GIT_COMMIT,
+		 hosts ? "; MPI across hosts: " : "",
+		 hosts ? (m->interconnect ? m->interconnect : "interconnect not said") : "");
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct kernel *k = sw->rows[i].k;
 		uint64_t size;
