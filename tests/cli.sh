@@ -264,11 +264,14 @@ usage_error "filter unwritable outdir" filter --kernel sepia --input "$data/phot
 usage_error "filter bad backend" filter --kernel sepia --input "$data/photo.png" --output "$tmp/x.png" --backend mpii
 usage_error "run bad image" run --image "$tmp/cut.png"
 usage_error "run size beyond picture limit" run --kernels box_blur --size 70000
-# a picture that needs more memory than the process may have (3 x 768 MB under a 1.5 GB limit)
-(ulimit -v 1500000 && "$pb" run --kernels box_blur --size 16000 --backends serial \
-	--out "$tmp/nomem" >"$tmp/out" 2>"$tmp/err")
-rc=$?
-[ "$rc" -eq 2 ] && grep -q "needs more memory" "$tmp/err" && [ ! -e "$tmp/nomem/summary.csv" ] && ok || bad "beyond memory: exit $rc: $(head -c 300 "$tmp/err")"
+# a picture that needs more memory than the process may have (3 x 768 MB under a 1.5 GB
+# limit); not in sanitizer builds, which cannot even start under such a limit
+if (ulimit -v 1500000 && "$pb" list >/dev/null 2>&1); then
+	(ulimit -v 1500000 && "$pb" run --kernels box_blur --size 16000 --backends serial \
+		--out "$tmp/nomem" >"$tmp/out" 2>"$tmp/err")
+	rc=$?
+	[ "$rc" -eq 2 ] && grep -q "needs more memory" "$tmp/err" && [ ! -e "$tmp/nomem/summary.csv" ] && ok || bad "beyond memory: exit $rc: $(head -c 300 "$tmp/err")"
+fi
 
 # Size sweeps and weak scaling: tables per size, break-even lines, charts, intervals.
 "$pb" run --kernels sum_squares --sizes 1e3,1e7 --backends pthreads --workers 2 \
