@@ -235,6 +235,18 @@ static void compute(struct mpi_state *s, const struct work *w, size_t b, size_t 
 		w->combine(partial, s->part[t]);
 }
 
+/* Rank r's bytes (rank 0's addresses); 0 if r has no items. */
+static int rank_span(const struct mpi_state *s, const struct work *w, int r, struct work_span *sp)
+{
+	size_t rb, re;
+
+	work_share(w->n, (unsigned)r, (unsigned)s->size, &rb, &re);
+	if (re <= rb)
+		return 0;
+	w->span(w->ctx, rb, re, sp);
+	return 1;
+}
+
 static int mpi_run(void *state, const struct work *w)
 {
 	struct mpi_state *s = state;
@@ -249,28 +261,16 @@ static int mpi_run(void *state, const struct work *w)
 	if (!data) {
 		compute(s, w, b, e, NULL, NULL, partial);
 	} else if (s->rank == 0) {
+		struct work_span sp;
+
 		/* rank 0 holds the input: send every other rank its rows, halos included */
-		for (int r = 1; r < s->size && !s->cfg.no_scatter; r++) {
-			size_t rb, re;
-			struct work_span sp;
-
-			work_share(w->n, (unsigned)r, (unsigned)s->size, &rb, &re);
-			if (re <= rb)
-				continue;
-			w->span(w->ctx, rb, re, &sp);
-			send_bytes(sp.in, sp.in_len, r, MPI_TAG_IN);
-		}
+		for (int r = 1; r < s->size && !s->cfg.no_scatter; r++)
+			if (rank_span(s, w, r, &sp))
+				send_bytes(sp.in, sp.in_len, r, MPI_TAG_IN);
 		compute(s, w, b, e, NULL, NULL, partial);
-		for (int r = 1; r < s->size; r++) {
-			size_t rb, re;
-			struct work_span sp;
-
-			work_share(w->n, (unsigned)r, (unsigned)s->size, &rb, &re);
-			if (re <= rb)
-				continue;
-			w->span(w->ctx, rb, re, &sp);
-			recv_bytes(sp.out, sp.out_len, r, MPI_TAG_OUT);
-		}
+		for (int r = 1; r < s->size; r++)
+			if (rank_span(s, w, r, &sp))
+				recv_bytes(sp.out, sp.out_len, r, MPI_TAG_OUT);
 	} else if (e > b) {
 		struct work_span sp;
 

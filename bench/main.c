@@ -989,17 +989,6 @@ static const char *make_out_dir(const char *out, const char *suffix, char *buf, 
 	return out;
 }
 
-static const char *fmt_secs(char *buf, size_t len, double s)
-{
-	if (s >= 1)
-		snprintf(buf, len, "%.3f s", s);
-	else if (s >= 1e-3)
-		snprintf(buf, len, "%.2f ms", s * 1e3);
-	else
-		snprintf(buf, len, "%.1f us", s * 1e6);
-	return buf;
-}
-
 /* Three significant digits without exponents: 0.00586, 12.4, 3900. */
 static const char *fmt_num(char *buf, size_t len, double v)
 {
@@ -1471,7 +1460,7 @@ static int cmd_compare(int argc, char **argv)
 		}
 		printf("  %-12s %-14s %7u %12llu %11s %11s %+7.1f%% %8.2g  %s\n", r->k->name,
 		       r->b->name, r->workers, (unsigned long long)r->size,
-		       fmt_secs(a, sizeof(a), q->median), fmt_secs(b, sizeof(b), r->median),
+		       report_fmt_time(a, sizeof(a), q->median), report_fmt_time(b, sizeof(b), r->median),
 		       change * 100, p, verdict);
 	}
 	for (size_t i = 0; i < base.sw.n_rows; i++)

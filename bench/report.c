@@ -19,7 +19,7 @@
 
 extern char **environ;
 
-static const char *fmt_time(char *buf, size_t len, double s)
+const char *report_fmt_time(char *buf, size_t len, double s)
 {
 	if (s >= 1)
 		snprintf(buf, len, "%.3f s", s);
@@ -238,8 +238,8 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 				superlinear++;
 			}
 			bind_fail += r->bind_failures;
-			snprintf(range, sizeof(range), "%s .. %s", fmt_time(lo, sizeof(lo), r->min),
-				 fmt_time(hi, sizeof(hi), r->max));
+			snprintf(range, sizeof(range), "%s .. %s", report_fmt_time(lo, sizeof(lo), r->min),
+				 report_fmt_time(hi, sizeof(hi), r->max));
 			if (r->speedup > 0)
 				snprintf(su, sizeof(su), "%.2fx", r->speedup);
 			else
@@ -258,8 +258,8 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 			if (r->speedup > 0)
 				snprintf(eff, sizeof(eff), "%.0f%%", r->efficiency * 100);
 			fprintf(out, "  %-14s %7u%s %11s %23s %6.1f%% %8s %13s %10s %10s%s %s\n",
-				r->b->name, r->workers, sz, fmt_time(med, sizeof(med), r->median), range,
-				r->cv * 100, su, ci, eff, fmt_time(lo, sizeof(lo), r->startup_s), rate,
+				r->b->name, r->workers, sz, report_fmt_time(med, sizeof(med), r->median), range,
+				r->cv * 100, su, ci, eff, report_fmt_time(lo, sizeof(lo), r->startup_s), rate,
 				mark);
 		}
 		if (!sw->weak)

@@ -33,6 +33,8 @@ struct run_meta {
 	int quick;
 };
 
+/* "12.34 ms", "1.234 s", "5.6 us": a time in seconds, in the tables' format. */
+const char *report_fmt_time(char *buf, size_t len, double s);
 /* The per-kernel speedup tables, legend and warnings. */
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m);
 int report_write_summary(const char *dir, const struct sweep *sw);
