@@ -28,7 +28,7 @@ build: deps
 bench: build
 	$(BUILD)/parbench run $(ARGS)
 
-# The same sweep at ~20x smaller sizes (under 30 s), for checking an installation.
+# The same sweep at ~20x smaller sizes (about a minute), for checking an installation.
 quick: build
 	$(BUILD)/parbench run --quick $(ARGS)
 
