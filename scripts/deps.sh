@@ -25,7 +25,18 @@ else
 	echo "parbench: missing Debian packages:$missing; install them with: sudo apt-get install -y$missing" >&2
 	exit 1
 fi
-echo "parbench: installing missing Debian packages:$missing" >&2
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+# A package this distribution does not have (names differ between Debian and Ubuntu releases)
+# is said and skipped: CMake then leaves out what needs it, or says what is missing.
+install=""
+for p in $missing; do
+	if apt-cache show "$p" >/dev/null 2>&1; then
+		install="$install $p"
+	else
+		echo "parbench: package $p is not available here; what needs it is left out" >&2
+	fi
+done
+[ -z "$install" ] && exit 0
+echo "parbench: installing missing Debian packages:$install" >&2
 # shellcheck disable=SC2086
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $install >/dev/null
