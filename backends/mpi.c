@@ -111,6 +111,7 @@ static int mpi_start_common(struct mpi_state *s, const struct backend_config *cf
 {
 	MPI_Comm node;
 	char host[64] = "", line[128];
+	int tcpu[16] = { 0 };
 	int rc = ensure_init();
 
 	s->cfg = *cfg;
@@ -153,11 +154,15 @@ static int mpi_start_common(struct mpi_state *s, const struct backend_config *cf
 		if (cfg->topo && cfg->plan && slot < cfg->plan->n &&
 		    pin_bind_self(cfg->topo, cfg->plan->pu[slot]))
 			s->bind_failed = 1;
-		if (t == 0)
-			s->cpu = pin_current_cpu();
+		tcpu[t < 16 ? t : 15] = pin_current_cpu();
 	}
+	s->cpu = tcpu[0];
 	gethostname(host, sizeof(host) - 1);
-	snprintf(line, sizeof(line), "%d@%s:%d", s->rank, host, s->cpu);
+	/* "rank@host:cpu", and the other threads' CPUs after commas (mpi+openmp) */
+	int len = snprintf(line, sizeof(line), "%d@%s:%d", s->rank, host, s->cpu);
+
+	for (int t = 1; t < s->threads && t < 16 && len > 0 && len + 8 < (int)sizeof(line); t++)
+		len += snprintf(line + len, sizeof(line) - (size_t)len, ",%d", tcpu[t]);
 	/* every rank's placement to rank 0, for the run's metadata */
 	char all[128 * 64];
 
