@@ -1,6 +1,7 @@
 /*
  * mpi.c - MPI ranks as workers (Open MPI), exported twice: "mpi" (one rank per worker) and
- * "mpi+openmp" (workers = ranks x threads, each rank running its share on OpenMP threads).
+ * "mpi+openmp" (workers = ranks x threads: each rank runs its share through its own instance
+ * of the openmp backend, so OpenMP stays in openmp.c).
  *
  * Every rank runs the same program and the same sweep; the job's items are split statically
  * by rank (work_share).  A run is: barrier; each rank processes its share; partial results
@@ -17,7 +18,7 @@
  * Each rank binds itself (and its OpenMP threads) to the plan's entries for its index on
  * its own node.  Waiting ranks yield rather than spin when mpirun is given
  * mpi_yield_when_idle (parbench passes it).  MPI is initialised at the first start and
- * finalised at exit.
+ * finalised at exit (mpi_probe.c).  Not here: OpenMP, printing, timing policy.
  */
 #include "backend.h"
 
@@ -28,9 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef PB_HAVE_OPENMP
-#include <omp.h>
-#endif
+
+#include "mpi_probe.h"
 
 #define MPI_TAG_IN  11
 #define MPI_TAG_OUT 12
@@ -44,32 +44,12 @@ struct mpi_state {
 	int bind_failed;
 	unsigned char *in, *out;  /* receive buffers (ranks other than 0) */
 	size_t in_cap, out_cap;
-	unsigned char (*part)[WORK_PARTIAL_MAX]; /* per thread */
+	struct backend_instance inner; /* mpi+openmp: the openmp backend on this rank's share */
+	struct pin_plan inner_plan;    /* this rank's slice of the plan */
+	int has_inner;
 	unsigned char *gathered;  /* rank 0: one partial per rank */
 	char placement[2048];     /* rank 0: "rank@host:cpu ..." of every rank */
 };
-
-static void mpi_finalize_at_exit(void)
-{
-	int fin = 0;
-
-	MPI_Finalized(&fin);
-	if (!fin)
-		MPI_Finalize();
-}
-
-static int ensure_init(void)
-{
-	int inited = 0, provided;
-
-	MPI_Initialized(&inited);
-	if (inited)
-		return 0;
-	if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-		return -EIO;
-	atexit(mpi_finalize_at_exit);
-	return 0;
-}
 
 static int grow(unsigned char **buf, size_t *cap, size_t len)
 {
@@ -112,7 +92,7 @@ static int mpi_start_common(struct mpi_state *s, const struct backend_config *cf
 	MPI_Comm node;
 	char host[64] = "", line[128];
 	int tcpu[16] = { 0 };
-	int rc = ensure_init();
+	int rc = mpi_ensure_init();
 
 	s->cfg = *cfg;
 	if (rc) {
@@ -135,26 +115,49 @@ static int mpi_start_common(struct mpi_state *s, const struct backend_config *cf
 	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, s->rank, MPI_INFO_NULL, &node);
 	MPI_Comm_rank(node, &s->local_rank);
 	MPI_Comm_free(&node);
-	s->part = aligned_alloc(64, sizeof(*s->part) * (size_t)s->threads);
 	s->gathered = malloc(WORK_PARTIAL_MAX * (size_t)s->size);
-	if (!s->part || !s->gathered)
+	if (!s->gathered)
 		return -ENOMEM;
-	/* bind: rank r's thread t takes the plan's entry local_rank x threads + t */
-#ifdef PB_HAVE_OPENMP
-#pragma omp parallel num_threads(s->threads) if (hybrid)
-#endif
-	{
-#ifdef PB_HAVE_OPENMP
-		int t = omp_get_thread_num();
-#else
-		int t = 0;
-#endif
-		size_t slot = (size_t)s->local_rank * (size_t)s->threads + (size_t)t;
+	/* placement: rank r's thread t takes the plan's entry local_rank x threads + t */
+	size_t first = (size_t)s->local_rank * (size_t)s->threads;
 
-		if (cfg->topo && cfg->plan && slot < cfg->plan->n &&
-		    pin_bind_self(cfg->topo, cfg->plan->pu[slot]))
+	if (hybrid) {
+		const struct backend *omp = backend_find("openmp");
+		struct backend_config icfg = { .workers = (unsigned)s->threads,
+					       .schedule = SCHED_STATIC, .topo = cfg->topo };
+		struct backend_stats *st;
+
+		if (!omp) {
+			backend_set_error(cfg, "mpi+openmp: this build has no openmp backend");
+			return -ENOTSUP;
+		}
+		if (cfg->plan) {
+			s->inner_plan = (struct pin_plan){ .policy = cfg->plan->policy,
+							   .n = (unsigned)s->threads };
+			for (int t = 0; t < s->threads; t++)
+				s->inner_plan.pu[t] = first + (size_t)t < cfg->plan->n
+							      ? cfg->plan->pu[first + (size_t)t] : -1;
+			icfg.plan = &s->inner_plan;
+		}
+		rc = backend_instance_start(&s->inner, omp, &icfg);
+		if (rc) {
+			backend_set_error(cfg, "mpi+openmp: %s", s->inner.err);
+			return rc;
+		}
+		s->has_inner = 1;
+		st = calloc(1, sizeof(*st));
+		if (st) {
+			backend_instance_stats(&s->inner, st);
+			for (unsigned t = 0; t < st->n_cpu && t < 16; t++)
+				tcpu[t] = st->cpu[t];
+			s->bind_failed = (int)st->bind_failures;
+			free(st);
+		}
+	} else {
+		if (cfg->topo && cfg->plan && first < cfg->plan->n &&
+		    pin_bind_self(cfg->topo, cfg->plan->pu[first]))
 			s->bind_failed = 1;
-		tcpu[t < 16 ? t : 15] = pin_current_cpu();
+		tcpu[0] = pin_current_cpu();
 	}
 	s->cpu = tcpu[0];
 	gethostname(host, sizeof(host) - 1);
@@ -188,56 +191,62 @@ static int mpi_start(void *state, const struct backend_config *cfg)
 
 static int hybrid_start(void *state, const struct backend_config *cfg)
 {
-#ifdef PB_HAVE_OPENMP
 	return mpi_start_common(state, cfg, 1);
-#else
-	(void)state;
-	backend_set_error(cfg, "mpi+openmp: built without OpenMP");
-	return -ENOTSUP;
-#endif
 }
 
-/* This rank's share [b, e), on its threads: directly (in == NULL) or on copies whose first
+/* mpi+openmp: this rank's share as a job of its own for the inner openmp backend; items
+ * [0, n) are the share's [base, base + n), on the rank's input (in == NULL) or on the copies
+ * that arrived (in, out: the bytes of the whole share's span, starting at in0 / out0). */
+struct share {
+	const struct work *w;
+	size_t base;
+	const unsigned char *in, *in0;
+	unsigned char *out, *out0;
+};
+
+static void share_range(void *ctx, size_t b, size_t e, void *partial)
+{
+	const struct share *sh = ctx;
+	const struct work *w = sh->w;
+	struct work_span sp;
+
+	if (!sh->in) {
+		w->range(w->ctx, sh->base + b, sh->base + e, partial);
+		return;
+	}
+	w->span(w->ctx, sh->base + b, sh->base + e, &sp);
+	w->range_io(w->ctx, sh->base + b, sh->base + e,
+		    sh->in + ((const unsigned char *)sp.in - sh->in0),
+		    sh->out + ((unsigned char *)sp.out - sh->out0), partial);
+}
+
+/* This rank's share [b, e) into *partial: directly (in == NULL) or on copies whose first
  * bytes are the span of [b, e). */
 static void compute(struct mpi_state *s, const struct work *w, size_t b, size_t e,
 		    const unsigned char *in, unsigned char *out, void *partial)
 {
-	struct work_span whole = { 0 };
+	struct share sh = { .w = w, .base = b, .in = in, .out = out };
+	struct work_span whole;
+	_Alignas(16) unsigned char mine[WORK_PARTIAL_MAX] = { 0 };
 
-	if (in)
+	if (e <= b)
+		return;
+	if (in) {
 		w->span(w->ctx, b, e, &whole);
-#ifdef PB_HAVE_OPENMP
-#pragma omp parallel num_threads(s->threads) if (s->threads > 1)
-#endif
-	{
-#ifdef PB_HAVE_OPENMP
-		int t = omp_get_thread_num();
-#else
-		int t = 0;
-#endif
-		size_t tb, te;
-
-		memset(s->part[t], 0, w->partial_size);
-		work_share(e - b, (unsigned)t, (unsigned)s->threads, &tb, &te);
-		tb += b;
-		te += b;
-		if (te > tb) {
-			if (in) {
-				struct work_span sub;
-
-				w->span(w->ctx, tb, te, &sub);
-				w->range_io(w->ctx, tb, te,
-					    in + ((const unsigned char *)sub.in -
-						  (const unsigned char *)whole.in),
-					    out + ((unsigned char *)sub.out - (unsigned char *)whole.out),
-					    s->part[t]);
-			} else {
-				w->range(w->ctx, tb, te, s->part[t]);
-			}
-		}
+		sh.in0 = whole.in;
+		sh.out0 = whole.out;
 	}
-	for (int t = 0; t < s->threads; t++)
-		w->combine(partial, s->part[t]);
+	if (s->has_inner) {
+		struct work sub = { .n = e - b, .ctx = &sh, .range = share_range,
+				    .partial_size = w->partial_size, .combine = w->combine,
+				    .result = mine };
+
+		/* the openmp backend's run cannot fail; a rank must not leave the protocol */
+		(void)backend_instance_run(&s->inner, &sub);
+	} else {
+		share_range(&sh, 0, e - b, mine);
+	}
+	w->combine(partial, mine);
 }
 
 /* Rank r's bytes (rank 0's addresses); 0 if r has no items. */
@@ -309,12 +318,13 @@ static void mpi_stop(void *state)
 {
 	struct mpi_state *s = state;
 
+	if (s->has_inner)
+		backend_instance_stop(&s->inner);
+	s->has_inner = 0;
 	free(s->in);
 	free(s->out);
-	free(s->part);
 	free(s->gathered);
 	s->in = s->out = s->gathered = NULL;
-	s->part = NULL;
 	s->in_cap = s->out_cap = 0;
 }
 
@@ -377,59 +387,3 @@ const struct backend backend_mpi_openmp = {
 	.elapsed = mpi_elapsed,
 	.leader = mpi_leader,
 };
-
-/* ---- MPI's own costs (mpi_probe.h) ---------------------------------------------------- */
-
-#include "mpi_probe.h"
-
-#define PROBE_BATCH 2000
-
-int mpi_probe_run(struct mpi_probe *p, int init_only)
-{
-	double x = 1, y;
-	char byte8[8] = { 0 };
-
-	if (ensure_init())
-		return -EIO;
-	MPI_Comm_rank(MPI_COMM_WORLD, &p->rank);
-	MPI_Comm_size(MPI_COMM_WORLD, &p->size);
-	if (init_only)
-		return 0;
-	if (p->size < 2)
-		return -EINVAL;
-	for (int r = -1; r < MPI_PROBE_REPS; r++) { /* r = -1: warm-up */
-		double t0;
-
-		MPI_Barrier(MPI_COMM_WORLD);
-		t0 = MPI_Wtime();
-		for (int i = 0; i < PROBE_BATCH; i++) {
-			if (p->rank == 0) {
-				MPI_Send(byte8, 8, MPI_BYTE, 1, 1, MPI_COMM_WORLD);
-				MPI_Recv(byte8, 8, MPI_BYTE, 1, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-			} else if (p->rank == 1) {
-				MPI_Recv(byte8, 8, MPI_BYTE, 0, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-				MPI_Send(byte8, 8, MPI_BYTE, 0, 1, MPI_COMM_WORLD);
-			}
-		}
-		double lat = (MPI_Wtime() - t0) / (2.0 * PROBE_BATCH) * 1e6;
-
-		MPI_Barrier(MPI_COMM_WORLD);
-		t0 = MPI_Wtime();
-		for (int i = 0; i < PROBE_BATCH; i++)
-			MPI_Barrier(MPI_COMM_WORLD);
-		double bar = (MPI_Wtime() - t0) / PROBE_BATCH * 1e6;
-
-		MPI_Barrier(MPI_COMM_WORLD);
-		t0 = MPI_Wtime();
-		for (int i = 0; i < PROBE_BATCH; i++)
-			MPI_Allreduce(&x, &y, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-		double all = (MPI_Wtime() - t0) / PROBE_BATCH * 1e6;
-
-		if (r >= 0) {
-			p->latency_us[r] = lat;
-			p->barrier_us[r] = bar;
-			p->allreduce_us[r] = all;
-		}
-	}
-	return 0;
-}
