@@ -2,6 +2,7 @@
  * kwork.c - adapters from a kernel's run() and partial_add() to a backend's callbacks.
  */
 #include "kwork.h"
+#include "image.h"
 
 static void kwork_range(void *ctx, size_t begin, size_t end, void *partial)
 {
@@ -48,7 +49,7 @@ size_t kwork_output(const struct kernel_instance *ki, struct work_region *r)
 {
 	if (!ki->shape.out)
 		return 0;
-	*r = (struct work_region){ ki->shape.out, (size_t)ki->shape.width * ki->shape.height * 3 };
+	*r = (struct work_region){ ki->shape.out, pb_image_bytes(ki->shape.width, ki->shape.height) };
 	return 1;
 }
 

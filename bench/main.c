@@ -245,37 +245,39 @@ static void parse_backends(const char *list, struct sweep_opts *o)
 		usage_error("empty backend list '%s'", list);
 }
 
-static void parse_workers(const char *list, struct sweep_opts *o)
+/* A comma-separated list of numbers in [min, max] into out (SWEEP_MAX_LIST at most); its
+ * length.  many/one name the items in messages ("worker counts", "worker"). */
+static size_t parse_u64_list(const char *opt, const char *list, const char *many,
+			     const char *one, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char buf[1024];
 	char *save = NULL;
+	size_t n = 0;
 
-	o->n_workers = 0;
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (o->n_workers == SWEEP_MAX_LIST)
-			usage_error("too many worker counts in '%s'", list);
-		o->workers[o->n_workers++] =
-			(unsigned)opt_u64("--workers", t, 1, BACKEND_MAX_WORKERS);
+		if (n == SWEEP_MAX_LIST)
+			usage_error("too many %s in '%s'", many, list);
+		out[n++] = opt_u64(opt, t, min, max);
 	}
-	if (o->n_workers == 0)
-		usage_error("empty worker list '%s'", list);
+	if (n == 0)
+		usage_error("empty %s list '%s'", one, list);
+	return n;
+}
+
+static void parse_workers(const char *list, struct sweep_opts *o)
+{
+	uint64_t w[SWEEP_MAX_LIST];
+
+	o->n_workers = parse_u64_list("--workers", list, "worker counts", "worker", 1,
+				      BACKEND_MAX_WORKERS, w);
+	for (size_t i = 0; i < o->n_workers; i++)
+		o->workers[i] = (unsigned)w[i];
 }
 
 static void parse_sizes(const char *list, struct sweep_opts *o)
 {
-	char buf[1024];
-	char *save = NULL;
-
-	o->n_sizes = 0;
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (o->n_sizes == SWEEP_MAX_LIST)
-			usage_error("too many sizes in '%s'", list);
-		o->sizes[o->n_sizes++] = opt_u64("--sizes", t, 1, UINT64_MAX);
-	}
-	if (o->n_sizes == 0)
-		usage_error("empty size list '%s'", list);
+	o->n_sizes = parse_u64_list("--sizes", list, "sizes", "size", 1, UINT64_MAX, o->sizes);
 }
 
 /* 1, 2, 4, ... below the core count, then the core count. */

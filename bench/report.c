@@ -90,6 +90,12 @@ static void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j
 	}
 }
 
+/* q measured, and of r's series: same kernel, backend and worker count (any size). */
+static int in_series(const struct sweep_row *q, const struct sweep_row *r)
+{
+	return q->k == r->k && q->b == r->b && q->workers == r->workers && row_measured(q);
+}
+
 /* A size sweep: per parallel backend and worker count, the size from which it beats serial. */
 static void print_break_even(FILE *out, const struct sweep *sw, const struct kernel *k)
 {
@@ -97,34 +103,25 @@ static void print_break_even(FILE *out, const struct sweep *sw, const struct ker
 
 	for (size_t a = 0; a < sw->n_rows; a++) {
 		const struct sweep_row *r = &sw->rows[a];
-		int first = 1, n = 0;
+		int first = 1;
 		uint64_t from = 0, below = 0;
 
 		if (r->k != k || r->workers < 2 || !row_measured(r))
 			continue;
 		for (size_t b = 0; b < a; b++)
-			first &= !(sw->rows[b].k == k && sw->rows[b].b == r->b &&
-				   sw->rows[b].workers == r->workers && row_measured(&sw->rows[b]));
+			first &= !in_series(&sw->rows[b], r);
 		if (!first)
 			continue;
-		/* rows come in increasing size order when the --sizes list was increasing; scan
-		 * them all: the break-even size is the smallest from which every larger size wins */
-		for (size_t b = 0; b < sw->n_rows; b++) {
-			const struct sweep_row *q = &sw->rows[b];
-
-			if (q->k != k || q->b != r->b || q->workers != r->workers || !row_measured(q))
-				continue;
-			n++;
-			if (q->speedup < 1 && q->size > below)
-				below = q->size;
-		}
-		for (size_t b = 0; b < sw->n_rows; b++) {
-			const struct sweep_row *q = &sw->rows[b];
-
-			if (q->k == k && q->b == r->b && q->workers == r->workers && row_measured(q) &&
-			    q->size > below && (from == 0 || q->size < from))
-				from = q->size;
-		}
+		/* the break-even size is the smallest above the largest size that loses (the
+		 * --sizes list may come in any order) */
+		for (size_t b = 0; b < sw->n_rows; b++)
+			if (in_series(&sw->rows[b], r) && sw->rows[b].speedup < 1 &&
+			    sw->rows[b].size > below)
+				below = sw->rows[b].size;
+		for (size_t b = 0; b < sw->n_rows; b++)
+			if (in_series(&sw->rows[b], r) && sw->rows[b].size > below &&
+			    (from == 0 || sw->rows[b].size < from))
+				from = sw->rows[b].size;
 		if (!any)
 			fprintf(out, "  break-even (the smallest size from which parallel beats serial at "
 				     "every larger size measured):\n");
@@ -138,15 +135,12 @@ static void print_break_even(FILE *out, const struct sweep *sw, const struct ker
 		else
 			fprintf(out, "    %-14s x%-3u from size %llu (slower at %llu)\n", r->b->name,
 				r->workers, (unsigned long long)from, (unsigned long long)below);
-		(void)n;
 	}
 }
 
 /* MPI rows whose ranks ran on more than one host: the hosts, ranks per host, the link. */
 static void print_hosts(FILE *out, const struct sweep *sw, const struct run_meta *m)
 {
-	int any = 0;
-
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *r = &sw->rows[i];
 		char hosts[16][64];
@@ -177,9 +171,7 @@ static void print_hosts(FILE *out, const struct sweep *sw, const struct run_meta
 		for (unsigned h = 0; h < nh; h++)
 			fprintf(out, " %s (%u rank%s)", hosts[h], count[h], count[h] == 1 ? "" : "s");
 		fprintf(out, "; interconnect: %s\n", m->interconnect ? m->interconnect : "not said");
-		any = 1;
 	}
-	(void)any;
 }
 
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
