@@ -272,6 +272,22 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		     "the repetitions\n");
 	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
 	print_hosts(out, sw, m);
+	/* rows of backends that mpirun starts, beside rows parbench measured itself: they were
+	 * measured in a phase of their own, which the interleaving above does not cover */
+	int launched = 0, own = 0;
+
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		if (!row_measured(&sw->rows[i]))
+			continue;
+		if (sw->rows[i].b->caps & BACKEND_CAP_NEEDS_LAUNCHER)
+			launched = 1;
+		else
+			own = 1;
+	}
+	if (launched && own)
+		fprintf(out, "note: the MPI rows were measured by mpirun after the other backends had "
+			     "stopped, not interleaved with them: drift between the two phases shows "
+			     "in their speedups\n");
 
 	if (noisy)
 		fprintf(out, "warning: %u configuration%s had cv above %.0f%%: the machine is noisy; "
