@@ -139,6 +139,8 @@ __attribute__((noreturn)) static void duo_child(struct duo_run *r)
 	}
 }
 
+static void duo_stop(struct duo_run *r);
+
 static int duo_start(struct duo_run *r)
 {
 	struct duo *d = mmap(NULL, sizeof(*d), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
@@ -168,11 +170,17 @@ static int duo_start(struct duo_run *r)
 	d->ev[0] = eventfd(0, 0);
 	d->ev[1] = eventfd(0, 0);
 	r->d = d;
-	r->child = fork();
-	if (r->child < 0)
-		return -errno;
-	if (r->child == 0)
+	pid_t child = fork();
+
+	if (child < 0) {
+		int err = -errno;
+
+		duo_stop(r); /* frees what was made; with no child there is nothing to signal */
+		return err;
+	}
+	if (child == 0)
 		duo_child(r);
+	r->child = child;
 	return 0;
 }
 
@@ -182,8 +190,12 @@ static void duo_stop(struct duo_run *r)
 
 	if (!d)
 		return;
-	kill(r->child, SIGKILL);
-	waitpid(r->child, NULL, 0);
+	/* never signal or wait on a pid <= 0: kill(-1) reaches every process we may signal */
+	if (r->child > 0) {
+		kill(r->child, SIGKILL);
+		waitpid(r->child, NULL, 0);
+		r->child = 0;
+	}
 	for (int i = 0; i < 4; i++)
 		close(d->fd[i]);
 	close(d->ev[0]);
