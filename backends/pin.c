@@ -75,6 +75,13 @@ unsigned pin_topo_packages(const struct pin_topo *t)
 	return n ? n : 1;
 }
 
+size_t pin_topo_l3_bytes(const struct pin_topo *t)
+{
+	hwloc_obj_t l3 = hwloc_get_obj_by_type(t->h, HWLOC_OBJ_L3CACHE, 0);
+
+	return l3 ? (size_t)l3->attr->cache.size * count_type(t, HWLOC_OBJ_L3CACHE) : 0;
+}
+
 void pin_topo_describe(const struct pin_topo *t, char *buf, size_t len)
 {
 	hwloc_obj_t l3 = hwloc_get_obj_by_type(t->h, HWLOC_OBJ_L3CACHE, 0);

@@ -32,6 +32,8 @@ void pin_topo_free(struct pin_topo *t);
 unsigned pin_topo_cores(const struct pin_topo *t);
 unsigned pin_topo_pus(const struct pin_topo *t);
 unsigned pin_topo_packages(const struct pin_topo *t);
+/* The bytes of all L3 caches together (0 if hwloc knows of none). */
+size_t pin_topo_l3_bytes(const struct pin_topo *t);
 /* One line, e.g. "1 package, 2 cores, 2 PUs, L3 32 MiB". */
 void pin_topo_describe(const struct pin_topo *t, char *buf, size_t len);
 /* Writes the topology as hwloc XML to path. 0 or -errno. */

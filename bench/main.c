@@ -17,6 +17,7 @@
 #include "outfile.h"
 #include "pin.h"
 #include "report.h"
+#include "roof.h"
 #include "runload.h"
 #include "stats.h"
 #include "sweep.h"
@@ -86,6 +87,10 @@ static const char usage_text[] =
 	"       parbench filter --kernel NAME --input IN1 IN2 ... --outdir DIR [filter options]\n"
 	"       parbench report DIR            (re)write DIR's report.md and charts from its files\n"
 	"       parbench compare BASE NEW [--threshold 5%] [--allow-other-machine]\n"
+	"       parbench roofline [--workers LIST] [--pin P] [--isa V]   this machine's limits\n"
+	"\n"
+	"PARBENCH_ISA=V (or --isa V for run and roofline) runs the kernels' instruction-set\n"
+	"variant V (avx512, avx2, sse2, generic; default: the best this CPU runs)\n"
 	"\n"
 	"run options:\n"
 	"  --kernels LIST         comma-separated kernel names, or all (default)\n"
@@ -119,6 +124,7 @@ static const char usage_text[] =
 	"  --threads T            mpi+openmp: OpenMP threads per rank (default 2)\n"
 	"  --no-scatter           MPI: every rank uses the input it made (no scatter of rows)\n"
 	"  --interconnect TEXT    MPI: how the hosts are connected, for the tables\n"
+	"  --isa V                the kernels' instruction-set variant (see parbench list)\n"
 	"  --image FILE           filters: benchmark on this PNG or JPEG instead of the synthetic\n"
 	"                         picture (without --kernels: the four filters only)\n"
 	"\n"
@@ -382,7 +388,7 @@ static void on_hang(const struct sweep_row *row, const char *reason, void *arg)
 	fprintf(stderr, "parbench: %s / %s / %u workers: %s; its threads cannot be stopped, so "
 			"the run ends here\n", row->k->name, row->b->name, row->workers, reason);
 	sweep_evaluate(h->sw);
-	if (report_write_summary(h->out_dir, h->sw) || report_write_samples(h->out_dir, h->sw) ||
+	if (report_write_summary(h->out_dir, h->sw, h->meta->roof) || report_write_samples(h->out_dir, h->sw) ||
 	    report_write_meta(h->out_dir, h->sw, h->meta))
 		fprintf(stderr, "parbench: cannot write the results in '%s'\n", h->out_dir);
 	else
@@ -414,16 +420,37 @@ static void on_progress(const struct sweep_row *r, size_t done, size_t total, vo
 	fflush(stderr);
 }
 
+/* Uses the kernels' variant name (exit 2 if unknown or not runnable on this CPU). */
+static void set_variant(const char *name, const char *from)
+{
+	int rc = kernel_variant_set(name);
+	char known[128] = "";
+	size_t used = 0;
+
+	if (rc == 0)
+		return;
+	for (const char *const *v = kernel_variants(); *v; v++)
+		used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s", used ? ", " : "",
+					 *v);
+	if (rc == -ENOTSUP)
+		usage_error("%s: this CPU cannot run the '%s' variant (known: %s)", from, name, known);
+	usage_error("%s: unknown variant '%s' (known: %s)", from, name, known);
+}
+
 static int cmd_list(void)
 {
 	static const char *const models[] = { [PY_LOOP] = "Python loop (GIL check every iteration)",
 					      [PY_C_CALL] = "one C call per item (GIL held)",
 					      [PY_BLOCKING] = "blocking call (GIL released)" };
 
-	printf("kernels:\n");
+	printf("kernels (instruction-set variant in use: %s; built:", kernel_variant());
+	for (const char *const *v = kernel_variants(); *v; v++)
+		printf(" %s%s", *v, kernel_variant_supported(*v) ? "" : " (not on this CPU)");
+	printf("):\n");
 	for (const struct kernel *const *k = kernel_all(); *k; k++)
-		printf("  %-14s %s\n  %-14s   size: %s; in CPython: %s\n", (*k)->name, (*k)->summary,
-		       "", (*k)->size_unit, models[(*k)->py_model]);
+		printf("  %-14s %s\n  %-14s   size: %s; in CPython: %s; variant: %s\n", (*k)->name,
+		       (*k)->summary, "", (*k)->size_unit, models[(*k)->py_model],
+		       (*k) == kernel_find("io_wait") ? "none (it blocks)" : kernel_variant());
 	printf("backends:\n");
 	for (const struct backend *const *b = backend_all(); *b; b++)
 		printf("  %-14s %s\n", (*b)->name, (*b)->summary);
@@ -475,6 +502,7 @@ struct mpi_rows {
 	int gb_argc;                /* the user's Google Benchmark flags */
 	char **gb_argv;
 	unsigned cores;
+	const char *isa;            /* --isa as given, or NULL: the ranks pick their own */
 };
 
 /* For every MPI backend and worker count: mpirun starts the ranks, which measure those rows
@@ -535,6 +563,10 @@ static int run_mpi_rows(const struct mpi_rows *m, struct sweep *sw)
 			args[na++] = "--out";
 			args[na++] = dir;
 			args[na++] = "--no-report";
+			if (m->isa) {
+				args[na++] = "--isa";
+				args[na++] = m->isa;
+			}
 			if (o->n_sizes) {
 				used = 0;
 				for (size_t s = 0; s < o->n_sizes; s++)
@@ -634,8 +666,9 @@ static int cmd_run(int argc, char **argv)
 	time_t now = time(NULL);
 	struct tm tm;
 	int rc, status = 0, i, kernels_given = 0, backends_given = 0, no_report = 0;
-	const char *image_path = NULL, *hostfile = NULL, *interconnect = NULL;
+	const char *image_path = NULL, *hostfile = NULL, *interconnect = NULL, *isa = NULL;
 	static struct pb_image image;
+	static struct roof roof;
 	const struct backend *mpi_b[SWEEP_MAX_LIST];
 	size_t n_mpi = 0;
 	unsigned threads = 2;
@@ -739,6 +772,8 @@ static int cmd_run(int argc, char **argv)
 			repetitions = (int)opt_u64(opt, v, 1, 1000);
 		else if (strcmp(opt, "--min-time") == 0)
 			min_time = opt_seconds(opt, v);
+		else if (strcmp(opt, "--isa") == 0)
+			set_variant(isa = v, "--isa");
 		else
 			usage_error("unknown option '%s' (see parbench --help)", opt);
 	}
@@ -889,6 +924,15 @@ static int cmd_run(int argc, char **argv)
 	o.hang_arg = &hc;
 	prog.tty = isatty(STDERR_FILENO);
 	prog.t0 = wall_s();
+	if (!launched) {
+		rc = roof_measure(&roof, topo, pin, o.workers, o.n_workers);
+		if (rc) {
+			fprintf(stderr, "parbench: cannot measure the copy bandwidth: %s\n", strerror(-rc));
+			pin_topo_free(topo);
+			return EXIT_VERIFY;
+		}
+		meta.roof = &roof;
+	}
 	rc = sweep_run(&sw, &o, gb_argc, gb_argv, verbose, on_progress, &prog, err, sizeof(err));
 	if (rc) {
 		pin_topo_free(topo);
@@ -908,7 +952,8 @@ static int cmd_run(int argc, char **argv)
 				       .hostfile = hostfile, .out_dir = out_dir, .pin = pin,
 				       .repetitions = repetitions, .min_time = o.min_time_s,
 				       .image = image_path, .gb_argc = argc - gb_first,
-				       .gb_argv = argv + gb_first, .cores = pin_topo_cores(topo) };
+				       .gb_argv = argv + gb_first, .cores = pin_topo_cores(topo),
+				       .isa = isa };
 
 		if (run_mpi_rows(&mr, &sw) != 0)
 			status = EXIT_VERIFY;
@@ -931,8 +976,8 @@ static int cmd_run(int argc, char **argv)
 		if (pin_topo_export_xml(topo, xml) != 0 || rename(xml, dst) != 0)
 			status = EXIT_VERIFY;
 	}
-	if (report_write_summary(out_dir, &sw) || report_write_samples(out_dir, &sw) ||
-	    report_write_meta(out_dir, &sw, &meta)) {
+	if (report_write_summary(out_dir, &sw, meta.roof) || report_write_samples(out_dir, &sw) ||
+	    report_write_meta(out_dir, &sw, &meta) || (meta.roof && roof_write_csv(out_dir, meta.roof))) {
 		fprintf(stderr, "parbench: cannot write the results in '%s': %s\n", out_dir,
 			strerror(errno));
 		status = EXIT_VERIFY;
@@ -1481,8 +1526,75 @@ static int cmd_compare(int argc, char **argv)
 	return slower ? EXIT_VERIFY : 0;
 }
 
+/* parbench roofline: the roofs alone, as a run measures them before its sweep. */
+static int cmd_roofline(int argc, char **argv)
+{
+	struct sweep_opts o = { 0 };
+	const char *pin = "compact";
+	struct pin_topo *topo = NULL;
+	static struct roof roof;
+	char cpu[256], desc[256];
+	int rc;
+
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *eq = strchr(a, '='), *v;
+		char opt[64];
+
+		if (strcmp(a, "--help") == 0) {
+			printf("usage: parbench roofline [--workers LIST] [--pin P] [--isa V]\n"
+			       "Measures this machine's core clock (dependent adds) and copy bandwidth "
+			       "(bytes read + written)\nwith 1 worker and each of LIST (default: 1, 2, "
+			       "4, ... up to the cores), pinned by P.\n");
+			return 0;
+		}
+		if (strncmp(a, "--", 2) != 0)
+			usage_error("unexpected argument '%s' (see parbench roofline --help)", a);
+		snprintf(opt, sizeof(opt), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+		if (eq)
+			v = eq + 1;
+		else if (i + 1 < argc)
+			v = argv[++i];
+		else
+			usage_error("option %s needs a value", opt);
+		if (strcmp(opt, "--workers") == 0)
+			parse_workers(v, &o);
+		else if (strcmp(opt, "--pin") == 0)
+			pin = v;
+		else if (strcmp(opt, "--isa") == 0)
+			set_variant(v, "--isa");
+		else
+			usage_error("unknown roofline option '%s' (see parbench roofline --help)", opt);
+	}
+	if (pin_topo_load(&topo, NULL)) {
+		fprintf(stderr, "parbench: cannot read this machine's topology with hwloc\n");
+		return EXIT_VERIFY;
+	}
+	if (o.n_workers == 0)
+		default_workers(&o, pin_topo_cores(topo));
+	PARSE_ONLY_RETURN();
+	rc = roof_measure(&roof, topo, pin, o.workers, o.n_workers);
+	if (rc == -EINVAL)
+		usage_error("bad pin policy '%s' (known: none, compact, spread, or a list of PU "
+			    "numbers below %u such as 0,2-3)", pin, pin_topo_pus(topo));
+	if (rc) {
+		fprintf(stderr, "parbench: cannot measure the copy bandwidth: %s\n", strerror(-rc));
+		pin_topo_free(topo);
+		return EXIT_VERIFY;
+	}
+	read_first_line("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
+	pin_topo_describe(topo, desc, sizeof(desc));
+	printf("machine: %s; %s; kernels' variant %s; pin %s\n", cpu[0] ? cpu : "unknown CPU",
+	       desc, kernel_variant(), pin);
+	roof_print(stdout, &roof);
+	printf("measured in %.2f s\n", roof.seconds);
+	pin_topo_free(topo);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (getenv("PARBENCH_ISA") && getenv("PARBENCH_ISA")[0])
+		set_variant(getenv("PARBENCH_ISA"), "PARBENCH_ISA");
 	if (argc < 2)
 		usage_error("missing command (known: list, run, costs, topology, filter, report, "
 			    "compare; see parbench --help)");
@@ -1510,6 +1622,8 @@ int main(int argc, char **argv)
 		return cmd_mpi_probe(argc, argv);
 	if (strcmp(argv[1], "compare") == 0)
 		return cmd_compare(argc, argv);
+	if (strcmp(argv[1], "roofline") == 0)
+		return cmd_roofline(argc, argv);
 	usage_error("unknown command '%s' (known: list, run, costs, topology, filter, report, "
 		    "compare)", argv[1]);
 }

@@ -30,6 +30,40 @@ const char *report_fmt_time(char *buf, size_t len, double s)
 	return buf;
 }
 
+/* A row's rate and how near its roof it runs (roof.h): compute kernels in items/ns and
+ * core-cycles per item (median x clock x workers / items); filters in MPix/s and their
+ * GB/s as a fraction of the copy bandwidth measured with as many workers; io_wait in items/s. */
+struct row_rate {
+	double rate;
+	const char *unit;
+	double cycles; /* 0: not known */
+	double copy;   /* 0: not known */
+};
+
+static struct row_rate row_rate(const struct sweep_row *r, const struct roof *roof)
+{
+	struct row_rate rr = { 0, "", 0, 0 };
+
+	if (!r->elements || !(r->median > 0))
+		return rr;
+	if (r->pixels) {
+		double bw = roof ? roof_copy_bps(roof, r->workers) : 0;
+
+		rr.rate = (double)r->pixels * 1e-6 / r->median;
+		rr.unit = "MPix/s";
+		rr.copy = bw > 0 ? (double)r->bytes / r->median / bw : 0;
+	} else if (!r->variant[0]) {
+		rr.rate = (double)r->elements / r->median;
+		rr.unit = "items/s";
+	} else {
+		rr.rate = (double)r->elements * 1e-9 / r->median;
+		rr.unit = "items/ns";
+		if (roof && roof->clock_hz > 0)
+			rr.cycles = r->median * roof->clock_hz * r->workers / (double)r->elements;
+	}
+	return rr;
+}
+
 static int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw)
 {
 	return r->workers > sw->cores || r->plan.oversubscribed > 0;
@@ -189,14 +223,20 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 				(unsigned long long)sw->rows[i].size, k->size_unit);
 		else if (img)
 			fprintf(out, "\n# %s: %ux%u picture, %zu rows (items), %.1f MB read + written "
-				     "per run\n", k->name, sw->rows[i].width, sw->rows[i].height,
+				     "per run", k->name, sw->rows[i].width, sw->rows[i].height,
 				sw->rows[i].items, (double)sw->rows[i].bytes * 1e-6);
 		else
-			fprintf(out, "\n# %s: size %llu (%s), %zu items\n", k->name,
+			fprintf(out, "\n# %s: size %llu (%s), %zu items", k->name,
 				(unsigned long long)sw->rows[i].size, k->size_unit, sw->rows[i].items);
+		if (!sw->weak)
+			fprintf(out, "%s%s\n", sw->rows[i].variant[0] ? "; variant " : "",
+				sw->rows[i].variant);
+		const char *rate_head = img ? "   MPix/s    GB/s  %copy"
+				      : sw->rows[i].variant[0] ? " items/ns cyc/item" : "  items/s";
+
 		fprintf(out, "  %-14s %7s%s %11s %23s %7s %8s %13s %10s %10s%s\n", "backend", "workers",
 			sw->weak ? "        size" : "", "median", "min .. max", "cv", "speedup",
-			"95% interval", "efficiency", "start-up", img ? "   MPix/s    GB/s" : "");
+			"95% interval", "efficiency", "start-up", rate_head);
 		for (size_t a = i; a < j; a++) {
 			const struct sweep_row *r = &sw->rows[a];
 			char med[32], lo[32], hi[32], range[80], su[32], ci[48], sz[32] = "";
@@ -240,11 +280,21 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 				snprintf(ci, sizeof(ci), "%.2f-%.2f", r->speedup_lo, r->speedup_hi);
 			else
 				snprintf(ci, sizeof(ci), "-");
-			char rate[48] = "";
+			char rate[64] = "", roofcol[16] = "-";
+			struct row_rate rr = row_rate(r, m->roof);
 
-			if (img)
-				snprintf(rate, sizeof(rate), " %8.0f %7.2f", (double)r->pixels * 1e-6 / r->median,
-					 (double)r->bytes * 1e-9 / r->median);
+			if (img) {
+				if (rr.copy > 0)
+					snprintf(roofcol, sizeof(roofcol), "%.0f%%", rr.copy * 100);
+				snprintf(rate, sizeof(rate), " %8.0f %7.2f %6s", rr.rate,
+					 (double)r->bytes * 1e-9 / r->median, roofcol);
+			} else if (r->variant[0]) {
+				if (rr.cycles > 0)
+					snprintf(roofcol, sizeof(roofcol), "%.3f", rr.cycles);
+				snprintf(rate, sizeof(rate), " %8.3f %8s", rr.rate, roofcol);
+			} else if (rr.rate > 0) {
+				snprintf(rate, sizeof(rate), " %8.0f", rr.rate);
+			}
 			char eff[16] = "-";
 
 			if (r->speedup > 0)
@@ -271,6 +321,12 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		     "efficiency = speedup / workers; 95%% interval: bootstrap of the speedup over "
 		     "the repetitions\n");
 	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
+	if (m->roof) {
+		fprintf(out, "roof (measured before the sweep, %.2f s): ", m->roof->seconds);
+		roof_print(out, m->roof);
+		fprintf(out, "cyc/item = median x clock x workers / items (core cycles per item); "
+			     "%%copy = GB/s / copy bandwidth with as many workers\n");
+	}
 	print_hosts(out, sw, m);
 	/* rows of backends that mpirun starts, beside rows parbench measured itself: they were
 	 * measured in a phase of their own, which the interleaving above does not cover */
@@ -337,7 +393,7 @@ static void csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-int report_write_summary(const char *dir, const struct sweep *sw)
+int report_write_summary(const char *dir, const struct sweep *sw, const struct roof *roof)
 {
 	struct outfile o;
 	int err = outfile_open(&o, dir, "summary.csv");
@@ -348,7 +404,7 @@ int report_write_summary(const char *dir, const struct sweep *sw)
 		     "speedup,efficiency,repetitions,iterations,startup_s,oversubscribed,pin,cpus,"
 		     "gil_switches,pixels,bytes,mpix_per_s,gb_per_s,median_ci_lo_s,median_ci_hi_s,"
 		     "median_ci_level,speedup_ci_lo,speedup_ci_hi,karp_flatt,scaling,width,height,"
-		     "partial\n");
+		     "partial,variant,elements,rate,rate_unit,cycles_per_item,copy_fraction\n");
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *r = &sw->rows[i];
 		char plan[4096];
@@ -367,13 +423,18 @@ int report_write_summary(const char *dir, const struct sweep *sw)
 		csv_field(o.f, plan);
 		fputc(',', o.f);
 		csv_field(o.f, r->cpus);
-		fprintf(o.f, ",%llu,%llu,%llu,%.6g,%.6g,%.9g,%.9g,%.4f,%.6f,%.6f,%.6f,%s,%u,%u,%d\n",
+		fprintf(o.f, ",%llu,%llu,%llu,%.6g,%.6g,%.9g,%.9g,%.4f,%.6f,%.6f,%.6f,%s,%u,%u,%d,",
 			(unsigned long long)r->gil_switches, (unsigned long long)r->pixels,
 			(unsigned long long)r->bytes,
 			r->pixels ? (double)r->pixels * 1e-6 / r->median : 0,
 			r->bytes ? (double)r->bytes * 1e-9 / r->median : 0, r->median_lo, r->median_hi,
 			r->median_level, r->speedup_lo, r->speedup_hi, r->karp_flatt,
 			sw->weak ? "weak" : "strong", r->width, r->height, r->partial);
+		struct row_rate rr = row_rate(r, roof);
+
+		csv_field(o.f, r->variant);
+		fprintf(o.f, ",%llu,%.6g,%s,%.6g,%.6g\n", (unsigned long long)r->elements, rr.rate,
+			rr.unit, rr.cycles, rr.copy);
 	}
 	return outfile_commit(&o);
 }
@@ -454,6 +515,9 @@ int report_write_meta(const char *dir, const struct sweep *sw, const struct run_
 	json_kv(o.f, "interconnect", m->interconnect ? m->interconnect : "", 1);
 	fprintf(o.f, "  \"repetitions\": %d,\n  \"interleaved\": %s,\n  \"quick\": %s,\n",
 		m->repetitions, m->interleaved ? "true" : "false", m->quick ? "true" : "false");
+	json_kv(o.f, "kernel_variant", kernel_variant(), 1);
+	if (m->roof)
+		roof_write_json(o.f, m->roof);
 	fprintf(o.f, "  \"placement\": [\n");
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *r = &sw->rows[i];

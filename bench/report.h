@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "roof.h"
 #include "sweep.h"
 
 #define REPORT_CV_LIMIT 0.05    /* cells noisier than this are marked */
@@ -31,13 +32,15 @@ struct run_meta {
 	int repetitions;           /* as passed to Google Benchmark */
 	int interleaved;           /* repetitions interleaved at random across configurations */
 	int quick;
+	const struct roof *roof;   /* this machine's limits, measured before the sweep, or NULL */
 };
 
 /* "12.34 ms", "1.234 s", "5.6 us": a time in seconds, in the tables' format. */
 const char *report_fmt_time(char *buf, size_t len, double s);
 /* The per-kernel speedup tables, legend and warnings. */
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m);
-int report_write_summary(const char *dir, const struct sweep *sw);
+/* summary.csv; roof (or NULL) adds the cycles per item and the percent of copy bandwidth */
+int report_write_summary(const char *dir, const struct sweep *sw, const struct roof *roof);
 int report_write_samples(const char *dir, const struct sweep *sw);
 int report_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m);
 /* Runs plots/speedup.gp (gnuplot) once per kernel: speedup-<kernel>.png/.svg and

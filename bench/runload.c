@@ -152,6 +152,7 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 	int c_sc = col(hdr, nh, "scaling"), c_w = col(hdr, nh, "width");
 	int c_h = col(hdr, nh, "height"), c_part = col(hdr, nh, "partial");
 	int c_gil = col(hdr, nh, "gil_switches"), c_pin = col(hdr, nh, "pin");
+	int c_el = col(hdr, nh, "elements"), c_var = col(hdr, nh, "variant");
 
 	while (fgets(line, sizeof(line), in)) {
 		int n = csv_split(line, f, MAX_FIELDS);
@@ -229,9 +230,12 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 		OPT(c_h, r->height, (uint32_t)d);
 		OPT(c_part, r->partial, (int)d);
 		OPT(c_gil, r->gil_switches, (uint64_t)d);
+		OPT(c_el, r->elements, (uint64_t)d);
 #undef OPT
 		if (c_cpus >= 0)
 			snprintf(r->cpus, sizeof(r->cpus), "%s", f[c_cpus]);
+		if (c_var >= 0)
+			snprintf(r->variant, sizeof(r->variant), "%s", f[c_var]);
 		if (c_pin >= 0)
 			snprintf(r->plan_text, sizeof(r->plan_text), "%s", f[c_pin]);
 		if (c_sc >= 0 && strcmp(f[c_sc], "weak") == 0)

@@ -465,6 +465,9 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 				r->size = kis[ki].shape.size;
 				r->items = kis[ki].shape.n;
 				r->pixels = kis[ki].shape.pixels;
+				r->elements = kis[ki].shape.elements;
+				snprintf(r->variant, sizeof(r->variant), "%s",
+					 kis[ki].shape.variant ? kis[ki].shape.variant : "");
 				r->bytes = kis[ki].shape.bytes;
 				r->width = kis[ki].shape.width;
 				r->height = kis[ki].shape.height;

@@ -67,6 +67,8 @@ struct sweep_row {
 	unsigned workers;
 	uint64_t size;          /* the kernel's --size unit, as set up */
 	size_t items;           /* work items */
+	uint64_t elements;      /* what the rate counts, per run (kernel_shape.elements) */
+	char variant[16];       /* the kernels' instruction-set variant, "" for none */
 	uint64_t pixels;        /* image kernels: pixels per run (MPix/s), else 0 */
 	uint64_t bytes;         /* image kernels: bytes read + written per run (GB/s) */
 	uint32_t width, height; /* image kernels: the picture */

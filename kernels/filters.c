@@ -16,11 +16,12 @@
  * output buffer to equal those of the plain per-pixel reference computed at setup, so every
  * backend's picture is bit-identical to the reference before a time is reported.
  *
- * The fast row functions are plain loops that gcc vectorizes (-O3, any -march): the point
- * filters work on whole pixels, blur and sharpen on bytes at offsets of +-3 (one pixel) and
- * +-stride, with the first and last pixel of a row done apart for the border rule.  The
- * reference below is the definitions written pixel by pixel, sharing no code with them.
+ * The fast rows are in hot.c, in one variant per instruction set: the point filters work on
+ * whole pixels, blur and sharpen on bytes at offsets of +-3 (one pixel) and +-stride; the
+ * first and last pixel of a row are done here, apart, for the border rule.  The reference
+ * below is the definitions written pixel by pixel, sharing no code with them.
  */
+#include "hot.h"
 #include "image.h"
 #include "kernel.h"
 
@@ -44,57 +45,9 @@ struct flt_priv {
 	uint64_t expect_check; /* sum of the reference rows' checksums */
 };
 
-/* gcc keeps to 256-bit vectors by default even with AVX-512; the blur and sharpen loops run
- * ~1.8x faster at 512 bits here (a preference only: no effect without AVX-512). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define FLT_WIDE __attribute__((noinline, target("prefer-vector-width=512")))
-#else
-#define FLT_WIDE
-#endif
-
 static inline uint8_t clamp255(int v)
 {
 	return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-}
-
-/* ---- the fast rows ---------------------------------------------------------------------- */
-
-/*
- * The point filters divide by 1000 in float: t = 299 R + 587 G + 114 B (< 2^24, exact in a
- * float) and Y = (int)((t + 500.5f) * 0.001f).  The exact quotient (t + 500.5) / 1000 lies at
- * least 0.0005 away from an integer, and the float error is below 4e-5 for t < 2^19, so the
- * truncation gives exactly (t + 500) / 1000.  gcc vectorizes this far better than the
- * integer division (no 32-bit vector multiply-high on x86); the tests check all 2^24 inputs.
- */
-static inline int32_t div1000(int32_t t)
-{
-	return (int32_t)(((float)t + 500.5f) * 0.001f);
-}
-
-static void gray_row(const uint8_t *restrict in, uint8_t *restrict out, size_t w)
-{
-	for (size_t x = 0; x < w; x++) {
-		int32_t r = in[3 * x], g = in[3 * x + 1], b = in[3 * x + 2];
-		uint8_t y = (uint8_t)div1000(299 * r + 587 * g + 114 * b);
-
-		out[3 * x] = y;
-		out[3 * x + 1] = y;
-		out[3 * x + 2] = y;
-	}
-}
-
-FLT_WIDE static void sepia_row(const uint8_t *restrict in, uint8_t *restrict out, size_t w)
-{
-	for (size_t x = 0; x < w; x++) {
-		int32_t r = in[3 * x], g = in[3 * x + 1], b = in[3 * x + 2];
-		int32_t nr = div1000(393 * r + 769 * g + 189 * b);
-		int32_t ng = div1000(349 * r + 686 * g + 168 * b);
-		int32_t nb = div1000(272 * r + 534 * g + 131 * b);
-
-		out[3 * x] = (uint8_t)(nr < 255 ? nr : 255);
-		out[3 * x + 1] = (uint8_t)(ng < 255 ? ng : 255);
-		out[3 * x + 2] = (uint8_t)(nb < 255 ? nb : 255);
-	}
 }
 
 /* One output byte i of a 3x3 filter, given the bytes left (l) and right (r) of it in the
@@ -131,31 +84,6 @@ static int edge_pixels(const uint8_t *u, const uint8_t *m, const uint8_t *d, uin
 	return w == 1;
 }
 
-FLT_WIDE static void blur_row(const uint8_t *restrict u, const uint8_t *restrict m,
-			      const uint8_t *restrict d, uint8_t *restrict out, size_t w)
-{
-	if (edge_pixels(u, m, d, out, w, blur_byte))
-		return;
-	for (size_t i = 3; i < 3 * w - 3; i++) {
-		uint16_t s = (uint16_t)(u[i - 3] + u[i] + u[i + 3] + m[i - 3] + m[i] + m[i + 3] +
-					d[i - 3] + d[i] + d[i + 3] + 4);
-
-		out[i] = (uint8_t)(s / 9);
-	}
-}
-
-FLT_WIDE static void sharpen_row(const uint8_t *restrict u, const uint8_t *restrict m,
-				 const uint8_t *restrict d, uint8_t *restrict out, size_t w)
-{
-	if (edge_pixels(u, m, d, out, w, sharpen_byte))
-		return;
-	for (size_t i = 3; i < 3 * w - 3; i++) {
-		int16_t v = (int16_t)(5 * m[i] - u[i] - d[i] - m[i - 3] - m[i + 3]);
-
-		out[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-	}
-}
-
 /*
  * Rows [b, e) into out.  in holds input rows from in_first on, out output rows from
  * out_first on: the whole buffers (in_first = out_first = 0) or a transport's copies.
@@ -163,6 +91,8 @@ FLT_WIDE static void sharpen_row(const uint8_t *restrict u, const uint8_t *restr
 static void flt_rows(const struct flt_priv *f, size_t b, size_t e, const uint8_t *in,
 		     size_t in_first, uint8_t *out, size_t out_first, struct partial *p)
 {
+	const struct hot_ops *ops = hot();
+
 	for (size_t y = b; y < e; y++) {
 		const uint8_t *m = in + (y - in_first) * f->stride;
 		const uint8_t *u = y > 0 ? m - f->stride : m;
@@ -171,16 +101,18 @@ static void flt_rows(const struct flt_priv *f, size_t b, size_t e, const uint8_t
 
 		switch (f->kind) {
 		case FLT_GRAY:
-			gray_row(m, o, f->w);
+			ops->gray(m, o, f->w);
 			break;
 		case FLT_SEPIA:
-			sepia_row(m, o, f->w);
+			ops->sepia(m, o, f->w);
 			break;
 		case FLT_BLUR:
-			blur_row(u, m, d, o, f->w);
+			if (!edge_pixels(u, m, d, o, f->w, blur_byte))
+				ops->blur(u, m, d, o, f->w);
 			break;
 		case FLT_SHARPEN:
-			sharpen_row(u, m, d, o, f->w);
+			if (!edge_pixels(u, m, d, o, f->w, sharpen_byte))
+				ops->sharpen(u, m, d, o, f->w);
 			break;
 		}
 		p->check += pb_row_check(o, f->stride, y);
@@ -344,12 +276,14 @@ static int flt_setup(struct flt_priv *f, enum flt_kind kind, const struct kernel
 		.n = f->h,
 		.grain = 1,
 		.size = p->image ? w * h : side,
+		.elements = w * h,
 		.pixels = w * h,
 		.bytes = 2 * (uint64_t)f->bytes,
 		.width = f->w,
 		.height = f->h,
 		.in = f->in,
 		.out = f->out,
+		.variant = kernel_variant(),
 	};
 	return 0;
 }

@@ -33,6 +33,7 @@ static int io_setup(void *priv, const struct kernel_params *p, struct kernel_sha
 	shape->n = (size_t)s->n;
 	shape->grain = 1;
 	shape->size = s->n;
+	shape->elements = s->n;
 	return 0;
 }
 

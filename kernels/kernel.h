@@ -52,12 +52,16 @@ struct kernel_shape {
 	size_t n;              /* work items */
 	size_t grain;          /* natural task size in items (the tutorial's task), 0 if none */
 	uint64_t size;         /* the problem size used, in the kernel's --size unit */
+	uint64_t elements;     /* what the rate counts, per run: integers squared (sum_squares),
+				* range elements summed (range_sum), items (io_wait), pixels */
 	uint64_t pixels;       /* image kernels: pixels per run (for MPix/s), else 0 */
 	uint64_t bytes;        /* image kernels: bytes read + written per run (for GB/s) */
 	uint32_t width, height;/* image kernels: the picture */
 	const uint8_t *in;     /* image kernels: the input, whole */
 	uint8_t *out;          /* image kernels: the output, whole (MAP_SHARED: forked
 				* workers write it in place) */
+	const char *variant;   /* the instruction-set variant of its hot loop ("avx2"), or
+				* NULL for a kernel with none (io_wait) */
 };
 
 /* The bytes a range of items reads and writes (kernels with buffers); parent addresses. */
@@ -110,6 +114,21 @@ const struct kernel *const *kernel_all(void);
 const struct kernel *kernel_find(const char *name);
 /* Comma-separated registered names into buf, for "unknown kernel" messages. */
 void kernel_names(char *buf, size_t len);
+
+/*
+ * Instruction-set variants.  The kernels' hot loops are built for several instruction sets
+ * (on x86-64: avx512, avx2, sse2 and generic C; elsewhere generic C) and the best one this
+ * CPU runs is used, unless another is set.  All variants give bit-identical results.
+ */
+const char *kernel_variant(void);              /* the one in use: "avx2" */
+const char *const *kernel_variants(void);      /* every variant built, best first, NULL-ended */
+int kernel_variant_supported(const char *name); /* 1 if this CPU runs it */
+/* Uses variant name from now on (NULL: the best again).  0, -EINVAL for an unknown name,
+ * -ENOTSUP for one this CPU cannot run.  Not to be called while kernels run. */
+int kernel_variant_set(const char *name);
+/* dst = src (bytes a multiple of 64) in the variant's widest vectors and ordinary stores,
+ * as the filters store: the copy whose bandwidth is the filters' roof (bench/roof.c). */
+void kernel_copy(void *dst, const void *src, size_t bytes);
 
 /* Allocates priv and runs setup. 0 or -errno; on error *ki is left empty. */
 int kernel_instance_init(struct kernel_instance *ki, const struct kernel *k,

@@ -3,18 +3,18 @@
  *
  * Item k is the task (0, end, 1 + k % 4): the tutorial's (0, 10**6, 1..4), scaled up, and
  * repeated `tasks` times (default 16, so an even split over 2 or 4 workers gets the same mix
- * of steps).  Each task is summed exactly by looping over its elements (vsum.h) and the total
+ * of steps).  Each task is summed exactly by looping over its elements (hot.c) and the total
  * is checked against the arithmetic-series formula.  In CPython each task is one C call,
  * so the simulated GIL is held for a whole task.
  */
 #include "kernel.h"
-#include "vsum.h"
+#include "hot.h"
 
 #include <errno.h>
 
 #define RS_DEFAULT_END   300000000ull  /* 16 tasks: 2.5e9 elements, ~0.25 s serial */
 #define RS_QUICK_DIV     20
-#define RS_MAX_END       (1ull << 40)
+#define RS_MAX_END       HOT_RS_LIMIT
 #define RS_DEFAULT_TASKS 16
 #define RS_MAX_TASKS     (1u << 20)
 
@@ -39,26 +39,11 @@ static int rs_setup(void *priv, const struct kernel_params *p, struct kernel_sha
 	shape->n = r->tasks;
 	shape->grain = 1;
 	shape->size = r->end;
+	shape->elements = 0;
+	for (size_t k = 0; k < r->tasks; k++)
+		shape->elements += (r->end + rs_step(k) - 1) / rs_step(k);
+	shape->variant = kernel_variant();
 	return 0;
-}
-
-static pb_u128 rs_task(uint64_t end, uint64_t step)
-{
-	struct vsum acc = { { 0 }, { 0 } };
-	vsum_u64 v;
-	const uint64_t lane_stride = VSUM_LANES * step;
-	uint64_t x = 0;
-
-	vsum_iota(&v, 0, step);
-	/* while the last lane (x + 7 * step) is below end, take all 8 lanes */
-	for (; end > (VSUM_LANES - 1) * step && x < end - (VSUM_LANES - 1) * step; x += lane_stride) {
-		vsum_add(&acc, v);
-		v += lane_stride;
-	}
-	pb_u128 total = vsum_total(&acc);
-	for (; x < end; x += step)
-		total += x;
-	return total;
 }
 
 static void rs_run(const void *priv, size_t begin, size_t end, struct partial *out)
@@ -66,7 +51,7 @@ static void rs_run(const void *priv, size_t begin, size_t end, struct partial *o
 	const struct rs_priv *r = priv;
 
 	for (size_t k = begin; k < end; k++)
-		out->sum += rs_task(r->end, rs_step(k));
+		out->sum += hot()->rs_sum(r->end, rs_step(k));
 	out->count += end - begin;
 }
 

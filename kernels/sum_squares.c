@@ -2,13 +2,13 @@
  * sum_squares.c - the tutorials' cpu_intensive_task(n): the sum of i*i for i in [0, n).
  *
  * Items are the integers i.  The sum is exact (128-bit) and checked against the closed form
- * n(n-1)(2n-1)/6; the timed loop squares and adds every item in vector lanes (vsum.h), so no
- * compiler can fold it.  Squares are formed in 64 bits, which is exact for i < 2^32; items
- * beyond that take a scalar 128-bit path.  In CPython this is a Python for loop, so the
+ * n(n-1)(2n-1)/6; the timed loop squares and adds every item in vector lanes (hot.c, in the
+ * variant for this CPU), so no compiler can fold it.  Squares are formed in 64 bits, which is
+ * exact for i < 2^32; items beyond that take a scalar 128-bit path.  In CPython this is a Python for loop, so the
  * simulated GIL is checked every py_block items (about 8 us of work here).
  */
 #include "kernel.h"
-#include "vsum.h"
+#include "hot.h"
 
 #include <errno.h>
 
@@ -33,31 +33,21 @@ static int sq_setup(void *priv, const struct kernel_params *p, struct kernel_sha
 	shape->n = (size_t)s->n;
 	shape->grain = (size_t)((s->n + tasks - 1) / tasks);
 	shape->size = s->n;
+	shape->elements = s->n;
+	shape->variant = kernel_variant();
 	return 0;
 }
 
 static void sq_run(const void *priv, size_t begin, size_t end, struct partial *out)
 {
+	uint64_t vend = end < HOT_SQ_LIMIT ? end : HOT_SQ_LIMIT;
 	pb_u128 total = 0;
 	uint64_t i = begin;
-	uint64_t vend = end < SQ_VEC_LIMIT ? end : SQ_VEC_LIMIT;
 
 	(void)priv;
-	if (i + 2 * VSUM_LANES <= vend) {
-		/* two independent accumulators, so the lanes' carry chains overlap */
-		struct vsum a = { { 0 }, { 0 } }, b = { { 0 }, { 0 } };
-		vsum_u64 x, y;
-
-		vsum_iota(&x, i, 1);
-		vsum_iota(&y, i + VSUM_LANES, 1);
-
-		for (; i + 2 * VSUM_LANES <= vend; i += 2 * VSUM_LANES) {
-			vsum_add(&a, x * x);
-			vsum_add(&b, y * y);
-			x += 2 * VSUM_LANES;
-			y += 2 * VSUM_LANES;
-		}
-		total = vsum_total(&a) + vsum_total(&b);
+	if (i < vend) {
+		total = hot()->sq_sum(i, vend);
+		i = vend;
 	}
 	for (; i < end; i++)
 		total += (pb_u128)i * i;

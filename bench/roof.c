@@ -1,0 +1,244 @@
+/*
+ * roof.c - the copy bandwidth and the core clock, measured before a sweep (see roof.h).
+ *
+ * One thread per worker, pinned by the sweep's policy; each allocates and first-touches its
+ * own source and destination, so the pages live where the worker that copies them runs (as
+ * the filters' rows do).  Nothing here prints errors or exits.
+ */
+#include "roof.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "outfile.h"
+
+#define ROOF_PASSES     5
+#define ROOF_MIN_BYTES  (48u << 20) /* the default picture's size: 4096 x 4096 RGB */
+#define ROOF_CLOCK_ADDS 4000000u    /* ~1.5 ms at 3 GHz */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Cycles per second of a chain of dependent adds (the empty asm keeps every add, in order,
+ * in a register: one add per cycle of latency), best of 5. */
+static double clock_hz(void)
+{
+	double best = 0;
+
+	for (int rep = 0; rep < 5; rep++) {
+		uint64_t x = 0;
+		double t = now_s();
+
+		for (unsigned i = 0; i < ROOF_CLOCK_ADDS / 8; i++) {
+#define ROOF_ADD() do { x += 1; __asm__ volatile("" : "+r"(x)); } while (0)
+			ROOF_ADD(); ROOF_ADD(); ROOF_ADD(); ROOF_ADD();
+			ROOF_ADD(); ROOF_ADD(); ROOF_ADD(); ROOF_ADD();
+#undef ROOF_ADD
+		}
+		t = now_s() - t;
+		if (x == ROOF_CLOCK_ADDS && t > 0 && ROOF_CLOCK_ADDS / t > best)
+			best = ROOF_CLOCK_ADDS / t;
+	}
+	return best;
+}
+
+struct copier {
+	pthread_t th;
+	const struct pin_topo *topo;
+	int pu;
+	size_t bytes;
+	pthread_barrier_t *start, *done;
+	atomic_int *gate;  /* 1: all threads exist, go; -1: some could not start, leave */
+	int worker;        /* 0 times the passes */
+	double best_s;     /* worker 0: the fastest pass */
+	int failed;
+};
+
+static void *copier_main(void *arg)
+{
+	struct copier *c = arg;
+	uint8_t *src = NULL, *dst = NULL;
+
+	while (atomic_load(c->gate) == 0)
+		sched_yield();
+	if (atomic_load(c->gate) < 0)
+		return NULL;
+	pin_bind_self(c->topo, c->pu);
+	if (posix_memalign((void **)&src, 64, c->bytes) == 0 &&
+	    posix_memalign((void **)&dst, 64, c->bytes) == 0) {
+		memset(src, 0x5a, c->bytes); /* first touch, by the worker that copies */
+		memset(dst, 0, c->bytes);
+	} else {
+		c->failed = 1;
+	}
+	c->best_s = 0;
+	for (int pass = 0; pass <= ROOF_PASSES; pass++) {
+		double t0;
+
+		pthread_barrier_wait(c->start);
+		t0 = now_s();
+		if (!c->failed)
+			kernel_copy(dst, src, c->bytes);
+		pthread_barrier_wait(c->done);
+		t0 = now_s() - t0;
+		if (c->worker == 0 && pass > 0 && (c->best_s == 0 || t0 < c->best_s))
+			c->best_s = t0;
+	}
+	if (!c->failed && (dst[c->bytes / 2] != 0x5a || dst[c->bytes - 1] != 0x5a))
+		c->failed = 1; /* the copy was not done */
+	free(src);
+	free(dst);
+	return NULL;
+}
+
+/* Bytes read + written per second by w pinned workers copying total bytes between them. */
+static int copy_bps(const struct pin_topo *topo, const char *pin, unsigned w, size_t total,
+		    double *bps)
+{
+	struct pin_plan plan;
+	struct copier *c = calloc(w, sizeof(*c));
+	pthread_barrier_t start, done;
+	atomic_int gate = 0;
+	unsigned started = 0;
+	int err = 0;
+
+	if (!c)
+		return -ENOMEM;
+	if (pin_plan_make(topo, pin, w, &plan) != 0) {
+		free(c);
+		return -EINVAL;
+	}
+	pthread_barrier_init(&start, NULL, w);
+	pthread_barrier_init(&done, NULL, w);
+	for (unsigned i = 0; i < w; i++) {
+		c[i] = (struct copier){ .topo = topo, .pu = plan.pu[i], .start = &start, .done = &done,
+					.gate = &gate, .worker = (int)i, .bytes = (total / w) & ~(size_t)63 };
+	}
+	/* worker 0 runs on this thread; the others on their own */
+	for (unsigned i = 1; i < w; i++) {
+		if (pthread_create(&c[i].th, NULL, copier_main, &c[i]) != 0) {
+			err = -EAGAIN;
+			break;
+		}
+		started++;
+	}
+	atomic_store(&gate, err ? -1 : 1);
+	if (err) {
+		for (unsigned i = 1; i <= started; i++)
+			pthread_join(c[i].th, NULL);
+	} else {
+		void *saved = pin_save(topo);
+
+		copier_main(&c[0]);
+		pin_restore(topo, saved);
+		for (unsigned i = 1; i < w; i++)
+			pthread_join(c[i].th, NULL);
+		for (unsigned i = 0; i < w; i++)
+			err = c[i].failed ? -ENOMEM : err;
+		if (!err && c[0].best_s > 0)
+			*bps = 2.0 * (double)c[0].bytes * w / c[0].best_s;
+	}
+	pthread_barrier_destroy(&start);
+	pthread_barrier_destroy(&done);
+	free(c);
+	return err;
+}
+
+int roof_measure(struct roof *r, const struct pin_topo *topo, const char *pin,
+		 const unsigned *workers, size_t n_workers)
+{
+	size_t l3 = pin_topo_l3_bytes(topo), total = ROOF_MIN_BYTES;
+	double t0 = now_s();
+	void *saved = pin_save(topo);
+	struct pin_plan one;
+
+	if (l3 * 2 > total)
+		total = l3 * 2;
+	memset(r, 0, sizeof(*r));
+	r->variant = kernel_variant();
+	r->workers[r->n++] = 1;
+	for (size_t i = 0; i < n_workers && r->n < ROOF_MAX; i++) {
+		int seen = 0;
+
+		for (size_t j = 0; j < r->n; j++)
+			seen |= r->workers[j] == workers[i];
+		if (!seen)
+			r->workers[r->n++] = workers[i];
+	}
+	/* ascending, for roof_copy_bps */
+	for (size_t i = 1; i < r->n; i++)
+		for (size_t j = i; j > 0 && r->workers[j - 1] > r->workers[j]; j--) {
+			unsigned t = r->workers[j];
+
+			r->workers[j] = r->workers[j - 1];
+			r->workers[j - 1] = t;
+		}
+	if (pin_plan_make(topo, pin, 1, &one) == 0)
+		pin_bind_self(topo, one.pu[0]);
+	r->clock_hz = clock_hz();
+	pin_restore(topo, saved);
+	for (size_t i = 0; i < r->n; i++) {
+		int err = copy_bps(topo, pin, r->workers[i], total, &r->copy_bps[i]);
+
+		if (err)
+			return err;
+	}
+	r->seconds = now_s() - t0;
+	return 0;
+}
+
+double roof_copy_bps(const struct roof *r, unsigned w)
+{
+	double bps = 0;
+
+	for (size_t i = 0; i < r->n && r->workers[i] <= w; i++)
+		bps = r->copy_bps[i];
+	return bps;
+}
+
+void roof_print(FILE *out, const struct roof *r)
+{
+	fprintf(out, "core clock: %.2f GHz (dependent adds)\n", r->clock_hz * 1e-9);
+	fprintf(out, "copy bandwidth (read + written, %s copy, ordinary stores):", r->variant);
+	for (size_t i = 0; i < r->n; i++)
+		fprintf(out, "%s %u worker%s %.1f GB/s", i ? "," : "", r->workers[i],
+			r->workers[i] == 1 ? "" : "s", r->copy_bps[i] * 1e-9);
+	fprintf(out, "\n");
+}
+
+void roof_write_json(FILE *f, const struct roof *r)
+{
+	fprintf(f, "  \"roof\": {\"clock_hz\": %.6g, \"variant\": \"%s\", \"seconds\": %.3f, "
+		   "\"copy_bytes_per_s\": [", r->clock_hz, r->variant ? r->variant : "", r->seconds);
+	for (size_t i = 0; i < r->n; i++)
+		fprintf(f, "%s{\"workers\": %u, \"bps\": %.6g}", i ? ", " : "", r->workers[i],
+			r->copy_bps[i]);
+	fprintf(f, "]},\n");
+}
+
+int roof_write_csv(const char *dir, const struct roof *r)
+{
+	struct outfile o;
+	int err = outfile_open(&o, dir, "roof.csv");
+
+	if (err)
+		return err;
+	fprintf(o.f, "workers,copy_gb_per_s,clock_ghz\n");
+	for (size_t i = 0; i < r->n; i++)
+		fprintf(o.f, "%u,%.6g,%.6g\n", r->workers[i], r->copy_bps[i] * 1e-9,
+			r->clock_hz * 1e-9);
+	return outfile_commit(&o);
+}
