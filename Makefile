@@ -12,7 +12,7 @@ FUZZ_SECONDS ?= 600
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all build bench quick test test-sanitize test-valgrind fuzz deps clean
+.PHONY: all build bench quick test test-native test-sanitize test-valgrind fuzz deps clean
 
 all: build
 
@@ -35,10 +35,20 @@ quick: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 $(CTEST_ARGS)
 ifneq ($(filter true 1 yes,$(CI)),)
+	@$(MAKE) test-native
 	@$(MAKE) test-sanitize
 	@$(MAKE) test-valgrind
 	@$(MAKE) fuzz FUZZ_SECONDS=20
 endif
+
+# The default build is portable (the kernels pick their instruction-set variant at run time);
+# this builds everything with -march=native and runs the unit tests, which check every
+# variant this CPU runs bit for bit.  CI runs it after `make test`.
+test-native: deps
+	@cmake -S . -B $(BUILD)-native -DCMAKE_BUILD_TYPE=Release -DPB_NATIVE=ON \
+		-DPB_WERROR=$(WERROR) -DPB_REQUIRE_ALL=$(REQUIRE_ALL) $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD)-native -j $(JOBS) >/dev/null
+	cd $(BUILD)-native && ctest --output-on-failure -L quick $(CTEST_ARGS)
 
 # The suite again under ASan+UBSan and under TSan (without OpenMP: libgomp is not
 # instrumented). CI runs it after `make test`.
@@ -79,4 +89,4 @@ fuzz: deps
 	done
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-address $(BUILD)-thread $(BUILD)-valgrind $(BUILD)-fuzz
+	rm -rf $(BUILD) $(BUILD)-native $(BUILD)-address $(BUILD)-thread $(BUILD)-valgrind $(BUILD)-fuzz

@@ -86,6 +86,29 @@ samples=$(($(wc -l <"$tmp/run/samples.csv") - 1))
 cmake -DFILE="$tmp/run/meta.json" -P "$(dirname "$0")/json_check.cmake" >/dev/null 2>&1 && ok || bad "meta.json is not valid JSON"
 cmake -DFILE="$tmp/run/gbench.json" -P "$(dirname "$0")/json_check.cmake" >/dev/null 2>&1 && ok || bad "gbench.json is not valid JSON"
 
+# The roof and the variant: measured before the sweep, beside every row, in every file.
+head -1 "$tmp/run/summary.csv" | grep -q ",partial,variant,elements,rate,rate_unit,cycles_per_item,copy_fraction$" && ok || bad "summary.csv lacks the rate and roof columns"
+v=$("$pb" list | sed -n 's/^kernels (instruction-set variant in use: \([a-z0-9]*\);.*/\1/p')
+[ -n "$v" ] && ok || bad "list does not name the variant in use"
+grep -q "^# sum_squares: .*; variant $v$" "$tmp/out" && ok || bad "table header lacks the variant $v"
+grep -q "cyc/item" "$tmp/out" && grep -q "^roof (measured before the sweep" "$tmp/out" && ok || bad "table lacks the roof"
+grep -q '"kernel_variant": "'"$v"'"' "$tmp/run/meta.json" && grep -q '"roof": {"clock_hz": [0-9]' "$tmp/run/meta.json" && ok || bad "meta.json lacks the roof or the variant"
+[ "$(head -1 "$tmp/run/roof.csv")" = "workers,copy_gb_per_s,clock_ghz" ] && [ "$(wc -l <"$tmp/run/roof.csv")" -eq 3 ] && ok || bad "roof.csv"
+awk -F, 'NR > 1 && $1 == "sum_squares" && !($(NF - 1) > 0) {bad = 1} END {exit bad}' "$tmp/run/summary.csv" && ok || bad "sum_squares rows without cycles per item"
+"$pb" roofline --workers=1,2 >"$tmp/roof" 2>&1 && grep -q "^copy bandwidth .*1 worker [0-9.]* GB/s, 2 workers [0-9.]* GB/s" "$tmp/roof" && ok || bad "roofline: $(cat "$tmp/roof")"
+usage_error "roofline bad pin" roofline --pin sideways
+usage_error "unknown variant" run --isa avx3
+PARBENCH_ISA=avx3 "$pb" list >/dev/null 2>"$tmp/err"; [ $? -eq 2 ] && grep -q "^parbench: PARBENCH_ISA: unknown variant 'avx3'" "$tmp/err" && ok || bad "PARBENCH_ISA=avx3: $(cat "$tmp/err")"
+for lower in $("$pb" list | sed -n 's/^kernels (.*built:\(.*\)):$/\1/p' | sed 's/ ([^)]*)//g'); do
+	if "$pb" list | grep -q "built:.* $lower (not on this CPU)"; then
+		usage_error "variant $lower this CPU lacks" run --isa "$lower"
+		continue
+	fi
+	PARBENCH_ISA=$lower "$pb" run --quick --kernels sum_squares,sepia --backends serial --repetitions 2 \
+		--out "$tmp/isa-$lower" >"$tmp/out" 2>"$tmp/err" && grep -q "^# sepia: .*; variant $lower$" "$tmp/out" &&
+		grep -q '"kernel_variant": "'"$lower"'"' "$tmp/isa-$lower/meta.json" && ok || bad "forced variant $lower: $(cat "$tmp/err")"
+done
+
 # A wrong result (test hook): exit 1, named on stderr, absent from the table and the CSV.
 PARBENCH_TEST_CORRUPT=range_sum "$pb" run --quick --kernels range_sum,sum_squares \
 	--backends pthreads --workers 2 --repetitions 2 --out "$tmp/bad" >"$tmp/out" 2>"$tmp/err"

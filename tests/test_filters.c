@@ -568,9 +568,25 @@ int main(void)
 	};
 	int rc;
 
+	/* the picture kernels again in every other instruction-set variant this CPU runs */
+	const struct CMUnitTest per_variant[] = {
+		cmocka_unit_test(test_verify_catches_a_wrong_pixel),
+		cmocka_unit_test(test_all_backends_odd_sizes),
+		cmocka_unit_test(test_point_filters_every_colour),
+	};
+	const char *best = kernel_variant();
+
 	if (!mkdtemp(tmpdir) || pin_topo_load(&topo, NULL) != 0)
 		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rc = cmocka_run_group_tests_name(best, tests, NULL, NULL);
+	for (const char *const *v = kernel_variants(); *v; v++) {
+		if (strcmp(*v, best) == 0 || !kernel_variant_supported(*v))
+			continue;
+		if (kernel_variant_set(*v) != 0 || strcmp(kernel_variant(), *v) != 0)
+			return 1;
+		rc |= cmocka_run_group_tests_name(*v, per_variant, NULL, NULL);
+	}
+	kernel_variant_set(NULL);
 	pin_topo_free(topo);
 	if (cleanup() != 0)
 		return 1;

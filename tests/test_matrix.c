@@ -203,9 +203,24 @@ int main(void)
 	};
 	int rc;
 
+	/* the kernels again in every other instruction-set variant this CPU runs */
+	const struct CMUnitTest per_variant[] = {
+		cmocka_unit_test(test_sum_squares_across_2_32),
+		cmocka_unit_test(test_all_backends_all_kernels),
+	};
+	const char *best = kernel_variant();
+
 	if (pin_topo_load(&topo, NULL) != 0)
 		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rc = cmocka_run_group_tests_name(best, tests, NULL, NULL);
+	for (const char *const *v = kernel_variants(); *v; v++) {
+		if (strcmp(*v, best) == 0 || !kernel_variant_supported(*v))
+			continue;
+		if (kernel_variant_set(*v) != 0 || strcmp(kernel_variant(), *v) != 0)
+			return 1;
+		rc |= cmocka_run_group_tests_name(*v, per_variant, NULL, NULL);
+	}
+	kernel_variant_set(NULL);
 	pin_topo_free(topo);
 	return rc;
 }
