@@ -16,6 +16,7 @@
 #include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -580,6 +581,14 @@ static void chart_backends(const struct sweep *sw, const struct kernel *k, char 
 	}
 }
 
+static int roof_present(const char *dir)
+{
+	char path[1200];
+
+	snprintf(path, sizeof(path), "%s/roof.csv", dir);
+	return access(path, R_OK) == 0;
+}
+
 static int run_gnuplot(const char *plots_dir, const char *script, const char *expr)
 {
 	char path[1200];
@@ -661,6 +670,16 @@ int report_charts(const char *dir, const struct sweep *sw, const struct run_meta
 			if ((e = run_gnuplot(plots_dir, "time.gp", expr)) != 0)
 				rc = rc ? rc : e;
 		}
+		/* the roof chart: for kernels with a hot loop, when the run measured its roof */
+		if (!sw->weak && sw->rows[i].variant[0] && roof_present(dir)) {
+			snprintf(expr, sizeof(expr),
+				 "csv='%s/summary.csv'; roof='%s/roof.csv'; out='%s/roof-%s'; "
+				 "kernel='%s'; size=%llu; image=%d; backends='serial %s'; caption='%s'",
+				 dir, dir, dir, k->name, k->name, (unsigned long long)size,
+				 sw->rows[i].pixels > 0, backends, caption);
+			if ((e = run_gnuplot(plots_dir, "roof.gp", expr)) != 0)
+				rc = rc ? rc : e;
+		}
 		if (sw->n_sizes > 1 && !sw->weak) {
 			snprintf(expr, sizeof(expr),
 				 "csv='%s/summary.csv'; out='%s/breakeven-%s'; kernel='%s'; workers=%u; "
@@ -723,6 +742,9 @@ int report_write_markdown(const char *dir, const struct sweep *sw, const struct 
 		if (!sw->weak)
 			fprintf(o.f, "![time per backend of %s at %u workers](time-%s.png)\n", k->name,
 				workers, k->name);
+		if (!sw->weak && sw->rows[i].variant[0] && roof_present(dir))
+			fprintf(o.f, "![%s of %s against the roof](roof-%s.png)\n",
+				sw->rows[i].pixels ? "GB/s" : "cycles per item", k->name, k->name);
 		if (sw->n_sizes > 1 && !sw->weak)
 			fprintf(o.f, "![speedup against size of %s at %u workers](breakeven-%s.png)\n",
 				k->name, workers, k->name);
