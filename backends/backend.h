@@ -103,6 +103,7 @@ struct backend_config {
 	const struct work_region *prefault;
 	size_t n_prefault;
 	int no_scatter;                   /* MPI: ranks use the input they set up themselves */
+	int test_drop_copyback;           /* test hook: fork-pool-pipe drops one chunk's output */
 	char *err;                        /* out: one-line description of a failure */
 	size_t err_len;
 };

@@ -67,6 +67,7 @@ static int fp_start(void *state, const struct backend_config *cfg, enum pool_tra
 	struct fp_state *s = state;
 	struct pool_options o = { .workers = cfg->workers, .transport = tr,
 				  .max_tasks_per_worker = cfg->max_tasks, .retry = cfg->retry,
+				  .test_drop_copyback = cfg->test_drop_copyback,
 				  .topo = cfg->topo, .plan = cfg->plan };
 	int rc;
 

@@ -54,6 +54,13 @@ struct pool_options {
 	 * unchanged); pool_start() returns once the first workers have done so. */
 	const struct pool_region *prefault;
 	size_t n_prefault;
+	/* test hook: the output bytes of every map's first chunk (pipe transport) are read from
+	 * the pipe and thrown away, as a transport that forgot them would */
+	int test_drop_copyback;
+	/* test hook: the worker that claims shm chunk number test_kill_claim - 1 (counted from
+	 * 0 in each round of a map; not in a retry) dies between the claim and marking itself
+	 * busy; 0 = off */
+	uint64_t test_kill_claim;
 };
 
 enum pool_failure_kind {

@@ -60,6 +60,10 @@ struct slot {
 	int error;                        /* first failing task of this job, 0 if none */
 	uint64_t err_begin, err_end;
 	RESULT_ALIGN unsigned char partial[2][POOL_RESULT_MAX];
+	/* committed chunks, double-buffered with the partials (same commit store): how many,
+	 * and the sum of their indexes, so that the parent can name a chunk that a worker
+	 * claimed and died with before it could say which (pool_shm.c) */
+	uint64_t done_n[2], done_ksum[2];
 };
 
 /* One word, so that committing a chunk's partial and leaving the chunk are one store: a
@@ -73,6 +77,8 @@ struct shm_job {
 	_Alignas(64) atomic_uint left;    /* workers that have left the job */
 	atomic_int abort;                 /* stop taking chunks */
 	uint64_t base, n, chunk, nchunks;
+	uint64_t first;                   /* index of chunk 0 among its round's (a retry's is
+					   * the lost chunk's): the arena slot and the accounting */
 	uint64_t fn, ctx, combine;
 	uint32_t result_size;
 	int per_task;                     /* results per task into the arena, else combine */

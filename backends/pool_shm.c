@@ -15,15 +15,35 @@
 
 /* ---- the shm transport ----------------------------------------------------------------- */
 
-/* Runs chunks [base, base + n) on every worker; partials accumulate in the slots. */
+/* Chunks committed by all slots so far: how many, and the sum of their indexes. */
+static void committed(const struct pool *p, uint64_t *n, uint64_t *ksum)
+{
+	*n = *ksum = 0;
+	for (unsigned i = 0; i < p->nw; i++) {
+		const struct slot *s = &p->shm->slot[i];
+		unsigned c = atomic_load(&s->state) & SLOT_COMMIT;
+
+		*n += s->done_n[c];
+		*ksum += s->done_ksum[c];
+	}
+}
+
+/*
+ * Runs chunks [base, base + n) on every worker; partials accumulate in the slots.  first is
+ * the index of its chunk 0 in the round (0, or the lost chunk's for a retry).  A worker that
+ * dies busy names its chunk; one that dies between claiming a chunk and saying so is found by
+ * counting: the claimed chunks are first .. first + C - 1, so the committed and the known
+ * lost ones leave exactly the missing one's index (several missing: no index, no retry).
+ */
 static int shm_job(struct pool *p, const struct pool_map_args *a, uint64_t base, uint64_t n,
-		   uint64_t chunk, int recovery, struct pool_failure *f)
+		   uint64_t chunk, uint64_t first, int recovery, struct pool_failure *f)
 {
 	struct shm_job *j = &p->shm->job;
 	unsigned participants = 0;
 	unsigned long gen;
 	int lost = 0, rc;
-	struct pool_failure death = { 0 };
+	struct pool_failure death = { 0 }, idle_death = { 0 };
+	uint64_t n0, ksum0, lost_n = 0, lost_ksum = 0, idle_deaths = 0;
 
 	rc = pool_respawn_missing(p);
 	if (rc)
@@ -32,6 +52,7 @@ static int shm_job(struct pool *p, const struct pool_map_args *a, uint64_t base,
 	j->n = n;
 	j->chunk = chunk;
 	j->nchunks = (n + chunk - 1) / chunk;
+	j->first = first;
 	j->fn = (uint64_t)(uintptr_t)a->fn;
 	j->ctx = (uint64_t)(uintptr_t)a->ctx;
 	j->combine = (uint64_t)(uintptr_t)a->combine;
@@ -45,11 +66,14 @@ static int shm_job(struct pool *p, const struct pool_map_args *a, uint64_t base,
 
 		if (!recovery) {
 			memset(s->partial, 0, sizeof(s->partial));
+			memset(s->done_n, 0, sizeof(s->done_n));
+			memset(s->done_ksum, 0, sizeof(s->done_ksum));
 			atomic_store(&s->state, 0);
 			s->error = 0;
 		}
 		participants++;
 	}
+	committed(p, &n0, &ksum0);
 	gen = atomic_fetch_add(&j->gen, 1) + 1; /* publish */
 	for (unsigned i = 0; i < p->nw; i++) {
 		struct msg wake = { .type = MSG_WAKE };
@@ -98,8 +122,13 @@ static int shm_job(struct pool *p, const struct pool_map_args *a, uint64_t base,
 			if (!had_left)
 				participants--;
 			if (!busy) {
-				/* retired (max_tasks_per_worker) or died between chunks: nothing
-				 * was lost, and a fresh worker takes its place in this job */
+				/* retired (max_tasks_per_worker) or died between chunks (or between
+				 * a claim and saying which: counted below); a fresh worker takes
+				 * its place in this job */
+				if (!atomic_load(&s->retiring) && !idle_deaths++) {
+					idle_death = d;
+					idle_death.kind = POOL_WORKER_DIED;
+				}
 				rc = pool_spawn(p, i, 1);
 				if (rc)
 					return rc;
@@ -110,6 +139,8 @@ static int shm_job(struct pool *p, const struct pool_map_args *a, uint64_t base,
 			d.begin = (size_t)atomic_load(&s->cur_begin);
 			d.end = (size_t)atomic_load(&s->cur_end);
 			d.kind = POOL_WORKER_DIED;
+			lost_n++;
+			lost_ksum += first + (d.begin - base) / chunk;
 			pool_describe(&d, "while running");
 			if (!lost) {
 				death = d;
@@ -121,9 +152,37 @@ static int shm_job(struct pool *p, const struct pool_map_args *a, uint64_t base,
 				atomic_store(&j->abort, 1);
 		}
 	}
+	if (idle_deaths && !atomic_load(&j->abort)) {
+		uint64_t cn, cksum, claimed = atomic_load(&j->next);
+
+		claimed = claimed < j->nchunks ? claimed : j->nchunks;
+		committed(p, &cn, &cksum);
+		cn -= n0;
+		cksum -= ksum0;
+		if (cn + lost_n + 1 == claimed) { /* one vanished: its index is what is left */
+			uint64_t k = first * claimed + claimed * (claimed - 1) / 2 - cksum - lost_ksum;
+			uint64_t b = base + (k - first) * chunk;
+
+			idle_death.begin = (size_t)b;
+			idle_death.end = (size_t)(b + chunk < base + n ? b + chunk : base + n);
+			pool_describe(&idle_death, "after claiming, before starting");
+			if (!lost)
+				death = idle_death;
+			lost++;
+		} else if (cn + lost_n < claimed) {
+			idle_death.begin = (size_t)base;
+			idle_death.end = (size_t)(base + n);
+			pool_describe(&idle_death, "after claiming chunks, before starting them");
+			death = idle_death;
+			lost += 2; /* more than one: no retry */
+		}
+	}
 	if (lost && p->o.retry && !recovery && lost == 1) {
 		/* run the lost chunk again, once, on a fresh worker; partials carry on */
-		rc = shm_job(p, a, death.begin, death.end - death.begin, death.end - death.begin, 1, f);
+		uint64_t k = first + (death.begin - base) / chunk;
+
+		rc = shm_job(p, a, death.begin, death.end - death.begin, death.end - death.begin, k, 1,
+			     f);
 		if (rc == -ECHILD)
 			return rc;
 		lost = 0;
@@ -156,7 +215,7 @@ int pool_shm_map(struct pool *p, const struct pool_map_args *a, size_t chunk,
 
 		if (nchunks == 0)
 			break;
-		rc = shm_job(p, a, base, n, chunk, 0, f);
+		rc = shm_job(p, a, base, n, chunk, 0, 0, f);
 		if (rc)
 			return rc;
 		for (unsigned i = 0; i < p->nw; i++) {

@@ -7,6 +7,7 @@
  */
 #include "pool_impl.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +36,8 @@ static void worker_shm_job(struct pool *p, struct slot *s, unsigned long gen)
 		k = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
 		if (k >= j->nchunks)
 			break;
+		if (p->o.test_kill_claim && j->first == 0 && k + 1 == p->o.test_kill_claim)
+			raise(SIGKILL); /* test hook: die between the claim and saying which */
 		b = j->base + k * j->chunk;
 		e = j->n - k * j->chunk > j->chunk ? b + j->chunk : j->base + j->n;
 		atomic_store_explicit(&s->cur_begin, b, memory_order_relaxed);
@@ -50,15 +53,15 @@ static void worker_shm_job(struct pool *p, struct slot *s, unsigned long gen)
 			s->err_end = e;
 		}
 		atomic_fetch_add_explicit(&s->tasks, 1, memory_order_relaxed);
-		if (j->per_task) {
-			/* rewriting slot k on a retry is harmless */
-			memcpy(p->shm->arena + k * j->result_size, r, j->result_size);
-			atomic_store_explicit(&s->state, c, memory_order_release);
-		} else {
+		if (j->per_task) /* its own slot: a retry writes the lost chunk's, nobody else's */
+			memcpy(p->shm->arena + (j->first + k) * j->result_size, r, j->result_size);
+		else {
 			memcpy(s->partial[!c], s->partial[c], j->result_size);
 			combine(s->partial[!c], r);
-			atomic_store_explicit(&s->state, !c, memory_order_release); /* commit + idle */
 		}
+		s->done_n[!c] = s->done_n[c] + 1;
+		s->done_ksum[!c] = s->done_ksum[c] + j->first + k;
+		atomic_store_explicit(&s->state, !c, memory_order_release); /* commit + idle */
 	}
 	atomic_store(&s->cpu, pin_current_cpu());
 	atomic_store(&s->left_gen, gen);

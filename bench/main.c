@@ -505,6 +505,55 @@ struct mpi_rows {
 	const char *isa;            /* --isa as given, or NULL: the ranks pick their own */
 };
 
+/* Removes what a run writes into dir (only those files), if they are there. */
+static void clear_run_dir(const char *dir)
+{
+	static const char *const files[] = { "summary.csv", "samples.csv", "meta.json",
+					     "gbench.json", "topology.xml", "roof.csv", "report.md",
+					     ".gbench.json.tmp", NULL };
+	char path[1400];
+
+	for (const char *const *f = files; *f; f++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *f);
+		unlink(path);
+	}
+}
+
+/* One failed row per missing kernel for backend b at w workers (they reach meta.json's failures and
+ * the FAILED lines like any other); 0 or -ENOMEM. */
+static int add_failed_rows(struct sweep *sw, const struct sweep_opts *o,
+			   const unsigned char *missing, const struct backend *b, unsigned w,
+			   const char *why)
+{
+	struct sweep more = { 0 };
+
+	more.rows = calloc(o->n_kernels ? o->n_kernels : 1, sizeof(*more.rows));
+	if (!more.rows)
+		return -ENOMEM;
+	for (size_t k = 0; k < o->n_kernels; k++) {
+		if (!missing[k])
+			continue;
+		struct sweep_row *r = &more.rows[more.n_rows++];
+
+		r->k = o->kernels[k];
+		r->b = b;
+		r->workers = w;
+		r->failed = 1;
+		snprintf(r->error, sizeof(r->error), "%.300s", why);
+		/* the size of this kernel's rows in this run, so that the row joins its group */
+		for (size_t i = 0; i < sw->n_rows; i++)
+			if (sw->rows[i].k == r->k) {
+				r->size = sw->rows[i].size;
+				break;
+			}
+	}
+	int rc = sweep_merge(sw, &more);
+
+	if (rc)
+		free(more.rows);
+	return rc;
+}
+
 /* For every MPI backend and worker count: mpirun starts the ranks, which measure those rows
  * alone and write them to <out_dir>/mpi-<backend>-<workers>/; the rows join the run.
  * 0, or -1 when a launch failed (reported on stderr). */
@@ -616,32 +665,41 @@ static int run_mpi_rows(const struct mpi_rows *m, struct sweep *sw)
 
 			fprintf(stderr, "parbench: mpirun -np %u: %s with %u worker%s\n", ranks,
 				be->name, w, w == 1 ? "" : "s");
+			/* nothing of an earlier run in this directory may pass for this one's */
+			clear_run_dir(dir);
 			int rc = launch_run(&l, err, sizeof(err));
 
 			if (atomic_load(&stop_signal))
 				return failed ? -1 : 0;
-			if (rc) {
-				if (rc < 0)
-					fprintf(stderr, "parbench: FAILED %s / %u workers: %s\n", be->name, w,
-						err);
-				else
-					fprintf(stderr, "parbench: FAILED %s / %u workers: mpirun exited "
-							"with status %d (see above)\n", be->name, w, rc);
-				failed = 1;
-			}
+			if (rc > 0)
+				snprintf(err, sizeof(err), "mpirun exited with status %d", rc);
 			static struct loaded_run lr;
+			char why[512];
+			/* the directory was emptied before the launch: what loads is this launch's */
+			int loaded = run_load(dir, &lr, why, sizeof(why)) == 0;
+			unsigned char missing[SWEEP_MAX_LIST];
 
-			if (run_load(dir, &lr, err, sizeof(err)) != 0) {
-				if (!rc) {
-					fprintf(stderr, "parbench: FAILED %s / %u workers: %s\n", be->name,
-						w, err);
-					failed = 1;
-				}
-				continue;
+			for (size_t k = 0; k < o->n_kernels; k++) {
+				missing[k] = 1;
+				for (size_t i = 0; loaded && i < lr.sw.n_rows; i++)
+					if (lr.sw.rows[i].k == o->kernels[k] && lr.sw.rows[i].b == be &&
+					    !lr.sw.rows[i].failed)
+						missing[k] = 0;
 			}
-			if (sweep_merge(sw, &lr.sw) != 0)
+			if (loaded) {
+				if (sweep_merge(sw, &lr.sw) != 0)
+					failed = 1;
+				run_free(&lr);
+			} else if (!rc) {
+				snprintf(err, sizeof(err), "%s", why);
+			}
+			if (rc || !loaded) {
+				fprintf(stderr, "parbench: FAILED %s / %u workers: %s\n", be->name, w,
+					err);
 				failed = 1;
-			run_free(&lr);
+			}
+			/* every kernel without a row from this launch is a failure in meta.json */
+			add_failed_rows(sw, o, missing, be, w, rc || !loaded ? err : "no result");
 		}
 	}
 	return failed ? -1 : 0;
@@ -853,6 +911,7 @@ static int cmd_run(int argc, char **argv)
 	o.corrupt_kernel = getenv("PARBENCH_TEST_CORRUPT");
 	o.hang_case = getenv("PARBENCH_TEST_HANG");
 	o.crash_case = getenv("PARBENCH_TEST_CRASH");
+	o.drop_copyback = getenv("PARBENCH_TEST_DROP_COPYBACK") != NULL;
 	if (!o.timeout_s)
 		o.timeout_s = DEFAULT_TIMEOUT_S;
 	o.stop = &stop_signal;

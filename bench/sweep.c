@@ -196,6 +196,8 @@ static int case_run_verified(struct bench_case *c, struct gbench_state *st, doub
 	double t0, t1;
 	int err;
 
+	if (k->invalidate) /* the output of an earlier run proves nothing */
+		k->invalidate(c->ki->priv);
 	t0 = now_s();
 	err = watched_run(c);
 	t1 = now_s();
@@ -490,6 +492,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 					.switch_interval_us = o->switch_interval_us,
 					.max_tasks = o->max_tasks,
 					.retry = o->retry,
+					.test_drop_copyback = o->drop_copyback,
 					.topo = o->topo,
 					.plan = &r->plan,
 					.no_scatter = o->no_scatter,

@@ -53,6 +53,7 @@ struct sweep_opts {
 	const char *corrupt_kernel;      /* test hook: this kernel's totals are made wrong */
 	const char *hang_case;           /* test hook: "kernel/backend" runs never return */
 	const char *crash_case;          /* test hook: "kernel/backend:KILL|SEGV" workers die */
+	int drop_copyback;               /* test hook: fork-pool-pipe drops one chunk's output */
 	double timeout_s;                /* per backend run; 0 = none */
 	sweep_hang_fn *hang;             /* an uncancellable run hangs (required with timeout) */
 	void *hang_arg;

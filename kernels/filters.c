@@ -230,6 +230,19 @@ static int flt_verify(const void *priv, const struct partial *total)
 	return memcmp(f->out, f->ref, f->bytes) == 0 ? 0 : -EDOM;
 }
 
+/* One byte of every row made unlike the reference's, at a column that moves with the row:
+ * a run that leaves any row unwritten (a transport that drops a copy-back) fails verify(). */
+static void flt_invalidate(void *priv)
+{
+	struct flt_priv *f = priv;
+
+	for (size_t y = 0; y < f->h; y++) {
+		size_t i = y * f->stride + (y * 7) % f->stride;
+
+		f->out[i] = (uint8_t)~f->ref[i];
+	}
+}
+
 static void flt_teardown(void *priv)
 {
 	struct flt_priv *f = priv;
@@ -307,6 +320,7 @@ static int flt_setup(struct flt_priv *f, enum flt_kind kind, const struct kernel
 		.reference = flt_reference,                                                    \
 		.verify = flt_verify,                                                          \
 		.teardown = flt_teardown,                                                      \
+		.invalidate = flt_invalidate,                                                  \
 		.span = flt_span,                                                              \
 		.run_io = flt_run_io,                                                          \
 	}

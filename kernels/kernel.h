@@ -89,6 +89,10 @@ struct kernel {
 	/* 0 if total is exactly right for all items (closed form), else -EDOM. */
 	int (*verify)(const void *priv, const struct partial *total);
 	void (*teardown)(void *priv); /* optional */
+	/* Optional, for kernels that write an output buffer: makes it wrong (one byte of every
+	 * row differs from the reference), so that verify() passes only if the next run wrote
+	 * all of it.  Called before every run, outside the timed region. */
+	void (*invalidate)(void *priv);
 	/*
 	 * Optional, for kernels whose items read and write buffers (the image filters), so that
 	 * transports that share no memory (pipes, MPI) can move exactly the bytes involved:

@@ -121,6 +121,16 @@ grep -E "^  (serial|pthreads) .* ms " "$tmp/out" | grep -q "x" && ok || bad "no 
 awk '/^# range_sum/{f=1;next} /^# /{f=0} f && / ms /' "$tmp/out" | grep -q . && bad "range_sum timings printed" || ok
 grep -q '"failures": \[' "$tmp/bad/meta.json" && grep -q '"kernel": "range_sum"' "$tmp/bad/meta.json" && ok || bad "failure not in meta.json"
 
+# A transport that drops one chunk's output rows (test hook): the output is made wrong before
+# every run, so an earlier run's picture cannot pass for this one's: exit 1.
+PARBENCH_TEST_DROP_COPYBACK=1 "$pb" run --quick --kernels grayscale,sharpen --backends fork-pool-pipe \
+	--workers 2 --repetitions 2 --out "$tmp/drop" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "FAILED grayscale / fork-pool-pipe / 2 workers: verification failed" "$tmp/err" &&
+	grep -q "FAILED sharpen / fork-pool-pipe / 2 workers: verification failed" "$tmp/err" && ok || bad "dropped copy-back: exit $rc: $(head -c 400 "$tmp/err")"
+grep -q "^grayscale,fork-pool-pipe," "$tmp/drop/summary.csv" && bad "dropped copy-back: the row was measured" || ok
+grep -q "^grayscale,serial,1," "$tmp/drop/summary.csv" && ok || bad "dropped copy-back: serial rows lost"
+
 # SIGINT in the middle of a sweep: exit 130, what was measured is saved, files whole.
 # Each configuration takes ~0.9 s (4 repetitions of >= 0.2 s of 1 ms sleeps): at 1.5 s
 # serial is complete and pthreads/1 is half done (a partly measured one is not kept).
@@ -386,6 +396,15 @@ if "$pb" list | grep -q "^  mpi "; then
 	rc=$?
 	[ "$rc" -eq 1 ] && grep -q "rank 1 .* signal 11" "$tmp/err" && grep -q "FAILED mpi / 2 workers" "$tmp/err" && ok || bad "mpi crash: exit $rc: $(head -c 400 "$tmp/err")"
 	grep -q "^range_sum,serial,1," "$tmp/mpicrash/summary.csv" && ok || bad "mpi crash: serial rows lost"
+	grep -q '"backend": "mpi", "workers": 2, "error": "mpirun exited with status' "$tmp/mpicrash/meta.json" && ok || bad "mpi crash: the failed launch is not in meta.json's failures"
+	# a failed launch into a reused --out: the earlier run's rows must not come back
+	PARBENCH_MPIRUN=/bin/false "$pb" run --quick --kernels sum_squares,box_blur --backends mpi \
+		--workers 2 --repetitions 2 --out "$tmp/mpi" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 1 ] && grep -q "FAILED mpi / 2 workers" "$tmp/err" && ok || bad "mpi stale: exit $rc: $(head -c 400 "$tmp/err")"
+	grep -q "^sum_squares,mpi," "$tmp/mpi/summary.csv" && bad "mpi stale: an earlier run's rows were shown as this run's" || ok
+	grep -q "^sum_squares,serial,1," "$tmp/mpi/summary.csv" && ok || bad "mpi stale: serial rows lost"
+	grep -q '"kernel": "box_blur", "backend": "mpi", "workers": 2, "error"' "$tmp/mpi/meta.json" && ok || bad "mpi stale: the failed launch is not in meta.json"
 	[ "$(pgrep -f -- "$tmp/mpicrash" | wc -l)" -eq 0 ] && ok || bad "mpi crash: processes left"
 	printf 'node1 slots=2\nnode2 slots=two\n' >"$tmp/hosts"
 	usage_error "bad hostfile" run --backends mpi --hostfile "$tmp/hosts"

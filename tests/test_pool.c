@@ -47,7 +47,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* result: {items, tasks, pid} (add_u64 sums the first two, so sums are results too) */
+/* result: {items, tasks, pid, begin} (add_u64 sums the first two, so sums are results too) */
 static int task(void *ctx, size_t begin, size_t end, void *result)
 {
 	uint64_t *r = result;
@@ -76,6 +76,7 @@ static int task(void *ctx, size_t begin, size_t end, void *result)
 	r[0] = end - begin;
 	r[1] = 1;
 	r[2] = (uint64_t)getpid();
+	r[3] = begin;
 	return 0;
 }
 
@@ -120,10 +121,10 @@ static void test_results_in_order(void **state)
 		/* shm: 70,000 one-item tasks of 24 bytes exceed the 1 MiB arena: several rounds */
 		size_t n = both[t] == POOL_SHM ? 70000 : 1000, chunk = both[t] == POOL_SHM ? 1 : 7;
 		size_t nchunks = (n + chunk - 1) / chunk;
-		uint64_t *res = calloc(nchunks, 3 * sizeof(uint64_t));
+		uint64_t *res = calloc(nchunks, 4 * sizeof(uint64_t));
 		struct pool *p = start(both[t], 3, 0, 0);
 		struct pool_map_args a = { .fn = task, .n = n, .chunk = chunk,
-					   .result_size = 3 * sizeof(uint64_t), .results = res };
+					   .result_size = 4 * sizeof(uint64_t), .results = res };
 		struct pool_failure f;
 
 		reset(-1, HOW_NONE);
@@ -131,8 +132,9 @@ static void test_results_in_order(void **state)
 		assert_int_equal(pool_map(p, &a, &f), 0);
 		/* task k ran items [k * chunk, ...): in order, the last one shorter */
 		for (size_t k = 0; k < nchunks; k++) {
-			assert_int_equal(res[3 * k], (k + 1) * chunk <= n ? chunk : n - k * chunk);
-			assert_int_equal(res[3 * k + 1], 1);
+			assert_int_equal(res[4 * k], (k + 1) * chunk <= n ? chunk : n - k * chunk);
+			assert_int_equal(res[4 * k + 1], 1);
+			assert_int_equal(res[4 * k + 3], k * chunk);
 		}
 		assert_int_equal(atomic_load(&sh->ran), (int)nchunks);
 		pool_free(p);
@@ -145,9 +147,9 @@ static void test_reduce_default_chunk(void **state)
 {
 	(void)state;
 	for (int t = 0; t < 2; t++) {
-		uint64_t acc[3];
+		uint64_t acc[4];
 		struct pool *p = start(both[t], 2, 0, 0);
-		struct pool_map_args a = { .fn = task, .n = 1001, .result_size = 3 * sizeof(uint64_t),
+		struct pool_map_args a = { .fn = task, .n = 1001, .result_size = 4 * sizeof(uint64_t),
 					   .combine = add_u64, .results = acc };
 		struct pool_failure f;
 
@@ -163,10 +165,10 @@ static void test_task_error_after_others(void **state)
 {
 	(void)state;
 	for (int t = 0; t < 2; t++) {
-		uint64_t acc[3];
+		uint64_t acc[4];
 		struct pool *p = start(both[t], 2, 0, 0);
 		struct pool_map_args a = { .fn = task, .n = 100, .chunk = 1,
-					   .result_size = 3 * sizeof(uint64_t), .combine = add_u64,
+					   .result_size = 4 * sizeof(uint64_t), .combine = add_u64,
 					   .results = acc };
 		struct pool_failure f;
 
@@ -182,10 +184,10 @@ static void test_task_error_after_others(void **state)
 
 static void death_case(enum pool_transport tr, int how, int want_signal, int want_status)
 {
-	uint64_t acc[3];
+	uint64_t acc[4];
 	struct pool *p = start(tr, 2, 0, 0);
 	struct pool_map_args a = { .fn = task, .n = 64, .chunk = 1,
-				   .result_size = 3 * sizeof(uint64_t), .combine = add_u64,
+				   .result_size = 4 * sizeof(uint64_t), .combine = add_u64,
 				   .results = acc };
 	struct pool_failure f;
 
@@ -238,10 +240,10 @@ static void test_sigkill_from_outside(void **state)
 {
 	(void)state;
 	for (int t = 0; t < 2; t++) {
-		uint64_t acc[3];
+		uint64_t acc[4];
 		struct pool *p = start(both[t], 2, 0, 0);
 		struct pool_map_args a = { .fn = task, .n = 16, .chunk = 1,
-					   .result_size = 3 * sizeof(uint64_t), .combine = add_u64,
+					   .result_size = 4 * sizeof(uint64_t), .combine = add_u64,
 					   .results = acc };
 		struct pool_failure f;
 		pthread_t tid;
@@ -267,10 +269,10 @@ static void test_retry_once(void **state)
 {
 	(void)state;
 	for (int t = 0; t < 2; t++) {
-		uint64_t acc[3];
+		uint64_t acc[4];
 		struct pool *p = start(both[t], 2, 0, 1);
 		struct pool_map_args a = { .fn = task, .n = 50, .chunk = 2,
-					   .result_size = 3 * sizeof(uint64_t), .combine = add_u64,
+					   .result_size = 4 * sizeof(uint64_t), .combine = add_u64,
 					   .results = acc };
 		struct pool_failure f;
 		struct pool_stats st;
@@ -284,6 +286,75 @@ static void test_retry_once(void **state)
 		assert_true(st.respawns >= 1);
 		pool_free(p);
 	}
+	no_children_left();
+}
+
+/* Per-task results with retry: the re-run chunk's result lands in its own slot (task 0's
+ * was overwritten once), every other slot keeps its own. */
+static void test_retry_per_task_results(void **state)
+{
+	(void)state;
+	for (int t = 0; t < 2; t++) {
+		const size_t n = 50, chunk = 2;
+		uint64_t res[25 * 4];
+		struct pool *p = start(both[t], 2, 0, 1);
+		struct pool_map_args a = { .fn = task, .n = n, .chunk = chunk,
+					   .result_size = 4 * sizeof(uint64_t), .results = res };
+		struct pool_failure f;
+
+		reset(20, HOW_DIE_ONCE);
+		memset(res, 0xff, sizeof(res));
+		assert_int_equal(pool_map(p, &a, &f), 0);
+		for (size_t k = 0; k < n / chunk; k++) {
+			assert_int_equal(res[4 * k], chunk);
+			assert_int_equal(res[4 * k + 3], k * chunk);
+		}
+		pool_free(p);
+	}
+	no_children_left();
+}
+
+/* A worker killed between claiming a shm chunk and marking itself busy (test hook): the
+ * death is reported as a death, with the chunk's range; with retry the chunk runs again. */
+static void test_death_between_claim_and_busy(void **state)
+{
+	(void)state;
+	for (int retry = 0; retry < 2; retry++)
+		for (int per_task = 0; per_task < 2; per_task++) {
+			uint64_t acc[4], res[25 * 4];
+			struct pool_options o = { .workers = 2, .transport = POOL_SHM, .retry = retry,
+						  .test_kill_claim = 6 }; /* chunk 5: items [10, 12) */
+			struct pool *p = NULL;
+			char err[256];
+			struct pool_map_args a = { .fn = task, .n = 50, .chunk = 2,
+						   .result_size = 4 * sizeof(uint64_t),
+						   .combine = per_task ? NULL : add_u64,
+						   .results = per_task ? (void *)res : (void *)acc };
+			struct pool_failure f;
+			int rc;
+
+			reset(-1, HOW_NONE);
+			assert_int_equal(pool_start(&p, &o, err, sizeof(err)), 0);
+			memset(&f, 0, sizeof(f));
+			rc = pool_map(p, &a, &f);
+			if (!retry) {
+				assert_int_not_equal(rc, 0);
+				assert_int_equal(f.kind, POOL_WORKER_DIED);
+				assert_int_equal(f.signal, SIGKILL);
+				assert_int_equal(f.begin, 10);
+				assert_int_equal(f.end, 12);
+				assert_non_null(strstr(f.message, "items [10, 12)"));
+			} else if (per_task) {
+				assert_int_equal(rc, 0);
+				for (size_t k = 0; k < 25; k++)
+					assert_int_equal(res[4 * k + 3], 2 * k);
+			} else {
+				assert_int_equal(rc, 0);
+				assert_int_equal(acc[0], 50);
+				assert_int_equal(acc[1], 25);
+			}
+			pool_free(p);
+		}
 	no_children_left();
 }
 
@@ -426,7 +497,7 @@ static void test_nothing_left_behind(void **state)
 
 	(void)state;
 	for (int t = 0; t < 2; t++) {
-		uint64_t acc[3];
+		uint64_t acc[4];
 		struct pool *p = start(both[t], 3, 0, 0);
 		struct pool_map_args a = { .fn = task, .n = 10, .result_size = 24, .combine = add_u64,
 					   .results = acc };
@@ -450,6 +521,8 @@ int main(void)
 		cmocka_unit_test(test_death_exit),
 		cmocka_unit_test(test_sigkill_from_outside),
 		cmocka_unit_test(test_retry_once),
+		cmocka_unit_test(test_retry_per_task_results),
+		cmocka_unit_test(test_death_between_claim_and_busy),
 		cmocka_unit_test(test_apply_async_callbacks),
 		cmocka_unit_test(test_terminate_while_running),
 		cmocka_unit_test(test_max_tasks_respawns),
