@@ -23,13 +23,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 extern char **environ;
+
+/* Every wait on another process or thread ends by this deadline: a partner that died or
+ * never started fails its row instead of hanging `parbench costs`. */
+#define COSTS_WAIT_S 10.0
 
 static double now_s(void)
 {
@@ -68,11 +75,41 @@ struct duo_run {
 	struct duo *d;
 	pid_t child;
 	unsigned k;              /* batch size: the child needs it for barriers and queues */
+	atomic_int broken;       /* the partner died or stalled during a barrier batch */
+	int pidfd;               /* the partner, for barrier_guard() */
+	int done_fd;             /* eventfd: the batch is over, barrier_guard() may leave */
 };
 
 static int read8(int fd, uint64_t *v)
 {
 	return read(fd, v, sizeof(*v)) == (ssize_t)sizeof(*v) ? 0 : -1;
+}
+
+/* 0 once fd is readable, -1 after COSTS_WAIT_S or on an error */
+static int readable(int fd)
+{
+	struct pollfd q = { .fd = fd, .events = POLLIN };
+	int rc;
+
+	while ((rc = poll(&q, 1, (int)(COSTS_WAIT_S * 1000))) < 0 && errno == EINTR)
+		;
+	return rc == 1 ? 0 : -1;
+}
+
+/* read8 that gives up after COSTS_WAIT_S (a partner that died sends nothing) */
+static int read8_by(int fd, uint64_t *v)
+{
+	return readable(fd) || read8(fd, v) ? -1 : 0;
+}
+
+/* CLOCK_REALTIME COSTS_WAIT_S from now, for the timed waits of semaphores and conditions */
+static struct timespec deadline_rt(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)COSTS_WAIT_S;
+	return ts;
 }
 
 static int write8(int fd, uint64_t v)
@@ -86,6 +123,7 @@ __attribute__((noreturn)) static void duo_child(struct duo_run *r)
 	uint64_t v;
 	unsigned char msg[64] = { 0 };
 
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the parent */
 	for (;;) {
 		switch (r->kind) {
 		case DUO_PIPE:
@@ -214,50 +252,120 @@ static int duo_batch(struct duo_run *r, unsigned k)
 	switch (r->kind) {
 	case DUO_PIPE:
 		for (unsigned i = 0; i < k; i++)
-			if (write8(d->fd[1], i) || read8(d->fd[2], &v))
+			if (write8(d->fd[1], i) || read8_by(d->fd[2], &v))
 				return -1;
 		return 0;
-	case DUO_SHM:
+	case DUO_SHM: {
+		double dl = now_s() + COSTS_WAIT_S;
+
 		for (unsigned i = 0; i < k; i++) {
+			unsigned polls = 0;
+
 			atomic_store_explicit(&d->flag, 1, memory_order_release);
 			while (atomic_load_explicit(&d->flag, memory_order_acquire) != 2)
-				relax();
+				if (++polls % 4096 == 0 && now_s() > dl)
+					return -1;
+				else
+					relax();
 		}
 		return 0;
+	}
 	case DUO_SEM:
 		for (unsigned i = 0; i < k; i++) {
+			struct timespec dl = deadline_rt();
+
 			sem_post(&d->ping);
-			sem_wait(&d->pong);
+			while (sem_timedwait(&d->pong, &dl) != 0)
+				if (errno != EINTR)
+					return -1;
 		}
 		return 0;
 	case DUO_LOCK:
 		for (unsigned i = 0; i < k; i++) {
+			struct timespec dl = deadline_rt();
+			int rc = 0;
+
 			pthread_mutex_lock(&d->mu);
 			d->turn = 1;
 			pthread_cond_broadcast(&d->cv);
-			while (d->turn != 0)
-				pthread_cond_wait(&d->cv, &d->mu);
+			while (d->turn != 0 && rc == 0)
+				rc = pthread_cond_timedwait(&d->cv, &d->mu, &dl);
 			pthread_mutex_unlock(&d->mu);
+			if (rc)
+				return -1;
 		}
 		return 0;
 	case DUO_EVENT:
 		for (unsigned i = 0; i < k; i++)
-			if (write8(d->ev[0], 1) || read8(d->ev[1], &v))
+			if (write8(d->ev[0], 1) || read8_by(d->ev[1], &v))
 				return -1;
 		return 0;
 	case DUO_BARRIER:
-		for (unsigned i = 0; i < k; i++)
+		/* a barrier has no timed wait: barrier_guard() stands in for a dead partner */
+		for (unsigned i = 0; i < k; i++) {
 			pthread_barrier_wait(&d->barrier);
+			if (atomic_load(&r->broken))
+				return -1;
+		}
 		return 0;
 	case DUO_QUEUE:
 		if (write8(d->fd[1], k))
 			return -1;
 		for (unsigned i = 0; i < k; i++)
-			if (read(d->fd[2], msg, sizeof(msg)) != (ssize_t)sizeof(msg))
+			if (readable(d->fd[2]) ||
+			    read(d->fd[2], msg, sizeof(msg)) != (ssize_t)sizeof(msg))
 				return -1;
 		return 0;
 	}
 	return -1;
+}
+
+/* Stands in for the partner at the barrier if it dies or stalls (the batch then fails). */
+static void *barrier_guard(void *arg)
+{
+	struct duo_run *r = arg;
+	struct pollfd q[2] = { { .fd = r->done_fd, .events = POLLIN },
+			       { .fd = r->pidfd, .events = POLLIN } };
+	int rc;
+
+	while ((rc = poll(q, 2, (int)(COSTS_WAIT_S * 1000))) < 0 && errno == EINTR)
+		;
+	if (rc > 0 && (q[0].revents & POLLIN))
+		return NULL; /* the batch is over */
+	atomic_store(&r->broken, 1);
+	if (r->child > 0)
+		kill(r->child, SIGKILL);
+	pthread_barrier_wait(&r->d->barrier); /* releases the parent's wait */
+	return NULL;
+}
+
+/* duo_batch, with a guard for the one wait that has no deadline of its own */
+static int duo_batch_guarded(struct duo_run *r, unsigned k)
+{
+	pthread_t g;
+	uint64_t one = 1;
+	int rc;
+
+	if (r->kind != DUO_BARRIER)
+		return duo_batch(r, k);
+	r->pidfd = (int)syscall(SYS_pidfd_open, r->child, 0);
+	r->done_fd = eventfd(0, 0);
+	if (r->pidfd < 0 || r->done_fd < 0 || pthread_create(&g, NULL, barrier_guard, r) != 0) {
+		if (r->pidfd >= 0)
+			close(r->pidfd);
+		if (r->done_fd >= 0)
+			close(r->done_fd);
+		return -1;
+	}
+	rc = duo_batch(r, k);
+	if (write(r->done_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+		atomic_store(&r->broken, 1);
+	if (rc == 0 && atomic_load(&r->broken))
+		pthread_barrier_wait(&r->d->barrier); /* the guard gave up just as we finished */
+	pthread_join(g, NULL);
+	close(r->pidfd);
+	close(r->done_fd);
+	return rc || atomic_load(&r->broken) ? -1 : 0;
 }
 
 /* ---- start-up ---------------------------------------------------------------------------- */
@@ -333,7 +441,8 @@ static int time_pool_start(const struct costs_opts *o, enum pool_transport tr, d
 
 	if (pool_start(&p, &po, err, sizeof(err)))
 		return -1;
-	int rc = pool_map(p, &a, &f);
+	r = 0;
+	int rc = pool_map(p, &a, &f) != 0 || r != 1; /* the one item, done once */
 
 	*sec = now_s() - t0;
 	pool_free(p);
@@ -363,11 +472,14 @@ static int time_backend_first_start(const struct costs_opts *o, const char *name
 		_exit(write(fd[1], &t, sizeof(t)) == (ssize_t)sizeof(t) ? 0 : 1);
 	}
 	close(fd[1]);
-	if (p > 0 && read(fd[0], sec, sizeof(*sec)) == (ssize_t)sizeof(*sec))
+	if (p > 0 && readable(fd[0]) == 0 && read(fd[0], sec, sizeof(*sec)) == (ssize_t)sizeof(*sec))
 		ok = 0;
 	close(fd[0]);
-	if (p > 0)
+	if (p > 0) {
+		if (ok)
+			kill(p, SIGKILL); /* stalled: it gets no more time */
 		waitpid(p, NULL, 0);
+	}
 	return ok;
 }
 
@@ -497,7 +609,7 @@ static void cost_body(struct gbench_state *st, void *arg)
 			rc = backend_instance_run(&c->bi, &w) || total != k;
 			break;
 		case C_DUO:
-			rc = duo_batch(&duo, k);
+			rc = duo_batch_guarded(&duo, k);
 			break;
 		}
 		if (!t)
@@ -547,12 +659,23 @@ static long run_counter(enum counter_mode mode, unsigned n, long m, double *sec)
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
 	pthread_mutex_init(&c->mu, &ma);
+	unsigned forked = 0;
+
 	for (unsigned i = 0; i < n; i++) {
 		pids[i] = fork();
+		if (pids[i] < 0)
+			break;
+		forked++;
 		if (pids[i] == 0) {
+			double dl = now_s() + COSTS_WAIT_S;
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL); /* the parent gone: leave with it */
 			atomic_fetch_add(&c->ready, 1);
 			while (!atomic_load_explicit(&c->go, memory_order_acquire))
-				relax();
+				if (now_s() > dl)
+					_exit(1); /* never opened: the parent gave up */
+				else
+					relax();
 			for (long j = 0; j < m; j++) {
 				if (mode == CNT_LOCK) {
 					pthread_mutex_lock(&c->mu);
@@ -569,14 +692,30 @@ static long run_counter(enum counter_mode mode, unsigned n, long m, double *sec)
 	}
 	/* a start gate, so that the processes really run at the same time (forked one by one,
 	 * each could finish before the next starts, and nothing would race) */
-	while (atomic_load(&c->ready) < (int)n)
-		relax();
+	double dl = now_s() + COSTS_WAIT_S;
+	int ok = forked == n;
+
+	while (ok && atomic_load(&c->ready) < (int)n)
+		if (now_s() > dl)
+			ok = 0;
+		else
+			relax();
 	t0 = now_s();
+	if (!ok) /* a fork failed or a child never came: no figure, nobody left behind */
+		for (unsigned i = 0; i < forked; i++)
+			kill(pids[i], SIGKILL);
 	atomic_store_explicit(&c->go, 1, memory_order_release);
-	for (unsigned i = 0; i < n; i++)
-		if (pids[i] > 0)
-			waitpid(pids[i], NULL, 0);
+	for (unsigned i = 0; i < forked; i++) {
+		int st = 0;
+
+		if (waitpid(pids[i], &st, 0) != pids[i] || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			ok = 0;
+	}
 	*sec = now_s() - t0;
+	if (!ok) {
+		munmap(c, sizeof(*c));
+		return -1;
+	}
 	result = mode == CNT_LOCK ? c->locked_n : mode == CNT_ATOMIC ? atomic_load(&c->atomic_n)
 								     : c->plain_n;
 	munmap(c, sizeof(*c));
@@ -724,7 +863,10 @@ static void shared_counter_rows(struct costs *c, int quick)
 			double sec = 0;
 			long got = run_counter((enum counter_mode)mode, 4, m, &sec);
 
-			if (mode == CNT_PLAIN) {
+			if (got < 0) {
+				r->failed = 1; /* the processes could not all run: no figure */
+				v[i] = 0;
+			} else if (mode == CNT_PLAIN) {
 				v[i] = 100.0 * (double)(4 * m - got) / (double)(4 * m);
 			} else {
 				v[i] = sec * 1e9 / (double)(4 * m);
@@ -769,6 +911,7 @@ static int child_footprint(unsigned char *buf, size_t len, int touch, double *rs
 	if (p == 0) {
 		volatile unsigned long sum = 0;
 
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (size_t i = 0; touch && i < len; i += 4096) {
 			if (touch == 1)
 				sum += buf[i];
@@ -781,22 +924,34 @@ static int child_footprint(unsigned char *buf, size_t len, int touch, double *rs
 		pause();
 		_exit(0);
 	}
-	rc = p > 0 && read(go[0], &c, 1) == 1 ? rss_pss(p, rss, pss) : -1;
+	close(go[1]); /* a child that dies is seen as end of file */
+	rc = p > 0 && readable(go[0]) == 0 && read(go[0], &c, 1) == 1 ? rss_pss(p, rss, pss) : -1;
 	if (p > 0) {
 		kill(p, SIGKILL);
 		waitpid(p, NULL, 0);
 	}
 	close(go[0]);
-	close(go[1]);
 	return rc;
 }
 
+/* Threads parked until released, counted in: no barrier, so a thread that could not be
+ * created leaves nobody waiting for it. */
+struct parking {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int arrived, release;
+};
+
 static void *park(void *arg)
 {
-	pthread_barrier_t *b = arg;
+	struct parking *pk = arg;
 
-	pthread_barrier_wait(b);
-	pthread_barrier_wait(b);
+	pthread_mutex_lock(&pk->mu);
+	pk->arrived++;
+	pthread_cond_broadcast(&pk->cv);
+	while (!pk->release)
+		pthread_cond_wait(&pk->cv, &pk->mu);
+	pthread_mutex_unlock(&pk->mu);
 	return NULL;
 }
 
@@ -836,20 +991,25 @@ static void memory_rows(struct costs *c)
 	free(buf);
 
 	/* threads share everything: what one more thread adds to the process */
-	pthread_barrier_t b;
+	struct parking pk = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
 	pthread_t t[16];
+	int made = 0, ok = rss_pss(getpid(), &before, &unused) == 0;
 
-	pthread_barrier_init(&b, NULL, 17);
-	rss_pss(getpid(), &before, &unused);
-	for (int i = 0; i < 16; i++)
-		pthread_create(&t[i], NULL, park, &b);
-	pthread_barrier_wait(&b);
-	rss_pss(getpid(), &after, &unused);
-	pthread_barrier_wait(&b);
-	for (int i = 0; i < 16; i++)
+	for (; made < 16; made++)
+		if (pthread_create(&t[made], NULL, park, &pk) != 0)
+			break;
+	pthread_mutex_lock(&pk.mu);
+	while (pk.arrived < made)
+		pthread_cond_wait(&pk.cv, &pk.mu);
+	pthread_mutex_unlock(&pk.mu);
+	ok = ok && made == 16 && rss_pss(getpid(), &after, &unused) == 0;
+	pthread_mutex_lock(&pk.mu);
+	pk.release = 1;
+	pthread_cond_broadcast(&pk.cv);
+	pthread_mutex_unlock(&pk.mu);
+	for (int i = 0; i < made; i++)
 		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&b);
-	size_row(c, "one more thread", "RSS", (after - before) / 16,
+	size_row(c, "one more thread", "RSS", ok ? (after - before) / 16 : -1,
 		 "growth of this process's Rss with 16 parked threads, divided by 16");
 }
 

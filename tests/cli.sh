@@ -121,6 +121,26 @@ grep -E "^  (serial|pthreads) .* ms " "$tmp/out" | grep -q "x" && ok || bad "no 
 awk '/^# range_sum/{f=1;next} /^# /{f=0} f && / ms /' "$tmp/out" | grep -q . && bad "range_sum timings printed" || ok
 grep -q '"failures": \[' "$tmp/bad/meta.json" && grep -q '"kernel": "range_sum"' "$tmp/bad/meta.json" && ok || bad "failure not in meta.json"
 
+# parbench costs when no process can be forked (an unprivileged user at its process limit;
+# root ignores RLIMIT_NPROC): each row reports FAILED, costs ends by itself, and a sibling
+# process of the same user survives (a kill(-1) would take it).
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 && command -v prlimit >/dev/null 2>&1; then
+	chmod 711 "$tmp" && mkdir -p "$tmp/nproc" && chmod 777 "$tmp/nproc"
+	timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '
+		sleep 60 & sib=$!
+		prlimit --nproc=2:2 "$1" costs --quick --out "$2/out" -- "--benchmark_filter=-OpenMP|openmp" >"$2/out.txt" 2>&1
+		echo "rc=$?" >"$2/rc"
+		kill -0 "$sib" && echo alive >"$2/sibling"
+		kill "$sib"' sh "$pb" "$tmp/nproc"
+	[ "$(cat "$tmp/nproc/rc" 2>/dev/null)" = "rc=1" ] && ok || bad "costs without fork: $(cat "$tmp/nproc/rc" 2>/dev/null) $(tail -5 "$tmp/nproc/out.txt" 2>/dev/null)"
+	[ -s "$tmp/nproc/sibling" ] && ok || bad "costs without fork: a sibling process was killed"
+	grep -q "fork + _exit + waitpid  *FAILED" "$tmp/nproc/out.txt" && grep -q "pipe round trip  *FAILED" "$tmp/nproc/out.txt" &&
+		grep -q "plain load/add/store  *FAILED" "$tmp/nproc/out.txt" && ok || bad "costs without fork: rows not FAILED: $(head -c 600 "$tmp/nproc/out.txt")"
+	grep -q " [0-9.]* \.\. [0-9.]* " "$tmp/nproc/out.txt" && bad "costs without fork: a figure was printed" || ok
+else
+	echo "SKIP: costs without fork needs root (to become an unprivileged user), setpriv and prlimit"
+fi
+
 # A transport that drops one chunk's output rows (test hook): the output is made wrong before
 # every run, so an earlier run's picture cannot pass for this one's: exit 1.
 PARBENCH_TEST_DROP_COPYBACK=1 "$pb" run --quick --kernels grayscale,sharpen --backends fork-pool-pipe \
