@@ -148,8 +148,18 @@ static int shm_job(struct pool *p, const struct pool_map_args *a, uint64_t base,
 			} else {
 				lost++; /* more than one task lost: no retry */
 			}
-			if (!p->o.retry || recovery || lost > 1)
+			if (!p->o.retry || recovery || lost > 1) {
 				atomic_store(&j->abort, 1);
+				continue;
+			}
+			/* the lost chunk is retried after the job; a fresh worker takes the dead
+			 * one's place for the chunks still to come (it may have been the only one) */
+			atomic_fetch_and(&s->state, SLOT_COMMIT);
+			rc = pool_spawn(p, i, 1);
+			if (rc)
+				return rc;
+			p->stats.respawns++;
+			participants++;
 		}
 	}
 	if (idle_deaths && !atomic_load(&j->abort)) {

@@ -119,8 +119,11 @@ static void *watchdog_main(void *arg)
 		}
 		if (why) {
 			if (backend_instance_cancel(&c->bi) == 0) {
+				/* the run fails; if it still has not returned a grace period later
+				 * (a retry that hangs again), it is cancelled again */
 				c->cancelled = why;
-				wd->running = NULL; /* one cancel per run */
+				wd->deadline = t + WATCHDOG_GRACE_S;
+				wd->stop_seen = t;
 			} else {
 				wd->o->hang(c->row, reason, wd->o->hang_arg); /* does not return */
 			}
@@ -143,6 +146,7 @@ static int watched_run(struct bench_case *c)
 	int err;
 
 	pthread_mutex_lock(&c->wd->mu);
+	c->cancelled = NULL; /* every run is watched afresh */
 	c->wd->running = c;
 	c->wd->deadline = now_s() + c->o->timeout_s;
 	c->wd->stop_seen = 0;
@@ -201,11 +205,17 @@ static int case_run_verified(struct bench_case *c, struct gbench_state *st, doub
 	t0 = now_s();
 	err = watched_run(c);
 	t1 = now_s();
-	if (err && c->cancelled) {
+	/* a cancelled run fails, even if a retry inside the backend made it return 0: its
+	 * time holds the whole timeout */
+	pthread_mutex_lock(&c->wd->mu);
+	const char *cancelled = c->cancelled;
+	pthread_mutex_unlock(&c->wd->mu);
+
+	if (cancelled) {
 		char why[320];
 
-		snprintf(why, sizeof(why), "%s after %.1f s; workers killed (%s)", c->cancelled,
-			 t1 - t0, c->bi.err[0] ? c->bi.err : strerror(-err));
+		snprintf(why, sizeof(why), "%s after %.1f s; workers killed (%s)", cancelled,
+			 t1 - t0, c->bi.err[0] ? c->bi.err : err ? strerror(-err) : "a retry finished it");
 		case_fail(c, st, "%s", why);
 		return -1;
 	}

@@ -238,6 +238,16 @@ rc=$?
 grep -q "FAILED io_wait / fork-pool / 2 workers: timed out after" "$tmp/err" && ok || bad "hung fork-pool: $(cat "$tmp/err")"
 grep -q "^sum_squares,fork-pool,2," "$tmp/hang1/summary.csv" && ok || bad "hung fork-pool: other rows lost"
 [ "$(pgrep -f -- "--out $tmp/hang1" | wc -l)" -eq 0 ] && ok || bad "hung fork-pool: processes left"
+# With --retry the re-run of the killed chunk hangs again: it is cancelled again, the
+# configuration fails (a cancelled run never counts), and the run ends by itself.
+t0=$(date +%s)
+PARBENCH_TEST_HANG=io_wait/fork-pool timeout -s KILL 60 "$pb" run --quick --kernels io_wait \
+	--backends fork-pool --workers 1 --retry --timeout 1 --repetitions 2 --out "$tmp/hang4" \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "FAILED io_wait / fork-pool / 1 workers: timed out after" "$tmp/err" && ok || bad "hung fork-pool with retry: exit $rc: $(head -c 300 "$tmp/err")"
+[ $(($(date +%s) - t0)) -lt 30 ] && ok || bad "hung fork-pool with retry: took $(($(date +%s) - t0)) s"
+[ "$(pgrep -f -- "--out $tmp/hang4" | wc -l)" -eq 0 ] && ok || bad "hung fork-pool with retry: processes left"
 # Thread backend: threads cannot be stopped; what was measured is saved and the run ends.
 PARBENCH_TEST_HANG=io_wait/pthreads "$pb" run --quick --kernels sum_squares,io_wait \
 	--backends pthreads --workers 2 --timeout 1 --repetitions 2 --no-interleave \
