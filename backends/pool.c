@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -104,6 +105,8 @@ void pool_describe(struct pool_failure *f, const char *what)
 	if (f->signal)
 		snprintf(how, sizeof(how), "killed by signal %d (%s)", f->signal,
 			 strsignal(f->signal));
+	else if (f->exit_status < 0)
+		snprintf(how, sizeof(how), "ended, how is unknown (waitpid failed),");
 	else
 		snprintf(how, sizeof(how), "exited with status %d", f->exit_status);
 	snprintf(f->message, sizeof(f->message), "fork-pool worker %u (pid %d) %s %s items [%zu, %zu)",
@@ -194,7 +197,6 @@ int pool_spawn(struct pool *p, unsigned i, int join)
 	close(tp[0]);
 	close(rp[1]);
 	w->pid = pid;
-	atomic_store(&p->cancel_pid[i], pid);
 	w->task_w = tp[1];
 	w->result_r = rp[0];
 	w->quitting = 0;
@@ -210,6 +212,9 @@ int pool_spawn(struct pool *p, unsigned i, int join)
 		pool_close_fds(w);
 		return -e;
 	}
+	pthread_mutex_lock(&p->cancel_mu);
+	p->cancel_fd[i] = w->pidfd;
+	pthread_mutex_unlock(&p->cancel_mu);
 	p->stats.pid[i] = pid;
 	return 0;
 }
@@ -220,13 +225,19 @@ void pool_reap(struct pool *p, unsigned i, struct pool_failure *f)
 	struct worker *w = &p->w[i];
 	int status = 0;
 
-	atomic_store(&p->cancel_pid[i], 0);
+	pid_t got;
+
+	pthread_mutex_lock(&p->cancel_mu);
+	p->cancel_fd[i] = -1;
+	pthread_mutex_unlock(&p->cancel_mu);
 	memset(f, 0, sizeof(*f));
 	f->worker = i;
 	f->pid = w->pid;
-	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+	while ((got = waitpid(w->pid, &status, 0)) < 0 && errno == EINTR)
 		;
-	if (WIFSIGNALED(status))
+	if (got != w->pid)
+		f->exit_status = -1; /* not reaped: how it ended is unknown */
+	else if (WIFSIGNALED(status))
 		f->signal = WTERMSIG(status);
 	else if (WIFEXITED(status))
 		f->exit_status = WEXITSTATUS(status);
@@ -293,6 +304,9 @@ int pool_start(struct pool **out, const struct pool_options *o, char *err, size_
 	p->nw = o->workers;
 	p->parent = getpid();
 	p->evfd = -1;
+	pthread_mutex_init(&p->cancel_mu, NULL);
+	for (unsigned i = 0; i < PIN_MAX_WORKERS; i++)
+		p->cancel_fd[i] = -1;
 	p->w = calloc(p->nw, sizeof(*p->w));
 	p->pfd = calloc(2 * (size_t)p->nw + 1, sizeof(*p->pfd));
 	p->shm_size = sizeof(struct area) + p->nw * sizeof(struct slot);
@@ -480,8 +494,15 @@ void pool_terminate(struct pool *p)
 	for (unsigned i = 0; i < p->nw; i++) {
 		struct worker *w = &p->w[i];
 
-		for (unsigned k = 0; k < w->n_inflight; k++)
-			pool_push_front(p, &w->inflight[k]);
+		for (unsigned k = 0; k < w->n_inflight; k++) {
+			struct ptask t = w->inflight[k];
+			struct pool_failure f = { .kind = POOL_TERMINATED, .begin = t.begin,
+						  .end = t.end };
+
+			snprintf(f.message, sizeof(f.message),
+				 "fork-pool terminated while task %llu ran", (unsigned long long)t.id);
+			pool_task_finished(p, &t, NULL, &f);
+		}
 		w->n_inflight = 0;
 	}
 	while (p->q_len) {
@@ -499,12 +520,11 @@ void pool_terminate(struct pool *p)
 
 void pool_cancel(struct pool *p)
 {
-	for (unsigned i = 0; i < p->nw; i++) {
-		pid_t pid = atomic_load(&p->cancel_pid[i]);
-
-		if (pid > 0)
-			kill(pid, SIGKILL);
-	}
+	pthread_mutex_lock(&p->cancel_mu);
+	for (unsigned i = 0; i < p->nw; i++)
+		if (p->cancel_fd[i] >= 0)
+			syscall(SYS_pidfd_send_signal, p->cancel_fd[i], SIGKILL, NULL, 0);
+	pthread_mutex_unlock(&p->cancel_mu);
 }
 
 void pool_free(struct pool *p)
@@ -524,6 +544,7 @@ void pool_free(struct pool *p)
 	free(p->retry);
 	free(p->pfd);
 	free(p->w);
+	pthread_mutex_destroy(&p->cancel_mu);
 	free(p);
 }
 

@@ -15,6 +15,7 @@
 #include "pool.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -135,7 +136,10 @@ struct pool {
 	struct pool_failure map_fail;
 	int map_dead;                     /* a death failed the map: deal no more */
 	struct pool_stats stats;
-	_Atomic pid_t cancel_pid[PIN_MAX_WORKERS]; /* worker pids, readable by pool_cancel() */
+	/* pool_cancel() (another thread) signals workers through their pidfds, under this lock:
+	 * a pid may be reaped and reused in between, a pidfd cannot */
+	pthread_mutex_t cancel_mu;
+	int cancel_fd[PIN_MAX_WORKERS];   /* worker i's pidfd, -1 when it has none */
 };
 
 static inline uint64_t now_ns(void)
@@ -187,7 +191,9 @@ int pool_pipe_map(struct pool *p, const struct pool_map_args *a, size_t chunk,
 		  struct pool_failure *f);
 int pool_pipe_step(struct pool *p, int timeout_ms);
 void pool_deal_all(struct pool *p);
-void pool_push_front(struct pool *p, const struct ptask *t);
+/* Puts t back first in line (a retry, or a task that could not be dealt). 0, or -ENOMEM:
+ * the caller must then fail the task itself. */
+int pool_push_front(struct pool *p, const struct ptask *t);
 void pool_task_finished(struct pool *p, const struct ptask *t, const struct msg *m,
 			const struct pool_failure *fail);
 

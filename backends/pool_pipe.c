@@ -62,7 +62,7 @@ static int next_task(struct pool *p, struct ptask *t)
 	return 0;
 }
 
-void pool_push_front(struct pool *p, const struct ptask *t)
+int pool_push_front(struct pool *p, const struct ptask *t)
 {
 	if (t->is_map) {
 		if (p->n_retry == p->cap_retry) {
@@ -70,7 +70,7 @@ void pool_push_front(struct pool *p, const struct ptask *t)
 			struct ptask *r = realloc(p->retry, cap * sizeof(*r));
 
 			if (!r)
-				return;
+				return -ENOMEM;
 			p->retry = r;
 			p->cap_retry = cap;
 		}
@@ -80,6 +80,7 @@ void pool_push_front(struct pool *p, const struct ptask *t)
 		p->queue[p->q_head] = *t;
 		p->q_len++;
 	}
+	return 0;
 }
 
 void pool_deal_all(struct pool *p)
@@ -92,7 +93,17 @@ void pool_deal_all(struct pool *p)
 		       !(p->o.max_tasks_per_worker && w->dealt >= p->o.max_tasks_per_worker) &&
 		       next_task(p, &t)) {
 			if (deal(p, i, &t) != 0) {
-				pool_push_front(p, &t);
+				if (pool_push_front(p, &t) != 0) {
+					struct pool_failure f = { .kind = POOL_TERMINATED,
+								  .begin = t.begin, .end = t.end };
+
+					snprintf(f.message, sizeof(f.message), "fork-pool: task on "
+						 "items [%zu, %zu) could not be dealt nor kept (no "
+						 "memory)", t.begin, t.end);
+					if (t.is_map)
+						p->map_dead = 1;
+					pool_task_finished(p, &t, NULL, &f);
+				}
 				break;
 			}
 		}
@@ -212,8 +223,9 @@ static void on_exit_pipe(struct pool *p, unsigned i)
 		pool_describe(&f, k == 0 ? "while running" : "holding");
 		if (p->o.retry && !lost[k].retried && !p->terminated) {
 			lost[k].retried = 1;
-			pool_push_front(p, &lost[k]);
-			continue;
+			if (pool_push_front(p, &lost[k]) == 0)
+				continue;
+			/* no memory to keep it for a retry: it fails, it is never dropped */
 		}
 		if (lost[k].is_map)
 			p->map_dead = 1;
