@@ -137,6 +137,8 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 && command -v prli
 	grep -q "fork + _exit + waitpid  *FAILED" "$tmp/nproc/out.txt" && grep -q "pipe round trip  *FAILED" "$tmp/nproc/out.txt" &&
 		grep -q "plain load/add/store  *FAILED" "$tmp/nproc/out.txt" && ok || bad "costs without fork: rows not FAILED: $(head -c 600 "$tmp/nproc/out.txt")"
 	grep -q " [0-9.]* \.\. [0-9.]* " "$tmp/nproc/out.txt" && bad "costs without fork: a figure was printed" || ok
+elif [ "${PB_REQUIRE_ALL:-OFF}" = ON ]; then
+	bad "costs without fork needs root, setpriv and prlimit, and everything is required (CI)"
 else
 	echo "SKIP: costs without fork needs root (to become an unprivileged user), setpriv and prlimit"
 fi
