@@ -91,10 +91,10 @@ static void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j
 {
 	for (size_t a = i; a < j; a++) {
 		const struct sweep_row *r = &sw->rows[a];
-		double s[SWEEP_MAX_LIST], kf = NAN;
+		double s[SWEEP_MAX_LIST], kf = NAN, best = 0;
 		unsigned p[SWEEP_MAX_LIST], maxw = 0, kfw = 0;
 		size_t n = 0;
-		int first = 1;
+		int first = 1, over = 0;
 
 		for (size_t b = i; b < a; b++)
 			first &= sw->rows[b].b != r->b;
@@ -105,6 +105,12 @@ static void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j
 
 			if (q->b != r->b || !row_measured(q) || !(q->speedup > 0))
 				continue;
+			if (row_oversubscribed(q, sw)) { /* more workers than cores: no model */
+				over = 1;
+				continue;
+			}
+			if (q->workers > 1 && q->speedup > best)
+				best = q->speedup;
 			s[n] = q->speedup;
 			p[n++] = q->workers;
 			if (q->workers > maxw)
@@ -116,12 +122,20 @@ static void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j
 		}
 		double f = stats_amdahl_fit(s, p, n);
 
+		/* a serial fraction of a slowdown means nothing: say what it is */
+		if (best > 0 && best <= 1) {
+			fprintf(out, "  %-14s slower than serial at every worker count (best %.2fx): "
+				     "no serial fraction or projection%s\n", r->b->name, best,
+				over ? "; oversubscribed rows left out" : "");
+			continue;
+		}
 		if (isnan(f))
 			continue;
 		fprintf(out, "  %-14s serial fraction: Karp-Flatt %.3f at %u workers, Amdahl fit "
-			     "%.3f; projected (not measured): %.2fx at %u, %.2fx at %u workers\n",
+			     "%.3f; projected (not measured): %.2fx at %u, %.2fx at %u workers%s\n",
 			r->b->name, kf, kfw, f, stats_amdahl(f, 2.0 * maxw), 2 * maxw,
-			stats_amdahl(f, 4.0 * maxw), 4 * maxw);
+			stats_amdahl(f, 4.0 * maxw), 4 * maxw,
+			over ? " (oversubscribed rows left out)" : "");
 	}
 }
 
@@ -319,8 +333,9 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		     "each result verified%s\n", m->repetitions,
 		m->interleaved ? "; repetitions interleaved at random across configurations" : "");
 	fprintf(out, "speedup = median(serial) / median(row), same kernel and size, this run; "
-		     "efficiency = speedup / workers; 95%% interval: bootstrap of the speedup over "
-		     "the repetitions\n");
+		     "efficiency = speedup / workers; 95%% interval: percentile bootstrap of the "
+		     "speedup over the repetitions, approximate (with %d repetitions it covers less "
+		     "than 95%%)\n", m->repetitions);
 	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
 	if (m->roof) {
 		fprintf(out, "roof (measured before the sweep, %.2f s): ", m->roof->seconds);

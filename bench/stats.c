@@ -36,16 +36,15 @@ double stats_median(const double *x, size_t n)
 	return m;
 }
 
-/* P(X < j) for X ~ Binomial(n, 1/2). */
+/* P(X < j) for X ~ Binomial(n, 1/2), term by term in log space (C(n, k) 2^-n overflows and
+ * underflows doubles past n ~ 1000). */
 static double binom_half_below(size_t n, size_t j)
 {
-	double p = 0, c = 1; /* c = C(n, k) */
+	double p = 0, ln2n = (double)n * log(2.0), lgn = lgamma((double)n + 1);
 
-	for (size_t k = 0; k < j; k++) {
-		p += c;
-		c = c * (double)(n - k) / (double)(k + 1);
-	}
-	return p * pow(0.5, (double)n);
+	for (size_t k = 0; k < j && k <= n; k++)
+		p += exp(lgn - lgamma((double)k + 1) - lgamma((double)(n - k) + 1) - ln2n);
+	return p;
 }
 
 void stats_median_ci(const double *x, size_t n, double *lo, double *hi, double *level)
@@ -204,7 +203,7 @@ double stats_mann_whitney(const double *x, size_t n, const double *y, size_t m, 
 	for (size_t i = 0; i < n; i++)
 		rx += rank[i];
 	*u = rx - (double)n * (double)(n + 1) / 2;
-	if (!any_tie && N <= 60) {
+	if (!any_tie && n <= 8 && m <= 8) { /* scipy's method='auto' */
 		p = exact_two_sided(n, m, *u);
 	} else {
 		double mu = (double)n * (double)m / 2;

@@ -20,16 +20,19 @@ double stats_median(const double *x, size_t n);
 void stats_median_ci(const double *x, size_t n, double *lo, double *hi, double *level);
 
 /*
- * Percentile bootstrap (95 %, `resamples` draws, fixed seed: reproducible) of the ratio
- * median(a) / median(b): the speedup of b over a when a is the serial baseline.
+ * Percentile bootstrap (nominal 95 %, `resamples` draws, fixed seed: reproducible) of the
+ * ratio median(a) / median(b): the speedup of b over a when a is the serial baseline.  It is
+ * approximate: with few repetitions (5) a percentile bootstrap of medians covers less than
+ * its nominal 95 %, and the tables say so.
  */
 void stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, unsigned resamples,
 		    double *lo, double *hi);
 
 /*
- * Two-sided Mann-Whitney U test of x against y (as scipy's mannwhitneyu, which Google
- * Benchmark's compare.py uses): exact p-value when there are no ties and n + m <= 60,
- * else the normal approximation with tie correction and continuity correction.
+ * Two-sided Mann-Whitney U test of x against y, as scipy's mannwhitneyu with its default
+ * method='auto' (which Google Benchmark's compare.py uses): the exact p-value when there are
+ * no ties and neither sample has more than 8 values, else the normal approximation with tie
+ * correction and continuity correction.
  * Returns p; *u gets U of x.
  */
 double stats_mann_whitney(const double *x, size_t n, const double *y, size_t m, double *u);

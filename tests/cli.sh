@@ -109,6 +109,15 @@ for lower in $("$pb" list | sed -n 's/^kernels (.*built:\(.*\)):$/\1/p' | sed 's
 		grep -q '"kernel_variant": "'"$lower"'"' "$tmp/isa-$lower/meta.json" && ok || bad "forced variant $lower: $(cat "$tmp/err")"
 done
 
+# The scaling analysis: no serial fraction for a backend slower than serial, oversubscribed
+# rows (4 workers here on at most 2 cores... or more) left out of the fit.
+cores=$(nproc)
+"$pb" run --quick --kernels grayscale --backends fork-pool-pipe,pthreads --workers "1,$cores,$((cores * 2))" \
+	--repetitions 2 --out "$tmp/analysis" >"$tmp/out" 2>"$tmp/err"
+grep -q "^  fork-pool-pipe .*slower than serial at every worker count (best 0.[0-9]*x): no serial fraction or projection; oversubscribed rows left out" "$tmp/out" && ok || bad "analysis: no 'slower than serial' line: $(grep -A12 '^# grayscale' "$tmp/out")"
+grep -q "^  fork-pool-pipe .*Karp-Flatt" "$tmp/out" && bad "analysis: a serial fraction for a slowdown" || ok
+grep -q "approximate (with 2 repetitions it covers less than 95%)" "$tmp/out" && ok || bad "analysis: the bootstrap interval is not called approximate"
+
 # A wrong result (test hook): exit 1, named on stderr, absent from the table and the CSV.
 PARBENCH_TEST_CORRUPT=range_sum "$pb" run --quick --kernels range_sum,sum_squares \
 	--backends pthreads --workers 2 --repetitions 2 --out "$tmp/bad" >"$tmp/out" 2>"$tmp/err"

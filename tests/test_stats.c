@@ -88,7 +88,10 @@ static void test_mann_whitney_properties(void **state)
 
 	assert_true(fabs(p1 - p2) < 1e-12);
 	assert_true(fabs(u + u2 - 144) < 1e-9);
-	assert_true(p1 > 0.001 && p1 < 0.2);
+	/* scipy.stats.mannwhitneyu(t1, t2): U = 33, tie and continuity corrections: 0.024777 */
+	assert_true(fabs(u - 33) < 1e-9);
+	if (fabs(p1 - 0.024777) > 1e-6)
+		fail_msg("tied samples: p %.7f, want 0.024777", p1);
 	/* the same sample twice: no evidence of a difference */
 	assert_true(stats_mann_whitney(t1, 12, t1, 12, &u) > 0.99);
 }
@@ -113,6 +116,22 @@ static void test_median_interval(void **state)
 		x[i] = (double)((i * 17) % 40); /* 0..39, shuffled */
 	stats_median_ci(x, 5, &lo, &hi, &level);
 	assert_true(fabs(level - 0.9375) < 1e-12); /* 5 repetitions: min .. max */
+	/* known values (binomial tables): n = 10 -> ranks 2 and 9, 97.852 %; n = 20 -> ranks 6
+	 * and 15, 95.861 % */
+	stats_median_ci(x, 10, &lo, &hi, &level);
+	assert_true(fabs(level - 0.978515625) < 1e-9);
+	stats_median_ci(x, 20, &lo, &hi, &level);
+	assert_true(fabs(level - 0.9586105346679688) < 1e-9);
+	/* thousands of repetitions: no overflow, the interval narrows around the median */
+	{
+		static double big[5001];
+
+		for (size_t i = 0; i < 5001; i++)
+			big[i] = (double)((i * 7919) % 5001);
+		stats_median_ci(big, 5001, &lo, &hi, &level);
+		assert_true(level >= 0.95 && level < 0.96);
+		assert_true(lo < 2500 && hi > 2500 && hi - lo < 160);
+	}
 	for (size_t n = 6; n <= 40; n++) {
 		size_t j = 1;
 
@@ -144,6 +163,15 @@ static void test_speedup_interval(void **state)
 
 	assert_true(lo <= point && point <= hi);
 	assert_true(hi - lo < 0.3 && lo > 1.8);
+	/* known values of the percentile method: a resample's median of {1, 2, 3, 4, 5} is 1
+	 * (and 5) with probability 0.05792 each (3 or more of 5 draws at the end), more than
+	 * 2.5 %, so the 95 % percentile interval of 1 / median is exactly [1/5, 1/1]; a normal
+	 * or basic bootstrap would not land on those atoms */
+	double ones[] = { 1, 1, 1, 1, 1 }, five[] = { 1, 2, 3, 4, 5 };
+
+	stats_ratio_ci(ones, 5, five, 5, 2000, &lo, &hi);
+	if (lo != 0.2 || hi != 1.0)
+		fail_msg("percentile bootstrap of 1 / median(1..5): [%g, %g], want [0.2, 1]", lo, hi);
 }
 
 static void test_amdahl_and_karp_flatt(void **state)
