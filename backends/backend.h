@@ -116,6 +116,8 @@ struct backend_stats {
 	uint64_t gil_switches;        /* pthreads-gil: holder changes since start */
 	uint64_t gil_forced_drops;    /* pthreads-gil: drops on request since start */
 	char placement[2048];         /* MPI: "rank@host:cpu ..." of every rank */
+	unsigned respawns;            /* process pools: workers replaced since start */
+	unsigned deaths;              /* process pools: workers that died holding a task */
 };
 
 struct backend {

@@ -154,6 +154,8 @@ static void fp_stats(const void *state, struct backend_stats *out)
 	out->n_cpu = pool_workers(s->pool);
 	for (unsigned i = 0; i < out->n_cpu; i++)
 		out->cpu[i] = ps.cpu[i];
+	out->respawns = ps.respawns;
+	out->deaths = ps.deaths;
 }
 
 const struct backend backend_fork_pool = {

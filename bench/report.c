@@ -553,7 +553,8 @@ int report_write_meta(const char *dir, const struct sweep *sw, const struct run_
 		json_str(o.f, plan);
 		fprintf(o.f, ", \"cpus_last_run\": ");
 		json_str(o.f, r->cpus);
-		fprintf(o.f, ", \"bind_failures\": %u}", r->bind_failures);
+		fprintf(o.f, ", \"bind_failures\": %u, \"respawns\": %u}", r->bind_failures,
+			r->respawns);
 		first = 0;
 	}
 	fprintf(o.f, "\n  ],\n  \"failures\": [\n");

@@ -56,6 +56,7 @@ struct bench_case {
 	struct bench_case **active;   /* the one configuration whose workers exist */
 	struct watchdog *wd;
 	const char *cancelled;        /* why the watchdog cancelled the run, or NULL */
+	unsigned long runs;           /* runs of this configuration so far, warm-ups included */
 };
 
 static double now_s(void)
@@ -170,6 +171,7 @@ static void case_stop(struct bench_case *c)
 
 		backend_instance_stats(&c->bi, st);
 		c->row->bind_failures = st->bind_failures;
+		c->row->respawns += st->respawns; /* over every start of the configuration */
 		c->row->gil_switches = st->gil_switches;
 		for (unsigned i = 0; i < st->n_cpu && used + 12 < sizeof(c->row->cpus); i++)
 			used += (size_t)snprintf(c->row->cpus + used, sizeof(c->row->cpus) - used,
@@ -223,8 +225,16 @@ static int case_run_verified(struct bench_case *c, struct gbench_state *st, doub
 		case_fail(c, st, "worker failure: %s", c->bi.err[0] ? c->bi.err : strerror(-err));
 		return -1;
 	}
-	if (c->o->corrupt_kernel && strcmp(c->o->corrupt_kernel, k->name) == 0)
-		c->total.sum += 1; /* test hook: PARBENCH_TEST_CORRUPT */
+	c->runs++;
+	if (c->o->corrupt_kernel) { /* test hook: PARBENCH_TEST_CORRUPT=kernel[:N] */
+		const char *colon = strchr(c->o->corrupt_kernel, ':');
+		size_t len = colon ? (size_t)(colon - c->o->corrupt_kernel) : strlen(c->o->corrupt_kernel);
+		unsigned long from = colon ? strtoul(colon + 1, NULL, 10) : 1;
+
+		if (strlen(k->name) == len && strncmp(c->o->corrupt_kernel, k->name, len) == 0 &&
+		    c->runs >= from)
+			c->total.sum += 1;
+	}
 	/* collective backends: the leader verifies and every process follows its verdict */
 	int ok = !backend_instance_leader(&c->bi) || k->verify(c->ki->priv, &c->total) == 0;
 

@@ -50,7 +50,9 @@ struct sweep_opts {
 	const char *pin;                 /* pin policy text */
 	const struct pin_topo *topo;
 	double min_time_s;               /* per repetition, unless given as a gbench flag */
-	const char *corrupt_kernel;      /* test hook: this kernel's totals are made wrong */
+	const char *corrupt_kernel;      /* test hook: "kernel" or "kernel:N": its totals are made
+					  * wrong (from its N-th run of a configuration on, counting
+					  * the warm-up as run 1) */
 	const char *hang_case;           /* test hook: "kernel/backend" runs never return */
 	const char *crash_case;          /* test hook: "kernel/backend:KILL|SEGV" workers die */
 	int drop_copyback;               /* test hook: fork-pool-pipe drops one chunk's output */
@@ -94,6 +96,7 @@ struct sweep_row {
 	char plan_text[256];    /* the plan as read back from a results file, if plan is empty */
 	char cpus[2048];        /* CPUs the workers last ran on, "0,1"; MPI: rank@host:cpu ... */
 	unsigned bind_failures;
+	unsigned respawns;      /* process pools: workers replaced (--max-tasks, --retry) */
 	uint64_t gil_switches;  /* pthreads-gil, over the whole configuration */
 };
 

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -492,9 +493,25 @@ static int count_fds(void)
 	return n;
 }
 
+/* Shared mappings of this process (/proc/self/maps entries with the 's' flag): the pool's
+ * anonymous shared area is one, and it must be gone after pool_free. */
+static int count_shared_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512], perms[8];
+	int n = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %7s", perms) == 1 && perms[3] == 's')
+			n++;
+	fclose(f);
+	return n;
+}
+
 static void test_nothing_left_behind(void **state)
 {
-	int fds = count_fds();
+	int fds = count_fds(), maps = count_shared_maps();
 
 	(void)state;
 	for (int t = 0; t < 2; t++) {
@@ -505,10 +522,12 @@ static void test_nothing_left_behind(void **state)
 		struct pool_failure f;
 
 		reset(3, HOW_SEGV);
+		assert_true(count_shared_maps() > maps); /* the check can see the pool's area */
 		assert_int_equal(pool_map(p, &a, &f), -ECHILD);
 		pool_free(p);
 	}
 	assert_int_equal(count_fds(), fds);
+	assert_int_equal(count_shared_maps(), maps);
 	no_children_left();
 }
 
