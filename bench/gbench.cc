@@ -10,6 +10,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -222,9 +225,23 @@ int gbench_create(gbench **out, int argc, const char *const *argv, char *err, si
 		}
 		int n = static_cast<int>(ptrs.size());
 		ptrs.push_back(nullptr);
+		/* Google Benchmark prints its own line about a flag with a bad value; the caller
+		 * says one line of its own, so stderr is muted while it parses */
+		fflush(stderr);
+		int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
+
+		if (saved >= 0 && null >= 0)
+			dup2(null, STDERR_FILENO);
 		benchmark::Initialize(&n, ptrs.data());
+		fflush(stderr);
+		if (saved >= 0 && null >= 0)
+			dup2(saved, STDERR_FILENO);
+		if (saved >= 0)
+			close(saved);
+		if (null >= 0)
+			close(null);
 		if (n > 1) {
-			copy_err(err, err_len, std::string("unknown Google Benchmark flag '") +
+			copy_err(err, err_len, std::string("unknown Google Benchmark flag, or a bad value: '") +
 						       ptrs[1] + "'");
 			return -EINVAL;
 		}

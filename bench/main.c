@@ -192,9 +192,18 @@ static double opt_seconds(const char *opt, const char *val)
 
 	errno = 0;
 	v = strtod(val, &end);
-	if (end == val || *end || errno || !(v > 0) || v > 3600)
-		usage_error("bad value '%s' for %s (expected seconds, 0 < s <= 3600)", val, opt);
+	if (end == val || *end || errno || !(v >= 0.001) || v > 3600)
+		usage_error("bad value '%s' for %s (expected seconds, 0.001 <= s <= 3600)", val, opt);
 	return v;
+}
+
+/* A comma-separated list has no empty item ("1,,2", ",1", "1,"): strtok would skip it. */
+static void check_list(const char *opt, const char *list)
+{
+	size_t len = strlen(list);
+
+	if (len && (list[0] == ',' || list[len - 1] == ',' || strstr(list, ",,")))
+		usage_error("empty item in %s '%s'", opt, list);
 }
 
 static void parse_kernels(const char *list, struct sweep_opts *o)
@@ -202,6 +211,7 @@ static void parse_kernels(const char *list, struct sweep_opts *o)
 	char buf[1024], names[512];
 	char *save = NULL;
 
+	check_list("--kernels", list);
 	o->n_kernels = 0;
 	if (strcmp(list, "all") == 0) {
 		for (const struct kernel *const *k = kernel_all(); *k; k++)
@@ -229,6 +239,7 @@ static void parse_backends(const char *list, struct sweep_opts *o)
 	char buf[1024], names[512];
 	char *save = NULL;
 
+	check_list("--backends", list);
 	o->n_backends = 0;
 	if (strcmp(list, "all") == 0) {
 		for (const struct backend *const *b = backend_all(); *b; b++)
@@ -260,6 +271,7 @@ static size_t parse_u64_list(const char *opt, const char *list, const char *many
 	char *save = NULL;
 	size_t n = 0;
 
+	check_list(opt, list);
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (n == SWEEP_MAX_LIST)
@@ -875,8 +887,8 @@ static int cmd_run(int argc, char **argv)
 		usage_error("--scaling weak takes one base size (--size), not --sizes");
 	if (o.weak && image_path)
 		usage_error("--scaling weak needs a picture that grows: not with --image");
-	if (image_path && o.n_sizes)
-		usage_error("--sizes needs pictures of those sizes: not with --image");
+	if (image_path && (o.n_sizes || o.kp.size))
+		usage_error("--image sets the picture's size: not with --size or --sizes");
 	if (image_path) {
 		rc = imgio_load(image_path, &image, err, sizeof(err));
 		if (rc)
@@ -1422,12 +1434,16 @@ static int cmd_mpi_probe(int argc, char **argv)
 #ifdef PB_HAVE_MPI
 	static struct mpi_probe p;
 	int init_only = argc > 2 && strcmp(argv[2], "--init-only") == 0;
+
+	if (argc > 3 || (argc == 3 && !init_only))
+		usage_error("mpi-probe takes only --init-only (it is for parbench costs)");
+	if (launch_rank() < 0)
+		usage_error("mpi-probe runs under mpirun with 2 or more ranks (it is for parbench "
+			    "costs)");
 	int rc = mpi_probe_run(&p, init_only);
 
-	if (rc) {
-		fprintf(stderr, "parbench: mpi-probe needs 2 or more ranks under mpirun\n");
-		return EXIT_VERIFY;
-	}
+	if (rc)
+		usage_error("mpi-probe needs 2 or more ranks under mpirun");
 	if (p.rank == 0 && !init_only) {
 		const char *names[] = { "latency", "barrier", "allreduce" };
 		double *v[] = { p.latency_us, p.barrier_us, p.allreduce_us };

@@ -40,6 +40,10 @@ usage_error "workers negative" run --workers -1
 usage_error "workers text" run --workers two
 usage_error "workers absurd" run --workers 100000
 usage_error "workers empty" run --workers ,
+usage_error "workers empty item" run --workers 1,,2
+usage_error "kernels empty item" run --kernels sum_squares,
+usage_error "backends empty item" run --backends ,serial
+usage_error "sizes empty item" run --sizes 1e3,,1e4
 usage_error "size 0" run --size 0
 usage_error "size negative" run --size -5
 usage_error "size overflow" run --size 99999999999999999999999
@@ -294,6 +298,9 @@ wait "$pid"
 rc=$?
 [ "$rc" -eq 143 ] && ok || bad "SIGTERM during a hang: exit $rc"
 usage_error "bad timeout" run --timeout 0
+usage_error "timeout too short to mean anything" run --timeout 1e-9
+usage_error "size with an image" run --image "$(dirname "$0")/data/photo.png" --size 10
+usage_error "bad gbench flag value" run --kernels io_wait --size 2 --backends serial --out "$tmp/gbv" -- --benchmark_min_time=abc
 
 # The placement plan, before a run.
 "$pb" topology --workers 3 --pin spread >"$tmp/out" 2>"$tmp/err" && ok || bad "topology: exit $?"
