@@ -6,6 +6,7 @@
 #include "kwork.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,62 @@ static int batch_verify(struct filter_job *j, const struct partial *total, char 
 	return 0;
 }
 
+/* The watchdog of one run: cancels it (process backends) or hands over to o->hang. */
+struct filter_watch {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done, fired;
+	const struct filter_opts *o;
+	struct backend_instance *bi;
+};
+
+static void *filter_watchdog(void *arg)
+{
+	struct filter_watch *w = arg;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)w->o->timeout_s;
+	ts.tv_nsec += (long)((w->o->timeout_s - (double)(time_t)w->o->timeout_s) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->mu);
+	while (!w->done && pthread_cond_timedwait(&w->cv, &w->mu, &ts) == 0)
+		;
+	if (!w->done) {
+		char why[128];
+
+		w->fired = 1;
+		snprintf(why, sizeof(why), "a run took more than %g s", w->o->timeout_s);
+		if (backend_instance_cancel(w->bi) != 0 && w->o->hang)
+			w->o->hang(why); /* threads cannot be stopped: does not return */
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* backend_instance_run under a watchdog; -ETIMEDOUT if it had to stop the run. */
+static int watched_run(struct backend_instance *bi, const struct work *w,
+		       const struct filter_opts *o)
+{
+	struct filter_watch fw = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, o,
+				   bi };
+	pthread_t t;
+	int rc, watched = o->timeout_s > 0 && pthread_create(&t, NULL, filter_watchdog, &fw) == 0;
+
+	rc = backend_instance_run(bi, w);
+	if (watched) {
+		pthread_mutex_lock(&fw.mu);
+		fw.done = 1;
+		pthread_cond_signal(&fw.cv);
+		pthread_mutex_unlock(&fw.mu);
+		pthread_join(t, NULL);
+	}
+	return fw.fired ? -ETIMEDOUT : rc;
+}
+
 int filter_execute(struct filter_job *j, const struct filter_opts *o, char *err, size_t err_len)
 {
 	struct backend_instance bi;
@@ -230,9 +287,14 @@ int filter_execute(struct filter_job *j, const struct filter_opts *o, char *err,
 		memset(&total, 0, sizeof(total));
 		uint64_t t0 = mono_ns();
 
-		rc = backend_instance_run(&bi, &w);
+		rc = watched_run(&bi, &w, o);
 		uint64_t t1 = mono_ns();
 
+		if (rc == -ETIMEDOUT) {
+			snprintf(err, err_len, "%s: a run took more than %g s and was stopped (%s)",
+				 o->b->name, o->timeout_s, bi.err[0] ? bi.err : "workers killed");
+			break;
+		}
 		if (rc) {
 			snprintf(err, err_len, "%s: %s", o->b->name, bi.err);
 			break;

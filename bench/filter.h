@@ -53,6 +53,10 @@ struct filter_opts {
 	const struct backend *b;
 	struct backend_config cfg; /* workers, schedule, pinning; chunk is set for batches */
 	int runs;                  /* timed runs after one warm-up */
+	double timeout_s;          /* one run may take this long, then it is stopped */
+	/* called (from the watchdog thread) when a run of a backend that cannot be cancelled
+	 * (threads) hangs past the timeout; must not return */
+	void (*hang)(const char *why);
 };
 
 /* Loads every input and sets the kernel up on each; outputs go to out (one file) or to

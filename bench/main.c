@@ -134,6 +134,7 @@ static const char usage_text[] =
 	"  --schedule S           static or dynamic (thread backends)\n"
 	"  --pin P                as for run (default compact)\n"
 	"  --repetitions N        timed runs after one warm-up (default 5)\n"
+	"  --timeout S            seconds one run may take before it is stopped (default 300)\n"
 	"  outputs take the format of their extension: .png, .jpg or .jpeg\n";
 
 /* Unsigned decimal with an optional exponent ("2e9"), exact, no sign, no overflow. */
@@ -1279,6 +1280,16 @@ static void print_filter_batch(const struct filter_job *j, unsigned workers)
 	       ideal > 0 ? span / ideal : 0);
 }
 
+/* A filter run of threads that hangs past --timeout: threads cannot be stopped, so the
+ * process ends here (nothing was written yet). */
+__attribute__((noreturn)) static void filter_hang(const char *why)
+{
+	fprintf(stderr, "parbench: filter: %s; its threads cannot be stopped, so it ends here "
+			"(no output written)\n", why);
+	fflush(stderr);
+	_exit(EXIT_VERIFY);
+}
+
 static int cmd_filter(int argc, char **argv)
 {
 	const char *kname = NULL, *out = NULL, *outdir = NULL, *bname = "pthreads";
@@ -1328,6 +1339,8 @@ static int cmd_filter(int argc, char **argv)
 			pin = v;
 		else if (strcmp(a, "--repetitions") == 0)
 			runs = (int)opt_u64(a, v, 1, 1000);
+		else if (strcmp(a, "--timeout") == 0)
+			fo.timeout_s = opt_seconds(a, v);
 		else
 			usage_error("unknown filter option '%s' (see parbench --help)", a);
 	}
@@ -1384,6 +1397,9 @@ static int cmd_filter(int argc, char **argv)
 	fo.cfg = (struct backend_config){ .workers = workers, .schedule = sched,
 					  .topo = strcmp(pin, "none") ? topo : NULL, .plan = &plan };
 	fo.runs = runs;
+	if (!fo.timeout_s)
+		fo.timeout_s = DEFAULT_TIMEOUT_S;
+	fo.hang = filter_hang;
 	rc = filter_execute(&j, &fo, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "parbench: %s\n", err);
