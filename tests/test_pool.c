@@ -225,6 +225,33 @@ static void test_death_exit(void **state)
 	death_case(POOL_PIPE, HOW_EXIT, 0, 7);
 }
 
+/* A worker that cannot be reaped (SIGCHLD ignored: the kernel reaps children itself, so
+ * waitpid fails) is reported as ended in an unknown way, never as "exited with status 0". */
+static void test_death_not_reapable(void **state)
+{
+	(void)state;
+	for (int t = 0; t < 2; t++) {
+		uint64_t acc[4];
+		struct pool *p = start(both[t], 2, 0, 0);
+		struct pool_map_args a = { .fn = task, .n = 64, .chunk = 1,
+					   .result_size = 4 * sizeof(uint64_t), .combine = add_u64,
+					   .results = acc };
+		struct pool_failure f;
+		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+		sigaction(SIGCHLD, &ign, &old);
+		reset(13, HOW_EXIT);
+		assert_int_equal(pool_map(p, &a, &f), -ECHILD);
+		assert_int_equal(f.kind, POOL_WORKER_DIED);
+		assert_int_equal(f.exit_status, -1);
+		assert_null(strstr(f.message, "exited with status 0"));
+		assert_non_null(strstr(f.message, "how is unknown"));
+		pool_free(p);
+		sigaction(SIGCHLD, &old, NULL);
+	}
+	no_children_left();
+}
+
 static void *killer(void *arg)
 {
 	double *t_kill = arg;
@@ -540,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_death_segv),
 		cmocka_unit_test(test_death_exit),
 		cmocka_unit_test(test_sigkill_from_outside),
+		cmocka_unit_test(test_death_not_reapable),
 		cmocka_unit_test(test_retry_once),
 		cmocka_unit_test(test_retry_per_task_results),
 		cmocka_unit_test(test_death_between_claim_and_busy),
