@@ -32,8 +32,9 @@ bench: build
 quick: build
 	$(BUILD)/parbench run --quick $(ARGS)
 
+# (the valgrind runs are make test-valgrind's, in a build of their own)
 test: build
-	cd $(BUILD) && ctest --output-on-failure --timeout 300 $(CTEST_ARGS)
+	cd $(BUILD) && ctest --output-on-failure --timeout 300 -LE valgrind $(CTEST_ARGS)
 ifneq ($(filter true 1 yes,$(CI)),)
 	@$(MAKE) test-native
 	@$(MAKE) test-sanitize
