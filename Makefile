@@ -12,24 +12,35 @@ FUZZ_SECONDS ?= 600
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all build bench quick test test-native test-sanitize test-valgrind fuzz deps clean
+.PHONY: all build build-run bench quick test test-native test-sanitize test-valgrind fuzz deps \
+	deps-bench clean
 
 all: build
 
+# what the tests need (all of it); what running the benchmark needs (no Slurm, cmocka,
+# valgrind or clang)
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh test
+
+deps-bench:
+	@scripts/deps.sh bench
 
 build: deps
+	@$(MAKE) build-run
+
+build-run:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPB_WERROR=$(WERROR) \
 		-DPB_REQUIRE_ALL=$(REQUIRE_ALL) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # The main job: the full sweep, table on stdout, run directory under results/.
-bench: build
+bench: deps-bench
+	@$(MAKE) build-run
 	$(BUILD)/parbench run $(ARGS)
 
 # The same sweep at ~20x smaller sizes (about a minute), for checking an installation.
-quick: build
+quick: deps-bench
+	@$(MAKE) build-run
 	$(BUILD)/parbench run --quick $(ARGS)
 
 # (the valgrind runs are make test-valgrind's, in a build of their own)

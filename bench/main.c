@@ -740,6 +740,7 @@ static int cmd_run(int argc, char **argv)
 	const char *image_path = NULL, *hostfile = NULL, *interconnect = NULL, *isa = NULL;
 	static struct pb_image image;
 	static struct roof roof;
+	static struct machine_state mstate;
 	const struct backend *mpi_b[SWEEP_MAX_LIST];
 	size_t n_mpi = 0;
 	unsigned threads = 2;
@@ -957,6 +958,8 @@ static int cmd_run(int argc, char **argv)
 				  .pin = pin, .cores = pin_topo_cores(topo), .pus = pin_topo_pus(topo),
 				  .quick = o.kp.quick };
 	read_load(meta.load_before);
+	machine_begin(&mstate);
+	meta.machine = &mstate;
 	meta.interconnect = interconnect ? interconnect
 			    : hostfile ? "Open MPI over TCP between hosts (btl tcp), shared memory within"
 				       : "shared memory (one host, Open MPI btl vader)";
@@ -1031,6 +1034,7 @@ static int cmd_run(int argc, char **argv)
 			status = EXIT_VERIFY;
 	}
 	read_load(meta.load_after);
+	machine_end(&mstate);
 
 	if (!no_report)
 		report_table(stdout, &sw, &meta);

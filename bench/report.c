@@ -386,6 +386,16 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 	if (m->governor[0] && strcmp(m->governor, "performance") != 0)
 		fprintf(out, "warning: CPU frequency governor is '%s', not 'performance'\n",
 			m->governor);
+	if (m->machine && m->machine->steal > 0.02)
+		fprintf(out, "warning: %.1f%% of the CPU time was stolen by other guests during the "
+			     "run (/proc/stat): timings may be off\n", m->machine->steal * 100);
+	if (m->machine && m->machine->busy)
+		fprintf(out, "warning: %u other process%s runnable at the start (%s): they compete "
+			     "for the cores\n", m->machine->busy, m->machine->busy == 1 ? " was" : "es were",
+			m->machine->busy_names);
+	if (m->machine && strcmp(m->machine->boost, "on") == 0)
+		fprintf(out, "note: CPU boost is on: the clock follows load and temperature, so "
+			     "compare runs as ratios measured in one run\n");
 	if (m->load_before[0] > 0.5 * m->cores)
 		fprintf(out, "warning: the machine was busy before the run (load %.2f on %u cores)\n",
 			m->load_before[0], m->cores);
@@ -532,6 +542,13 @@ int report_write_meta(const char *dir, const struct sweep *sw, const struct run_
 	fprintf(o.f, "  \"repetitions\": %d,\n  \"interleaved\": %s,\n  \"quick\": %s,\n",
 		m->repetitions, m->interleaved ? "true" : "false", m->quick ? "true" : "false");
 	json_kv(o.f, "kernel_variant", kernel_variant(), 1);
+	if (m->machine) {
+		fprintf(o.f, "  \"machine_state\": {\"boost\": \"%s\", \"aslr\": %d, "
+			     "\"busy_at_start\": %u, \"busy_names\": ", m->machine->boost,
+			m->machine->aslr, m->machine->busy);
+		json_str(o.f, m->machine->busy_names);
+		fprintf(o.f, ", \"steal\": %.4f},\n", m->machine->steal);
+	}
 	if (m->roof)
 		roof_write_json(o.f, m->roof);
 	fprintf(o.f, "  \"placement\": [\n");

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "machine.h"
 #include "roof.h"
 #include "sweep.h"
 
@@ -33,6 +34,7 @@ struct run_meta {
 	int interleaved;           /* repetitions interleaved at random across configurations */
 	int quick;
 	const struct roof *roof;   /* this machine's limits, measured before the sweep, or NULL */
+	const struct machine_state *machine; /* boost, ASLR, busy processes, steal; or NULL */
 };
 
 /* "12.34 ms", "1.234 s", "5.6 us": a time in seconds, in the tables' format. */

@@ -3,7 +3,16 @@
 # apt-get as root, `sudo -n` otherwise, else one line saying the exact command to run.
 set -eu
 
-PACKAGES="gcc g++ make cmake pkg-config libhwloc-dev libbenchmark-dev libcmocka-dev libpng-dev libjpeg-dev openmpi-bin libopenmpi-dev iproute2 slurm-wlm valgrind clang libclang-rt-dev gnuplot-nox procps"
+# deps.sh [bench|test]: bench installs what building and running the benchmark needs; test
+# (the default) also what the tests need (cmocka, valgrind, clang for fuzzing, iproute2 and
+# Slurm for the simulated hosts).
+BENCH_PACKAGES="gcc g++ make cmake pkg-config libhwloc-dev libbenchmark-dev libpng-dev libjpeg-dev openmpi-bin libopenmpi-dev gnuplot-nox procps"
+TEST_PACKAGES="libcmocka-dev iproute2 slurm-wlm valgrind clang libclang-rt-dev util-linux"
+case "${1:-test}" in
+bench) PACKAGES="$BENCH_PACKAGES" ;;
+test) PACKAGES="$BENCH_PACKAGES $TEST_PACKAGES" ;;
+*) echo "usage: scripts/deps.sh [bench|test]" >&2; exit 2 ;;
+esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "parbench: not a Debian/Ubuntu system; install the equivalents of: $PACKAGES" >&2

@@ -1,0 +1,26 @@
+/*
+ * machine.h - the machine's state around a run, checked and recorded without changing
+ * anything (as pyperf's `system check` does): CPU boost, steal time during the run (other
+ * guests taking this VM's CPUs), other runnable processes, ASLR.  Read from /proc and /sys;
+ * what a machine does not expose stays "unknown".  It does not print.
+ */
+#ifndef PB_MACHINE_H
+#define PB_MACHINE_H
+
+#include <stdint.h>
+
+struct machine_state {
+	char boost[16];          /* "on", "off" or "unknown" (cpufreq boost / intel no_turbo) */
+	int aslr;                /* /proc/sys/kernel/randomize_va_space, -1 unknown */
+	unsigned busy;           /* other runnable processes at the start */
+	char busy_names[256];    /* their names, comma-separated (the first few) */
+	uint64_t stat0[2];       /* /proc/stat at the start: steal, total jiffies */
+	double steal;            /* share of CPU time stolen during the run (0..1), -1 unknown */
+};
+
+/* At the start of a run. */
+void machine_begin(struct machine_state *m);
+/* At its end: fills steal. */
+void machine_end(struct machine_state *m);
+
+#endif
