@@ -1616,6 +1616,18 @@ static int cmd_compare(int argc, char **argv)
 	if (few)
 		printf("warning: %u comparison%s rest on fewer than 9 repetitions a side: the test "
 		       "has little power (--repetitions 9 or more)\n", few, few == 1 ? "" : "s");
+	/* a row pair that ran different instruction-set variants compares code, not machines */
+	for (size_t i = 0; i < cur.sw.n_rows; i++) {
+		const struct sweep_row *r = &cur.sw.rows[i], *q = find_row(&base.sw, r);
+
+		if (q && strcmp(q->variant, r->variant) != 0) {
+			printf("warning: the kernels ran other instruction-set variants (%s: BASE %s, "
+			       "NEW %s): the comparison includes the code, not only the machine\n",
+			       r->k->name, q->variant[0] ? q->variant : "not recorded",
+			       r->variant[0] ? r->variant : "not recorded");
+			break;
+		}
+	}
 	run_free(&base);
 	run_free(&cur);
 	return slower ? EXIT_VERIFY : 0;

@@ -431,6 +431,10 @@ for i in 1 2; do
 done
 "$pb" run --kernels io_wait --size 10 --sleep-us 1400 --backends pthreads --workers 2 \
 	--repetitions 9 --min-time 0.03 --out "$tmp/cmp3" >/dev/null 2>&1 || bad "compare: slow run failed"
+if [ -d "$tmp/isa-sse2" ]; then # x86-64: two variants' runs to compare
+	"$pb" compare "$tmp/isa-generic" "$tmp/isa-sse2" >"$tmp/out" 2>&1
+	grep -q "^warning: the kernels ran other instruction-set variants (sum_squares: BASE generic, NEW sse2)" "$tmp/out" && ok || bad "compare across variants: no warning: $(head -c 400 "$tmp/out")"
+fi
 "$pb" compare "$tmp/cmp1" "$tmp/cmp2" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] && ok || bad "compare of two equal runs: exit $rc: $(cat "$tmp/out" "$tmp/err" | head -c 600)"
