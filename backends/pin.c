@@ -16,6 +16,7 @@
 
 struct pin_topo {
 	hwloc_topology_t h;
+	unsigned machine_cores; /* cores of the whole machine, before the restriction */
 };
 
 int pin_topo_load(struct pin_topo **out, const char *synthetic)
@@ -31,6 +32,19 @@ int pin_topo_load(struct pin_topo **out, const char *synthetic)
 		goto out_destroy;
 	if (hwloc_topology_load(t->h) < 0)
 		goto out_destroy;
+	t->machine_cores = pin_topo_cores(t);
+	if (!synthetic) {
+		/* only the CPUs this process may use (taskset, Slurm, mpirun's binding; hwloc
+		 * already leaves out what the cgroup cpuset forbids): plans, core counts and
+		 * default worker lists all come from them */
+		hwloc_bitmap_t set = hwloc_bitmap_alloc();
+
+		if (set && hwloc_get_cpubind(t->h, set, HWLOC_CPUBIND_PROCESS) == 0 &&
+		    !hwloc_bitmap_iszero(set) &&
+		    !hwloc_bitmap_isincluded(hwloc_topology_get_topology_cpuset(t->h), set))
+			(void)hwloc_topology_restrict(t->h, set, 0);
+		hwloc_bitmap_free(set);
+	}
 	*out = t;
 	return 0;
 
@@ -68,6 +82,12 @@ unsigned pin_topo_cores(const struct pin_topo *t)
 	return n ? n : pin_topo_pus(t); /* a topology without cores: every PU is one */
 }
 
+void pin_topo_pu_list(const struct pin_topo *t, char *buf, size_t len)
+{
+	if (len && hwloc_bitmap_list_snprintf(buf, len, hwloc_topology_get_topology_cpuset(t->h)) < 0)
+		buf[0] = '\0';
+}
+
 unsigned pin_topo_packages(const struct pin_topo *t)
 {
 	unsigned n = count_type(t, HWLOC_OBJ_PACKAGE);
@@ -91,9 +111,12 @@ void pin_topo_describe(const struct pin_topo *t, char *buf, size_t len)
 			 pin_topo_pus(t));
 
 	if (l3 && w >= 0 && (size_t)w < len)
-		snprintf(buf + w, len - (size_t)w, ", L3 %llu KiB x %u",
-			 (unsigned long long)(l3->attr->cache.size / 1024),
-			 count_type(t, HWLOC_OBJ_L3CACHE));
+		w += snprintf(buf + w, len - (size_t)w, ", L3 %llu KiB x %u",
+			      (unsigned long long)(l3->attr->cache.size / 1024),
+			      count_type(t, HWLOC_OBJ_L3CACHE));
+	if (t->machine_cores > pin_topo_cores(t) && w >= 0 && (size_t)w < len)
+		snprintf(buf + w, len - (size_t)w, " (%u of %u cores allowed)", pin_topo_cores(t),
+			 t->machine_cores);
 }
 
 int pin_topo_export_xml(const struct pin_topo *t, const char *path)

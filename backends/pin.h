@@ -3,6 +3,8 @@
  *
  * pin.c is the only file that talks to hwloc.  A plan maps worker i to one processing unit
  * (PU, by OS index) or to none; threads and processes bind themselves to their entry.
+ * The topology holds only the PUs this process may use (its affinity mask at load time and
+ * the cgroup cpuset), so every plan stays inside them.
  * Policies: none; compact (fill cores in order, a core's second PU only after every core has
  * one worker); spread (hwloc_distrib: round-robin across packages, NUMA nodes, caches, then
  * cores); or an explicit list of PU OS indexes, used round-robin.
@@ -32,6 +34,8 @@ void pin_topo_free(struct pin_topo *t);
 unsigned pin_topo_cores(const struct pin_topo *t);
 unsigned pin_topo_pus(const struct pin_topo *t);
 unsigned pin_topo_packages(const struct pin_topo *t);
+/* The PUs this process may use (the topology is restricted to them), as "0-3,8". */
+void pin_topo_pu_list(const struct pin_topo *t, char *buf, size_t len);
 /* The bytes of all L3 caches together (0 if hwloc knows of none). */
 size_t pin_topo_l3_bytes(const struct pin_topo *t);
 /* One line, e.g. "1 package, 2 cores, 2 PUs, L3 32 MiB". */

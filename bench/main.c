@@ -450,6 +450,17 @@ static void set_variant(const char *name, const char *from)
 	usage_error("%s: unknown variant '%s' (known: %s)", from, name, known);
 }
 
+/* Exit 2 for a pin policy the topology cannot plan (one wording for every command). */
+__attribute__((noreturn)) static void bad_pin(struct pin_topo *topo, const char *pin)
+{
+	char pus[256];
+
+	pin_topo_pu_list(topo, pus, sizeof(pus));
+	pin_topo_free(topo);
+	usage_error("bad pin policy '%s' (known: none, compact, spread, or a list of the PUs this "
+		    "process may use, %s, such as 0,2-3)", pin, pus);
+}
+
 static int cmd_list(void)
 {
 	static const char *const models[] = { [PY_LOOP] = "Python loop (GIL check every iteration)",
@@ -909,8 +920,7 @@ static int cmd_run(int argc, char **argv)
 		return EXIT_VERIFY;
 	}
 	if (pin_plan_make(topo, pin, 1, &probe) != 0)
-		usage_error("bad pin policy '%s' (known: none, compact, spread, or a list of PU "
-			    "numbers below %u such as 0,2-3)", pin, pin_topo_pus(topo));
+		bad_pin(topo, pin);
 	if (o.n_workers == 0)
 		default_workers(&o, pin_topo_cores(topo));
 	o.pin = pin;
@@ -1218,11 +1228,8 @@ static int cmd_topology(int argc, char **argv)
 	}
 	if (!workers)
 		workers = pin_topo_cores(topo);
-	if (pin_plan_make(topo, pin, workers, &plan) != 0) {
-		pin_topo_free(topo);
-		usage_error("bad pin policy '%s' (known: none, compact, spread, or a PU list such as "
-			    "0,2-3)", pin);
-	}
+	if (pin_plan_make(topo, pin, workers, &plan) != 0)
+		bad_pin(topo, pin);
 	read_first_line("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
 	pin_topo_describe(topo, buf, sizeof(buf));
 	printf("machine: %s\n", buf);
@@ -1386,11 +1393,8 @@ static int cmd_filter(int argc, char **argv)
 		workers = (fo.b->caps & BACKEND_CAP_PARALLEL) ? pin_topo_cores(topo) : 1;
 	if (!(fo.b->caps & BACKEND_CAP_PARALLEL))
 		workers = 1;
-	if (pin_plan_make(topo, pin, workers, &plan) != 0) {
-		pin_topo_free(topo);
-		usage_error("bad pin policy '%s' (known: none, compact, spread, or a PU list such as "
-			    "0,2-3)", pin);
-	}
+	if (pin_plan_make(topo, pin, workers, &plan) != 0)
+		bad_pin(topo, pin);
 
 	rc = filter_load(&j, k, inputs, n_in, out, outdir, err, sizeof(err));
 	if (rc) {
@@ -1681,8 +1685,7 @@ static int cmd_roofline(int argc, char **argv)
 	PARSE_ONLY_RETURN();
 	rc = roof_measure(&roof, topo, pin, o.workers, o.n_workers);
 	if (rc == -EINVAL)
-		usage_error("bad pin policy '%s' (known: none, compact, spread, or a list of PU "
-			    "numbers below %u such as 0,2-3)", pin, pin_topo_pus(topo));
+		bad_pin(topo, pin);
 	if (rc) {
 		fprintf(stderr, "parbench: cannot measure the copy bandwidth: %s\n", strerror(-rc));
 		pin_topo_free(topo);

@@ -326,6 +326,19 @@ usage_error "timeout too short to mean anything" run --timeout 1e-9
 usage_error "size with an image" run --image "$(dirname "$0")/data/photo.png" --size 10
 usage_error "bad gbench flag value" run --kernels io_wait --size 2 --backends serial --out "$tmp/gbv" -- --benchmark_min_time=abc
 
+# The CPUs a job is given: under taskset -c 0 parbench plans 1 CPU, marks 2 workers as
+# oversubscribed, says how many cores were allowed, and refuses a PU outside the set.
+if [ "$(nproc --all)" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+	taskset -c 0 "$pb" run --quick --kernels sum_squares --backends serial,pthreads --workers 1,2 \
+		--repetitions 2 --out "$tmp/taskset" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && grep -q "^machine: .*(1 of $(nproc --all) cores allowed)" "$tmp/out" && ok || bad "taskset: exit $rc: $(grep '^machine' "$tmp/out")"
+	grep -Eq "^  pthreads +2 .*\*" "$tmp/out" && ok || bad "taskset: 2 workers on 1 allowed CPU not marked"
+	grep -q '"backend": "pthreads", "workers": 2, "plan": "compact: 0,0"' "$tmp/taskset/meta.json" && ok || bad "taskset: the plan left the allowed CPU: $(grep -o '"backend": "pthreads", "workers": 2, "plan": "[^"]*"' "$tmp/taskset/meta.json")"
+	taskset -c 0 "$pb" run --pin 1 --kernels sum_squares >/dev/null 2>"$tmp/err"
+	[ $? -eq 2 ] && grep -q "PUs this process may use, 0," "$tmp/err" && ok || bad "taskset: --pin 1 not refused: $(cat "$tmp/err")"
+fi
+
 # The placement plan, before a run.
 "$pb" topology --workers 3 --pin spread >"$tmp/out" 2>"$tmp/err" && ok || bad "topology: exit $?"
 grep -q "^  worker 2 " "$tmp/out" && grep -q "^machine: " "$tmp/out" && ok || bad "topology output"
