@@ -27,6 +27,7 @@
 #include "image.h"
 #include "imgio.h"
 #include "kernel.h"
+#include "each_variant.h"
 #include "kwork.h"
 
 static struct pin_topo *topo;
@@ -574,19 +575,11 @@ int main(void)
 		cmocka_unit_test(test_all_backends_odd_sizes),
 		cmocka_unit_test(test_point_filters_every_colour),
 	};
-	const char *best = kernel_variant();
 
 	if (!mkdtemp(tmpdir) || pin_topo_load(&topo, NULL) != 0)
 		return 1;
-	rc = cmocka_run_group_tests_name(best, tests, NULL, NULL);
-	for (const char *const *v = kernel_variants(); *v; v++) {
-		if (strcmp(*v, best) == 0 || !kernel_variant_supported(*v))
-			continue;
-		if (kernel_variant_set(*v) != 0 || strcmp(kernel_variant(), *v) != 0)
-			return 1;
-		rc |= cmocka_run_group_tests_name(*v, per_variant, NULL, NULL);
-	}
-	kernel_variant_set(NULL);
+	rc = cmocka_run_group_tests_name(kernel_variant(), tests, NULL, NULL);
+	rc |= run_in_other_variants(per_variant, sizeof(per_variant) / sizeof(per_variant[0]));
 	pin_topo_free(topo);
 	if (cleanup() != 0)
 		return 1;

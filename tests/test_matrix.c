@@ -19,6 +19,7 @@
 
 #include "backend.h"
 #include "kernel.h"
+#include "each_variant.h"
 #include "kwork.h"
 
 static struct pin_topo *topo;
@@ -208,19 +209,11 @@ int main(void)
 		cmocka_unit_test(test_sum_squares_across_2_32),
 		cmocka_unit_test(test_all_backends_all_kernels),
 	};
-	const char *best = kernel_variant();
 
 	if (pin_topo_load(&topo, NULL) != 0)
 		return 1;
-	rc = cmocka_run_group_tests_name(best, tests, NULL, NULL);
-	for (const char *const *v = kernel_variants(); *v; v++) {
-		if (strcmp(*v, best) == 0 || !kernel_variant_supported(*v))
-			continue;
-		if (kernel_variant_set(*v) != 0 || strcmp(kernel_variant(), *v) != 0)
-			return 1;
-		rc |= cmocka_run_group_tests_name(*v, per_variant, NULL, NULL);
-	}
-	kernel_variant_set(NULL);
+	rc = cmocka_run_group_tests_name(kernel_variant(), tests, NULL, NULL);
+	rc |= run_in_other_variants(per_variant, sizeof(per_variant) / sizeof(per_variant[0]));
 	pin_topo_free(topo);
 	return rc;
 }
