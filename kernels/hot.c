@@ -260,19 +260,40 @@ static void gray_row(const uint8_t *restrict in, uint8_t *restrict out, size_t w
 	gray_plain(in, out, x, w);
 }
 
+/* (t + 500) / 1000 for t < 2^19 in 16-bit lanes: ((t + 500) >> 3) < 2^16, and x / 125 for
+ * x <= 43125 is mulhi(x, 33555) >> 6 exactly (33555 / 2^22 overshoots 1/125 by 1.4e-7, and
+ * 43125 times that stays below 1/125); two channels' 8 pixels per 256 bits */
+HOT_INLINE __m256i div1000_pair(__m256i a, __m256i b)
+{
+	__m256i x = _mm256_packus_epi32(_mm256_srli_epi32(a, 3), _mm256_srli_epi32(b, 3));
+
+	return _mm256_srli_epi16(_mm256_mulhi_epu16(x, _mm256_set1_epi16((short)33555)), 6);
+}
+
+HOT_INLINE __m256i rgb_sum500(struct px8 p, __m256i b1, int16_t cr, int16_t cg, int16_t cb)
+{
+	return _mm256_add_epi32(
+		_mm256_madd_epi16(p.rg, _mm256_set1_epi32((int32_t)((uint32_t)(uint16_t)cg << 16 |
+								     (uint16_t)cr))),
+		_mm256_madd_epi16(b1, _mm256_set1_epi32((int32_t)(500u << 16 | (uint16_t)cb))));
+}
+
 static void sepia_row(const uint8_t *restrict in, uint8_t *restrict out, size_t w)
 {
 	const __m256i mix = _mm256_setr_epi8(0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, -1, -1, -1, -1,
 					     0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, -1, -1, -1, -1);
+	const __m256i one_hi = _mm256_set1_epi32(1 << 16);
 	size_t x = 0;
 
 	for (; x + 10 <= w; x += 8) {
 		struct px8 px = px8_split(load8px(in + 3 * x));
-		__m256i r = rgb_div1000(px, 393, 769, 189);
-		__m256i g = rgb_div1000(px, 349, 686, 168);
-		__m256i b = rgb_div1000(px, 272, 534, 131);
-		/* per half: R0..3 G0..3 B0..3 B0..3, saturated at 255 by the unsigned pack */
-		__m256i rgb = _mm256_packus_epi16(_mm256_packs_epi32(r, g), _mm256_packs_epi32(b, b));
+		__m256i b1 = _mm256_or_si256(px.b0, one_hi); /* B 1 B 1 ..: the + 500 in the madd */
+		__m256i rg = div1000_pair(rgb_sum500(px, b1, 393, 769, 189),
+					  rgb_sum500(px, b1, 349, 686, 168));
+		__m256i bb = div1000_pair(rgb_sum500(px, b1, 272, 534, 131),
+					  rgb_sum500(px, b1, 272, 534, 131));
+		/* per half: R0..3 G0..3 | B0..3 B0..3 as 16-bit, saturated at 255 by the pack */
+		__m256i rgb = _mm256_packus_epi16(rg, bb);
 
 		store8px(out + 3 * x, _mm256_shuffle_epi8(rgb, mix));
 	}
