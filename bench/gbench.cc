@@ -17,8 +17,10 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <memory>
 #include <new>
 #include <string>
@@ -29,13 +31,14 @@ namespace {
 struct entry {
 	std::string name;
 	size_t index = 0;
-	std::vector<double> samples;
+	gbench_body_fn *body = nullptr;
+	void *arg = nullptr;
+	double min_time_s = 0;
+	std::vector<double> samples; /* every repetition of every call of gbench_run_some() */
 	std::string error;
 	struct gbench_result res{};
 	bool ran = false;
 	bool notified = false;
-	double agg_mean = NAN, agg_median = NAN, agg_stddev = NAN, agg_cv = NAN, agg_min = NAN,
-	       agg_max = NAN;
 };
 
 void copy_err(char *err, size_t len, const std::string &msg)
@@ -86,26 +89,55 @@ double seconds_of(const benchmark::BenchmarkReporter::Run &r)
 	return r.GetAdjustedRealTime() * per_unit[r.time_unit];
 }
 
+/* The aggregates over every sample so far (Google Benchmark's own cover one call only):
+ * median (mean of the middle two for an even count), mean, sample stddev, cv, min, max. */
 void finish(entry &e)
 {
 	gbench_result &r = e.res;
+	std::vector<double> s = e.samples;
+	size_t n = s.size();
 
 	r.name = e.name.c_str();
 	r.index = e.index;
-	r.n_samples = e.samples.size();
+	r.n_samples = n;
 	r.samples = e.samples.data();
 	r.failed = !e.error.empty();
 	r.error = e.error.c_str();
-	r.mean = e.agg_mean;
-	r.median = e.agg_median;
-	r.stddev = e.agg_stddev;
-	r.cv = e.agg_cv;
-	r.min = e.agg_min;
-	r.max = e.agg_max;
-	if (e.samples.size() == 1) { /* no repetitions: Google Benchmark makes no aggregates */
-		r.mean = r.median = r.min = r.max = e.samples[0];
-		r.stddev = r.cv = 0;
-	}
+	r.mean = r.median = r.stddev = r.cv = r.min = r.max = NAN;
+	if (n == 0)
+		return;
+	std::sort(s.begin(), s.end());
+	double sum = 0, ss = 0;
+
+	for (double x : s)
+		sum += x;
+	r.mean = sum / (double)n;
+	for (double x : s)
+		ss += (x - r.mean) * (x - r.mean);
+	r.median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	r.stddev = n > 1 ? std::sqrt(ss / (double)(n - 1)) : 0;
+	r.cv = r.mean > 0 ? r.stddev / r.mean : 0;
+	r.min = s.front();
+	r.max = s.back();
+}
+
+/* Adds the "benchmarks" entries of Google Benchmark's JSON text more to those of all, so
+ * that one valid file holds every call's runs (the first call's context stays). */
+bool splice_json(std::string &all, const std::string &more)
+{
+	static const std::string key = "\"benchmarks\": [";
+	size_t a = more.find(key), b = more.rfind(']');
+	size_t at = all.find(key), end = all.rfind(']');
+
+	if (a == std::string::npos || b == std::string::npos || b < a || at == std::string::npos ||
+	    end == std::string::npos || end < at)
+		return false;
+	std::string items = more.substr(a + key.size(), b - a - key.size());
+	if (items.find('{') == std::string::npos)
+		return true; /* nothing ran */
+	bool has = all.find('{', at) < end;
+	all.insert(end, (has ? "," : "") + items);
+	return true;
 }
 
 } // namespace
@@ -115,6 +147,9 @@ struct gbench {
 	std::vector<entry> entries;
 	std::map<std::string, size_t> index;
 	bool min_time_flag = false;
+	std::string out_path;          /* --benchmark_out, if its format is JSON */
+	std::string out_json;          /* every call's runs so far */
+	unsigned calls = 0;
 };
 
 namespace {
@@ -175,20 +210,6 @@ private:
 		} else if (r.run_type == Run::RT_Iteration) {
 			e.samples.push_back(seconds_of(r));
 			e.res.iterations = static_cast<int64_t>(r.iterations);
-		} else if (r.aggregate_name == "cv") {
-			e.agg_cv = r.real_accumulated_time; /* a ratio, not a time */
-		} else {
-			double s = seconds_of(r);
-			if (r.aggregate_name == "mean")
-				e.agg_mean = s;
-			else if (r.aggregate_name == "median")
-				e.agg_median = s;
-			else if (r.aggregate_name == "stddev")
-				e.agg_stddev = s;
-			else if (r.aggregate_name == "min")
-				e.agg_min = s;
-			else if (r.aggregate_name == "max")
-				e.agg_max = s;
 		}
 		return &e;
 	}
@@ -222,6 +243,11 @@ int gbench_create(gbench **out, int argc, const char *const *argv, char *err, si
 			ptrs.push_back(&a[0]);
 			if (a.rfind("--benchmark_min_time", 0) == 0)
 				g->min_time_flag = true;
+			if (a.rfind("--benchmark_out=", 0) == 0)
+				g->out_path = a.substr(16);
+			if (a.rfind("--benchmark_out_format=", 0) == 0 &&
+			    a != "--benchmark_out_format=json")
+				g->out_path.clear(), g->out_path.shrink_to_fit();
 		}
 		int n = static_cast<int>(ptrs.size());
 		ptrs.push_back(nullptr);
@@ -260,36 +286,93 @@ int gbench_add(gbench *g, const char *name, gbench_body_fn *body, void *arg, dou
 		}
 		g->index[name] = g->entries.size();
 		g->entries.emplace_back();
-		g->entries.back().name = name;
-		g->entries.back().index = g->entries.size() - 1;
-		auto *b = benchmark::RegisterBenchmark(name, [body, arg](benchmark::State &s) {
-			body(reinterpret_cast<gbench_state *>(&s), arg);
-		});
-		b->UseManualTime()->Unit(benchmark::kMillisecond);
-		b->ComputeStatistics("min", [](const std::vector<double> &v) {
-			return *std::min_element(v.begin(), v.end());
-		});
-		b->ComputeStatistics("max", [](const std::vector<double> &v) {
-			return *std::max_element(v.begin(), v.end());
-		});
-		if (min_time_s > 0 && !g->min_time_flag)
-			b->MinTime(min_time_s);
+		entry &e = g->entries.back();
+		e.name = name;
+		e.index = g->entries.size() - 1;
+		e.body = body;
+		e.arg = arg;
+		e.min_time_s = min_time_s;
 		return 0;
 	});
 }
 
+namespace {
+
+void register_entry(gbench *g, entry &e, unsigned repetitions)
+{
+	gbench_body_fn *body = e.body;
+	void *arg = e.arg;
+	auto *b = benchmark::RegisterBenchmark(e.name.c_str(), [body, arg](benchmark::State &s) {
+		body(reinterpret_cast<gbench_state *>(&s), arg);
+	});
+	b->UseManualTime()->Unit(benchmark::kMillisecond);
+	b->ComputeStatistics("min", [](const std::vector<double> &v) {
+		return *std::min_element(v.begin(), v.end());
+	});
+	b->ComputeStatistics("max", [](const std::vector<double> &v) {
+		return *std::max_element(v.begin(), v.end());
+	});
+	if (e.min_time_s > 0 && !g->min_time_flag)
+		b->MinTime(e.min_time_s);
+	if (repetitions)
+		b->Repetitions(static_cast<int>(repetitions));
+}
+
+/* The out file of this call, appended to those of the earlier calls. */
+void merge_out(gbench *g)
+{
+	if (g->out_path.empty())
+		return;
+	std::ifstream in(g->out_path);
+	std::stringstream text;
+
+	if (!in)
+		return;
+	text << in.rdbuf();
+	in.close();
+	if (g->calls == 1 || g->out_json.empty()) {
+		g->out_json = text.str();
+		return;
+	}
+	if (!splice_json(g->out_json, text.str()))
+		return;
+	std::ofstream out(g->out_path, std::ios::trunc);
+	out << g->out_json;
+}
+
+} // namespace
+
 int gbench_run(gbench *g, int display, gbench_done_fn *done, void *done_arg, char *err,
 	       size_t err_len)
+{
+	return gbench_run_some(g, nullptr, display, done, done_arg, err, err_len);
+}
+
+int gbench_run_some(gbench *g, const unsigned *reps, int display, gbench_done_fn *done,
+		    void *done_arg, char *err, size_t err_len)
 {
 	return guarded(err, err_len, [&]() -> int {
 		benchmark::ConsoleReporter console;
 		console.SetOutputStream(&std::cerr);
 		console.SetErrorStream(&std::cerr);
 		collector c(g, display ? &console : nullptr, done, done_arg);
+		size_t n = 0;
 
-		benchmark::RunSpecifiedBenchmarks(&c);
+		benchmark::ClearRegisteredBenchmarks();
 		for (entry &e : g->entries) {
-			if (!e.ran)
+			e.notified = false;
+			if (reps && reps[e.index] == 0)
+				continue;
+			register_entry(g, e, reps ? reps[e.index] : 0);
+			n++;
+		}
+		if (n == 0)
+			return 0;
+		g->calls++;
+		benchmark::RunSpecifiedBenchmarks(&c);
+		merge_out(g);
+		for (entry &e : g->entries) {
+			if (!e.ran || (reps && reps[e.index] == 0))
 				continue;
 			finish(e);
 			if (!e.notified && done) {

@@ -6,8 +6,10 @@
  * Strings passed in are copied; strings and arrays handed out stay owned by the gbench
  * handle and live until gbench_destroy().  Every benchmark uses real (wall-clock) time set by
  * the body with gbench_set_iteration_time() (manual time), so the body decides exactly what
- * is timed.  Google Benchmark does the repetitions, the aggregates (mean, median, stddev,
- * cv, plus min and max registered here), the filters and the JSON file.
+ * is timed.  Google Benchmark does the repetitions, the iteration counts, the interleaving,
+ * the filters and the JSON file; a benchmark may be run again (gbench_run_some()) and its
+ * samples accumulate, so the aggregates (mean, median, stddev, cv, min, max) are computed
+ * here over every sample, and the JSON file holds every call's runs.
  * It does not print anything itself unless display is asked for in gbench_run().
  */
 #ifndef PB_GBENCH_H
@@ -31,10 +33,10 @@ typedef void gbench_body_fn(struct gbench_state *st, void *arg);
 struct gbench_result {
 	const char *name;       /* as registered */
 	size_t index;           /* registration order */
-	size_t n_samples;       /* repetitions measured */
+	size_t n_samples;       /* repetitions measured, over every call */
 	const double *samples;  /* one time per repetition, in order */
 	int64_t iterations;     /* iterations per repetition (of the last one) */
-	double mean, median, stddev, cv, min, max; /* Google Benchmark's aggregates; NaN if absent */
+	double mean, median, stddev, cv, min, max; /* over the samples; NaN if none */
 	int failed;             /* the body skipped with an error */
 	const char *error;      /* its message, or "" */
 };
@@ -56,6 +58,11 @@ int gbench_add(struct gbench *g, const char *name, gbench_body_fn *body, void *a
  * display: also print Google Benchmark's console table (to stderr). done may be NULL. */
 int gbench_run(struct gbench *g, int display, gbench_done_fn *done, void *done_arg, char *err,
 	       size_t err_len);
+/* The same for the benchmarks i with reps[i] > 0 only, each reps[i] repetitions (reps NULL:
+ * all, with the flags' repetition count); may be called again: samples accumulate, done is
+ * called once per call for each benchmark run. */
+int gbench_run_some(struct gbench *g, const unsigned *reps, int display, gbench_done_fn *done,
+		    void *done_arg, char *err, size_t err_len);
 size_t gbench_count(const struct gbench *g);
 /* Results of benchmark i (registration order); NULL if it did not run. */
 const struct gbench_result *gbench_get_result(const struct gbench *g, size_t i);

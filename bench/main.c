@@ -16,6 +16,7 @@
 #endif
 #include "outfile.h"
 #include "pin.h"
+#include "calibrate.h"
 #include "report.h"
 #include "roof.h"
 #include "runload.h"
@@ -48,8 +49,12 @@ int parbench_main(int argc, char **argv);
 
 #define EXIT_VERIFY 1
 #define EXIT_USAGE  2
-#define DEFAULT_REPETITIONS 5
 #define DEFAULT_TIMEOUT_S   300
+#define DEFAULT_BUDGET_S    180   /* adaptive repetitions: the whole sweep, default sizes */
+#define QUICK_BUDGET_S      30    /* ... and with --quick */
+#define DEFAULT_PRECISION   0.015 /* the median's 95 % interval within +-1.5 % */
+#define DEFAULT_MIN_TIME_S  0.1   /* shorter runs are batched into samples this long */
+#define QUICK_MIN_TIME_S    0.02
 
 /* Lock-free, so safe to set in a handler and to read from the watchdog thread. */
 static atomic_int stop_signal;
@@ -97,14 +102,17 @@ static const char usage_text[] =
 	"  --backends LIST        comma-separated backend names, or all (default); serial is\n"
 	"                         always measured as the baseline\n"
 	"  --workers LIST         worker counts (default 1, 2, 4, ... up to the cores, and the cores)\n"
-	"  --size N               problem size in the kernel's unit (see list); 2e9 is accepted\n"
+	"  --size N               problem size in the kernel's unit (see list); 2e9 is accepted;\n"
+	"                         or per kernel: --size sum_squares=2e9,range_sum=3e8 (default:\n"
+	"                         calibrated at the start so that one serial run takes ~0.25 s,\n"
+	"                         --quick ~20x less; pictures stay 4096x4096, --quick 1024x1024)\n"
 	"  --sizes LIST           a size sweep, e.g. 1e4,1e6,1e8: speedups per size and each\n"
 	"                         backend's break-even size\n"
 	"  --scaling strong|weak  strong (default): fixed size; weak: the size grows with the\n"
 	"                         workers (pictures: pixels), speedup scaled accordingly\n"
 	"  --tasks N              task count for kernels that have tasks\n"
 	"  --sleep-us US          io_wait: blocking time of one item\n"
-	"  --quick                default sizes ~20x smaller\n"
+	"  --quick                default sizes ~20x smaller, budget 30 s\n"
 	"  --out DIR              results directory (default results/<date>-<time>-<host>)\n"
 	"  --switch-interval US   pthreads-gil switch interval (default 5000, CPython's)\n"
 	"  --schedule S           static, dynamic or guided (thread backends)\n"
@@ -114,8 +122,13 @@ static const char usage_text[] =
 	"  --retry                fork-pool: re-run a dead worker's task once instead of failing\n"
 	"  --max-tasks N          fork-pool: replace each worker after N tasks\n"
 	"  --pin P                none, compact (default), spread, or a PU list such as 0,2-3\n"
-	"  --repetitions N        repetitions per configuration (default 5)\n"
-	"  --min-time S           minimum seconds per repetition (default 0.1, quick 0.05)\n"
+	"  --repetitions N        a fixed count per configuration (default: adaptive, at least 5,\n"
+	"                         more until the median's 95% interval is within +-1.5%, at most\n"
+	"                         40, while the budget lasts)\n"
+	"  --budget S             seconds the adaptive sweep may take in all (default 180, quick\n"
+	"                         30): more buys narrower intervals\n"
+	"  --min-time S           minimum seconds per repetition: shorter runs are batched into\n"
+	"                         one sample (default 0.1, quick 0.02)\n"
 	"  --no-interleave        run each configuration's repetitions back to back (default:\n"
 	"                         interleaved at random across configurations, so drift of the\n"
 	"                         machine's speed hits all of them alike)\n"
@@ -127,7 +140,10 @@ static const char usage_text[] =
 	"  --isa V                the kernels' instruction-set variant (see parbench list)\n"
 	"  --image FILE           filters: benchmark on this PNG or JPEG instead of the synthetic\n"
 	"                         picture (without --kernels: the four filters only)\n"
-	"\n"
+	"\n";
+
+/* (two strings: C99 compilers need not take a literal over 4095 characters) */
+static const char usage_text_filter[] =
 	"filter options (one file: its rows are the tasks; several: each file is one task):\n"
 	"  --backend B            any backend of `parbench list` (default pthreads)\n"
 	"  --workers N            workers (default: the cores)\n"
@@ -299,6 +315,67 @@ static void parse_sizes(const char *list, struct sweep_opts *o)
 	o->n_sizes = parse_u64_list("--sizes", list, "sizes", "size", 1, UINT64_MAX, o->sizes);
 }
 
+/* Sizes given per kernel: --size name=N,name=N (kept until the kernel list is known). */
+struct kernel_size_list {
+	size_t n;
+	const struct kernel *k[SWEEP_MAX_LIST];
+	uint64_t size[SWEEP_MAX_LIST];
+};
+
+/* --size N (every kernel) or --size name=N,... (those kernels). */
+static void parse_size(const char *v, struct sweep_opts *o, struct kernel_size_list *ks)
+{
+	char buf[1024], names[512];
+	char *save = NULL;
+
+	if (!strchr(v, '=')) {
+		o->kp.size = opt_u64("--size", v, 1, UINT64_MAX);
+		return;
+	}
+	check_list("--size", v);
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '=');
+
+		if (!eq)
+			usage_error("bad item '%s' in --size (N for every kernel, or kernel=N,...)", t);
+		*eq = '\0';
+		const struct kernel *k = kernel_find(t);
+
+		if (!k) {
+			kernel_names(names, sizeof(names));
+			usage_error("unknown kernel '%s' in --size (known: %s)", t, names);
+		}
+		if (ks->n == SWEEP_MAX_LIST)
+			usage_error("too many sizes in '%s'", v);
+		ks->k[ks->n] = k;
+		ks->size[ks->n++] = opt_u64("--size", eq + 1, 1, UINT64_MAX);
+	}
+}
+
+/* The per-kernel sizes given for the kernels of the run (others are ignored). */
+static void apply_sizes(const struct kernel_size_list *ks, struct sweep_opts *o)
+{
+	for (size_t i = 0; i < o->n_kernels; i++)
+		for (size_t j = 0; j < ks->n; j++)
+			if (ks->k[j] == o->kernels[i])
+				o->kernel_sizes[i] = ks->size[j];
+}
+
+/* "name=N,..." for the kernels with a size of their own; how many. */
+static size_t format_kernel_sizes(const struct sweep_opts *o, char *buf, size_t len)
+{
+	size_t used = 0, n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < o->n_kernels && used < len; i++)
+		if (o->kernel_sizes[i])
+			used += (size_t)snprintf(buf + used, len - used, "%s%s=%llu", n++ ? "," : "",
+						 o->kernels[i]->name,
+						 (unsigned long long)o->kernel_sizes[i]);
+	return n;
+}
+
 /* 1, 2, 4, ... below the core count, then the core count. */
 static void default_workers(struct sweep_opts *o, unsigned cores)
 {
@@ -419,17 +496,17 @@ static double wall_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void on_progress(const struct sweep_row *r, size_t done, size_t total, void *arg)
+static void on_progress(const struct sweep_progress *pr, void *arg)
 {
 	struct progress *p = arg;
-	double el = wall_s() - p->t0;
+	const struct sweep_row *r = pr->row;
 
 	if (!p->tty)
 		return;
-	fprintf(stderr, "\r\033[K[%zu/%zu] %s %s %u  elapsed %.0f s, ETA %.0f s", done, total,
-		r->k->name, r->b->name, r->workers, el, done ? el / (double)done * (double)(total - done) : 0);
-	if (done == total)
-		fputs("\r\033[K", stderr);
+	fprintf(stderr, "\r\033[K[round %u: %zu/%zu] %s %s %u  elapsed %.0f s", pr->round, pr->done,
+		pr->total, r->k->name, r->b->name, r->workers, wall_s() - p->t0);
+	if (pr->eta_s >= 0)
+		fprintf(stderr, ", this round's ETA %.0f s", pr->eta_s);
 	fflush(stderr);
 }
 
@@ -521,12 +598,14 @@ struct mpi_rows {
 	size_t n;
 	unsigned threads;           /* mpi+openmp: threads per rank */
 	const char *hostfile, *out_dir, *pin, *image;
-	int repetitions;
+	int repetitions;            /* fixed, or 0: adaptive */
 	double min_time;
+	double budget_s;            /* adaptive: what is left of the budget for all launches */
 	int gb_argc;                /* the user's Google Benchmark flags */
 	char **gb_argv;
 	unsigned cores;
 	const char *isa;            /* --isa as given, or NULL: the ranks pick their own */
+	double t0;                  /* when the run started (wall_s) */
 };
 
 /* Removes what a run writes into dir (only those files), if they are there. */
@@ -600,6 +679,7 @@ static int run_mpi_rows(const struct mpi_rows *m, struct sweep *sw)
 			const struct backend *be = m->backends[b];
 			unsigned w = o->workers[wi], threads = 1, ranks;
 			char kl[1024] = "", ws[16], reps[16], mt[32], to[32], sz[1024] = "", dir[1200];
+			char budget[32];
 			char tasks[16], sleep_us[16], err[512];
 			const char *args[160];
 			size_t na = 0, used = 0;
@@ -625,8 +705,18 @@ static int run_mpi_rows(const struct mpi_rows *m, struct sweep *sw)
 			args[na++] = be->name;
 			args[na++] = "--workers";
 			args[na++] = ws;
-			args[na++] = "--repetitions";
-			args[na++] = reps;
+			if (m->repetitions) {
+				args[na++] = "--repetitions";
+				args[na++] = reps;
+			} else { /* the launches left share what is left of the budget */
+				double el = wall_s() - m->t0, left = m->budget_s - el;
+				size_t launches = (m->n - b) * o->n_workers - wi;
+
+				snprintf(budget, sizeof(budget), "%.3g",
+					 left > 0 ? left / (double)launches : 0.001);
+				args[na++] = "--budget";
+				args[na++] = budget;
+			}
 			args[na++] = "--min-time";
 			args[na++] = mt;
 			args[na++] = "--timeout";
@@ -651,6 +741,9 @@ static int run_mpi_rows(const struct mpi_rows *m, struct sweep *sw)
 			} else if (o->kp.size) {
 				snprintf(sz, sizeof(sz), "%llu", (unsigned long long)o->kp.size);
 				args[na++] = "--size";
+				args[na++] = sz;
+			} else if (format_kernel_sizes(o, sz, sizeof(sz))) {
+				args[na++] = "--size"; /* the sizes of this run: calibrated or given */
 				args[na++] = sz;
 			}
 			if (o->kp.tasks) {
@@ -729,12 +822,45 @@ static int run_mpi_rows(const struct mpi_rows *m, struct sweep *sw)
 	return failed ? -1 : 0;
 }
 
+/* Sizes for the kernels of the run that have none, from the time budget (calibrate.h);
+ * the sizes found are kept beside the run directory.  0 or -errno with err set. */
+static int calibrate_run(struct sweep_opts *o, struct calibration *cal, const char *out_dir,
+			 const char *host, const char *cpu_model, char *err, size_t err_len)
+{
+	const struct kernel *ks[SWEEP_MAX_LIST];
+	char keep[1200], key[768];
+	const char *slash = strrchr(out_dir, '/');
+	double target = CALIB_TARGET_S / (o->kp.quick ? CALIB_QUICK_DIV : 1);
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->n_kernels; i++)
+		if (!o->kernel_sizes[i])
+			ks[n++] = o->kernels[i];
+	if (slash)
+		snprintf(keep, sizeof(keep), "%.*s/.parbench-sizes", (int)(slash - out_dir), out_dir);
+	else
+		snprintf(keep, sizeof(keep), ".parbench-sizes");
+	snprintf(key, sizeof(key), "%s|%s|%s|target %g|tasks %u|sleep %u", host, cpu_model,
+		 kernel_variant(), target, o->kp.tasks, o->kp.sleep_us);
+	int rc = calibrate(cal, ks, n, &o->kp, target, keep, key, err, err_len);
+
+	for (size_t i = 0; rc == 0 && i < o->n_kernels; i++) {
+		const struct calib_entry *e = calibration_find(cal, o->kernels[i]);
+
+		if (e && !o->kernel_sizes[i])
+			o->kernel_sizes[i] = e->size;
+	}
+	return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct sweep_opts o = { 0 };
 	const char *out_dir = NULL, *pin = "compact", *transport = NULL;
-	int verbose = 0, interleave = 1, repetitions = DEFAULT_REPETITIONS;
-	double min_time = 0;
+	int verbose = 0, interleave = 1, repetitions = 0; /* 0: adaptive */
+	double min_time = 0, budget = 0;
+	struct kernel_size_list given_sizes = { 0 };
+	static struct calibration cal;
 	const char *gb_argv[128];
 	int gb_argc = 0;
 	struct pin_topo *topo = NULL;
@@ -823,7 +949,7 @@ static int cmd_run(int argc, char **argv)
 		else if (strcmp(opt, "--workers") == 0)
 			parse_workers(v, &o);
 		else if (strcmp(opt, "--size") == 0)
-			o.kp.size = opt_u64(opt, v, 1, UINT64_MAX);
+			parse_size(v, &o, &given_sizes);
 		else if (strcmp(opt, "--sizes") == 0)
 			parse_sizes(v, &o);
 		else if (strcmp(opt, "--scaling") == 0) {
@@ -855,6 +981,8 @@ static int cmd_run(int argc, char **argv)
 			repetitions = (int)opt_u64(opt, v, 1, 1000);
 		else if (strcmp(opt, "--min-time") == 0)
 			min_time = opt_seconds(opt, v);
+		else if (strcmp(opt, "--budget") == 0)
+			budget = opt_seconds(opt, v);
 		else if (strcmp(opt, "--isa") == 0)
 			set_variant(isa = v, "--isa");
 		else
@@ -894,13 +1022,17 @@ static int cmd_run(int argc, char **argv)
 		if (rc)
 			usage_error("%s", err);
 	}
-	if (o.n_sizes && o.kp.size)
+	apply_sizes(&given_sizes, &o);
+	if (o.n_sizes && (o.kp.size || given_sizes.n))
 		usage_error("--size and --sizes exclude each other");
+	if (repetitions && budget)
+		usage_error("--repetitions and --budget exclude each other (the budget limits "
+			    "adaptive repetitions)");
 	if (o.weak && o.n_sizes)
 		usage_error("--scaling weak takes one base size (--size), not --sizes");
 	if (o.weak && image_path)
 		usage_error("--scaling weak needs a picture that grows: not with --image");
-	if (image_path && (o.n_sizes || o.kp.size))
+	if (image_path && (o.n_sizes || o.kp.size || given_sizes.n))
 		usage_error("--image sets the picture's size: not with --size or --sizes");
 	if (image_path) {
 		rc = imgio_load(image_path, &image, err, sizeof(err));
@@ -931,7 +1063,7 @@ static int cmd_run(int argc, char **argv)
 	PARSE_ONLY_RETURN();
 #endif
 	o.topo = topo;
-	o.min_time_s = min_time > 0 ? min_time : o.kp.quick ? 0.05 : 0.1;
+	o.min_time_s = min_time > 0 ? min_time : o.kp.quick ? QUICK_MIN_TIME_S : DEFAULT_MIN_TIME_S;
 	o.corrupt_kernel = getenv("PARBENCH_TEST_CORRUPT");
 	o.hang_case = getenv("PARBENCH_TEST_HANG");
 	o.crash_case = getenv("PARBENCH_TEST_CRASH");
@@ -978,7 +1110,8 @@ static int cmd_run(int argc, char **argv)
 	snprintf(flag_rep, sizeof(flag_rep), "--benchmark_repetitions=%d", repetitions);
 	snprintf(flag_out, sizeof(flag_out), "--benchmark_out=%s/.gbench.json.tmp", out_dir);
 	gb_argv[gb_argc++] = "parbench";
-	gb_argv[gb_argc++] = flag_rep;
+	if (repetitions)
+		gb_argv[gb_argc++] = flag_rep;
 	if (rank <= 0) { /* one rank writes */
 		gb_argv[gb_argc++] = flag_out;
 		gb_argv[gb_argc++] = "--benchmark_out_format=json";
@@ -994,7 +1127,20 @@ static int cmd_run(int argc, char **argv)
 			repetitions = atoi(argv[i] + 24);
 		gb_argv[gb_argc++] = argv[i];
 	}
-	meta.repetitions = repetitions;
+	meta.repetitions = repetitions ? repetitions : SWEEP_MIN_REPS;
+	o.repetitions = (unsigned)repetitions;
+	o.precision = DEFAULT_PRECISION;
+	o.budget_s = budget ? budget : o.kp.quick ? QUICK_BUDGET_S : DEFAULT_BUDGET_S;
+	o.deterministic = launched;
+	if (!launched && !o.n_sizes && !o.kp.size && !image_path) {
+		rc = calibrate_run(&o, &cal, out_dir, host_buf, cpu_model, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "parbench: %s\n", err);
+			pin_topo_free(topo);
+			return EXIT_VERIFY;
+		}
+		meta.calibration = &cal;
+	}
 	meta.interleaved = interleave;
 
 	struct sigaction sa = { 0 };
@@ -1018,7 +1164,18 @@ static int cmd_run(int argc, char **argv)
 		}
 		meta.roof = &roof;
 	}
+	double budget_all = o.budget_s;
+
+	if (n_mpi) { /* the MPI launches come after this sweep: their share of the budget */
+		size_t own = 0, all;
+
+		for (size_t b = 0; b < o.n_backends; b++)
+			own += (o.backends[b]->caps & BACKEND_CAP_PARALLEL) ? o.n_workers : 1;
+		all = own + n_mpi * o.n_workers;
+		o.budget_s = budget_all * (double)(own + 1) / (double)(all + 1); /* + serial */
+	}
 	rc = sweep_run(&sw, &o, gb_argc, gb_argv, verbose, on_progress, &prog, err, sizeof(err));
+	o.budget_s = budget_all;
 	if (rc) {
 		pin_topo_free(topo);
 		if (rc == -ERANGE || rc == -EINVAL)
@@ -1036,12 +1193,17 @@ static int cmd_run(int argc, char **argv)
 		struct mpi_rows mr = { .o = &o, .backends = mpi_b, .n = n_mpi, .threads = threads,
 				       .hostfile = hostfile, .out_dir = out_dir, .pin = pin,
 				       .repetitions = repetitions, .min_time = o.min_time_s,
+				       .budget_s = o.budget_s, .t0 = prog.t0,
 				       .image = image_path, .gb_argc = argc - gb_first,
 				       .gb_argv = argv + gb_first, .cores = pin_topo_cores(topo),
 				       .isa = isa };
 
 		if (run_mpi_rows(&mr, &sw) != 0)
 			status = EXIT_VERIFY;
+	}
+	if (sw.precision > 0) { /* the budget and the time of the whole measurement */
+		sw.budget_s = budget_all;
+		sw.seconds = wall_s() - prog.t0;
 	}
 	read_load(meta.load_after);
 	machine_end(&mstate);
@@ -1527,6 +1689,42 @@ static const struct sweep_row *find_row(const struct sweep *sw, const struct swe
 	return NULL;
 }
 
+/* The size kernel name ran at in sw (its first row), or 0. */
+static uint64_t kernel_size_in(const struct sweep *sw, const char *name)
+{
+	for (size_t i = 0; i < sw->n_rows; i++)
+		if (strcmp(sw->rows[i].k->name, name) == 0)
+			return sw->rows[i].size;
+	return 0;
+}
+
+/* Kernels that ran at one size in each run, a different one: their times are not
+ * comparable, and compare says so instead of calling every row "only in".  How many rows
+ * of cur that leaves out. */
+static unsigned report_resized(const struct loaded_run *base, const struct loaded_run *cur)
+{
+	unsigned rows = 0;
+
+	for (size_t i = 0; i < cur->sw.n_rows; i++) {
+		const struct sweep_row *r = &cur->sw.rows[i];
+		uint64_t was = kernel_size_in(&base->sw, r->k->name);
+		int first = kernel_size_in(&cur->sw, r->k->name) == r->size &&
+			    (i == 0 || cur->sw.rows[i - 1].k != r->k);
+
+		if (!was || was == r->size || find_row(&base->sw, r))
+			continue;
+		rows++;
+		if (first && cur->sw.n_sizes <= 1 && base->sw.n_sizes <= 1)
+			printf("note: %s ran at another size in each run (BASE %llu, NEW %llu%s): its "
+			       "times are not compared; give both runs the same size (--size %s=N)\n",
+			       r->k->name, (unsigned long long)was, (unsigned long long)r->size,
+			       strstr(cur->calibrated, r->k->name) || strstr(base->calibrated, r->k->name)
+				       ? ", calibrated from the time budget" : "",
+			       r->k->name);
+	}
+	return rows;
+}
+
 static int cmd_compare(int argc, char **argv)
 {
 	static struct loaded_run base, cur;
@@ -1609,11 +1807,20 @@ static int cmd_compare(int argc, char **argv)
 		       report_fmt_time(a, sizeof(a), q->median), report_fmt_time(b, sizeof(b), r->median),
 		       change * 100, p, verdict);
 	}
-	for (size_t i = 0; i < base.sw.n_rows; i++)
-		only_base += !find_row(&cur.sw, &base.sw.rows[i]);
+	unsigned resized = report_resized(&base, &cur);
+
+	for (size_t i = 0; i < base.sw.n_rows; i++) {
+		const struct sweep_row *q = &base.sw.rows[i];
+		uint64_t now = kernel_size_in(&cur.sw, q->k->name);
+
+		only_base += !find_row(&cur.sw, q) && (!now || now == q->size);
+	}
+	only_new -= resized;
 	printf("\nsummary: %u compared: %u slower, %u faster, %u same (threshold %.1f%%, "
 	       "Mann-Whitney U two-sided, p < %.2f)", slower + faster + same, slower, faster,
 	       same, threshold * 100, COMPARE_ALPHA);
+	if (resized)
+		printf("; %u not compared (other size)", resized);
 	if (only_base || only_new)
 		printf("; %u only in BASE, %u only in NEW", only_base, only_new);
 	printf("\n");
@@ -1711,6 +1918,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_text, stdout);
+		fputs(usage_text_filter, stdout);
 		return 0;
 	}
 	if (strcmp(argv[1], "list") == 0) {

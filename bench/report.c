@@ -70,6 +70,49 @@ static int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw)
 	return r->workers > sw->cores || r->plan.oversubscribed > 0;
 }
 
+/* Noisy: adaptive runs, the median's interval ended wider than wanted; fixed repetitions,
+ * a cv above REPORT_CV_LIMIT. */
+static int row_noisy(const struct sweep_row *r, const struct sweep *sw)
+{
+	return sw->precision > 0 ? r->wide : r->cv > REPORT_CV_LIMIT;
+}
+
+/* The legend's lines on how times and speedups were measured. */
+static void print_times_note(FILE *out, const struct sweep *sw, const struct run_meta *m)
+{
+	size_t lo = 0, hi = 0;
+
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		size_t n = sw->rows[i].n_samples;
+
+		if (!n)
+			continue;
+		lo = !lo || n < lo ? n : lo;
+		hi = n > hi ? n : hi;
+	}
+	if (sw->precision > 0)
+		fprintf(out, "times: median, min and max over %zu to %zu repetitions of wall time "
+			     "(adaptive: at least %d, more in %u round%s until the median's 95%% interval "
+			     "(+-med) is within +-%.1f%%, at most %d; budget %.0f s, the sweep took %.0f s), "
+			     "barrier to barrier, each result verified%s\n", lo, hi, SWEEP_MIN_REPS,
+			sw->rounds > 1 ? sw->rounds - 1 : 0, sw->rounds == 2 ? "" : "s",
+			sw->precision * 100, SWEEP_MAX_REPS, sw->budget_s, sw->seconds,
+			m->interleaved ? "; repetitions interleaved at random across configurations" : "");
+	else
+		fprintf(out, "times: median, min and max over %d repetitions of wall time, barrier to "
+			     "barrier, each result verified%s\n", m->repetitions,
+			m->interleaved ? "; repetitions interleaved at random across configurations" : "");
+	char few[48] = "few repetitions";
+
+	if (!(sw->precision > 0))
+		snprintf(few, sizeof(few), "%d repetitions", m->repetitions);
+	fprintf(out, "+-med: the larger side of the median's 95%% interval (order statistics; '-' "
+		     "under 6 repetitions); speedup = median(serial) / median(row), same kernel and "
+		     "size, this run; efficiency = speedup / workers; 95%% interval: percentile "
+		     "bootstrap of the speedup over the repetitions, approximate (with %s it "
+		     "covers less than 95%%)\n", few);
+}
+
 static int row_measured(const struct sweep_row *r)
 {
 	return r->ran && !r->failed && (!r->interrupted || r->partial) && r->n_samples > 0;
@@ -231,6 +274,7 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		const struct kernel *k = sw->rows[i].k;
 		size_t j = group_end(sw, i);
 		int img = sw->rows[i].pixels > 0;
+		char cal_t[32];
 
 		if (sw->weak)
 			fprintf(out, "\n# %s: weak scaling, size %llu (%s) per worker; speedup = "
@@ -243,15 +287,21 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		else
 			fprintf(out, "\n# %s: size %llu (%s), %zu items", k->name,
 				(unsigned long long)sw->rows[i].size, k->size_unit, sw->rows[i].items);
+		const struct calib_entry *ce = calibration_find(m->calibration, k);
+
+		if (ce && ce->size == sw->rows[i].size && !sw->weak)
+			fprintf(out, "; calibrated for a serial run of %s (probe: %.3g s%s)",
+				report_fmt_time(cal_t, sizeof(cal_t), m->calibration->target_s),
+				ce->probe_s, ce->kept ? ", size kept from an earlier run" : "");
 		if (!sw->weak)
 			fprintf(out, "%s%s\n", sw->rows[i].variant[0] ? "; variant " : "",
 				sw->rows[i].variant);
 		const char *rate_head = img ? "   MPix/s    GB/s  %copy"
 				      : sw->rows[i].variant[0] ? " items/ns cyc/item" : "  items/s";
 
-		fprintf(out, "  %-14s %7s%s %11s %23s %7s %8s %13s %10s %10s%s\n", "backend", "workers",
-			sw->weak ? "        size" : "", "median", "min .. max", "cv", "speedup",
-			"95% interval", "efficiency", "start-up", rate_head);
+		fprintf(out, "  %-14s %7s%s %11s %7s %23s %7s %8s %13s %10s %10s%s\n", "backend",
+			"workers", sw->weak ? "        size" : "", "median", "+-med", "min .. max", "cv",
+			"speedup", "95% interval", "efficiency", "start-up", rate_head);
 		for (size_t a = i; a < j; a++) {
 			const struct sweep_row *r = &sw->rows[a];
 			char med[32], lo[32], hi[32], range[80], su[32], ci[48], sz[32] = "";
@@ -270,7 +320,7 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 				strcat(mark, "*");
 				over++;
 			}
-			if (r->cv > REPORT_CV_LIMIT) {
+			if (row_noisy(r, sw)) {
 				strcat(mark, "~");
 				noisy++;
 			}
@@ -314,10 +364,14 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 
 			if (r->speedup > 0)
 				snprintf(eff, sizeof(eff), "%.0f%%", r->efficiency * 100);
-			fprintf(out, "  %-14s %7u%s %11s %23s %6.1f%% %8s %13s %10s %10s%s %s\n",
-				r->b->name, r->workers, sz, report_fmt_time(med, sizeof(med), r->median), range,
-				r->cv * 100, su, ci, eff, report_fmt_time(lo, sizeof(lo), r->startup_s), rate,
-				mark);
+			char pm[16] = "-";
+
+			if (isfinite(r->median_rel))
+				snprintf(pm, sizeof(pm), "%.1f%%", r->median_rel * 100);
+			fprintf(out, "  %-14s %7u%s %11s %7s %23s %6.1f%% %8s %13s %10s %10s%s %s\n",
+				r->b->name, r->workers, sz, report_fmt_time(med, sizeof(med), r->median), pm,
+				range, r->cv * 100, su, ci, eff,
+				report_fmt_time(lo, sizeof(lo), r->startup_s), rate, mark);
 		}
 		if (!sw->weak)
 			print_analysis(out, sw, i, j);
@@ -325,17 +379,18 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 			print_break_even(out, sw, k);
 		i = j;
 	}
+	char noisy_def[96];
+
+	if (sw->precision > 0)
+		snprintf(noisy_def, sizeof(noisy_def), "median's interval wider than +-%.1f%% at the "
+			 "end (noisy)", sw->precision * 100);
+	else
+		snprintf(noisy_def, sizeof(noisy_def), "cv above %.0f%% (noisy)", REPORT_CV_LIMIT * 100);
 	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
-		     "~ cv above %.0f%% (noisy)  ! median under %.0f ms (too short to trust)  "
+		     "~ %s  ! median under %.0f ms (too short to trust)  "
 		     "^ speedup above the worker count  p partial: interrupted after fewer repetitions\n",
-		REPORT_CV_LIMIT * 100, REPORT_SHORT_S * 1e3);
-	fprintf(out, "times: median, min and max over %d repetitions of wall time, barrier to barrier, "
-		     "each result verified%s\n", m->repetitions,
-		m->interleaved ? "; repetitions interleaved at random across configurations" : "");
-	fprintf(out, "speedup = median(serial) / median(row), same kernel and size, this run; "
-		     "efficiency = speedup / workers; 95%% interval: percentile bootstrap of the "
-		     "speedup over the repetitions, approximate (with %d repetitions it covers less "
-		     "than 95%%)\n", m->repetitions);
+		noisy_def, REPORT_SHORT_S * 1e3);
+	print_times_note(out, sw, m);
 	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
 	if (m->roof) {
 		fprintf(out, "roof (measured before the sweep, %.2f s): ", m->roof->seconds);
@@ -361,7 +416,12 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 			     "stopped, not interleaved with them: drift between the two phases shows "
 			     "in their speedups\n");
 
-	if (noisy)
+	if (noisy && sw->precision > 0)
+		fprintf(out, "warning: %u configuration%s ended with the median's 95%% interval wider "
+			     "than +-%.1f%% (the budget or the cap of %d repetitions came first): the "
+			     "machine is noisy; rerun idle or with a larger --budget\n", noisy,
+			noisy == 1 ? "" : "s", sw->precision * 100, SWEEP_MAX_REPS);
+	else if (noisy)
 		fprintf(out, "warning: %u configuration%s had cv above %.0f%%: the machine is noisy; "
 			     "rerun idle or with more repetitions\n", noisy, noisy == 1 ? "" : "s",
 			REPORT_CV_LIMIT * 100);
@@ -542,6 +602,26 @@ int report_write_meta(const char *dir, const struct sweep *sw, const struct run_
 	fprintf(o.f, "  \"repetitions\": %d,\n  \"interleaved\": %s,\n  \"quick\": %s,\n",
 		m->repetitions, m->interleaved ? "true" : "false", m->quick ? "true" : "false");
 	json_kv(o.f, "kernel_variant", kernel_variant(), 1);
+	if (sw->precision > 0)
+		fprintf(o.f, "  \"adaptive\": {\"precision\": %g, \"budget_s\": %g, \"rounds\": %u, "
+			     "\"sweep_seconds\": %.1f, \"min_repetitions\": %d, "
+			     "\"max_repetitions\": %d, \"wide\": %u},\n", sw->precision, sw->budget_s,
+			sw->rounds, sw->seconds, SWEEP_MIN_REPS, SWEEP_MAX_REPS, sw->wide);
+	if (m->calibration && m->calibration->n) {
+		const struct calibration *c = m->calibration;
+
+		fprintf(o.f, "  \"calibrated_sizes\": \"");
+		for (size_t i = 0; i < c->n; i++)
+			fprintf(o.f, "%s%s=%llu", i ? "," : "", c->e[i].k->name,
+				(unsigned long long)c->e[i].size);
+		fprintf(o.f, "\",\n  \"calibration\": {\"target_s\": %g, \"kernels\": [", c->target_s);
+		for (size_t i = 0; i < c->n; i++)
+			fprintf(o.f, "%s{\"kernel\": \"%s\", \"size\": %llu, \"probe_s\": %.4g, "
+				     "\"kept\": %s}", i ? ", " : "", c->e[i].k->name,
+				(unsigned long long)c->e[i].size, c->e[i].probe_s,
+				c->e[i].kept ? "true" : "false");
+		fprintf(o.f, "]},\n");
+	}
 	if (m->machine) {
 		fprintf(o.f, "  \"machine_state\": {\"boost\": \"%s\", \"aslr\": %d, "
 			     "\"busy_at_start\": %u, \"busy_names\": ", m->machine->boost,

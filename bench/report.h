@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "calibrate.h"
 #include "machine.h"
 #include "roof.h"
 #include "sweep.h"
@@ -30,11 +31,12 @@ struct run_meta {
 	unsigned cores, pus;
 	double load_before[3];     /* /proc/loadavg at start and end */
 	double load_after[3];
-	int repetitions;           /* as passed to Google Benchmark */
+	int repetitions;           /* fixed count, or the first round's (adaptive: see sweep) */
 	int interleaved;           /* repetitions interleaved at random across configurations */
 	int quick;
 	const struct roof *roof;   /* this machine's limits, measured before the sweep, or NULL */
 	const struct machine_state *machine; /* boost, ASLR, busy processes, steal; or NULL */
+	const struct calibration *calibration; /* sizes from the time budget, or NULL */
 };
 
 /* "12.34 ms", "1.234 s", "5.6 us": a time in seconds, in the tables' format. */

@@ -434,6 +434,15 @@ static int load_meta(const char *dir, struct loaded_run *lr, char *err, size_t e
 		m->interleaved = strcmp(num, "true") == 0;
 	if (json_get(text, "quick", num, sizeof(num)) == 0)
 		m->quick = strcmp(num, "true") == 0;
+	if (json_get(text, "precision", num, sizeof(num)) == 0)
+		lr->sw.precision = atof(num);
+	if (json_get(text, "budget_s", num, sizeof(num)) == 0)
+		lr->sw.budget_s = atof(num);
+	if (json_get(text, "rounds", num, sizeof(num)) == 0)
+		lr->sw.rounds = (unsigned)atoi(num);
+	if (json_get(text, "sweep_seconds", num, sizeof(num)) == 0)
+		lr->sw.seconds = atof(num);
+	json_get(text, "calibrated_sizes", lr->calibrated, sizeof(lr->calibrated));
 	const char *lb = strstr(text, "\"load_before\": ["), *la = strstr(text, "\"load_after\": [");
 
 	if (lb)
@@ -457,6 +466,8 @@ int run_load(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
 		rc = load_summary(dir, lr, err, err_len);
 	if (!rc)
 		rc = load_samples(dir, lr, err, err_len);
+	if (!rc)
+		sweep_mark_wide(&lr->sw);
 	if (rc)
 		run_free(lr);
 	return rc;

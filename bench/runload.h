@@ -18,6 +18,7 @@ struct loaded_run {
 	struct run_meta meta;
 	char host[256], date[64], args[2048], cpu_model[256], topology[256], governor[64],
 		pin[256], interconnect[256];
+	char calibrated[1024];                  /* "kernel=size,..." set from the time budget */
 	struct kernel stub_k[SWEEP_MAX_LIST];   /* stand-ins for names this build lacks */
 	size_t n_stub_k;
 	struct backend stub_b[SWEEP_MAX_LIST];

@@ -313,8 +313,24 @@ static int has_backend(const struct sweep_opts *o, const struct backend *b)
 }
 
 /* Fills speedup and efficiency from the serial row of the same kernel (same run, same size). */
+static double median_rel(const struct sweep_row *r);
+
+void sweep_mark_wide(struct sweep *sw)
+{
+	sw->wide = 0;
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		struct sweep_row *r = &sw->rows[i];
+
+		r->median_rel = median_rel(r);
+		r->wide = sw->precision > 0 && r->n_samples && !r->failed &&
+			  r->median_rel > sw->precision;
+		sw->wide += (unsigned)r->wide;
+	}
+}
+
 void sweep_evaluate(struct sweep *sw)
 {
+	sweep_mark_wide(sw);
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		struct sweep_row *r = &sw->rows[i];
 		const struct sweep_row *base = NULL;
@@ -362,9 +378,11 @@ static void row_take_result(struct sweep_row *r, const struct gbench_result *g)
 	}
 	if (r->failed || g->n_samples == 0)
 		return;
-	r->samples = malloc(g->n_samples * sizeof(double));
-	if (!r->samples)
+	double *s = realloc(r->samples, g->n_samples * sizeof(double)); /* every round's */
+
+	if (!s)
 		return;
+	r->samples = s;
 	memcpy(r->samples, g->samples, g->n_samples * sizeof(double));
 	r->n_samples = g->n_samples;
 	r->iterations = g->iterations;
@@ -378,7 +396,9 @@ static void row_take_result(struct sweep_row *r, const struct gbench_result *g)
 
 struct progress_ctx {
 	struct sweep *sw;
-	size_t done;
+	size_t done, total;
+	unsigned round;
+	double t0, round_t0, round_cost; /* round_cost: the plan's estimate, or 0 */
 	sweep_progress_fn *fn;
 	void *arg;
 };
@@ -387,11 +407,135 @@ static void on_done(const struct gbench_result *g, void *arg)
 {
 	struct progress_ctx *pc = arg;
 	struct sweep_row *r = &pc->sw->rows[g->index];
+	double t = now_s();
+	struct sweep_progress p = { r, ++pc->done, pc->total, pc->round, t - pc->t0, -1 };
 
 	row_take_result(r, g);
-	pc->done++;
+	if (pc->round_cost > 0) /* later rounds: what the plan left of this one */
+		p.eta_s = pc->round_cost - (t - pc->round_t0) > 0 ? pc->round_cost - (t - pc->round_t0)
+								   : 0;
+	else if (p.done) /* the first: configurations alike */
+		p.eta_s = (t - pc->round_t0) / (double)p.done * (double)(p.total - p.done);
 	if (pc->fn)
-		pc->fn(r, pc->done, pc->sw->n_rows, pc->arg);
+		pc->fn(&p, pc->arg);
+}
+
+/* The larger side of the median's interval relative to the median; infinite when the
+ * interval does not reach 95 % (fewer than 6 samples). */
+static double median_rel(const struct sweep_row *r)
+{
+	double lo, hi, level;
+
+	if (!r->n_samples || !(r->median > 0))
+		return INFINITY;
+	stats_median_ci(r->samples, r->n_samples, &lo, &hi, &level);
+	if (level < 0.95)
+		return INFINITY;
+	return fmax(hi / r->median - 1, 1 - lo / r->median);
+}
+
+/* Seconds one more repetition of row r costs: an untimed warm-up after the restart that
+ * interleaving brings, its iterations, and (unless deterministic) the backend's start. */
+static double rep_cost(const struct sweep_row *r, int deterministic)
+{
+	return r->median * (double)(r->iterations + 1) + (deterministic ? 0 : r->startup_s);
+}
+
+struct want {
+	size_t i;
+	double rel, cost;
+};
+
+static int by_width(const void *a, const void *b)
+{
+	double x = ((const struct want *)a)->rel, y = ((const struct want *)b)->rel;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/*
+ * The next round's plan: reps[i] more repetitions for each configuration still wider than
+ * the precision (half as many again as it has, at least 3, up to SWEEP_MAX_REPS), widest
+ * first while the budget lasts.  *cost gets the plan's estimate; 0 when nothing is left.
+ */
+static size_t plan_round(const struct sweep *sw, const struct sweep_opts *o, double spent,
+			 unsigned *reps, struct want *w, double *cost)
+{
+	size_t nw = 0, planned = 0;
+
+	*cost = 0;
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+		double rel = median_rel(r);
+
+		reps[i] = 0;
+		if (!r->ran || r->failed || r->interrupted || !r->n_samples || rel <= o->precision ||
+		    r->n_samples >= SWEEP_MAX_REPS)
+			continue;
+		unsigned add = (unsigned)r->n_samples / 2 < 3 ? 3 : (unsigned)r->n_samples / 2;
+
+		if (r->n_samples + add > SWEEP_MAX_REPS)
+			add = SWEEP_MAX_REPS - (unsigned)r->n_samples;
+		reps[i] = add;
+		w[nw++] = (struct want){ i, rel, add * rep_cost(r, o->deterministic) + r->median };
+	}
+	qsort(w, nw, sizeof(*w), by_width);
+	for (size_t k = 0; k < nw; k++) {
+		if (o->budget_s > 0 && spent + *cost + w[k].cost > o->budget_s) {
+			reps[w[k].i] = 0;
+			continue;
+		}
+		*cost += w[k].cost;
+		planned++;
+	}
+	return planned;
+}
+
+/* Round after round of Google Benchmark until the plan is empty (one round when the count
+ * is fixed, or on a stop request). */
+static int run_rounds(struct sweep *sw, const struct sweep_opts *o, struct gbench *gb,
+		      int display, struct progress_ctx *pc, char *err, size_t err_len)
+{
+	unsigned *reps = calloc(sw->n_rows, sizeof(*reps));
+	struct want *w = calloc(sw->n_rows, sizeof(*w));
+	double spent = 0;
+	int rc = 0;
+
+	if (!reps || !w) {
+		snprintf(err, err_len, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < sw->n_rows; i++)
+		reps[i] = SWEEP_MIN_REPS;
+	pc->total = sw->n_rows;
+	for (;;) {
+		pc->round++;
+		pc->done = 0;
+		pc->round_t0 = now_s();
+		rc = gbench_run_some(gb, o->repetitions ? NULL : reps, display, on_done, pc, err,
+				     err_len);
+		sw->rounds = pc->round;
+		if (rc || o->repetitions || (o->stop && atomic_load(o->stop)))
+			break;
+		if (o->deterministic) { /* what the plan said, and the first round's samples */
+			spent += pc->round_cost;
+			if (pc->round == 1)
+				for (size_t i = 0; i < sw->n_rows; i++)
+					if (sw->rows[i].n_samples)
+						spent += SWEEP_MIN_REPS *
+							 rep_cost(&sw->rows[i], 1);
+		} else {
+			spent = now_s() - pc->t0;
+		}
+		pc->total = plan_round(sw, o, spent, reps, w, &pc->round_cost);
+		if (pc->total == 0)
+			break;
+	}
+out:
+	free(reps);
+	free(w);
+	return rc;
 }
 
 int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const char *const *gb_argv,
@@ -405,6 +549,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	struct watchdog wd = { .o = o };
 	int wd_started = 0;
 	size_t nb = 0, n = 0, cap, n_kis = 0;
+	double t_start = now_s();
 	int rc;
 
 	memset(sw, 0, sizeof(*sw));
@@ -449,6 +594,8 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 		} else if (o->n_sizes) {
 			kp.size = o->sizes[slot];
 		}
+		if (!o->n_sizes && o->kernel_sizes[kk / n_slots] && !(o->weak && slot > 0))
+			kp.size = o->kernel_sizes[kk / n_slots];
 		rc = kernel_instance_init(&kis[ki], k, &kp);
 		if (rc == -ERANGE) {
 			snprintf(err, err_len, "size %llu or task count out of range for kernel '%s' "
@@ -553,7 +700,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	}
 	sw->n_rows = n;
 
-	struct progress_ctx pc = { sw, 0, progress, progress_arg };
+	struct progress_ctx pc = { .sw = sw, .t0 = t_start, .fn = progress, .arg = progress_arg };
 
 	pthread_mutex_init(&wd.mu, NULL);
 	pthread_cond_init(&wd.cv, NULL);
@@ -564,7 +711,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	}
 	wd_started = 1;
 
-	rc = gbench_run(gb, display, on_done, &pc, err, err_len);
+	rc = run_rounds(sw, o, gb, display, &pc, err, err_len);
 	if (active)
 		case_stop(active);
 	if (rc)
@@ -578,7 +725,12 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 		sw->interrupted += (unsigned)(sw->rows[i].interrupted && !sw->rows[i].partial);
 		sw->partial += (unsigned)sw->rows[i].partial;
 	}
+	if (!o->repetitions) {
+		sw->precision = o->precision;
+		sw->budget_s = o->budget_s;
+	}
 	sweep_evaluate(sw);
+	sw->seconds = now_s() - t_start;
 	rc = 0;
 out:
 	if (wd_started) {

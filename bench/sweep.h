@@ -21,6 +21,8 @@
 
 #define SWEEP_MAX_LIST 64
 #define SWEEP_BOOTSTRAP 2000 /* resamples for the speedup intervals */
+#define SWEEP_MIN_REPS 5     /* adaptive repetitions: the first round */
+#define SWEEP_MAX_REPS 40    /* adaptive repetitions: the cap per configuration */
 
 struct sweep_row;
 
@@ -50,6 +52,17 @@ struct sweep_opts {
 	const char *pin;                 /* pin policy text */
 	const struct pin_topo *topo;
 	double min_time_s;               /* per repetition, unless given as a gbench flag */
+	unsigned repetitions;            /* a fixed count for every configuration (the gbench
+					  * flag's), or 0: adaptive, see below */
+	/* Adaptive repetitions: every configuration runs SWEEP_MIN_REPS times, then rounds of
+	 * more repetitions (interleaved like the first) go to the configurations whose median's
+	 * 95 % interval is wider than +-precision, until each is within it, has
+	 * SWEEP_MAX_REPS, or the budget is spent (the widest first when it runs short). */
+	double precision;                /* relative half-width wanted (0.015) */
+	double budget_s;                 /* seconds the sweep may take in all (0: no limit) */
+	int deterministic;               /* budget from the samples, not the clock: every MPI
+					  * rank must make the same choices */
+	uint64_t kernel_sizes[SWEEP_MAX_LIST]; /* per kernel (same index), or 0: kp.size */
 	const char *corrupt_kernel;      /* test hook: "kernel" or "kernel:N": its totals are made
 					  * wrong (from its N-th run of a configuration on, counting
 					  * the warm-up as run 1) */
@@ -91,6 +104,8 @@ struct sweep_row {
 	double speedup_lo, speedup_hi; /* 95 % bootstrap interval of the speedup */
 	double median_lo, median_hi;   /* order-statistics interval of the median ... */
 	double median_level;           /* ... and its coverage (0.9375 for 5 repetitions) */
+	double median_rel;             /* the interval's larger side, relative to the median */
+	int wide;                      /* adaptive: median_rel ended above the precision wanted */
 	double karp_flatt;      /* experimentally determined serial fraction (workers > 1) */
 	struct pin_plan plan;
 	char plan_text[256];    /* the plan as read back from a results file, if plan is empty */
@@ -109,9 +124,22 @@ struct sweep {
 	unsigned failures;      /* rows that failed */
 	unsigned interrupted;   /* rows not measured because of a stop request */
 	unsigned partial;       /* rows kept with fewer repetitions because of a stop request */
+	unsigned rounds;        /* calls of Google Benchmark: 1, or more when adaptive */
+	unsigned wide;          /* adaptive: measured rows whose interval ended wider than wanted */
+	double precision;       /* adaptive: the half-width wanted, or 0 (fixed repetitions) */
+	double budget_s;        /* adaptive: the budget, or 0 */
+	double seconds;         /* what the sweep took (set-up to the last round) */
 };
 
-typedef void sweep_progress_fn(const struct sweep_row *row, size_t done, size_t total, void *arg);
+/* After each configuration's last repetition of a round: done of total configurations in
+ * round number `round`; eta_s: the plan's estimate of the rest (a negative value: none). */
+struct sweep_progress {
+	const struct sweep_row *row;
+	size_t done, total;
+	unsigned round;
+	double elapsed_s, eta_s;
+};
+typedef void sweep_progress_fn(const struct sweep_progress *p, void *arg);
 
 /* Builds, runs and evaluates the sweep.  gb_argv are Google Benchmark flags (argv[0] is a
  * program name).  0 if everything ran (rows may still have failed: check sw->failures),
@@ -124,7 +152,11 @@ void sweep_free(struct sweep *sw);
 /* Moves more's rows (measured by another process: mpirun's ranks) into sw, each after the
  * rows of its kernel and size, and re-evaluates speedups against sw's serial rows. */
 int sweep_merge(struct sweep *sw, struct sweep *more);
-/* Speedups and efficiencies from what is measured so far (sweep_run does it at the end). */
+/* Speedups and efficiencies from what is measured so far (sweep_run does it at the end);
+ * it calls sweep_mark_wide(). */
 void sweep_evaluate(struct sweep *sw);
+/* Each row's median interval (median_rel) and, for adaptive runs, whether it ended wider
+ * than sw->precision (wide, counted in sw->wide). */
+void sweep_mark_wide(struct sweep *sw);
 
 #endif

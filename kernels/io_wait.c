@@ -78,6 +78,7 @@ const struct kernel kernel_io_wait = {
 	.size_unit = "items; --sleep-us sets the blocking time of one item",
 	.py_model = PY_BLOCKING,
 	.py_block = 1,
+	.timed_size = 1,
 	.priv_size = sizeof(struct io_priv),
 	.setup = io_setup,
 	.run = io_run,

@@ -80,6 +80,10 @@ struct kernel {
 	size_t priv_size;           /* private state, allocated zeroed by kernel_instance_init() */
 	/* Items per GIL check point for PY_LOOP (a block should take well under 1 ms), else 1. */
 	size_t py_block;
+	/* Non-zero: the run time grows in proportion to the size, so a default size can be set
+	 * from a time budget (bench/calibrate.c); zero: the default size is the kernel's own
+	 * (the filters' picture, whose size decides cache behaviour). */
+	int timed_size;
 	/* 0, -ERANGE for a size or task count out of range, or another -errno; fills *shape. */
 	int (*setup)(void *priv, const struct kernel_params *p, struct kernel_shape *shape);
 	/* Processes items [begin, end) into *out (which the caller zeroed). Thread-safe, reentrant. */

@@ -85,6 +85,7 @@ const struct kernel kernel_range_sum = {
 	.size_unit = "end of each range (elements of a step-1 task); --tasks sets the task count",
 	.py_model = PY_C_CALL,
 	.py_block = 1,
+	.timed_size = 1,
 	.priv_size = sizeof(struct rs_priv),
 	.setup = rs_setup,
 	.run = rs_run,

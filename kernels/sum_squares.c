@@ -78,6 +78,7 @@ const struct kernel kernel_sum_squares = {
 	.size_unit = "n, the count of integers",
 	.py_model = PY_LOOP,
 	.py_block = 1 << 16,
+	.timed_size = 1,
 	.priv_size = sizeof(struct sq_priv),
 	.setup = sq_setup,
 	.run = sq_run,

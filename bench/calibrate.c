@@ -1,0 +1,193 @@
+/*
+ * calibrate.c - the probe behind calibrate.h: serial runs of growing size until one takes
+ * CALIB_PROBE_S, then, after CALIB_WARM_S of untimed runs, the median of CALIB_RUNS runs
+ * gives the size for the target by proportion (the timed_size kernels' time is linear in
+ * their size).
+ */
+#include "calibrate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CALIB_PROBE_S 0.02 /* the probe's runs take at least this */
+#define CALIB_WARM_S  0.15 /* untimed runs first: a short burst can run faster than a
+			    * sustained one (a virtual CPU's boost), and the runs are long */
+#define CALIB_RUNS    5    /* the median of these counts */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of `runs` (at most 15) verified serial runs of k at size, in seconds, after
+ * untimed ones until warm_s has passed; -errno on error. */
+static int probe(const struct kernel *k, const struct kernel_params *kp, uint64_t size,
+		 int runs, double warm_s, double *median)
+{
+	double t[15], until = mono_s() + warm_s;
+	struct kernel_instance ki;
+	struct kernel_params p = *kp;
+	int rc;
+
+	p.size = size;
+	p.image = NULL;
+	rc = kernel_instance_init(&ki, k, &p);
+	if (rc)
+		return rc;
+	runs = runs < 1 ? 1 : runs > 15 ? 15 : runs;
+	for (int i = 0; i < runs && rc == 0; i++) {
+		struct partial total = { 0 };
+		double t0 = mono_s();
+
+		k->run(ki.priv, 0, ki.shape.n, &total);
+		t[i] = mono_s() - t0;
+		if (k->verify(ki.priv, &total) != 0)
+			rc = -EDOM;
+		if (t0 < until)
+			i--; /* still warming up */
+	}
+	kernel_instance_fini(&ki);
+	qsort(t, (size_t)runs, sizeof(t[0]), cmp_double);
+	*median = t[runs / 2];
+	return rc;
+}
+
+/* x to two significant digits: 1234567 -> 1200000. */
+static uint64_t round2(double x)
+{
+	double mag = pow(10, floor(log10(x)) - 1);
+
+	return x < 10 ? (uint64_t)(x + 0.5) : (uint64_t)(floor(x / mag + 0.5) * mag);
+}
+
+/* The size an earlier calibration with this key chose for kernel name, or 0. */
+static uint64_t kept_size(const char *path, const char *key, const char *name)
+{
+	char line[1024], k[512], n[64];
+	unsigned long long size;
+	uint64_t found = 0;
+	FILE *f = path ? fopen(path, "r") : NULL;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%511[^\t]\t%63[^\t]\t%llu", k, n, &size) == 3 &&
+		    strcmp(k, key) == 0 && strcmp(n, name) == 0)
+			found = size;
+	fclose(f);
+	return found;
+}
+
+/* Rewrites path with this calibration's sizes under key, other keys' lines kept. */
+static void keep_sizes(const char *path, const char *key, const struct calibration *c)
+{
+	char tmp[4200], line[1024];
+	FILE *in, *out;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	out = fopen(tmp, "w");
+	if (!out)
+		return;
+	in = fopen(path, "r");
+	while (in && fgets(line, sizeof(line), in)) {
+		size_t kl = strlen(key);
+
+		if (!(strncmp(line, key, kl) == 0 && line[kl] == '\t'))
+			fputs(line, out);
+	}
+	if (in)
+		fclose(in);
+	for (size_t i = 0; i < c->n; i++)
+		fprintf(out, "%s\t%s\t%llu\n", key, c->e[i].k->name,
+			(unsigned long long)c->e[i].size);
+	if (fclose(out) != 0 || rename(tmp, path) != 0)
+		remove(tmp);
+}
+
+static int calibrate_one(struct calib_entry *e, const struct kernel *k,
+			 const struct kernel_params *kp, double target_s, const char *keep_path,
+			 const char *key)
+{
+	struct kernel_instance ki;
+	struct kernel_params q = *kp;
+	double t = 0;
+	uint64_t size;
+	int rc;
+
+	q.size = 0;
+	q.quick = 1;
+	q.image = NULL;
+	rc = kernel_instance_init(&ki, k, &q); /* start from a tenth of the quick default */
+	if (rc)
+		return rc;
+	size = ki.shape.size / 10 ? ki.shape.size / 10 : 1;
+	kernel_instance_fini(&ki);
+	for (;;) {
+		rc = probe(k, kp, size, 1, 0, &t);
+		if (rc)
+			return rc;
+		if (t >= CALIB_PROBE_S)
+			break;
+		double grow = t > 0 ? 1.5 * CALIB_PROBE_S / t : 16;
+
+		size = (uint64_t)((double)size * (grow < 2 ? 2 : grow > 16 ? 16 : grow));
+	}
+	rc = probe(k, kp, size, CALIB_RUNS, CALIB_WARM_S, &t);
+	if (rc)
+		return rc;
+	double per = t / (double)size, want = target_s / per;
+	uint64_t old = kept_size(keep_path, key, k->name);
+
+	e->k = k;
+	double off = (double)old * per / target_s;
+
+	e->kept = old && off <= CALIB_KEEP && off >= 1 / CALIB_KEEP;
+	e->size = e->kept ? old : round2(want < 1 ? 1 : want);
+	e->probe_s = (double)e->size * per;
+	return 0;
+}
+
+int calibrate(struct calibration *c, const struct kernel *const *ks, size_t n,
+	      const struct kernel_params *kp, double target_s, const char *keep_path,
+	      const char *key, char *err, size_t err_len)
+{
+	memset(c, 0, sizeof(*c));
+	c->target_s = target_s;
+	for (size_t i = 0; i < n && c->n < CALIB_MAX; i++) {
+		if (!ks[i]->timed_size)
+			continue;
+		int rc = calibrate_one(&c->e[c->n], ks[i], kp, target_s, keep_path, key);
+
+		if (rc) {
+			snprintf(err, err_len, "calibrating '%s': %s", ks[i]->name,
+				 rc == -EDOM ? "the probe's result was wrong" : strerror(-rc));
+			return rc;
+		}
+		c->n++;
+	}
+	if (keep_path && c->n)
+		keep_sizes(keep_path, key, c);
+	return 0;
+}
+
+const struct calib_entry *calibration_find(const struct calibration *c, const struct kernel *k)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		if (c->e[i].k == k)
+			return &c->e[i];
+	return NULL;
+}

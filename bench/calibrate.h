@@ -1,0 +1,51 @@
+/*
+ * calibrate.h - default sizes from a time budget, measured on the machine that runs them.
+ *
+ * For each kernel whose run time grows with its size (kernel.timed_size), a short probe of
+ * the serial kernel (verified like every run) finds the size at which one serial run takes
+ * the target time; the size is rounded to two significant digits.  So that two runs on one
+ * machine compare cell by cell, a size found before (kept in a small file beside the run
+ * directories) is used again while the new probe puts it within a factor CALIB_KEEP of the
+ * target.
+ */
+#ifndef PB_CALIBRATE_H
+#define PB_CALIBRATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel.h"
+
+#define CALIB_TARGET_S  0.25  /* one serial run, default sizes */
+#define CALIB_QUICK_DIV 20    /* --quick: that much shorter */
+#define CALIB_KEEP      2.0   /* a kept size may put the run up to this factor off the
+			       * target: shared virtual machines swing that much within
+			       * minutes (a core's other hyperthread busy or not) */
+#define CALIB_MAX       16
+
+struct calib_entry {
+	const struct kernel *k;
+	uint64_t size;      /* the size the run uses */
+	double probe_s;     /* a serial run at that size, as the probe predicts */
+	int kept;           /* the size of an earlier calibration, still within CALIB_KEEP */
+};
+
+struct calibration {
+	double target_s;
+	size_t n;
+	struct calib_entry e[CALIB_MAX];
+};
+
+/*
+ * Calibrates the n kernels ks that have timed_size (the others are skipped) with the other
+ * parameters of kp (tasks, sleep_us).  keep_path: the file of earlier sizes (read, and
+ * rewritten whole), or NULL; key: what must match for a kept size (machine, variant).
+ * 0, or -errno with a one-line reason (-EDOM: a probe's result was wrong).
+ */
+int calibrate(struct calibration *c, const struct kernel *const *ks, size_t n,
+	      const struct kernel_params *kp, double target_s, const char *keep_path,
+	      const char *key, char *err, size_t err_len);
+/* The calibration of kernel k, or NULL. */
+const struct calib_entry *calibration_find(const struct calibration *c, const struct kernel *k);
+
+#endif
