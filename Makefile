@@ -38,7 +38,7 @@ bench: deps-bench
 	@$(MAKE) build-run
 	$(BUILD)/parbench run $(ARGS)
 
-# The same sweep at ~20x smaller sizes (about a minute), for checking an installation.
+# The same sweep at ~20x smaller sizes (about 35 s), for checking an installation.
 quick: deps-bench
 	@$(MAKE) build-run
 	$(BUILD)/parbench run --quick $(ARGS)
