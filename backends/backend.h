@@ -29,6 +29,8 @@ enum backend_cap {
 	BACKEND_CAP_SCHEDULE = 1 << 3,       /* honours --schedule and --chunk */
 	BACKEND_CAP_GIL = 1 << 4,            /* simulates CPython's GIL */
 	BACKEND_CAP_NEEDS_LAUNCHER = 1 << 5, /* must be started by a launcher (mpirun) */
+	BACKEND_CAP_BASELINE = 1 << 6,       /* the baseline every speedup is measured against */
+	BACKEND_CAP_TRANSPORT = 1 << 7,      /* one of the fork pool's transports (--transport) */
 };
 
 /* Where a simulated GIL is checked while running a range (mirrors the kernel's py_model). */
@@ -155,6 +157,8 @@ struct backend_instance {
 /* The registry: NULL-terminated, in display order; optional backends only when built. */
 const struct backend *const *backend_all(void);
 const struct backend *backend_find(const char *name);
+/* The backend with BACKEND_CAP_BASELINE (serial). */
+const struct backend *backend_baseline(void);
 void backend_names(char *buf, size_t len);
 
 /* Allocates state and starts the backend. 0 or -errno (then bi->err says why). */

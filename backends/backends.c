@@ -49,6 +49,14 @@ const struct backend *const *backend_all(void)
 	return registry;
 }
 
+const struct backend *backend_baseline(void)
+{
+	for (const struct backend *const *b = backend_all(); *b; b++)
+		if ((*b)->caps & BACKEND_CAP_BASELINE)
+			return *b;
+	return NULL;
+}
+
 const struct backend *backend_find(const char *name)
 {
 	for (const struct backend *const *b = registry; *b; b++)

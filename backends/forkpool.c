@@ -161,7 +161,7 @@ static void fp_stats(const void *state, struct backend_stats *out)
 const struct backend backend_fork_pool = {
 	.name = "fork-pool",
 	.summary = "pre-forked processes, chunks and results through shared memory (zero copy)",
-	.caps = BACKEND_CAP_PROCESSES | BACKEND_CAP_PARALLEL,
+	.caps = BACKEND_CAP_PROCESSES | BACKEND_CAP_PARALLEL | BACKEND_CAP_TRANSPORT,
 	.state_size = sizeof(struct fp_state),
 	.start = fp_start_shm,
 	.run = fp_run,
@@ -173,7 +173,7 @@ const struct backend backend_fork_pool = {
 const struct backend backend_fork_pool_pipe = {
 	.name = "fork-pool-pipe",
 	.summary = "pre-forked processes, every chunk and result through pipes (Python's Pool cost)",
-	.caps = BACKEND_CAP_PROCESSES | BACKEND_CAP_PARALLEL,
+	.caps = BACKEND_CAP_PROCESSES | BACKEND_CAP_PARALLEL | BACKEND_CAP_TRANSPORT,
 	.state_size = sizeof(struct fp_state),
 	.start = fp_start_pipe,
 	.run = fp_run,

@@ -141,7 +141,7 @@ static void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j
 
 		for (size_t b = i; b < a; b++)
 			first &= sw->rows[b].b != r->b;
-		if (!first || strcmp(r->b->name, "serial") == 0)
+		if (!first || (r->b->caps & BACKEND_CAP_BASELINE))
 			continue;
 		for (size_t b = a; b < j && n < SWEEP_MAX_LIST; b++) {
 			const struct sweep_row *q = &sw->rows[b];
@@ -684,7 +684,7 @@ static void chart_backends(const struct sweep *sw, const struct kernel *k, char 
 		const struct sweep_row *r = &sw->rows[i];
 		int seen = 0;
 
-		if (r->k != k || !row_measured(r) || strcmp(r->b->name, "serial") == 0)
+		if (r->k != k || !row_measured(r) || (r->b->caps & BACKEND_CAP_BASELINE))
 			continue;
 		for (size_t j = 0; j < i; j++)
 			seen |= sw->rows[j].k == k && sw->rows[j].b == r->b && row_measured(&sw->rows[j]);

@@ -304,10 +304,10 @@ static uint64_t weak_size(const struct kernel_shape *base, unsigned workers)
 	return base->size * workers;
 }
 
-static int has_backend(const struct sweep_opts *o, const struct backend *b)
+static int has_baseline(const struct sweep_opts *o)
 {
 	for (size_t i = 0; i < o->n_backends; i++)
-		if (o->backends[i] == b)
+		if (o->backends[i]->caps & BACKEND_CAP_BASELINE)
 			return 1;
 	return 0;
 }
@@ -342,7 +342,7 @@ void sweep_evaluate(struct sweep *sw)
 					&r->median_level);
 		/* the baseline: serial, same kernel, same size (weak scaling: the base size) */
 		for (size_t j = 0; j < sw->n_rows; j++)
-			if (sw->rows[j].k == r->k && strcmp(sw->rows[j].b->name, "serial") == 0 &&
+			if (sw->rows[j].k == r->k && (sw->rows[j].b->caps & BACKEND_CAP_BASELINE) &&
 			    (sw->weak || sw->rows[j].size == r->size))
 				base = &sw->rows[j];
 		if (!base || !base->n_samples || base->failed || !r->n_samples || r->failed ||
@@ -555,8 +555,8 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	memset(sw, 0, sizeof(*sw));
 	sweep_pid = getpid();
 	sw->cores = o->topo ? pin_topo_cores(o->topo) : 1;
-	if (!o->no_baseline && !has_backend(o, backend_find("serial")))
-		backends[nb++] = backend_find("serial"); /* the baseline of every speedup */
+	if (!o->no_baseline && !has_baseline(o))
+		backends[nb++] = backend_baseline(); /* the baseline of every speedup */
 	for (size_t i = 0; i < o->n_backends; i++)
 		backends[nb++] = o->backends[i];
 

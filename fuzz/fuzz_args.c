@@ -4,13 +4,11 @@
  * and stops before running anything; a usage error jumps back here instead of exiting.  Any
  * argument list must be parsed or refused with one line, never crash.
  */
-#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-extern jmp_buf *pb_fuzz_exit;
 int parbench_main(int argc, char **argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -33,7 +31,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char buf[8192];
 	char *argv[MAX_ARGS + 2];
 	int argc = 0;
-	jmp_buf jb;
 
 	if (size >= sizeof(buf))
 		return 0;
@@ -45,9 +42,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i += strlen(buf + i) + 1;
 	}
 	argv[argc] = NULL;
-	pb_fuzz_exit = &jb;
-	if (setjmp(jb) == 0)
-		(void)parbench_main(argc, argv);
-	pb_fuzz_exit = NULL;
+	(void)parbench_main(argc, argv);
 	return 0;
 }

@@ -1,0 +1,68 @@
+/*
+ * cmd.h - parbench's commands (one file each in this folder) and what they share.
+ *
+ * A command parses its arguments against its option table (cli/opt.h) into its own state,
+ * then runs.  It prints its tables on stdout and its diagnostics on stderr, and returns the
+ * exit status: 0; 1 (EXIT_VERIFY) a verification failure, a failed worker or an unwritable
+ * result; 2 bad usage (through usage_error()); 130/143 interrupted after saving what was
+ * measured.  Only main() ends the program.
+ */
+#ifndef PB_CMD_H
+#define PB_CMD_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "opt.h"
+#include "sweep.h"
+
+#define EXIT_VERIFY 1
+#define EXIT_USAGE  2
+#define DEFAULT_TIMEOUT_S 300
+
+struct pin_topo;
+
+struct command {
+	const struct opt_cmd *cli;   /* name, synopsis, about, option table */
+	const char *summary;         /* one line for `parbench --help` */
+	int hidden;                  /* for parbench's own use (mpi-probe) */
+	void (*parse)(int argc, char **argv); /* argv[1] is the command's name */
+	int (*exec)(void);
+};
+
+extern const struct command cmd_list, cmd_run, cmd_costs, cmd_topology, cmd_filter,
+	cmd_report, cmd_compare, cmd_roofline, cmd_mpi_probe;
+
+/* Set by the SIGINT/SIGTERM handler (lock-free: async-signal-safe, read by the watchdog). */
+extern atomic_int stop_signal;
+void cmd_catch_signals(void);
+
+/* Shared by the commands' parsers: lists checked against the registries (usage errors). */
+void parse_kernels(const char *list, struct sweep_opts *o);
+void parse_backends(const char *list, struct sweep_opts *o);
+void parse_workers(const char *list, struct sweep_opts *o);
+enum backend_schedule parse_schedule(const char *s);
+/* 1, 2, 4, ... below the core count, then the core count. */
+void default_workers(struct sweep_opts *o, unsigned cores);
+/* Uses the kernels' variant name (a usage error if unknown or not runnable here). */
+void set_variant(const char *name, const char *from);
+
+/* The machine's topology as this process may use it; NULL after saying why on stderr. */
+struct pin_topo *load_topology(void);
+/* A usage error for a pin policy the topology cannot plan (one wording everywhere). */
+__attribute__((noreturn)) void bad_pin(struct pin_topo *topo, const char *pin);
+
+/* The first line of path starting with prefix (NULL: the first line), after its ": ". */
+void read_first_line(const char *path, const char *prefix, char *buf, size_t len);
+void read_load(double load[3]);
+/* The run directory: out, or results/<date>-<time>-<host><suffix>; created, or a usage
+ * error if it cannot be written. */
+const char *make_out_dir(const char *out, const char *suffix, char *buf, size_t len);
+struct run_meta;
+/* Charts (gnuplot) and report.md of a run directory. 0, or -1 if report.md failed. */
+int write_report(const char *dir, const struct sweep *sw, const struct run_meta *meta);
+/* Three significant digits without exponents: 0.00586, 12.4, 3900. */
+const char *fmt_num(char *buf, size_t len, double v);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * costs.c - parbench costs: the price list of what the tutorials say processes cost (start,
+ * dispatch, copying, synchronisation, memory), each beside its thread counterpart.
+ */
+#include "cmd.h"
+
+#include "backend.h"
+#include "costs.h"
+#include "pin.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { O_WORKERS, O_QUICK, O_OUT };
+
+static const struct opt opts[] = {
+	{ O_WORKERS, "workers", "N", "workers where a count applies (default: the cores)", 0 },
+	{ O_QUICK, "quick", NULL, "fewer repetitions and smaller transfers", 0 },
+	{ O_OUT, "out", "DIR", "results directory (default results/<date>-<time>-<host>-costs)", 0 },
+	{ 0 },
+};
+
+static const struct opt_cmd cli = {
+	.name = "costs",
+	.synopsis = "[--workers N] [--quick] [--out DIR] [-- google-benchmark flags]",
+	.about = "Measures what the tutorials say processes cost: start-up, dispatch per task,\n"
+		 "copying, synchronisation and memory, each beside its thread counterpart.",
+	.opts = opts,
+	.tail = 1,
+};
+
+static struct {
+	struct costs_opts o;
+	const char *out;
+	const char *gb_argv[64];
+	int gb_argc;
+} c;
+
+static void on_opt(void *ctx, const struct opt *op, const char *val)
+{
+	(void)ctx;
+	if (op->id == O_WORKERS)
+		c.o.workers = (unsigned)opt_u64("--workers", val, 1, BACKEND_MAX_WORKERS);
+	else if (op->id == O_QUICK)
+		c.o.quick = 1;
+	else
+		c.out = val;
+}
+
+static void costs_parse(int argc, char **argv)
+{
+	struct opt_result r;
+
+	memset(&c, 0, sizeof(c));
+	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
+	c.gb_argv[c.gb_argc++] = "parbench";
+	c.gb_argv[c.gb_argc++] = c.o.quick ? "--benchmark_repetitions=3"
+					   : "--benchmark_repetitions=7";
+	for (int i = r.tail; i < argc && c.gb_argc < 64; i++)
+		c.gb_argv[c.gb_argc++] = argv[i];
+}
+
+static int costs_exec(void)
+{
+	struct costs_opts o = c.o;
+	const char *out = c.out, *group = "";
+	struct pin_topo *topo = NULL;
+	static struct costs res;
+	char dir[1024], err[512], a[32], b[32], d[32];
+	int rc;
+
+	topo = load_topology();
+	if (!topo)
+		return EXIT_VERIFY;
+	if (!o.workers)
+		o.workers = pin_topo_cores(topo);
+	o.topo = topo;
+	out = make_out_dir(out, "-costs", dir, sizeof(dir));
+	rc = costs_run(&res, &o, c.gb_argc, c.gb_argv, err, sizeof(err));
+	pin_topo_free(topo);
+	if (rc) {
+		fprintf(stderr, "parbench: %s\n", err);
+		return EXIT_VERIFY;
+	}
+	printf("# parbench costs: median of repetitions (min .. max); workers = %u where a "
+	       "count applies\n", o.workers);
+	for (size_t i = 0; i < res.n; i++) {
+		const struct cost_row *r = &res.rows[i];
+
+		if (strcmp(r->group, group) != 0) {
+			group = r->group;
+			printf("\n%s\n", group);
+		}
+		if (r->not_run)
+			continue;
+		if (r->failed) {
+			printf("  %-52s FAILED\n", r->name);
+			rc = EXIT_VERIFY;
+			continue;
+		}
+		printf("  %-52s %10s  %10s .. %-10s %-8s\n      %s\n", r->name,
+		       fmt_num(a, sizeof(a), r->median), fmt_num(b, sizeof(b), r->min),
+		       fmt_num(d, sizeof(d), r->max), r->unit, r->how);
+	}
+	if (costs_write_csv(out, &res)) {
+		fprintf(stderr, "parbench: cannot write %s/costs.csv\n", out);
+		return EXIT_VERIFY;
+	}
+	printf("\nresults: %s/costs.csv\n", out);
+	return rc;
+}
+
+const struct command cmd_costs = { &cli, "the price list: process and thread costs", 0,
+				   costs_parse, costs_exec };

@@ -1,0 +1,54 @@
+/*
+ * run.h - the state of `parbench run`, shared by its parts: run.c (options and the run),
+ * run_mpi.c (the MPI rows, measured by ranks mpirun starts) and run_out.c (the results).
+ */
+#ifndef PB_CMD_RUN_H
+#define PB_CMD_RUN_H
+
+#include "calibrate.h"
+#include "cmd.h"
+#include "machine.h"
+#include "report.h"
+#include "roof.h"
+
+/* Sizes given per kernel: --size name=N,name=N (applied once the kernel list is known). */
+struct kernel_size_list {
+	size_t n;
+	const struct kernel *k[SWEEP_MAX_LIST];
+	uint64_t size[SWEEP_MAX_LIST];
+};
+
+struct run_cmd {
+	struct sweep_opts o;
+	const char *out_dir, *pin, *transport, *image_path, *hostfile, *interconnect, *isa;
+	int verbose, interleave, repetitions, no_report, kernels_given, backends_given;
+	double min_time, budget;
+	unsigned threads;               /* mpi+openmp: threads per rank */
+	struct kernel_size_list sizes;
+	const struct opt_cmd *given_cli; /* the option table ... */
+	struct opt_result given;        /* ... and the options as typed: what the ranks get */
+	int argc;
+	char **argv;
+	const struct backend *mpi_b[SWEEP_MAX_LIST]; /* run by mpirun after the others */
+	size_t n_mpi;
+	int rank, launched;             /* under mpirun: this rank (else -1) */
+	/* set while running */
+	struct pin_topo *topo;
+	struct run_meta meta;
+	struct sweep sw;
+	double t0;                      /* when the measurement started (pb_mono_s) */
+	char dir[1024], host[256], date[64], args[2048], cpu_model[256], governor[64],
+		topo_desc[256];
+};
+
+/* For every MPI backend and worker count: mpirun starts the ranks, which measure those rows
+ * alone and write them to <out_dir>/mpi-<backend>-<workers>/; the rows join r->sw.  0, or -1
+ * when a launch failed (reported on stderr). */
+int run_mpi_rows(struct run_cmd *r);
+/* The table, the result files, the report and the FAILED lines; the exit status. */
+int run_write(struct run_cmd *r);
+/* Saves what was measured when a run hangs in threads that cannot be stopped; for the
+ * sweep's watchdog.  Does not return. */
+void run_on_hang(const struct sweep_row *row, const char *reason, void *arg);
+
+#endif

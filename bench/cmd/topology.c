@@ -1,0 +1,86 @@
+/*
+ * topology.c - parbench topology: the machine as hwloc sees it (the CPUs this process may
+ * use), and where a pin plan puts each worker.
+ */
+#include "cmd.h"
+
+#include "backend.h"
+#include "pin.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { O_WORKERS, O_PIN };
+
+static const struct opt opts[] = {
+	{ O_WORKERS, "workers", "N", "workers to place (default: the cores)", 0 },
+	{ O_PIN, "pin", "P", "none, compact (default), spread, or a PU list such as 0,2-3", 0 },
+	{ 0 },
+};
+
+static const struct opt_cmd cli = {
+	.name = "topology",
+	.synopsis = "[--workers N] [--pin P]",
+	.about = "Shows the machine as hwloc sees it (the CPUs this process may use) and where\n"
+		 "the pin policy P puts each of N workers.",
+	.opts = opts,
+};
+
+static struct {
+	const char *pin;
+	unsigned workers;
+} t;
+
+static void on_opt(void *ctx, const struct opt *o, const char *val)
+{
+	(void)ctx;
+	if (o->id == O_WORKERS)
+		t.workers = (unsigned)opt_u64("--workers", val, 1, BACKEND_MAX_WORKERS);
+	else
+		t.pin = val;
+}
+
+static void topology_parse(int argc, char **argv)
+{
+	struct opt_result r;
+
+	t.pin = "compact";
+	t.workers = 0;
+	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
+}
+
+/* The machine as hwloc sees it, and where a pin plan puts each worker. */
+static int topology_exec(void)
+{
+	const char *pin = t.pin;
+	unsigned workers = t.workers;
+	struct pin_topo *topo = NULL;
+	static struct pin_plan plan;
+	char buf[256], cpu[256];
+
+	topo = load_topology();
+	if (!topo)
+		return EXIT_VERIFY;
+	if (!workers)
+		workers = pin_topo_cores(topo);
+	if (pin_plan_make(topo, pin, workers, &plan) != 0)
+		bad_pin(topo, pin);
+	read_first_line("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
+	pin_topo_describe(topo, buf, sizeof(buf));
+	printf("machine: %s\n", buf);
+	printf("cpu:     %s\n", cpu[0] ? cpu : "unknown");
+	printf("plan:    %s, %u worker%s\n", pin, workers, workers == 1 ? "" : "s");
+	for (unsigned i = 0; i < workers; i++) {
+		pin_pu_describe(topo, plan.pu[i], buf, sizeof(buf));
+		printf("  worker %-4u %s\n", i, buf);
+	}
+	if (plan.oversubscribed)
+		printf("warning: %u worker%s share%s a core with another worker: fine for "
+		       "correctness, meaningless for speed\n", plan.oversubscribed,
+		       plan.oversubscribed == 1 ? "" : "s", plan.oversubscribed == 1 ? "s" : "");
+	pin_topo_free(topo);
+	return 0;
+}
+
+const struct command cmd_topology = { &cli, "this machine's cores and a pin plan", 0,
+				      topology_parse, topology_exec };
