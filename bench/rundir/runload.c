@@ -2,6 +2,7 @@
  * runload.c - reading a run directory back (see runload.h).
  */
 #include "runload.h"
+#include "json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -337,52 +338,6 @@ bad:
 	return -EINVAL;
 }
 
-/* The JSON value after "key": in text; strings unescaped into out.  0 or -1. */
-static int json_get(const char *text, const char *key, char *out, size_t len)
-{
-	char pat[128];
-	const char *p;
-	size_t n = 0;
-
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(text, pat);
-	if (!p || !len)
-		return -1;
-	p += strlen(pat);
-	while (*p == ' ')
-		p++;
-	if (*p != '"') {
-		while (*p && *p != ',' && *p != '\n' && *p != '}' && n + 1 < len)
-			out[n++] = *p++;
-		out[n] = '\0';
-		return n ? 0 : -1;
-	}
-	for (p++; *p && *p != '"'; p++) {
-		char c = *p;
-
-		if (c == '\\') {
-			p++;
-			if (*p == 'u' && p[1] && p[2] && p[3] && p[4]) {
-				unsigned u;
-
-				if (sscanf(p + 1, "%4x", &u) != 1)
-					return -1;
-				c = u < 0x80 ? (char)u : '?';
-				p += 4;
-			} else if (*p) {
-				c = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
-			} else {
-				return -1;
-			}
-		}
-		if (n + 1 < len)
-			out[n++] = c;
-	}
-	if (*p != '"')
-		return -1;
-	out[n] = '\0';
-	return 0;
-}
 
 static int load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
 {

@@ -1,24 +1,19 @@
 /*
- * report.h - what a run shows and writes: the speedup table, its warnings, summary.csv,
- * samples.csv and meta.json (formats documented in results/README.md).
+ * rundir.h - a run directory's files: summary.csv, samples.csv and meta.json written from a
+ * sweep (write.c) and read back (runload.h); formats in results/README.md.
  *
  * Only verified rows carry numbers; failed and interrupted configurations appear in
  * meta.json's "failures" and nowhere else.  Files are written whole (outfile.h).
  */
-#ifndef PB_REPORT_H
-#define PB_REPORT_H
-
-#include <stdio.h>
+#ifndef PB_RUNDIR_H
+#define PB_RUNDIR_H
 
 #include "calibrate.h"
 #include "machine.h"
 #include "roof.h"
 #include "sweep.h"
 
-#define REPORT_CV_LIMIT 0.05    /* cells noisier than this are marked */
-#define REPORT_SHORT_S  0.001   /* medians below this are marked too short */
-
-/* The machine and the invocation, gathered by main. */
+/* The machine and the invocation, gathered by the run command. */
 struct run_meta {
 	const char *host;
 	const char *date;          /* ISO 8601, UTC */
@@ -39,21 +34,25 @@ struct run_meta {
 	const struct calibration *calibration; /* sizes from the time budget, or NULL */
 };
 
-/* "12.34 ms", "1.234 s", "5.6 us": a time in seconds, in the tables' format. */
-const char *report_fmt_time(char *buf, size_t len, double s);
-/* The per-kernel speedup tables, legend and warnings. */
-void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m);
+/* A row's rate and how near its roof it runs (roof.h): compute kernels in items/ns and
+ * core-cycles per item (median x clock x workers / items); filters in MPix/s and their
+ * GB/s as a fraction of the copy bandwidth measured with as many workers; io_wait in items/s. */
+struct row_rate {
+	double rate;
+	const char *unit;
+	double cycles; /* 0: not known */
+	double copy;   /* 0: not known */
+};
+
+struct row_rate row_rate(const struct sweep_row *r, const struct roof *roof);
+/* The row has timings (measured, or kept partial after an interrupt). */
+int row_measured(const struct sweep_row *r);
+/* More workers than cores. */
+int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw);
+
 /* summary.csv; roof (or NULL) adds the cycles per item and the percent of copy bandwidth */
 int report_write_summary(const char *dir, const struct sweep *sw, const struct roof *roof);
 int report_write_samples(const char *dir, const struct sweep *sw);
 int report_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m);
-/* Runs plots/speedup.gp (gnuplot) once per kernel: speedup-<kernel>.png/.svg and
- * speedup-<kernel>-efficiency.png/.svg in dir, from dir/summary.csv.  0, -ENOENT when gnuplot
- * is not installed, or -EIO when it failed. */
-int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
-		  const char *plots_dir);
-/* report.md: the machine, the tables and warnings, and the charts (if charts_ok). */
-int report_write_markdown(const char *dir, const struct sweep *sw, const struct run_meta *m,
-			  int charts_ok);
 
 #endif

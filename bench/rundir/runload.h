@@ -10,7 +10,7 @@
 #ifndef PB_RUNLOAD_H
 #define PB_RUNLOAD_H
 
-#include "report.h"
+#include "rundir.h"
 #include "sweep.h"
 
 struct loaded_run {

@@ -1,0 +1,15 @@
+/*
+ * csv.h - CSV fields as RFC 4180 has them: quoted when they hold a comma, a quote or a line
+ * break, quotes doubled.  A leaf: it includes no parbench header.
+ */
+#ifndef PB_CSV_H
+#define PB_CSV_H
+
+#include <stdio.h>
+
+/* s, quoted only if it must be. */
+void csv_field(FILE *f, const char *s);
+/* s, always quoted. */
+void csv_quoted(FILE *f, const char *s);
+
+#endif

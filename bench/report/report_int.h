@@ -1,0 +1,30 @@
+/*
+ * report_int.h - what the report's files share among themselves (not for other layers).
+ */
+#ifndef PB_REPORT_INT_H
+#define PB_REPORT_INT_H
+
+#include "report.h"
+
+/* Noisy: adaptive runs, the median's interval ended wider than wanted; fixed repetitions,
+ * a cv above REPORT_CV_LIMIT. */
+int row_noisy(const struct sweep_row *r, const struct sweep *sw);
+/* Rows i.. that belong in one table: same kernel, and same size unless weak scaling. */
+size_t group_end(const struct sweep *sw, size_t i);
+/* Under the table of rows i..j: serial fraction and projections per backend. */
+void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j);
+/* A size sweep: per parallel backend and worker count, the size from which it beats serial. */
+void print_break_even(FILE *out, const struct sweep *sw, const struct kernel *k);
+/* MPI runs over several hosts: the hosts and where the ranks ran. */
+void print_hosts(FILE *out, const struct sweep *sw, const struct run_meta *m);
+/* The legend's lines on how times and speedups were measured. */
+void print_times_note(FILE *out, const struct sweep *sw, const struct run_meta *m);
+/* What the rows of the tables were marked with, counted for the warnings. */
+struct report_marks {
+	unsigned noisy, over, shortrun, bind_fail, superlinear;
+};
+/* The warnings after the tables (noise, oversubscription, the machine's state). */
+void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
+		    const struct report_marks *c);
+
+#endif

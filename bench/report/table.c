@@ -1,0 +1,219 @@
+/*
+ * table.c - the speedup tables: per kernel (and size), one row per backend and worker count,
+ * with the rate beside the roof; the analysis under each table and the notes after them
+ * come from notes.c.
+ *
+ * Speedup = median(serial) / median(this), both from this run and the same kernel and size;
+ * efficiency = speedup / workers.
+ */
+#include "report_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *report_fmt_time(char *buf, size_t len, double s)
+{
+	if (s >= 1)
+		snprintf(buf, len, "%.3f s", s);
+	else if (s >= 1e-3)
+		snprintf(buf, len, "%.2f ms", s * 1e3);
+	else
+		snprintf(buf, len, "%.1f us", s * 1e6);
+	return buf;
+}
+
+/* Noisy: adaptive runs, the median's interval ended wider than wanted; fixed repetitions,
+ * a cv above REPORT_CV_LIMIT. */
+int row_noisy(const struct sweep_row *r, const struct sweep *sw)
+{
+	return sw->precision > 0 ? r->wide : r->cv > REPORT_CV_LIMIT;
+}
+
+/* Rows i.. that belong in one table: same kernel, and same size unless weak scaling. */
+size_t group_end(const struct sweep *sw, size_t i)
+{
+	size_t j = i;
+
+	while (j < sw->n_rows && sw->rows[j].k == sw->rows[i].k &&
+	       (sw->weak || sw->rows[j].size == sw->rows[i].size))
+		j++;
+	return j;
+}
+
+/* The header of a kernel's table (rows i..): the work, its size and where it came from. */
+static void print_head(FILE *out, const struct sweep *sw, const struct run_meta *m, size_t i)
+{
+	const struct sweep_row *r0 = &sw->rows[i];
+	const struct kernel *k = r0->k;
+	int img = r0->pixels > 0;
+	char cal_t[32];
+
+	if (sw->weak)
+		fprintf(out, "\n# %s: weak scaling, size %llu (%s) per worker; speedup = "
+			     "workers x serial median at that size / median\n", k->name,
+			(unsigned long long)r0->size, k->size_unit);
+	else if (img)
+		fprintf(out, "\n# %s: %ux%u picture, %zu rows (items), %.1f MB read + written "
+			     "per run", k->name, r0->width, r0->height, r0->items,
+			(double)r0->bytes * 1e-6);
+	else
+		fprintf(out, "\n# %s: size %llu (%s), %zu items", k->name,
+			(unsigned long long)r0->size, k->size_unit, r0->items);
+	const struct calib_entry *ce = calibration_find(m->calibration, k);
+
+	if (ce && ce->size == r0->size && !sw->weak)
+		fprintf(out, "; calibrated for a serial run of %s (probe: %.3g s%s)",
+			report_fmt_time(cal_t, sizeof(cal_t), m->calibration->target_s), ce->probe_s,
+			ce->kept ? ", size kept from an earlier run" : "");
+	if (!sw->weak)
+		fprintf(out, "%s%s\n", r0->variant[0] ? "; variant " : "", r0->variant);
+	const char *rate_head = img ? "   MPix/s    GB/s  %copy"
+			      : r0->variant[0] ? " items/ns cyc/item" : "  items/s";
+
+	fprintf(out, "  %-14s %7s%s %11s %7s %23s %7s %8s %13s %10s %10s%s\n", "backend",
+		"workers", sw->weak ? "        size" : "", "median", "+-med", "min .. max", "cv",
+		"speedup", "95% interval", "efficiency", "start-up", rate_head);
+}
+
+/* A row's marks (legend), counted into c. */
+static void row_marks(const struct sweep_row *r, const struct sweep *sw, struct report_marks *c,
+		      char *mark)
+{
+	mark[0] = '\0';
+	if (row_oversubscribed(r, sw)) {
+		strcat(mark, "*");
+		c->over++;
+	}
+	if (row_noisy(r, sw)) {
+		strcat(mark, "~");
+		c->noisy++;
+	}
+	if (r->median < REPORT_SHORT_S) {
+		strcat(mark, "!");
+		c->shortrun++;
+	}
+	if (r->partial)
+		strcat(mark, "p");
+	if (r->speedup > r->workers && r->workers > 1) {
+		strcat(mark, "^");
+		c->superlinear++;
+	}
+	c->bind_fail += r->bind_failures;
+}
+
+/* The rate columns: MPix/s, GB/s, %copy (pictures); items/ns, cyc/item; or items/s. */
+static void row_rate_cols(const struct sweep_row *r, const struct run_meta *m, char *rate,
+			  size_t len)
+{
+	char roofcol[16] = "-";
+	struct row_rate rr = row_rate(r, m->roof);
+
+	rate[0] = '\0';
+	if (r->pixels > 0) {
+		if (rr.copy > 0)
+			snprintf(roofcol, sizeof(roofcol), "%.0f%%", rr.copy * 100);
+		snprintf(rate, len, " %8.0f %7.2f %6s", rr.rate, (double)r->bytes * 1e-9 / r->median,
+			 roofcol);
+	} else if (r->variant[0]) {
+		if (rr.cycles > 0)
+			snprintf(roofcol, sizeof(roofcol), "%.3f", rr.cycles);
+		snprintf(rate, len, " %8.3f %8s", rr.rate, roofcol);
+	} else if (rr.rate > 0) {
+		snprintf(rate, len, " %8.0f", rr.rate);
+	}
+}
+
+static void print_row(FILE *out, const struct sweep *sw, const struct run_meta *m,
+		      const struct sweep_row *r, struct report_marks *c)
+{
+	char med[32], lo[32], hi[32], range[80], su[32] = "-", ci[48] = "-", sz[32] = "";
+	char mark[8], rate[64], eff[16] = "-", pm[16] = "-";
+
+	if (sw->weak)
+		snprintf(sz, sizeof(sz), " %11llu", (unsigned long long)r->size);
+	if (!row_measured(r)) {
+		fprintf(out, "  %-14s %7u%s  %s\n", r->b->name, r->workers, sz,
+			r->interrupted ? "(not measured: interrupted)"
+			: r->failed ? "(FAILED: no timings, see below)" : "(not run: filtered out)");
+		return;
+	}
+	row_marks(r, sw, c, mark);
+	snprintf(range, sizeof(range), "%s .. %s", report_fmt_time(lo, sizeof(lo), r->min),
+		 report_fmt_time(hi, sizeof(hi), r->max));
+	if (r->speedup > 0) {
+		snprintf(su, sizeof(su), "%.2fx", r->speedup);
+		snprintf(eff, sizeof(eff), "%.0f%%", r->efficiency * 100);
+	}
+	if (r->speedup > 0 && !isnan(r->speedup_lo))
+		snprintf(ci, sizeof(ci), "%.2f-%.2f", r->speedup_lo, r->speedup_hi);
+	row_rate_cols(r, m, rate, sizeof(rate));
+	if (isfinite(r->median_rel))
+		snprintf(pm, sizeof(pm), "%.1f%%", r->median_rel * 100);
+	fprintf(out, "  %-14s %7u%s %11s %7s %23s %6.1f%% %8s %13s %10s %10s%s %s\n", r->b->name,
+		r->workers, sz, report_fmt_time(med, sizeof(med), r->median), pm, range, r->cv * 100,
+		su, ci, eff, report_fmt_time(lo, sizeof(lo), r->startup_s), rate, mark);
+}
+
+/* The legend, how the times were made, the machine and its roof, the hosts. */
+static void print_legend(FILE *out, const struct sweep *sw, const struct run_meta *m)
+{
+	char noisy_def[96];
+
+	if (sw->precision > 0)
+		snprintf(noisy_def, sizeof(noisy_def), "median's interval wider than +-%.1f%% at the "
+			 "end (noisy)", sw->precision * 100);
+	else
+		snprintf(noisy_def, sizeof(noisy_def), "cv above %.0f%% (noisy)", REPORT_CV_LIMIT * 100);
+	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
+		     "~ %s  ! median under %.0f ms (too short to trust)  "
+		     "^ speedup above the worker count  p partial: interrupted after fewer repetitions\n",
+		noisy_def, REPORT_SHORT_S * 1e3);
+	print_times_note(out, sw, m);
+	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
+	if (m->roof) {
+		fprintf(out, "roof (measured before the sweep, %.2f s): ", m->roof->seconds);
+		roof_print(out, m->roof);
+		fprintf(out, "cyc/item = median x clock x workers / items (core cycles per item); "
+			     "%%copy = GB/s / copy bandwidth with as many workers\n");
+	}
+	print_hosts(out, sw, m);
+	/* rows of backends that mpirun starts, beside rows parbench measured itself: they were
+	 * measured in a phase of their own, which the interleaving above does not cover */
+	int launched = 0, own = 0;
+
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		if (!row_measured(&sw->rows[i]))
+			continue;
+		if (sw->rows[i].b->caps & BACKEND_CAP_NEEDS_LAUNCHER)
+			launched = 1;
+		else
+			own = 1;
+	}
+	if (launched && own)
+		fprintf(out, "note: the MPI rows were measured by mpirun after the other backends had "
+			     "stopped, not interleaved with them: drift between the two phases shows "
+			     "in their speedups\n");
+
+}
+
+void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
+{
+	struct report_marks c = { 0 };
+
+	for (size_t i = 0; i < sw->n_rows;) {
+		const struct kernel *k = sw->rows[i].k;
+		size_t j = group_end(sw, i);
+
+		print_head(out, sw, m, i);
+		for (size_t a = i; a < j; a++)
+			print_row(out, sw, m, &sw->rows[a], &c);
+		if (!sw->weak)
+			print_analysis(out, sw, i, j);
+		if (sw->n_sizes > 1 && !sw->weak && (j == sw->n_rows || sw->rows[j].k != k))
+			print_break_even(out, sw, k);
+		i = j;
+	}
+	print_legend(out, sw, m);
+	print_warnings(out, sw, m, &c);
+}

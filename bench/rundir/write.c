@@ -1,0 +1,219 @@
+/*
+ * write.c - a run directory's files from a sweep: summary.csv, samples.csv and meta.json
+ * (formats in results/README.md), each written whole (outfile.h); and the facts of a row
+ * that the files and the tables share.
+ */
+#include "rundir.h"
+
+#include "csv.h"
+#include "json.h"
+#include "outfile.h"
+#include "pb_build.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+struct row_rate row_rate(const struct sweep_row *r, const struct roof *roof)
+{
+	struct row_rate rr = { 0, "", 0, 0 };
+
+	if (!r->elements || !(r->median > 0))
+		return rr;
+	if (r->pixels) {
+		double bw = roof ? roof_copy_bps(roof, r->workers) : 0;
+
+		rr.rate = (double)r->pixels * 1e-6 / r->median;
+		rr.unit = "MPix/s";
+		rr.copy = bw > 0 ? (double)r->bytes / r->median / bw : 0;
+	} else if (!r->variant[0]) {
+		rr.rate = (double)r->elements / r->median;
+		rr.unit = "items/s";
+	} else {
+		rr.rate = (double)r->elements * 1e-9 / r->median;
+		rr.unit = "items/ns";
+		if (roof && roof->clock_hz > 0)
+			rr.cycles = r->median * roof->clock_hz * r->workers / (double)r->elements;
+	}
+	return rr;
+}
+
+int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw)
+{
+	return r->workers > sw->cores || r->plan.oversubscribed > 0;
+}
+
+int row_measured(const struct sweep_row *r)
+{
+	return r->ran && !r->failed && (!r->interrupted || r->partial) && r->n_samples > 0;
+}
+
+int report_write_summary(const char *dir, const struct sweep *sw, const struct roof *roof)
+{
+	struct outfile o;
+	int err = outfile_open(&o, dir, "summary.csv");
+
+	if (err)
+		return err;
+	fprintf(o.f, "kernel,backend,workers,size,items,median_s,min_s,max_s,mean_s,stddev_s,cv,"
+		     "speedup,efficiency,repetitions,iterations,startup_s,oversubscribed,pin,cpus,"
+		     "gil_switches,pixels,bytes,mpix_per_s,gb_per_s,median_ci_lo_s,median_ci_hi_s,"
+		     "median_ci_level,speedup_ci_lo,speedup_ci_hi,karp_flatt,scaling,width,height,"
+		     "partial,variant,elements,rate,rate_unit,cycles_per_item,copy_fraction\n");
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+		char plan[4096];
+
+		if (!row_measured(r))
+			continue;
+		if (r->plan_text[0] && r->plan.n == 0)
+			snprintf(plan, sizeof(plan), "%s", r->plan_text);
+		else
+			pin_plan_describe(&r->plan, plan, sizeof(plan));
+		fprintf(o.f, "%s,%s,%u,%llu,%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.6f,%.6f,%.6f,%zu,%lld,%.9g,%d,",
+			r->k->name, r->b->name, r->workers, (unsigned long long)r->size, r->items,
+			r->median, r->min, r->max, r->mean, r->stddev, r->cv, r->speedup, r->efficiency,
+			r->n_samples, (long long)r->iterations, r->startup_s,
+			row_oversubscribed(r, sw));
+		csv_field(o.f, plan);
+		fputc(',', o.f);
+		csv_field(o.f, r->cpus);
+		fprintf(o.f, ",%llu,%llu,%llu,%.6g,%.6g,%.9g,%.9g,%.4f,%.6f,%.6f,%.6f,%s,%u,%u,%d,",
+			(unsigned long long)r->gil_switches, (unsigned long long)r->pixels,
+			(unsigned long long)r->bytes,
+			r->pixels ? (double)r->pixels * 1e-6 / r->median : 0,
+			r->bytes ? (double)r->bytes * 1e-9 / r->median : 0, r->median_lo, r->median_hi,
+			r->median_level, r->speedup_lo, r->speedup_hi, r->karp_flatt,
+			sw->weak ? "weak" : "strong", r->width, r->height, r->partial);
+		struct row_rate rr = row_rate(r, roof);
+
+		csv_field(o.f, r->variant);
+		fprintf(o.f, ",%llu,%.6g,%s,%.6g,%.6g\n", (unsigned long long)r->elements, rr.rate,
+			rr.unit, rr.cycles, rr.copy);
+	}
+	return outfile_commit(&o);
+}
+
+int report_write_samples(const char *dir, const struct sweep *sw)
+{
+	struct outfile o;
+	int err = outfile_open(&o, dir, "samples.csv");
+
+	if (err)
+		return err;
+	fprintf(o.f, "kernel,backend,workers,size,repetition,seconds\n");
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+
+		if (!row_measured(r))
+			continue;
+		for (size_t s = 0; s < r->n_samples; s++)
+			fprintf(o.f, "%s,%s,%u,%llu,%zu,%.9g\n", r->k->name, r->b->name, r->workers,
+				(unsigned long long)r->size, s, r->samples[s]);
+	}
+	return outfile_commit(&o);
+}
+
+int report_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m)
+{
+	struct outfile o;
+	int err = outfile_open(&o, dir, "meta.json");
+	int first = 1;
+
+	if (err)
+		return err;
+	fprintf(o.f, "{\n");
+	json_kv(o.f, "parbench_commit", PB_GIT_COMMIT, 1);
+	json_kv(o.f, "date", m->date, 1);
+	json_kv(o.f, "host", m->host, 1);
+	json_kv(o.f, "cpu_model", m->cpu_model, 1);
+	json_kv(o.f, "topology", m->topology, 1);
+	fprintf(o.f, "  \"cores\": %u,\n  \"pus\": %u,\n", m->cores, m->pus);
+	json_kv(o.f, "governor", m->governor, 1);
+	fprintf(o.f, "  \"load_before\": [%.2f, %.2f, %.2f],\n", m->load_before[0],
+		m->load_before[1], m->load_before[2]);
+	fprintf(o.f, "  \"load_after\": [%.2f, %.2f, %.2f],\n", m->load_after[0], m->load_after[1],
+		m->load_after[2]);
+	json_kv(o.f, "compiler", PB_COMPILER, 1);
+	json_kv(o.f, "c_flags", PB_C_FLAGS, 1);
+	json_kv(o.f, "build_type", PB_BUILD_TYPE, 1);
+	json_kv(o.f, "google_benchmark", PB_GBENCH_VERSION, 1);
+	json_kv(o.f, "hwloc", PB_HWLOC_VERSION, 1);
+	json_kv(o.f, "openmp", PB_OPENMP_VERSION, 1);
+	json_kv(o.f, "args", m->args, 1);
+	json_kv(o.f, "pin", m->pin, 1);
+	json_kv(o.f, "interconnect", m->interconnect ? m->interconnect : "", 1);
+	fprintf(o.f, "  \"repetitions\": %d,\n  \"interleaved\": %s,\n  \"quick\": %s,\n",
+		m->repetitions, m->interleaved ? "true" : "false", m->quick ? "true" : "false");
+	json_kv(o.f, "kernel_variant", kernel_variant(), 1);
+	if (sw->precision > 0)
+		fprintf(o.f, "  \"adaptive\": {\"precision\": %g, \"budget_s\": %g, \"rounds\": %u, "
+			     "\"sweep_seconds\": %.1f, \"min_repetitions\": %d, "
+			     "\"max_repetitions\": %d, \"wide\": %u},\n", sw->precision, sw->budget_s,
+			sw->rounds, sw->seconds, SWEEP_MIN_REPS, SWEEP_MAX_REPS, sw->wide);
+	if (m->calibration && m->calibration->n) {
+		const struct calibration *c = m->calibration;
+
+		fprintf(o.f, "  \"calibrated_sizes\": \"");
+		for (size_t i = 0; i < c->n; i++)
+			fprintf(o.f, "%s%s=%llu", i ? "," : "", c->e[i].k->name,
+				(unsigned long long)c->e[i].size);
+		fprintf(o.f, "\",\n  \"calibration\": {\"target_s\": %g, \"kernels\": [", c->target_s);
+		for (size_t i = 0; i < c->n; i++)
+			fprintf(o.f, "%s{\"kernel\": \"%s\", \"size\": %llu, \"probe_s\": %.4g, "
+				     "\"kept\": %s}", i ? ", " : "", c->e[i].k->name,
+				(unsigned long long)c->e[i].size, c->e[i].probe_s,
+				c->e[i].kept ? "true" : "false");
+		fprintf(o.f, "]},\n");
+	}
+	if (m->machine) {
+		fprintf(o.f, "  \"machine_state\": {\"boost\": \"%s\", \"aslr\": %d, "
+			     "\"busy_at_start\": %u, \"busy_names\": ", m->machine->boost,
+			m->machine->aslr, m->machine->busy);
+		json_str(o.f, m->machine->busy_names);
+		fprintf(o.f, ", \"steal\": %.4f},\n", m->machine->steal);
+	}
+	if (m->roof)
+		roof_write_json(o.f, m->roof);
+	fprintf(o.f, "  \"placement\": [\n");
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+		char plan[4096];
+
+		if (!r->ran)
+			continue;
+		if (r->plan_text[0] && r->plan.n == 0)
+			snprintf(plan, sizeof(plan), "%s", r->plan_text);
+		else
+			pin_plan_describe(&r->plan, plan, sizeof(plan));
+		fprintf(o.f, "%s    {\"kernel\": ", first ? "" : ",\n");
+		json_str(o.f, r->k->name);
+		fprintf(o.f, ", \"backend\": ");
+		json_str(o.f, r->b->name);
+		fprintf(o.f, ", \"workers\": %u, \"plan\": ", r->workers);
+		json_str(o.f, plan);
+		fprintf(o.f, ", \"cpus_last_run\": ");
+		json_str(o.f, r->cpus);
+		fprintf(o.f, ", \"bind_failures\": %u, \"respawns\": %u}", r->bind_failures,
+			r->respawns);
+		first = 0;
+	}
+	fprintf(o.f, "\n  ],\n  \"failures\": [\n");
+	first = 1;
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+
+		if (!r->failed && (!r->interrupted || r->partial))
+			continue;
+		fprintf(o.f, "%s    {\"kernel\": ", first ? "" : ",\n");
+		json_str(o.f, r->k->name);
+		fprintf(o.f, ", \"backend\": ");
+		json_str(o.f, r->b->name);
+		fprintf(o.f, ", \"workers\": %u, \"error\": ", r->workers);
+		json_str(o.f, r->error);
+		fprintf(o.f, "}");
+		first = 0;
+	}
+	fprintf(o.f, "\n  ]\n}\n");
+	return outfile_commit(&o);
+}

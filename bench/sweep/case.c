@@ -1,0 +1,206 @@
+/*
+ * case.c - one configuration of the sweep: its backend started (timed on its own), one
+ * untimed warm-up, then runs timed barrier to barrier, each verified before its time is
+ * given to Google Benchmark; a wrong result or a failed worker fails the configuration.
+ */
+#include "sweep_int.h"
+
+#include "clock.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Test hook PARBENCH_TEST_CRASH=kernel/backend:KILL|SEGV: a worker process (not parbench
+ * itself; under MPI not rank 0) dies by that signal in its first range. */
+static pid_t sweep_pid; /* parbench itself, not a forked worker */
+static int crash_signal;
+static work_range_fn *crash_orig;
+
+static void crash_range(void *ctx, size_t begin, size_t end, void *partial)
+{
+	const char *rank = getenv("OMPI_COMM_WORLD_RANK");
+	int worker = rank ? atoi(rank) > 0 : getpid() != sweep_pid;
+
+	if (worker && begin < end)
+		raise(crash_signal);
+	crash_orig(ctx, begin, end, partial);
+}
+
+static void hang_range(void *ctx, size_t begin, size_t end, void *partial)
+{
+	(void)ctx;
+	(void)begin;
+	(void)end;
+	(void)partial;
+	for (;;)
+		pause(); /* test hook: a run that never returns */
+}
+
+void case_hooks(struct bench_case *c)
+{
+	const struct sweep_opts *o = c->o;
+	const struct kernel *k = c->row->k;
+	const struct backend *b = c->row->b;
+
+	sweep_pid = getpid();
+	if (o->crash_case) {
+		char cc[160];
+		const char *colon = strrchr(o->crash_case, ':');
+
+		snprintf(cc, sizeof(cc), "%s/%s", k->name, b->name);
+		if (colon && strlen(cc) == (size_t)(colon - o->crash_case) &&
+		    strncmp(cc, o->crash_case, strlen(cc)) == 0) {
+			crash_signal = strcmp(colon + 1, "SEGV") == 0 ? SIGSEGV : SIGKILL;
+			crash_orig = c->w.range;
+			c->w.range = crash_range;
+			c->w.span = NULL; /* the pipe transport uses range too */
+			c->w.range_io = NULL;
+		}
+	}
+	if (o->hang_case) {
+		char hc[160];
+
+		snprintf(hc, sizeof(hc), "%s/%s", k->name, b->name);
+		if (strcmp(hc, o->hang_case) == 0)
+			c->w.range = hang_range;
+	}
+}
+
+void case_stop(struct bench_case *c)
+{
+	struct backend_stats *st;
+
+	if (!c->started)
+		return;
+	st = calloc(1, sizeof(*st));
+	if (st) {
+		size_t used = 0;
+
+		backend_instance_stats(&c->bi, st);
+		c->row->bind_failures = st->bind_failures;
+		c->row->respawns += st->respawns; /* over every start of the configuration */
+		c->row->gil_switches = st->gil_switches;
+		for (unsigned i = 0; i < st->n_cpu && used + 12 < sizeof(c->row->cpus); i++)
+			used += (size_t)snprintf(c->row->cpus + used, sizeof(c->row->cpus) - used,
+						 "%s%d", i ? "," : "", st->cpu[i]);
+		if (st->placement[0])
+			snprintf(c->row->cpus, sizeof(c->row->cpus), "%s", st->placement);
+		free(st);
+	}
+	backend_instance_stop(&c->bi);
+	c->started = 0;
+	if (*c->active == c)
+		*c->active = NULL;
+}
+
+static void case_fail(struct bench_case *c, struct gbench_state *st, const char *fmt, const char *a)
+{
+	snprintf(c->row->error, sizeof(c->row->error), fmt, a);
+	c->row->failed = 1;
+	c->dead = 1;
+	gbench_skip_with_error(st, c->row->error);
+	case_stop(c);
+}
+
+/* Runs the job once and verifies it; 0, or -1 after case_fail(). */
+static int case_run_verified(struct bench_case *c, struct gbench_state *st, double *seconds)
+{
+	const struct kernel *k = c->ki->k;
+	double t0, t1;
+	int err;
+
+	if (k->invalidate) /* the output of an earlier run proves nothing */
+		k->invalidate(c->ki->priv);
+	t0 = pb_mono_s();
+	err = watched_run(c);
+	t1 = pb_mono_s();
+	/* a cancelled run fails, even if a retry inside the backend made it return 0: its
+	 * time holds the whole timeout */
+	pthread_mutex_lock(&c->wd->mu);
+	const char *cancelled = c->cancelled;
+	pthread_mutex_unlock(&c->wd->mu);
+
+	if (cancelled) {
+		char why[320];
+
+		snprintf(why, sizeof(why), "%s after %.1f s; workers killed (%s)", cancelled,
+			 t1 - t0, c->bi.err[0] ? c->bi.err : err ? strerror(-err) : "a retry finished it");
+		case_fail(c, st, "%s", why);
+		return -1;
+	}
+	if (err) {
+		case_fail(c, st, "worker failure: %s", c->bi.err[0] ? c->bi.err : strerror(-err));
+		return -1;
+	}
+	c->runs++;
+	if (c->o->corrupt_kernel) { /* test hook: PARBENCH_TEST_CORRUPT=kernel[:N] */
+		const char *colon = strchr(c->o->corrupt_kernel, ':');
+		size_t len = colon ? (size_t)(colon - c->o->corrupt_kernel) : strlen(c->o->corrupt_kernel);
+		unsigned long from = colon ? strtoul(colon + 1, NULL, 10) : 1;
+
+		if (strlen(k->name) == len && strncmp(c->o->corrupt_kernel, k->name, len) == 0 &&
+		    c->runs >= from)
+			c->total.sum += 1;
+	}
+	/* collective backends: the leader verifies and every process follows its verdict */
+	int ok = !backend_instance_leader(&c->bi) || k->verify(c->ki->priv, &c->total) == 0;
+
+	if (!backend_instance_agree(&c->bi, ok)) {
+		case_fail(c, st, "verification failed: %s", "result differs from the closed form");
+		return -1;
+	}
+	*seconds = backend_instance_elapsed(&c->bi, t1 - t0);
+	return 0;
+}
+
+/*
+ * Google Benchmark requires every repetition of a benchmark to report the same iteration
+ * count, errors included (1.7 aborts otherwise), and a skip before the first
+ * gbench_keep_running() reports none: so every skip happens inside the loop.
+ */
+void case_body(struct gbench_state *st, void *arg)
+{
+	struct bench_case *c = arg;
+	double t = 0;
+	int timed = 0;
+
+	while (gbench_keep_running(st)) {
+		if (c->o->stop && atomic_load(c->o->stop)) {
+			c->row->interrupted = 1;
+			gbench_skip_with_error(st, "interrupted");
+			case_stop(c);
+			break;
+		}
+		if (c->dead) {
+			gbench_skip_with_error(st, c->row->error);
+			break;
+		}
+		if (!c->started) {
+			double t0;
+			int err;
+
+			if (*c->active)
+				case_stop(*c->active);
+			t0 = pb_mono_s();
+			err = backend_instance_start(&c->bi, c->row->b, &c->cfg);
+			c->row->startup_s = pb_mono_s() - t0;
+			if (err) {
+				case_fail(c, st, "backend start failed: %s", c->bi.err);
+				break;
+			}
+			c->started = 1;
+			*c->active = c;
+			if (case_run_verified(c, st, &t) != 0) /* warm-up, untimed */
+				break;
+		}
+		if (case_run_verified(c, st, &t) != 0)
+			break;
+		gbench_set_iteration_time(st, t);
+		timed = 1;
+	}
+	if (timed && c->ki->shape.n && t > 0)
+		gbench_set_counter(st, "items_per_second", (double)c->ki->shape.n / t);
+}

@@ -1,0 +1,329 @@
+/*
+ * sweep.c - kernel x backend x workers through Google Benchmark, verified every iteration.
+ *
+ * Timing: each iteration is one backend run, measured with CLOCK_MONOTONIC from just before
+ * the job is handed to the workers until the last worker has finished (barrier to barrier,
+ * so the slowest worker counts); that time is given to Google Benchmark as manual time.
+ * The result is verified right after, outside the timed interval.  Backend start-up and one
+ * untimed warm-up run happen on the first call of a configuration's body (case.c).  This
+ * file plans the rows and evaluates them; rounds.c runs the repetitions, watchdog.c
+ * watches each run.
+ */
+#include "sweep_int.h"
+
+#include "clock.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Weak scaling: the work grows with the workers.  Linear sizes are multiplied; a picture's
+ * side by sqrt(workers), so that its pixels are. */
+static uint64_t weak_size(const struct kernel_shape *base, unsigned workers)
+{
+	if (base->width)
+		return (uint64_t)llround((double)base->size * sqrt((double)workers));
+	return base->size * workers;
+}
+
+static int has_baseline(const struct sweep_opts *o)
+{
+	for (size_t i = 0; i < o->n_backends; i++)
+		if (o->backends[i]->caps & BACKEND_CAP_BASELINE)
+			return 1;
+	return 0;
+}
+
+void sweep_evaluate(struct sweep *sw)
+{
+	sweep_mark_wide(sw);
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		struct sweep_row *r = &sw->rows[i];
+		const struct sweep_row *base = NULL;
+
+		r->speedup = r->efficiency = 0;
+		r->speedup_lo = r->speedup_hi = r->karp_flatt = NAN;
+		if (r->n_samples)
+			stats_median_ci(r->samples, r->n_samples, &r->median_lo, &r->median_hi,
+					&r->median_level);
+		/* the baseline: serial, same kernel, same size (weak scaling: the base size) */
+		for (size_t j = 0; j < sw->n_rows; j++)
+			if (sw->rows[j].k == r->k && (sw->rows[j].b->caps & BACKEND_CAP_BASELINE) &&
+			    (sw->weak || sw->rows[j].size == r->size))
+				base = &sw->rows[j];
+		if (!base || !base->n_samples || base->failed || !r->n_samples || r->failed ||
+		    !(r->median > 0))
+			continue;
+		double scale = sw->weak ? (double)r->workers : 1;
+
+		r->speedup = scale * base->median / r->median;
+		r->efficiency = r->speedup / r->workers;
+		if (base->samples && r->samples) {
+			stats_ratio_ci(base->samples, base->n_samples, r->samples, r->n_samples,
+				       SWEEP_BOOTSTRAP, &r->speedup_lo, &r->speedup_hi);
+			r->speedup_lo *= scale;
+			r->speedup_hi *= scale;
+		}
+		if (!sw->weak)
+			r->karp_flatt = stats_karp_flatt(r->speedup, r->workers);
+	}
+}
+
+/* A sweep under construction: the backends, the kernels' instances (one per kernel and size
+ * slot), one case per row. */
+struct plan {
+	const struct backend *backends[SWEEP_MAX_LIST + 1];
+	size_t nb;
+	size_t n_slots;               /* sizes per kernel */
+	struct kernel_instance *kis;
+	size_t n_kis;
+	struct bench_case *cases;
+	struct bench_case *active;    /* the one configuration whose workers exist */
+	struct watchdog wd;
+};
+
+/* The instance of kernel slot kk (kernel kk / n_slots at its slot's size). 0, or -errno with
+ * err set (-ERANGE for a size the kernel or the machine cannot take). */
+static int setup_instance(struct plan *p, const struct sweep_opts *o, size_t kk, char *err,
+			  size_t err_len)
+{
+	const struct kernel *k = o->kernels[kk / p->n_slots];
+	size_t slot = kk % p->n_slots;
+	struct kernel_params kp = o->kp;
+	int rc;
+
+	if (o->weak && slot > 0)
+		kp.size = weak_size(&p->kis[kk - slot].shape, o->workers[slot - 1]);
+	else if (o->n_sizes)
+		kp.size = o->sizes[slot];
+	if (!o->n_sizes && o->kernel_sizes[kk / p->n_slots] && !(o->weak && slot > 0))
+		kp.size = o->kernel_sizes[kk / p->n_slots];
+	rc = kernel_instance_init(&p->kis[kk], k, &kp);
+	if (rc == -ERANGE) {
+		snprintf(err, err_len, "size %llu or task count out of range for kernel '%s' "
+			 "(beyond what it computes exactly, or beyond this machine's memory)",
+			 (unsigned long long)kp.size, k->name);
+	} else if (rc == -ENOMEM) {
+		snprintf(err, err_len, "kernel '%s' at size %llu needs more memory than this "
+			 "process can have", k->name, (unsigned long long)kp.size);
+		rc = -ERANGE; /* bad input, not a failure of the run */
+	} else if (rc) {
+		snprintf(err, err_len, "kernel '%s' set-up failed: %s", k->name, strerror(-rc));
+	}
+	return rc;
+}
+
+/* Row n: kernel instance ki on backend b with w workers, registered with Google Benchmark. */
+static int add_case(struct sweep *sw, const struct sweep_opts *o, struct plan *p,
+		    struct gbench *gb, size_t n, struct kernel_instance *ki,
+		    const struct backend *b, unsigned w, char *err, size_t err_len)
+{
+	struct bench_case *c = &p->cases[n];
+	struct sweep_row *r = &sw->rows[n];
+	char name[256];
+
+	*r = (struct sweep_row){ .k = ki->k, .b = b, .workers = w, .size = ki->shape.size,
+				 .items = ki->shape.n, .pixels = ki->shape.pixels,
+				 .elements = ki->shape.elements, .bytes = ki->shape.bytes,
+				 .width = ki->shape.width, .height = ki->shape.height };
+	snprintf(r->variant, sizeof(r->variant), "%s", ki->shape.variant ? ki->shape.variant : "");
+	if (pin_plan_make(o->topo, o->pin, w, &r->plan)) {
+		snprintf(err, err_len, "bad pin policy '%s' for %u workers (none, compact, spread, "
+			 "or PU list such as 0,2-3)", o->pin, w);
+		return -EINVAL;
+	}
+	*c = (struct bench_case){ .sw = sw, .o = o, .row = r, .ki = ki, .active = &p->active,
+				  .wd = &p->wd };
+	c->cfg = (struct backend_config){
+		.workers = w, .schedule = o->schedule, .chunk = o->chunk,
+		.switch_interval_us = o->switch_interval_us, .max_tasks = o->max_tasks,
+		.retry = o->retry, .test_drop_copyback = o->drop_copyback, .topo = o->topo,
+		.plan = &r->plan, .no_scatter = o->no_scatter,
+	};
+	c->cfg.n_prefault = kwork_output(ki, &c->out);
+	c->cfg.prefault = &c->out;
+	kwork_init(&c->w, ki, &c->total);
+	case_hooks(c);
+	snprintf(name, sizeof(name), "%s/%s/%u/%llu", ki->k->name, b->name, w,
+		 (unsigned long long)r->size);
+	return gbench_add(gb, name, case_body, c, o->min_time_s, err, err_len);
+}
+
+/* Every row of the sweep: kernel x size slot x backend x workers. */
+static int add_cases(struct sweep *sw, const struct sweep_opts *o, struct plan *p,
+		     struct gbench *gb, char *err, size_t err_len)
+{
+	size_t n = 0;
+
+	for (size_t kk = 0; kk < p->n_kis; kk++) {
+		size_t slot = kk % p->n_slots;
+		int rc = setup_instance(p, o, kk, err, err_len);
+
+		if (rc)
+			return rc;
+		for (size_t bi = 0; bi < p->nb; bi++) {
+			const struct backend *b = p->backends[bi];
+			int parallel = (b->caps & BACKEND_CAP_PARALLEL) != 0;
+
+			/* weak: serial at the base size only; parallel rows at their own size */
+			if (o->weak && (!parallel ? slot != 0 : slot == 0))
+				continue;
+			for (size_t wi = 0; wi < (parallel ? o->n_workers : 1); wi++) {
+				unsigned w = parallel ? o->workers[wi] : 1;
+
+				if (o->weak && parallel && w != o->workers[slot - 1])
+					continue;
+				rc = add_case(sw, o, p, gb, n, &p->kis[kk], b, w, err, err_len);
+				if (rc)
+					return rc;
+				sw->n_rows = ++n;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The plan's memory: instances, rows, cases. */
+static int plan_alloc(struct sweep *sw, const struct sweep_opts *o, struct plan *p)
+{
+	if (!o->no_baseline && !has_baseline(o))
+		p->backends[p->nb++] = backend_baseline(); /* the baseline of every speedup */
+	for (size_t i = 0; i < o->n_backends; i++)
+		p->backends[p->nb++] = o->backends[i];
+	/* Size slots per kernel: one (the default or --size), the --sizes list, or for weak
+	 * scaling one per worker count (the base size, and the base scaled by the workers). */
+	p->n_slots = o->weak ? o->n_workers + 1 : o->n_sizes ? o->n_sizes : 1;
+	sw->weak = o->weak;
+	sw->n_sizes = p->n_slots;
+	p->n_kis = o->n_kernels * p->n_slots;
+
+	size_t cap = p->n_kis * p->nb * (o->n_workers ? o->n_workers : 1);
+
+	p->kis = calloc(p->n_kis ? p->n_kis : 1, sizeof(*p->kis));
+	sw->rows = calloc(cap ? cap : 1, sizeof(*sw->rows));
+	p->cases = calloc(cap ? cap : 1, sizeof(*p->cases));
+	return p->kis && sw->rows && p->cases ? 0 : -ENOMEM;
+}
+
+/* The totals of the rows, once every round is over. */
+static void count_rows(struct sweep *sw, const struct sweep_opts *o, struct gbench *gb)
+{
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct gbench_result *g = gbench_get_result(gb, i);
+
+		if (g && !sw->rows[i].ran)
+			row_take_result(&sw->rows[i], g);
+		sw->failures += (unsigned)sw->rows[i].failed;
+		sw->interrupted += (unsigned)(sw->rows[i].interrupted && !sw->rows[i].partial);
+		sw->partial += (unsigned)sw->rows[i].partial;
+	}
+	if (!o->repetitions) {
+		sw->precision = o->precision;
+		sw->budget_s = o->budget_s;
+	}
+	sweep_evaluate(sw);
+}
+
+int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const char *const *gb_argv,
+	      int display, sweep_progress_fn *progress, void *progress_arg, char *err,
+	      size_t err_len)
+{
+	static struct plan p;
+	struct gbench *gb = NULL;
+	double t_start = pb_mono_s();
+	int wd_started = 0, rc;
+
+	memset(sw, 0, sizeof(*sw));
+	memset(&p, 0, sizeof(p));
+	p.wd.o = o;
+	sw->cores = o->topo ? pin_topo_cores(o->topo) : 1;
+	rc = plan_alloc(sw, o, &p);
+	if (rc) {
+		snprintf(err, err_len, "out of memory");
+		goto out;
+	}
+	rc = gbench_create(&gb, gb_argc, gb_argv, err, err_len);
+	if (!rc)
+		rc = add_cases(sw, o, &p, gb, err, err_len);
+	if (!rc && watchdog_start(&p.wd, err, err_len) != 0)
+		rc = -EAGAIN;
+	if (rc)
+		goto out;
+	wd_started = 1;
+
+	struct progress_ctx pc = { .sw = sw, .t0 = t_start, .fn = progress, .arg = progress_arg };
+
+	rc = run_rounds(sw, o, gb, display, &pc, err, err_len);
+	if (p.active)
+		case_stop(p.active);
+	if (!rc) {
+		count_rows(sw, o, gb);
+		sw->seconds = pb_mono_s() - t_start;
+	}
+out:
+	if (wd_started)
+		watchdog_stop(&p.wd);
+	if (p.active)
+		case_stop(p.active);
+	if (gb)
+		gbench_destroy(gb);
+	for (size_t i = 0; p.kis && i < p.n_kis; i++)
+		if (p.kis[i].k)
+			kernel_instance_fini(&p.kis[i]);
+	free(p.kis);
+	free(p.cases);
+	return rc;
+}
+
+void sweep_free(struct sweep *sw)
+{
+	for (size_t i = 0; i < sw->n_rows; i++)
+		free(sw->rows[i].samples);
+	free(sw->rows);
+	memset(sw, 0, sizeof(*sw));
+}
+
+static int same_group(const struct sweep *sw, const struct sweep_row *a, const struct sweep_row *b)
+{
+	return a->k == b->k && (sw->weak || a->size == b->size);
+}
+
+int sweep_merge(struct sweep *sw, struct sweep *more)
+{
+	size_t total = sw->n_rows + more->n_rows, n = 0;
+	struct sweep_row *rows = calloc(total ? total : 1, sizeof(*rows));
+	char *used = calloc(more->n_rows + 1, 1);
+
+	if (!rows || !used) {
+		free(rows);
+		free(used);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < sw->n_rows;) {
+		size_t j = i;
+
+		while (j < sw->n_rows && same_group(sw, &sw->rows[j], &sw->rows[i]))
+			rows[n++] = sw->rows[j++];
+		for (size_t m = 0; m < more->n_rows; m++)
+			if (!used[m] && same_group(sw, &more->rows[m], &sw->rows[i])) {
+				rows[n++] = more->rows[m];
+				used[m] = 1;
+			}
+		i = j;
+	}
+	for (size_t m = 0; m < more->n_rows; m++)
+		if (!used[m])
+			rows[n++] = more->rows[m];
+	free(used);
+	free(sw->rows);
+	free(more->rows); /* the samples moved with the rows */
+	more->rows = NULL;
+	more->n_rows = 0;
+	sw->rows = rows;
+	sw->n_rows = n;
+	sweep_evaluate(sw);
+	return 0;
+}

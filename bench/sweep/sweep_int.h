@@ -1,0 +1,81 @@
+/*
+ * sweep_int.h - what the sweep's files share (not for other layers): one configuration's
+ * case (case.c), the watchdog (watchdog.c), the rounds of repetitions (rounds.c).
+ */
+#ifndef PB_SWEEP_INT_H
+#define PB_SWEEP_INT_H
+
+#include "gbench.h"
+#include "kwork.h"
+#include "sweep.h"
+
+#include <pthread.h>
+
+/*
+ * The watchdog: a thread that watches the run in progress.  A run past its deadline, or one
+ * still going 2 s after a stop signal, is cancelled when its backend can be (process
+ * backends kill their workers, the run fails and the sweep goes on); otherwise main's hang
+ * callback saves what was measured and ends the program.
+ */
+#define WATCHDOG_GRACE_S 2.0
+
+struct watchdog {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int quit;
+	struct bench_case *running;   /* under mu */
+	double deadline;              /* of the run in progress */
+	double stop_seen;             /* when a stop request was first seen during it */
+	const struct sweep_opts *o;
+};
+
+struct bench_case {
+	struct sweep *sw;
+	const struct sweep_opts *o;
+	struct sweep_row *row;
+	struct kernel_instance *ki;
+	struct backend_config cfg;
+	struct backend_instance bi;
+	struct work_region out;       /* the kernel's output, prefaulted by process workers */
+	int started;
+	int dead;                     /* failed once: later calls skip at once */
+	struct work w;
+	struct partial total;
+	struct bench_case **active;   /* the one configuration whose workers exist */
+	struct watchdog *wd;
+	const char *cancelled;        /* why the watchdog cancelled the run, or NULL */
+	unsigned long runs;           /* runs of this configuration so far, warm-ups included */
+};
+
+struct progress_ctx {
+	struct sweep *sw;
+	size_t done, total;
+	unsigned round;
+	double t0, round_t0, round_cost; /* round_cost: the plan's estimate, or 0 */
+	sweep_progress_fn *fn;
+	void *arg;
+};
+
+/* watchdog.c */
+int watchdog_start(struct watchdog *wd, char *err, size_t err_len);
+void watchdog_stop(struct watchdog *wd);
+/* Runs the case's backend once under the watchdog's eye. */
+int watched_run(struct bench_case *c);
+
+/* case.c */
+/* The Google Benchmark body of one configuration: start, warm-up, timed verified runs. */
+void case_body(struct gbench_state *st, void *arg);
+/* Stops the case's workers (their statistics go to its row). */
+void case_stop(struct bench_case *c);
+/* The test hooks PARBENCH_TEST_CRASH and PARBENCH_TEST_HANG on this case's work. */
+void case_hooks(struct bench_case *c);
+
+/* rounds.c */
+/* Round after round of Google Benchmark until the plan is empty. */
+int run_rounds(struct sweep *sw, const struct sweep_opts *o, struct gbench *gb, int display,
+	       struct progress_ctx *pc, char *err, size_t err_len);
+/* The row's timings from Google Benchmark's (every round's samples). */
+void row_take_result(struct sweep_row *r, const struct gbench_result *g);
+
+#endif
