@@ -114,14 +114,58 @@ static unsigned report_resized(const struct loaded_run *base, const struct loade
 	return rows;
 }
 
+/* Counts of the verdicts. */
+struct tally {
+	unsigned slower, faster, same, only_base, only_new, few;
+};
+
+/* One line per configuration of cur that base has too; the verdicts counted in t. */
+static void compare_rows(const struct loaded_run *base, const struct loaded_run *cur,
+			 struct tally *t)
+{
+	char a[32], b[32];
+
+	for (size_t i = 0; i < cur->sw.n_rows; i++) {
+		const struct sweep_row *r = &cur->sw.rows[i], *q = find_row(&base->sw, r);
+		double u, p, change;
+		const char *verdict;
+
+		if (!q) {
+			t->only_new++;
+			continue;
+		}
+		p = stats_mann_whitney(q->samples, q->n_samples, r->samples, r->n_samples, &u);
+		change = r->median / q->median - 1;
+		if (q->n_samples < 9 || r->n_samples < 9)
+			t->few++;
+		if (fabs(change) <= c.threshold) {
+			verdict = "same";
+			t->same++;
+		} else if (!(p < COMPARE_ALPHA)) {
+			verdict = "same (change not significant)";
+			t->same++;
+		} else if (change > 0) {
+			verdict = "SLOWER";
+			t->slower++;
+		} else {
+			verdict = "faster";
+			t->faster++;
+		}
+		printf("  %-12s %-14s %7u %12llu %11s %11s %+7.1f%% %8.2g  %s\n", r->k->name,
+		       r->b->name, r->workers, (unsigned long long)r->size,
+		       report_fmt_time(a, sizeof(a), q->median), report_fmt_time(b, sizeof(b), r->median),
+		       change * 100, p, verdict);
+	}
+}
+
 static int compare_exec(void)
 {
 	static struct loaded_run base, cur;
 	const char *const *dirs = c.dirs;
 	double threshold = c.threshold;
 	int other_machine = c.other_machine, rc;
-	unsigned slower = 0, faster = 0, same = 0, only_base = 0, only_new = 0, few = 0;
-	char err[600], a[32], b[32];
+	struct tally t = { 0 };
+	char err[600];
 
 	if ((rc = run_load(dirs[0], &base, err, sizeof(err))) != 0)
 		usage_error("%s", err);
@@ -138,57 +182,27 @@ static int compare_exec(void)
 	       dirs[1], cur.host, cur.date);
 	printf("  %-12s %-14s %7s %12s %11s %11s %8s %8s  %s\n", "kernel", "backend", "workers",
 	       "size", "base", "new", "change", "p", "verdict");
-	for (size_t i = 0; i < cur.sw.n_rows; i++) {
-		const struct sweep_row *r = &cur.sw.rows[i], *q = find_row(&base.sw, r);
-		double u, p, change;
-		const char *verdict;
-
-		if (!q) {
-			only_new++;
-			continue;
-		}
-		p = stats_mann_whitney(q->samples, q->n_samples, r->samples, r->n_samples, &u);
-		change = r->median / q->median - 1;
-		if (q->n_samples < 9 || r->n_samples < 9)
-			few++;
-		if (fabs(change) <= threshold) {
-			verdict = "same";
-			same++;
-		} else if (!(p < COMPARE_ALPHA)) {
-			verdict = "same (change not significant)";
-			same++;
-		} else if (change > 0) {
-			verdict = "SLOWER";
-			slower++;
-		} else {
-			verdict = "faster";
-			faster++;
-		}
-		printf("  %-12s %-14s %7u %12llu %11s %11s %+7.1f%% %8.2g  %s\n", r->k->name,
-		       r->b->name, r->workers, (unsigned long long)r->size,
-		       report_fmt_time(a, sizeof(a), q->median), report_fmt_time(b, sizeof(b), r->median),
-		       change * 100, p, verdict);
-	}
+	compare_rows(&base, &cur, &t);
 	unsigned resized = report_resized(&base, &cur);
 
 	for (size_t i = 0; i < base.sw.n_rows; i++) {
 		const struct sweep_row *q = &base.sw.rows[i];
 		uint64_t now = kernel_size_in(&cur.sw, q->k->name);
 
-		only_base += !find_row(&cur.sw, q) && (!now || now == q->size);
+		t.only_base += !find_row(&cur.sw, q) && (!now || now == q->size);
 	}
-	only_new -= resized;
+	t.only_new -= resized;
 	printf("\nsummary: %u compared: %u slower, %u faster, %u same (threshold %.1f%%, "
-	       "Mann-Whitney U two-sided, p < %.2f)", slower + faster + same, slower, faster,
-	       same, threshold * 100, COMPARE_ALPHA);
+	       "Mann-Whitney U two-sided, p < %.2f)", t.slower + t.faster + t.same, t.slower, t.faster,
+	       t.same, threshold * 100, COMPARE_ALPHA);
 	if (resized)
 		printf("; %u not compared (other size)", resized);
-	if (only_base || only_new)
-		printf("; %u only in BASE, %u only in NEW", only_base, only_new);
+	if (t.only_base || t.only_new)
+		printf("; %u only in BASE, %u only in NEW", t.only_base, t.only_new);
 	printf("\n");
-	if (few)
+	if (t.few)
 		printf("warning: %u comparison%s rest on fewer than 9 repetitions a side: the test "
-		       "has little power (--repetitions 9 or more)\n", few, few == 1 ? "" : "s");
+		       "has little power (--repetitions 9 or more)\n", t.few, t.few == 1 ? "" : "s");
 	/* a row pair that ran different instruction-set variants compares code, not machines */
 	for (size_t i = 0; i < cur.sw.n_rows; i++) {
 		const struct sweep_row *r = &cur.sw.rows[i], *q = find_row(&base.sw, r);
@@ -203,7 +217,7 @@ static int compare_exec(void)
 	}
 	run_free(&base);
 	run_free(&cur);
-	return slower ? EXIT_VERIFY : 0;
+	return t.slower ? EXIT_VERIFY : 0;
 }
 
 const struct command cmd_compare = { &cli, "compare two runs of one machine", 0, compare_parse,

@@ -169,6 +169,37 @@ __attribute__((noreturn)) static void filter_hang(const char *why)
 	_exit(EXIT_VERIFY);
 }
 
+/* What was measured: the picture(s), the median and rate, and each file of a batch. */
+static void print_result(const struct filter_job *jp, const struct backend *b, unsigned workers,
+			 unsigned cores)
+{
+	const struct filter_job *j = jp;
+	const struct kernel *k = fl.k;
+	const char *pin = fl.pin;
+	enum backend_schedule sched = fl.sched;
+	int runs = fl.runs;
+	const char *sched_text = sched == SCHED_STATIC ? ", schedule static"
+				 : sched == SCHED_DYNAMIC ? ", schedule dynamic" : "";
+	double mpix = (double)j->pixels * 1e-6;
+
+	if (j->batch)
+		printf("%s: %zu files, %.1f MPix in all, one file per task\n", k->name, j->n, mpix);
+	else
+		printf("%s: %s, %ux%u (%.1f MPix)\n", k->name, fl.inputs[0], j->files[0].img.w,
+		       j->files[0].img.h, mpix);
+	printf("backend %s, %u worker%s, pin %s%s: median %.2f ms (%.2f .. %.2f ms over %d runs "
+	       "after a warm-up); %.0f MPix/s, %.2f GB/s read+written\n", b->name, workers,
+	       workers == 1 ? "" : "s", pin,
+	       sched_text,
+	       j->median * 1e3, j->min * 1e3, j->max * 1e3, runs, mpix / j->median,
+	       (double)j->bytes / j->median * 1e-9);
+	if (workers > cores)
+		printf("warning: %u workers on %u cores: fine for correctness, meaningless for "
+		       "speed\n", workers, cores);
+	if (j->batch)
+		print_filter_batch(j, workers);
+}
+
 static int filter_exec(void)
 {
 	const struct kernel *k = fl.k;
@@ -222,24 +253,7 @@ static int filter_exec(void)
 		return EXIT_VERIFY;
 	}
 
-	double mpix = (double)j.pixels * 1e-6;
-
-	if (j.batch)
-		printf("%s: %zu files, %.1f MPix in all, one file per task\n", k->name, j.n, mpix);
-	else
-		printf("%s: %s, %ux%u (%.1f MPix)\n", k->name, inputs[0], j.files[0].img.w,
-		       j.files[0].img.h, mpix);
-	printf("backend %s, %u worker%s, pin %s%s: median %.2f ms (%.2f .. %.2f ms over %d runs "
-	       "after a warm-up); %.0f MPix/s, %.2f GB/s read+written\n", fo.b->name, workers,
-	       workers == 1 ? "" : "s", pin,
-	       sched == SCHED_STATIC ? ", schedule static" : sched == SCHED_DYNAMIC ? ", schedule dynamic" : "",
-	       j.median * 1e3, j.min * 1e3, j.max * 1e3, runs, mpix / j.median,
-	       (double)j.bytes / j.median * 1e-9);
-	if (workers > pin_topo_cores(topo))
-		printf("warning: %u workers on %u cores: fine for correctness, meaningless for "
-		       "speed\n", workers, pin_topo_cores(topo));
-	if (j.batch)
-		print_filter_batch(&j, workers);
+	print_result(&j, fo.b, workers, pin_topo_cores(topo));
 	printf("verified: every run's output is bit-identical to the plain reference\n");
 	rc = filter_save(&j, err, sizeof(err));
 	if (rc) {

@@ -41,6 +41,18 @@ struct run_cmd {
 		topo_desc[256];
 };
 
+#define DEFAULT_BUDGET_S    180   /* adaptive repetitions: the whole measurement */
+#define QUICK_BUDGET_S      30    /* ... with --quick */
+#define DEFAULT_PRECISION   0.015 /* the median's 95 % interval within +-1.5 % */
+#define DEFAULT_MIN_TIME_S  0.1   /* shorter runs are batched into samples this long */
+#define QUICK_MIN_TIME_S    0.02
+
+/* The run command's state (one run per process) and its option table. */
+extern struct run_cmd run_state;
+extern const struct opt_cmd run_cli;
+/* Parses and checks the options into run_state (run_args.c). */
+void run_parse(int argc, char **argv);
+
 /* For every MPI backend and worker count: mpirun starts the ranks, which measure those rows
  * alone and write them to <out_dir>/mpi-<backend>-<workers>/; the rows join r->sw.  0, or -1
  * when a launch failed (reported on stderr). */

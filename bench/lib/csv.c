@@ -23,3 +23,52 @@ void csv_field(FILE *f, const char *s)
 	else
 		fputs(s, f);
 }
+
+/* Splits one CSV line in place (RFC 4180 quotes). Returns the field count. */
+int csv_split(char *line, char **f, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	while (n < max) {
+		if (*p == '"') {
+			char *w = ++p;
+
+			f[n++] = w;
+			for (;;) {
+				if (*p == '\0')
+					break;
+				if (*p == '"' && p[1] == '"') {
+					*w++ = '"';
+					p += 2;
+				} else if (*p == '"') {
+					p++;
+					break;
+				} else {
+					*w++ = *p++;
+				}
+			}
+			*w = '\0';
+			if (*p == ',')
+				p++;
+			else if (*p == '\0')
+				break;
+		} else {
+			f[n++] = p;
+			p += strcspn(p, ",");
+			if (*p == '\0')
+				break;
+			*p++ = '\0';
+		}
+	}
+	return n;
+}
+
+int csv_col(char **hdr, int nh, const char *name)
+{
+	for (int i = 0; i < nh; i++)
+		if (strcmp(hdr[i], name) == 0)
+			return i;
+	return -1;
+}

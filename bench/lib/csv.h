@@ -12,4 +12,10 @@ void csv_field(FILE *f, const char *s);
 /* s, always quoted. */
 void csv_quoted(FILE *f, const char *s);
 
+/* Splits line (modified in place) into at most max fields at commas, quoted fields
+ * unquoted; the line's end is dropped.  How many fields. */
+int csv_split(char *line, char **f, int max);
+/* The index of the column called name among the header's nh fields, or -1. */
+int csv_col(char **hdr, int nh, const char *name);
+
 #endif

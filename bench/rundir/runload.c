@@ -2,6 +2,7 @@
  * runload.c - reading a run directory back (see runload.h).
  */
 #include "runload.h"
+#include "csv.h"
 #include "json.h"
 
 #include <errno.h>
@@ -13,54 +14,7 @@
 #define MAX_FIELDS 64
 #define MAX_LINE   8192
 
-/* Splits one CSV line in place (RFC 4180 quotes). Returns the field count. */
-static int csv_split(char *line, char **f, int max)
-{
-	int n = 0;
-	char *p = line;
 
-	line[strcspn(line, "\r\n")] = '\0';
-	while (n < max) {
-		if (*p == '"') {
-			char *w = ++p;
-
-			f[n++] = w;
-			for (;;) {
-				if (*p == '\0')
-					break;
-				if (*p == '"' && p[1] == '"') {
-					*w++ = '"';
-					p += 2;
-				} else if (*p == '"') {
-					p++;
-					break;
-				} else {
-					*w++ = *p++;
-				}
-			}
-			*w = '\0';
-			if (*p == ',')
-				p++;
-			else if (*p == '\0')
-				break;
-		} else {
-			f[n++] = p;
-			p += strcspn(p, ",");
-			if (*p == '\0')
-				break;
-			*p++ = '\0';
-		}
-	}
-	return n;
-}
-
-static int col(char **hdr, int nh, const char *name)
-{
-	for (int i = 0; i < nh; i++)
-		if (strcmp(hdr[i], name) == 0)
-			return i;
-	return -1;
-}
 
 static int to_double(const char *s, double *v)
 {
@@ -114,16 +68,153 @@ static const struct backend *find_backend(struct loaded_run *lr, const char *nam
 	return &lr->stub_b[lr->n_stub_b++];
 }
 
+static const char *const need[] = { "kernel", "backend", "workers", "size", "items",
+				    "median_s", "min_s", "max_s", "mean_s", "stddev_s", "cv",
+				    "speedup", "efficiency", "repetitions", "startup_s" };
+#define N_NEED (sizeof(need) / sizeof(need[0]))
+
+/* Where summary.csv's columns are: the required ones, and the optional ones (-1: absent, an
+ * older run). */
+struct cols {
+	int c[N_NEED];
+	int over, cpus, pix, bytes, mlo, mhi, mlev, slo, shi, kf, sc, w, h, part, gil, pin, el,
+	    var;
+};
+
+static int find_cols(struct cols *k, char **hdr, int nh, const char *path, char *err,
+		     size_t err_len)
+{
+	for (size_t i = 0; i < N_NEED; i++)
+		if ((k->c[i] = csv_col(hdr, nh, need[i])) < 0) {
+			snprintf(err, err_len, "%s is not a parbench summary (no column '%s')", path,
+				 need[i]);
+			return -EINVAL;
+		}
+	k->over = csv_col(hdr, nh, "oversubscribed");
+	k->cpus = csv_col(hdr, nh, "cpus");
+	k->pix = csv_col(hdr, nh, "pixels");
+	k->bytes = csv_col(hdr, nh, "bytes");
+	k->mlo = csv_col(hdr, nh, "median_ci_lo_s");
+	k->mhi = csv_col(hdr, nh, "median_ci_hi_s");
+	k->mlev = csv_col(hdr, nh, "median_ci_level");
+	k->slo = csv_col(hdr, nh, "speedup_ci_lo");
+	k->shi = csv_col(hdr, nh, "speedup_ci_hi");
+	k->kf = csv_col(hdr, nh, "karp_flatt");
+	k->sc = csv_col(hdr, nh, "scaling");
+	k->w = csv_col(hdr, nh, "width");
+	k->h = csv_col(hdr, nh, "height");
+	k->part = csv_col(hdr, nh, "partial");
+	k->gil = csv_col(hdr, nh, "gil_switches");
+	k->pin = csv_col(hdr, nh, "pin");
+	k->el = csv_col(hdr, nh, "elements");
+	k->var = csv_col(hdr, nh, "variant");
+	return 0;
+}
+
+/* The optional columns of one line into r. */
+static void optional_cols(struct sweep_row *r, struct sweep *sw, const struct cols *k, char **f)
+{
+	double d;
+
+#define OPT(cidx, dst, conv)                                                                  \
+	do {                                                                                   \
+		if ((cidx) >= 0 && to_double(f[cidx], &d) == 0)                                \
+			dst = conv;                                                            \
+	} while (0)
+	OPT(k->over, r->plan.oversubscribed, (unsigned)d);
+	OPT(k->pix, r->pixels, (uint64_t)d);
+	OPT(k->bytes, r->bytes, (uint64_t)d);
+	OPT(k->mlo, r->median_lo, d);
+	OPT(k->mhi, r->median_hi, d);
+	OPT(k->mlev, r->median_level, d);
+	OPT(k->slo, r->speedup_lo, d);
+	OPT(k->shi, r->speedup_hi, d);
+	OPT(k->kf, r->karp_flatt, d);
+	OPT(k->w, r->width, (uint32_t)d);
+	OPT(k->h, r->height, (uint32_t)d);
+	OPT(k->part, r->partial, (int)d);
+	OPT(k->gil, r->gil_switches, (uint64_t)d);
+	OPT(k->el, r->elements, (uint64_t)d);
+#undef OPT
+	if (k->cpus >= 0)
+		snprintf(r->cpus, sizeof(r->cpus), "%s", f[k->cpus]);
+	if (k->var >= 0)
+		snprintf(r->variant, sizeof(r->variant), "%s", f[k->var]);
+	if (k->pin >= 0)
+		snprintf(r->plan_text, sizeof(r->plan_text), "%s", f[k->pin]);
+	if (k->sc >= 0 && strcmp(f[k->sc], "weak") == 0)
+		sw->weak = 1;
+}
+
+/* One line of summary.csv (n fields) as a new row. 0 or -errno with err set. */
+static int summary_row(struct loaded_run *lr, const struct cols *k, char **f, size_t *cap,
+		       const char *where, char *err, size_t err_len)
+{
+	struct sweep *sw = &lr->sw;
+	double v[N_NEED];
+	struct sweep_row *r;
+
+	for (size_t i = 2; i < N_NEED; i++)
+		if (to_double(f[k->c[i]], &v[i])) {
+			snprintf(err, err_len, "%s: '%s' is not a number (%s): damaged", where,
+				 f[k->c[i]], need[i]);
+			return -EINVAL;
+		}
+	if (sw->n_rows == *cap) {
+		size_t nc = *cap ? 2 * *cap : 32;
+		struct sweep_row *nr = realloc(sw->rows, nc * sizeof(*nr));
+
+		if (!nr) {
+			snprintf(err, err_len, "out of memory");
+			return -ENOMEM;
+		}
+		memset(nr + *cap, 0, (nc - *cap) * sizeof(*nr));
+		sw->rows = nr;
+		*cap = nc;
+	}
+	r = &sw->rows[sw->n_rows];
+	r->k = find_kernel(lr, f[k->c[0]]);
+	r->b = find_backend(lr, f[k->c[1]]);
+	if (!r->k || !r->b) {
+		snprintf(err, err_len, "%s: too many kernels or backends", where);
+		return -EINVAL;
+	}
+	sw->n_rows++;
+	*r = (struct sweep_row){ .k = r->k, .b = r->b, .ran = 1, .workers = (unsigned)v[2],
+				 .size = (uint64_t)v[3], .items = (size_t)v[4], .median = v[5],
+				 .min = v[6], .max = v[7], .mean = v[8], .stddev = v[9], .cv = v[10],
+				 .speedup = v[11], .efficiency = v[12], .n_samples = (size_t)v[13],
+				 .startup_s = v[14], .speedup_lo = NAN, .speedup_hi = NAN,
+				 .karp_flatt = NAN, .median_lo = NAN, .median_hi = NAN };
+	optional_cols(r, sw, k, f);
+	return 0;
+}
+
+/* Distinct sizes of the first kernel: more than one means a size sweep. */
+static void count_sizes(struct sweep *sw)
+{
+	sw->n_sizes = 0;
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		int seen = 0;
+
+		if (sw->rows[i].k != sw->rows[0].k)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen |= sw->rows[j].k == sw->rows[0].k && sw->rows[j].size == sw->rows[i].size;
+		sw->n_sizes += !seen;
+	}
+	if (sw->weak)
+		sw->n_sizes = 1;
+}
+
 static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
 {
-	static const char *need[] = { "kernel", "backend", "workers", "size", "items", "median_s",
-				      "min_s", "max_s", "mean_s", "stddev_s", "cv", "speedup",
-				      "efficiency", "repetitions", "startup_s" };
-	char path[4200], line[MAX_LINE], hline[MAX_LINE], *hdr[MAX_FIELDS], *f[MAX_FIELDS];
-	int nh, c[sizeof(need) / sizeof(need[0])], lineno = 1;
+	static char line[MAX_LINE], hline[MAX_LINE];
+	char path[4200], where[4300], *hdr[MAX_FIELDS], *f[MAX_FIELDS];
+	int nh, lineno = 1, rc = 0;
 	size_t cap = 0;
+	struct cols k;
 	FILE *in;
-	struct sweep *sw = &lr->sw;
 
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	in = fopen(path, "r");
@@ -138,129 +229,27 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 		return -EINVAL;
 	}
 	nh = csv_split(hline, hdr, MAX_FIELDS);
-	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if ((c[i] = col(hdr, nh, need[i])) < 0) {
-			fclose(in);
-			snprintf(err, err_len, "%s is not a parbench summary (no column '%s')", path,
-				 need[i]);
-			return -EINVAL;
-		}
-	int c_over = col(hdr, nh, "oversubscribed"), c_cpus = col(hdr, nh, "cpus");
-	int c_pix = col(hdr, nh, "pixels"), c_bytes = col(hdr, nh, "bytes");
-	int c_mlo = col(hdr, nh, "median_ci_lo_s"), c_mhi = col(hdr, nh, "median_ci_hi_s");
-	int c_mlev = col(hdr, nh, "median_ci_level"), c_slo = col(hdr, nh, "speedup_ci_lo");
-	int c_shi = col(hdr, nh, "speedup_ci_hi"), c_kf = col(hdr, nh, "karp_flatt");
-	int c_sc = col(hdr, nh, "scaling"), c_w = col(hdr, nh, "width");
-	int c_h = col(hdr, nh, "height"), c_part = col(hdr, nh, "partial");
-	int c_gil = col(hdr, nh, "gil_switches"), c_pin = col(hdr, nh, "pin");
-	int c_el = col(hdr, nh, "elements"), c_var = col(hdr, nh, "variant");
-
-	while (fgets(line, sizeof(line), in)) {
+	rc = find_cols(&k, hdr, nh, path, err, err_len);
+	while (rc == 0 && fgets(line, sizeof(line), in)) {
 		int n = csv_split(line, f, MAX_FIELDS);
-		double v[sizeof(need) / sizeof(need[0])];
-		struct sweep_row *r;
 
 		lineno++;
+		snprintf(where, sizeof(where), "%s line %d", path, lineno);
 		if (n != nh) {
-			fclose(in);
-			snprintf(err, err_len, "%s line %d: %d fields, the header has %d: damaged",
-				 path, lineno, n, nh);
-			return -EINVAL;
+			snprintf(err, err_len, "%s: %d fields, the header has %d: damaged", where, n, nh);
+			rc = -EINVAL;
+		} else {
+			rc = summary_row(lr, &k, f, &cap, where, err, err_len);
 		}
-		for (size_t i = 2; i < sizeof(need) / sizeof(need[0]); i++)
-			if (to_double(f[c[i]], &v[i])) {
-				fclose(in);
-				snprintf(err, err_len, "%s line %d: '%s' is not a number (%s): damaged",
-					 path, lineno, f[c[i]], need[i]);
-				return -EINVAL;
-			}
-		if (sw->n_rows == cap) {
-			size_t nc = cap ? 2 * cap : 32;
-			struct sweep_row *nr = realloc(sw->rows, nc * sizeof(*nr));
-
-			if (!nr) {
-				fclose(in);
-				snprintf(err, err_len, "out of memory");
-				return -ENOMEM;
-			}
-			memset(nr + cap, 0, (nc - cap) * sizeof(*nr));
-			sw->rows = nr;
-			cap = nc;
-		}
-		r = &sw->rows[sw->n_rows];
-		r->k = find_kernel(lr, f[c[0]]);
-		r->b = find_backend(lr, f[c[1]]);
-		if (!r->k || !r->b) {
-			fclose(in);
-			snprintf(err, err_len, "%s: too many kernels or backends", path);
-			return -EINVAL;
-		}
-		sw->n_rows++;
-		r->ran = 1;
-		r->workers = (unsigned)v[2];
-		r->size = (uint64_t)v[3];
-		r->items = (size_t)v[4];
-		r->median = v[5];
-		r->min = v[6];
-		r->max = v[7];
-		r->mean = v[8];
-		r->stddev = v[9];
-		r->cv = v[10];
-		r->speedup = v[11];
-		r->efficiency = v[12];
-		r->n_samples = (size_t)v[13];
-		r->startup_s = v[14];
-		r->speedup_lo = r->speedup_hi = r->karp_flatt = r->median_lo = r->median_hi = NAN;
-		double d;
-
-#define OPT(cidx, dst, conv)                                                                  \
-	do {                                                                                   \
-		if ((cidx) >= 0 && to_double(f[cidx], &d) == 0)                                \
-			dst = conv;                                                            \
-	} while (0)
-		OPT(c_over, r->plan.oversubscribed, (unsigned)d);
-		OPT(c_pix, r->pixels, (uint64_t)d);
-		OPT(c_bytes, r->bytes, (uint64_t)d);
-		OPT(c_mlo, r->median_lo, d);
-		OPT(c_mhi, r->median_hi, d);
-		OPT(c_mlev, r->median_level, d);
-		OPT(c_slo, r->speedup_lo, d);
-		OPT(c_shi, r->speedup_hi, d);
-		OPT(c_kf, r->karp_flatt, d);
-		OPT(c_w, r->width, (uint32_t)d);
-		OPT(c_h, r->height, (uint32_t)d);
-		OPT(c_part, r->partial, (int)d);
-		OPT(c_gil, r->gil_switches, (uint64_t)d);
-		OPT(c_el, r->elements, (uint64_t)d);
-#undef OPT
-		if (c_cpus >= 0)
-			snprintf(r->cpus, sizeof(r->cpus), "%s", f[c_cpus]);
-		if (c_var >= 0)
-			snprintf(r->variant, sizeof(r->variant), "%s", f[c_var]);
-		if (c_pin >= 0)
-			snprintf(r->plan_text, sizeof(r->plan_text), "%s", f[c_pin]);
-		if (c_sc >= 0 && strcmp(f[c_sc], "weak") == 0)
-			sw->weak = 1;
 	}
 	fclose(in);
-	if (sw->n_rows == 0) {
+	if (rc == 0 && lr->sw.n_rows == 0) {
 		snprintf(err, err_len, "%s has no measured rows", path);
-		return -EINVAL;
+		rc = -EINVAL;
 	}
-	/* distinct sizes of the first kernel: more than one means a size sweep */
-	sw->n_sizes = 0;
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		int seen = 0;
-
-		if (sw->rows[i].k != sw->rows[0].k)
-			continue;
-		for (size_t j = 0; j < i; j++)
-			seen |= sw->rows[j].k == sw->rows[0].k && sw->rows[j].size == sw->rows[i].size;
-		sw->n_sizes += !seen;
-	}
-	if (sw->weak)
-		sw->n_sizes = 1;
-	return 0;
+	if (rc == 0)
+		count_sizes(&lr->sw);
+	return rc;
 }
 
 static int load_samples(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
@@ -339,84 +328,13 @@ bad:
 }
 
 
-static int load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
-{
-	char path[4200], num[64], *text;
-	FILE *in;
-	long len;
-	struct run_meta *m = &lr->meta;
-
-	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	in = fopen(path, "r");
-	if (!in) {
-		snprintf(err, err_len, "'%s' is not a parbench run directory: no meta.json", dir);
-		return -EINVAL;
-	}
-	fseek(in, 0, SEEK_END);
-	len = ftell(in);
-	fseek(in, 0, SEEK_SET);
-	if (len <= 0 || len > (16 << 20) || !(text = malloc((size_t)len + 1))) {
-		fclose(in);
-		snprintf(err, err_len, "%s is empty or too large: damaged", path);
-		return -EINVAL;
-	}
-	text[fread(text, 1, (size_t)len, in)] = '\0';
-	fclose(in);
-	if (strncmp(text, "{", 1) != 0 || json_get(text, "parbench_commit", num, sizeof(num)) ||
-	    json_get(text, "host", lr->host, sizeof(lr->host)) ||
-	    json_get(text, "date", lr->date, sizeof(lr->date)) ||
-	    json_get(text, "cpu_model", lr->cpu_model, sizeof(lr->cpu_model)) ||
-	    json_get(text, "topology", lr->topology, sizeof(lr->topology))) {
-		free(text);
-		snprintf(err, err_len, "%s is not a parbench meta.json (or is damaged)", path);
-		return -EINVAL;
-	}
-	json_get(text, "args", lr->args, sizeof(lr->args));
-	json_get(text, "governor", lr->governor, sizeof(lr->governor));
-	json_get(text, "pin", lr->pin, sizeof(lr->pin));
-	json_get(text, "interconnect", lr->interconnect, sizeof(lr->interconnect));
-	*m = (struct run_meta){ .host = lr->host, .date = lr->date, .args = lr->args,
-				.cpu_model = lr->cpu_model, .topology = lr->topology,
-				.governor = lr->governor, .pin = lr->pin,
-				.interconnect = lr->interconnect[0] ? lr->interconnect : NULL };
-	if (json_get(text, "cores", num, sizeof(num)) == 0)
-		m->cores = (unsigned)atoi(num);
-	if (json_get(text, "pus", num, sizeof(num)) == 0)
-		m->pus = (unsigned)atoi(num);
-	if (json_get(text, "repetitions", num, sizeof(num)) == 0)
-		m->repetitions = atoi(num);
-	if (json_get(text, "interleaved", num, sizeof(num)) == 0)
-		m->interleaved = strcmp(num, "true") == 0;
-	if (json_get(text, "quick", num, sizeof(num)) == 0)
-		m->quick = strcmp(num, "true") == 0;
-	if (json_get(text, "precision", num, sizeof(num)) == 0)
-		lr->sw.precision = atof(num);
-	if (json_get(text, "budget_s", num, sizeof(num)) == 0)
-		lr->sw.budget_s = atof(num);
-	if (json_get(text, "rounds", num, sizeof(num)) == 0)
-		lr->sw.rounds = (unsigned)atoi(num);
-	if (json_get(text, "sweep_seconds", num, sizeof(num)) == 0)
-		lr->sw.seconds = atof(num);
-	json_get(text, "calibrated_sizes", lr->calibrated, sizeof(lr->calibrated));
-	const char *lb = strstr(text, "\"load_before\": ["), *la = strstr(text, "\"load_after\": [");
-
-	if (lb)
-		sscanf(lb + 16, "%lf, %lf, %lf", &m->load_before[0], &m->load_before[1],
-		       &m->load_before[2]);
-	if (la)
-		sscanf(la + 15, "%lf, %lf, %lf", &m->load_after[0], &m->load_after[1],
-		       &m->load_after[2]);
-	free(text);
-	lr->sw.cores = m->cores ? m->cores : 1;
-	return 0;
-}
 
 int run_load(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
 {
 	int rc;
 
 	memset(lr, 0, sizeof(*lr));
-	rc = load_meta(dir, lr, err, err_len);
+	rc = run_load_meta(dir, lr, err, err_len);
 	if (!rc)
 		rc = load_summary(dir, lr, err, err_len);
 	if (!rc)

@@ -30,5 +30,7 @@ struct loaded_run {
 /* 0, or -EINVAL / -ENOENT / -ENOMEM with one line in err. */
 int run_load(const char *dir, struct loaded_run *lr, char *err, size_t err_len);
 void run_free(struct loaded_run *lr);
+/* Its meta.json alone (run_load's first step). */
+int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_len);
 
 #endif

@@ -114,11 +114,98 @@ int report_write_samples(const char *dir, const struct sweep *sw)
 	return outfile_commit(&o);
 }
 
+/* meta.json's "placement": per configuration, the pin plan and where the workers ran. */
+static void meta_placement(FILE *f, const struct sweep *sw)
+{
+	int first = 1;
+
+	fprintf(f, "  \"placement\": [\n");
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+		char plan[4096];
+
+		if (!r->ran)
+			continue;
+		if (r->plan_text[0] && r->plan.n == 0)
+			snprintf(plan, sizeof(plan), "%s", r->plan_text);
+		else
+			pin_plan_describe(&r->plan, plan, sizeof(plan));
+		fprintf(f, "%s    {\"kernel\": ", first ? "" : ",\n");
+		json_str(f, r->k->name);
+		fprintf(f, ", \"backend\": ");
+		json_str(f, r->b->name);
+		fprintf(f, ", \"workers\": %u, \"plan\": ", r->workers);
+		json_str(f, plan);
+		fprintf(f, ", \"cpus_last_run\": ");
+		json_str(f, r->cpus);
+		fprintf(f, ", \"bind_failures\": %u, \"respawns\": %u}", r->bind_failures,
+			r->respawns);
+		first = 0;
+	}
+	fprintf(f, "\n  ],\n");
+}
+
+/* meta.json's "failures": per failed or interrupted configuration, what happened. */
+static void meta_failures(FILE *f, const struct sweep *sw)
+{
+	int first = 1;
+
+	fprintf(f, "  \"failures\": [\n");
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+
+		if (!r->failed && (!r->interrupted || r->partial))
+			continue;
+		fprintf(f, "%s    {\"kernel\": ", first ? "" : ",\n");
+		json_str(f, r->k->name);
+		fprintf(f, ", \"backend\": ");
+		json_str(f, r->b->name);
+		fprintf(f, ", \"workers\": %u, \"error\": ", r->workers);
+		json_str(f, r->error);
+		fprintf(f, "}");
+		first = 0;
+	}
+	fprintf(f, "\n  ]\n");
+}
+
+/* meta.json's adaptive repetitions, calibrated sizes, machine state and roof. */
+static void meta_measurement(FILE *f, const struct sweep *sw, const struct run_meta *m)
+{
+	if (sw->precision > 0)
+		fprintf(f, "  \"adaptive\": {\"precision\": %g, \"budget_s\": %g, \"rounds\": %u, "
+			     "\"sweep_seconds\": %.1f, \"min_repetitions\": %d, "
+			     "\"max_repetitions\": %d, \"wide\": %u},\n", sw->precision, sw->budget_s,
+			sw->rounds, sw->seconds, SWEEP_MIN_REPS, SWEEP_MAX_REPS, sw->wide);
+	if (m->calibration && m->calibration->n) {
+		const struct calibration *c = m->calibration;
+
+		fprintf(f, "  \"calibrated_sizes\": \"");
+		for (size_t i = 0; i < c->n; i++)
+			fprintf(f, "%s%s=%llu", i ? "," : "", c->e[i].k->name,
+				(unsigned long long)c->e[i].size);
+		fprintf(f, "\",\n  \"calibration\": {\"target_s\": %g, \"kernels\": [", c->target_s);
+		for (size_t i = 0; i < c->n; i++)
+			fprintf(f, "%s{\"kernel\": \"%s\", \"size\": %llu, \"probe_s\": %.4g, "
+				     "\"kept\": %s}", i ? ", " : "", c->e[i].k->name,
+				(unsigned long long)c->e[i].size, c->e[i].probe_s,
+				c->e[i].kept ? "true" : "false");
+		fprintf(f, "]},\n");
+	}
+	if (m->machine) {
+		fprintf(f, "  \"machine_state\": {\"boost\": \"%s\", \"aslr\": %d, "
+			     "\"busy_at_start\": %u, \"busy_names\": ", m->machine->boost,
+			m->machine->aslr, m->machine->busy);
+		json_str(f, m->machine->busy_names);
+		fprintf(f, ", \"steal\": %.4f},\n", m->machine->steal);
+	}
+	if (m->roof)
+		roof_write_json(f, m->roof);
+}
+
 int report_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m)
 {
 	struct outfile o;
 	int err = outfile_open(&o, dir, "meta.json");
-	int first = 1;
 
 	if (err)
 		return err;
@@ -146,74 +233,9 @@ int report_write_meta(const char *dir, const struct sweep *sw, const struct run_
 	fprintf(o.f, "  \"repetitions\": %d,\n  \"interleaved\": %s,\n  \"quick\": %s,\n",
 		m->repetitions, m->interleaved ? "true" : "false", m->quick ? "true" : "false");
 	json_kv(o.f, "kernel_variant", kernel_variant(), 1);
-	if (sw->precision > 0)
-		fprintf(o.f, "  \"adaptive\": {\"precision\": %g, \"budget_s\": %g, \"rounds\": %u, "
-			     "\"sweep_seconds\": %.1f, \"min_repetitions\": %d, "
-			     "\"max_repetitions\": %d, \"wide\": %u},\n", sw->precision, sw->budget_s,
-			sw->rounds, sw->seconds, SWEEP_MIN_REPS, SWEEP_MAX_REPS, sw->wide);
-	if (m->calibration && m->calibration->n) {
-		const struct calibration *c = m->calibration;
-
-		fprintf(o.f, "  \"calibrated_sizes\": \"");
-		for (size_t i = 0; i < c->n; i++)
-			fprintf(o.f, "%s%s=%llu", i ? "," : "", c->e[i].k->name,
-				(unsigned long long)c->e[i].size);
-		fprintf(o.f, "\",\n  \"calibration\": {\"target_s\": %g, \"kernels\": [", c->target_s);
-		for (size_t i = 0; i < c->n; i++)
-			fprintf(o.f, "%s{\"kernel\": \"%s\", \"size\": %llu, \"probe_s\": %.4g, "
-				     "\"kept\": %s}", i ? ", " : "", c->e[i].k->name,
-				(unsigned long long)c->e[i].size, c->e[i].probe_s,
-				c->e[i].kept ? "true" : "false");
-		fprintf(o.f, "]},\n");
-	}
-	if (m->machine) {
-		fprintf(o.f, "  \"machine_state\": {\"boost\": \"%s\", \"aslr\": %d, "
-			     "\"busy_at_start\": %u, \"busy_names\": ", m->machine->boost,
-			m->machine->aslr, m->machine->busy);
-		json_str(o.f, m->machine->busy_names);
-		fprintf(o.f, ", \"steal\": %.4f},\n", m->machine->steal);
-	}
-	if (m->roof)
-		roof_write_json(o.f, m->roof);
-	fprintf(o.f, "  \"placement\": [\n");
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		const struct sweep_row *r = &sw->rows[i];
-		char plan[4096];
-
-		if (!r->ran)
-			continue;
-		if (r->plan_text[0] && r->plan.n == 0)
-			snprintf(plan, sizeof(plan), "%s", r->plan_text);
-		else
-			pin_plan_describe(&r->plan, plan, sizeof(plan));
-		fprintf(o.f, "%s    {\"kernel\": ", first ? "" : ",\n");
-		json_str(o.f, r->k->name);
-		fprintf(o.f, ", \"backend\": ");
-		json_str(o.f, r->b->name);
-		fprintf(o.f, ", \"workers\": %u, \"plan\": ", r->workers);
-		json_str(o.f, plan);
-		fprintf(o.f, ", \"cpus_last_run\": ");
-		json_str(o.f, r->cpus);
-		fprintf(o.f, ", \"bind_failures\": %u, \"respawns\": %u}", r->bind_failures,
-			r->respawns);
-		first = 0;
-	}
-	fprintf(o.f, "\n  ],\n  \"failures\": [\n");
-	first = 1;
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		const struct sweep_row *r = &sw->rows[i];
-
-		if (!r->failed && (!r->interrupted || r->partial))
-			continue;
-		fprintf(o.f, "%s    {\"kernel\": ", first ? "" : ",\n");
-		json_str(o.f, r->k->name);
-		fprintf(o.f, ", \"backend\": ");
-		json_str(o.f, r->b->name);
-		fprintf(o.f, ", \"workers\": %u, \"error\": ", r->workers);
-		json_str(o.f, r->error);
-		fprintf(o.f, "}");
-		first = 0;
-	}
-	fprintf(o.f, "\n  ]\n}\n");
+	meta_measurement(o.f, sw, m);
+	meta_placement(o.f, sw);
+	meta_failures(o.f, sw);
+	fprintf(o.f, "}\n");
 	return outfile_commit(&o);
 }

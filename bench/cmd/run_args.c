@@ -1,0 +1,270 @@
+/*
+ * run_args.c - parbench run's options: the table (help text, which ones the MPI ranks get),
+ * their values, and what they must say together; nothing runs here.
+ */
+#include "run.h"
+
+#include "backend.h"
+#include "kernel.h"
+#include "launch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	O_KERNELS, O_BACKENDS, O_WORKERS, O_SIZE, O_SIZES, O_SCALING, O_TASKS, O_SLEEP_US,
+	O_QUICK, O_OUT, O_SWITCH, O_SCHEDULE, O_CHUNK, O_TRANSPORT, O_TIMEOUT, O_RETRY,
+	O_MAX_TASKS, O_PIN, O_REPETITIONS, O_BUDGET, O_MIN_TIME, O_NO_INTERLEAVE, O_VERBOSE,
+	O_HOSTFILE, O_THREADS, O_NO_SCATTER, O_INTERCONNECT, O_ISA, O_IMAGE, O_NO_REPORT,
+};
+
+#define R OPT_RANKS
+static const struct opt opts[] = {
+	{ O_KERNELS, "kernels", "LIST", "comma-separated kernel names, or all (default)", R },
+	{ O_BACKENDS, "backends", "LIST", "comma-separated backend names, or all (default); serial is\n"
+					  "always measured as the baseline", 0 },
+	{ O_WORKERS, "workers", "LIST", "worker counts (default 1, 2, 4, ... up to the cores, and the\n"
+					"cores)", 0 },
+	{ O_SIZE, "size", "N", "problem size in the kernel's unit (see list); 2e9 is accepted;\n"
+			       "or per kernel: --size sum_squares=2e9,range_sum=3e8 (default:\n"
+			       "calibrated at the start so that one serial run takes ~0.25 s,\n"
+			       "--quick ~20x less; pictures stay 4096x4096, --quick 1024x1024)", 0 },
+	{ O_SIZES, "sizes", "LIST", "a size sweep, e.g. 1e4,1e6,1e8: speedups per size and each\n"
+				    "backend's break-even size", R },
+	{ O_SCALING, "scaling", "strong|weak", "strong (default): fixed size; weak: the size grows with the\n"
+					       "workers (pictures: pixels), speedup scaled accordingly", R },
+	{ O_TASKS, "tasks", "N", "task count for kernels that have tasks", R },
+	{ O_SLEEP_US, "sleep-us", "US", "io_wait: blocking time of one item", R },
+	{ O_QUICK, "quick", NULL, "default sizes ~20x smaller, budget 30 s", R },
+	{ O_OUT, "out", "DIR", "results directory (default results/<date>-<time>-<host>)", 0 },
+	{ O_SWITCH, "switch-interval", "US", "pthreads-gil switch interval (default 5000, CPython's)", 0 },
+	{ O_SCHEDULE, "schedule", "S", "static, dynamic or guided (thread backends)", 0 },
+	{ O_CHUNK, "chunk", "N", "items per chunk (default: see README)", 0 },
+	{ O_TRANSPORT, "transport", "T", "shm or pipe: which fork-pool transport to run (default both)", 0 },
+	{ O_TIMEOUT, "timeout", "S", "seconds one run may take before it is stopped (default 300)", R },
+	{ O_RETRY, "retry", NULL, "fork-pool: re-run a dead worker's task once instead of failing", 0 },
+	{ O_MAX_TASKS, "max-tasks", "N", "fork-pool: replace each worker after N tasks", 0 },
+	{ O_PIN, "pin", "P", "none, compact (default), spread, or a PU list such as 0,2-3", R },
+	{ O_REPETITIONS, "repetitions", "N", "a fixed count per configuration (default: adaptive, at least 5,\n"
+					     "more until the median's 95% interval is within +-1.5%, at most\n"
+					     "40, while the budget lasts)", 0 },
+	{ O_BUDGET, "budget", "S", "seconds the adaptive sweep may take in all (default 180, quick\n"
+				   "30): more buys narrower intervals", 0 },
+	{ O_MIN_TIME, "min-time", "S", "minimum seconds per repetition: shorter runs are batched into\n"
+				       "one sample (default 0.1, quick 0.02)", R },
+	{ O_NO_INTERLEAVE, "no-interleave", NULL, "run each configuration's repetitions back to back (default:\n"
+						  "interleaved at random across configurations, so drift of the\n"
+						  "machine's speed hits all of them alike)", 0 },
+	{ O_VERBOSE, "verbose", NULL, "also show Google Benchmark's own console output", 0 },
+	{ O_HOSTFILE, "hostfile", "FILE", "MPI: the hosts mpirun starts ranks on (Open MPI hostfile)", 0 },
+	{ O_THREADS, "threads", "T", "mpi+openmp: OpenMP threads per rank (default 2)", 0 },
+	{ O_NO_SCATTER, "no-scatter", NULL, "MPI: every rank uses the input it made (no scatter of rows)", R },
+	{ O_INTERCONNECT, "interconnect", "TEXT", "MPI: how the hosts are connected, for the tables", 0 },
+	{ O_ISA, "isa", "V", "the kernels' instruction-set variant (see parbench list)", R },
+	{ O_IMAGE, "image", "FILE", "filters: benchmark on this PNG or JPEG instead of the synthetic\n"
+				    "picture (without --kernels: the four filters only)", R },
+	{ O_NO_REPORT, "no-report", NULL, "write the files only (for the ranks parbench starts)", 0 },
+	{ 0 },
+};
+#undef R
+
+const struct opt_cmd run_cli = {
+	.name = "run",
+	.synopsis = "[options] [-- google-benchmark flags]",
+	.about = "The sweep: every kernel x backend x worker count, timed barrier to barrier through\n"
+		 "Google Benchmark, every result verified; the speedup tables on stdout and a run\n"
+		 "directory under results/.  PARBENCH_ISA=V (or --isa V) runs the kernels'\n"
+		 "instruction-set variant V (avx512, avx2, sse2, generic; default: the best this\n"
+		 "CPU runs).",
+	.opts = opts,
+	.tail = 1,
+};
+
+
+/* --size N (every kernel) or --size name=N,... (those kernels). */
+static void parse_size(const char *v, struct sweep_opts *o, struct kernel_size_list *ks)
+{
+	char buf[1024], names[512];
+	char *save = NULL;
+
+	if (!strchr(v, '=')) {
+		o->kp.size = opt_u64("--size", v, 1, UINT64_MAX);
+		return;
+	}
+	opt_check_list("--size", v);
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '=');
+
+		if (!eq)
+			usage_error("bad item '%s' in --size (N for every kernel, or kernel=N,...)", t);
+		*eq = '\0';
+		const struct kernel *k = kernel_find(t);
+
+		if (!k) {
+			kernel_names(names, sizeof(names));
+			usage_error("unknown kernel '%s' in --size (known: %s)", t, names);
+		}
+		if (ks->n == SWEEP_MAX_LIST)
+			usage_error("too many sizes in '%s'", v);
+		ks->k[ks->n] = k;
+		ks->size[ks->n++] = opt_u64("--size", eq + 1, 1, UINT64_MAX);
+	}
+}
+
+/* The per-kernel sizes given, for the kernels of the run (others are ignored). */
+static void apply_sizes(const struct kernel_size_list *ks, struct sweep_opts *o)
+{
+	for (size_t i = 0; i < o->n_kernels; i++)
+		for (size_t j = 0; j < ks->n; j++)
+			if (ks->k[j] == o->kernels[i])
+				o->kernel_sizes[i] = ks->size[j];
+}
+
+/* "shm" or "pipe": the fork-pool backend name for that transport. */
+static const char *parse_transport(const char *s)
+{
+	if (strcmp(s, "shm") == 0)
+		return "fork-pool";
+	if (strcmp(s, "pipe") == 0)
+		return "fork-pool-pipe";
+	usage_error("unknown transport '%s' (known: shm, pipe)", s);
+}
+
+/* Of the fork pool's transports, only backend name runs. */
+static void keep_transport(struct sweep_opts *o, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->n_backends; i++)
+		if (!(o->backends[i]->caps & BACKEND_CAP_TRANSPORT))
+			o->backends[n++] = o->backends[i];
+	if (n < SWEEP_MAX_LIST)
+		o->backends[n++] = backend_find(name);
+	o->n_backends = n;
+}
+
+static void on_opt(void *ctx, const struct opt *op, const char *v)
+{
+	struct run_cmd *r = ctx;
+	struct sweep_opts *o = &r->o;
+	const char *name = op->name;
+	char opt[64];
+
+	snprintf(opt, sizeof(opt), "--%s", name);
+	switch (op->id) {
+	case O_KERNELS: parse_kernels(v, o); r->kernels_given = 1; break;
+	case O_BACKENDS: parse_backends(v, o); r->backends_given = 1; break;
+	case O_WORKERS: parse_workers(v, o); break;
+	case O_SIZE: parse_size(v, o, &r->sizes); break;
+	case O_SIZES:
+		o->n_sizes = opt_u64_list(opt, v, "sizes", "size", 1, UINT64_MAX, o->sizes,
+					  SWEEP_MAX_LIST);
+		break;
+	case O_SCALING:
+		if (strcmp(v, "weak") != 0 && strcmp(v, "strong") != 0)
+			usage_error("unknown scaling '%s' (known: strong, weak)", v);
+		o->weak = strcmp(v, "weak") == 0;
+		break;
+	case O_TASKS: o->kp.tasks = (unsigned)opt_u64(opt, v, 1, 1u << 20); break;
+	case O_SLEEP_US: o->kp.sleep_us = (unsigned)opt_u64(opt, v, 1, 10000000); break;
+	case O_QUICK: o->kp.quick = 1; break;
+	case O_OUT: r->out_dir = v; break;
+	case O_SWITCH: o->switch_interval_us = (unsigned)opt_u64(opt, v, 1, 10000000); break;
+	case O_SCHEDULE: o->schedule = parse_schedule(v); break;
+	case O_CHUNK: o->chunk = (size_t)opt_u64(opt, v, 1, SIZE_MAX); break;
+	case O_TRANSPORT: r->transport = parse_transport(v); break;
+	case O_TIMEOUT: o->timeout_s = opt_seconds(opt, v); break;
+	case O_RETRY: o->retry = 1; break;
+	case O_MAX_TASKS: o->max_tasks = (unsigned)opt_u64(opt, v, 1, UINT32_MAX); break;
+	case O_PIN: r->pin = v; break;
+	case O_REPETITIONS: r->repetitions = (int)opt_u64(opt, v, 1, 1000); break;
+	case O_BUDGET: r->budget = opt_seconds(opt, v); break;
+	case O_MIN_TIME: r->min_time = opt_seconds(opt, v); break;
+	case O_NO_INTERLEAVE: r->interleave = 0; break;
+	case O_VERBOSE: r->verbose = 1; break;
+	case O_HOSTFILE: r->hostfile = v; break;
+	case O_THREADS: r->threads = (unsigned)opt_u64(opt, v, 1, BACKEND_MAX_WORKERS); break;
+	case O_NO_SCATTER: o->no_scatter = 1; break;
+	case O_INTERCONNECT: r->interconnect = v; break;
+	case O_ISA: set_variant(r->isa = v, "--isa"); break;
+	case O_IMAGE: r->image_path = v; break;
+	case O_NO_REPORT: r->no_report = 1; break;
+	}
+}
+
+/* MPI backends: under mpirun they are all that runs (every rank runs this sweep); else
+ * parbench starts mpirun itself after its other backends (run_mpi.c). */
+static void split_mpi_backends(struct run_cmd *r)
+{
+	struct sweep_opts *o = &r->o;
+	size_t kept = 0;
+
+	for (size_t b = 0; b < o->n_backends; b++) {
+		int mpi = (o->backends[b]->caps & BACKEND_CAP_NEEDS_LAUNCHER) != 0;
+
+		if (r->launched && !mpi && r->backends_given)
+			usage_error("under mpirun only the MPI backends run ('%s' is not one): "
+				    "parbench run starts mpirun itself", o->backends[b]->name);
+		if (mpi && !r->launched)
+			r->mpi_b[r->n_mpi++] = o->backends[b];
+		else if (mpi || !r->launched)
+			o->backends[kept++] = o->backends[b];
+	}
+	o->n_backends = kept;
+	if (r->launched) {
+		o->no_baseline = 1;
+		r->interleave = 0; /* every rank must make the same choices */
+		if (o->n_backends == 0)
+			usage_error("under mpirun, but this parbench has no MPI backend");
+	}
+}
+
+/* What the options say together, before anything runs. */
+static void check_options(struct run_cmd *r)
+{
+	struct sweep_opts *o = &r->o;
+	char err[512];
+
+	if (r->hostfile && launch_check_hostfile(r->hostfile, err, sizeof(err)))
+		usage_error("%s", err);
+	apply_sizes(&r->sizes, o);
+	if (o->n_sizes && (o->kp.size || r->sizes.n))
+		usage_error("--size and --sizes exclude each other");
+	if (r->repetitions && r->budget)
+		usage_error("--repetitions and --budget exclude each other (the budget limits "
+			    "adaptive repetitions)");
+	if (o->weak && o->n_sizes)
+		usage_error("--scaling weak takes one base size (--size), not --sizes");
+	if (o->weak && r->image_path)
+		usage_error("--scaling weak needs a picture that grows: not with --image");
+	if (r->image_path && (o->n_sizes || o->kp.size || r->sizes.n))
+		usage_error("--image sets the picture's size: not with --size or --sizes");
+}
+
+void run_parse(int argc, char **argv)
+{
+	struct run_cmd *r = &run_state;
+
+	memset(r, 0, sizeof(*r));
+	r->pin = "compact";
+	r->interleave = 1;
+	r->threads = 2;
+	r->argc = argc;
+	r->argv = argv;
+	r->rank = launch_rank();
+	r->launched = r->rank >= 0;
+	r->given_cli = &run_cli;
+	parse_kernels("all", &r->o);
+	parse_backends("all", &r->o);
+	opt_parse(&run_cli, argc, argv, 2, on_opt, r, &r->given);
+	for (int i = r->given.tail; i < argc; i++)
+		if (strncmp(argv[i], "--benchmark_repetitions=", 24) == 0)
+			r->repetitions = atoi(argv[i] + 24); /* Google Benchmark's flag fixes it */
+	if (r->transport)
+		keep_transport(&r->o, r->transport);
+	split_mpi_backends(r);
+	check_options(r);
+}
+
