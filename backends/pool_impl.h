@@ -176,6 +176,12 @@ void pool_close_fds(struct worker *w);
 int pool_spawn(struct pool *p, unsigned i, int join);
 void pool_reap(struct pool *p, unsigned i, struct pool_failure *f);
 int pool_respawn_missing(struct pool *p);
+/* Kills and reaps every worker. */
+void pool_kill_all(struct pool *p);
+/* Worker w has exited (its pidfd is readable) but is not reaped. */
+int pool_exited(const struct worker *w);
+/* Waits until every worker has prefaulted: 0, -ECHILD (one died), -ETIMEDOUT. */
+int pool_wait_ready(struct pool *p);
 
 /* pool_worker.c: the worker process's loop; never returns. seen: the last shm job
  * published before the fork. */
