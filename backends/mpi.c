@@ -20,7 +20,7 @@
  * mpi_yield_when_idle (parbench passes it).  MPI is initialised at the first start and
  * finalised at exit (mpi_probe.c).  Not here: OpenMP, printing, timing policy.
  */
-#include "backend.h"
+#include "mpi_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -30,68 +30,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mpi_probe.h"
 
-#define MPI_TAG_IN  11
-#define MPI_TAG_OUT 12
-#define MPI_PIECE   (1 << 30) /* bytes per message: counts are ints */
 
-struct mpi_state {
-	struct backend_config cfg;
-	int rank, size, local_rank, threads;
-	double last;              /* the last run's time, slowest rank */
-	int cpu;                  /* this rank's (thread 0's) CPU */
-	int bind_failed;
-	unsigned char *in, *out;  /* receive buffers (ranks other than 0) */
-	size_t in_cap, out_cap;
-	struct backend_instance inner; /* mpi+openmp: the openmp backend on this rank's share */
-	struct pin_plan inner_plan;    /* this rank's slice of the plan */
-	int has_inner;
-	unsigned char *gathered;  /* rank 0: one partial per rank */
-	char placement[2048];     /* rank 0: "rank@host:cpu ..." of every rank */
-};
-
-static int grow(unsigned char **buf, size_t *cap, size_t len)
-{
-	if (len <= *cap)
-		return 0;
-	free(*buf);
-	*buf = malloc(len ? len : 1);
-	*cap = *buf ? len : 0;
-	return *buf ? 0 : -ENOMEM;
-}
-
-static void send_bytes(const void *p, size_t len, int to, int tag)
-{
-	const unsigned char *c = p;
-
-	do {
-		int n = len > MPI_PIECE ? MPI_PIECE : (int)len;
-
-		MPI_Send(c, n, MPI_BYTE, to, tag, MPI_COMM_WORLD);
-		c += n;
-		len -= (size_t)n;
-	} while (len);
-}
-
-static void recv_bytes(void *p, size_t len, int from, int tag)
-{
-	unsigned char *c = p;
-
-	do {
-		int n = len > MPI_PIECE ? MPI_PIECE : (int)len;
-
-		MPI_Recv(c, n, MPI_BYTE, from, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-		c += n;
-		len -= (size_t)n;
-	} while (len);
-}
 
 static int mpi_start_common(struct mpi_state *s, const struct backend_config *cfg, int hybrid)
 {
 	MPI_Comm node;
-	char host[64] = "", line[128];
-	int tcpu[16] = { 0 };
 	int rc = mpi_ensure_init();
 
 	s->cfg = *cfg;
@@ -118,68 +62,9 @@ static int mpi_start_common(struct mpi_state *s, const struct backend_config *cf
 	s->gathered = malloc(WORK_PARTIAL_MAX * (size_t)s->size);
 	if (!s->gathered)
 		return -ENOMEM;
-	/* placement: rank r's thread t takes the plan's entry local_rank x threads + t */
-	size_t first = (size_t)s->local_rank * (size_t)s->threads;
-
-	if (hybrid) {
-		const struct backend *omp = backend_find("openmp");
-		struct backend_config icfg = { .workers = (unsigned)s->threads,
-					       .schedule = SCHED_STATIC, .topo = cfg->topo };
-		struct backend_stats *st;
-
-		if (!omp) {
-			backend_set_error(cfg, "mpi+openmp: this build has no openmp backend");
-			return -ENOTSUP;
-		}
-		if (cfg->plan) {
-			s->inner_plan = (struct pin_plan){ .policy = cfg->plan->policy,
-							   .n = (unsigned)s->threads };
-			for (int t = 0; t < s->threads; t++)
-				s->inner_plan.pu[t] = first + (size_t)t < cfg->plan->n
-							      ? cfg->plan->pu[first + (size_t)t] : -1;
-			icfg.plan = &s->inner_plan;
-		}
-		rc = backend_instance_start(&s->inner, omp, &icfg);
-		if (rc) {
-			backend_set_error(cfg, "mpi+openmp: %s", s->inner.err);
-			return rc;
-		}
-		s->has_inner = 1;
-		st = calloc(1, sizeof(*st));
-		if (st) {
-			backend_instance_stats(&s->inner, st);
-			for (unsigned t = 0; t < st->n_cpu && t < 16; t++)
-				tcpu[t] = st->cpu[t];
-			s->bind_failed = (int)st->bind_failures;
-			free(st);
-		}
-	} else {
-		if (cfg->topo && cfg->plan && first < cfg->plan->n &&
-		    pin_bind_self(cfg->topo, cfg->plan->pu[first]))
-			s->bind_failed = 1;
-		tcpu[0] = pin_current_cpu();
-	}
-	s->cpu = tcpu[0];
-	gethostname(host, sizeof(host) - 1);
-	/* "rank@host:cpu", and the other threads' CPUs after commas (mpi+openmp) */
-	int len = snprintf(line, sizeof(line), "%d@%s:%d", s->rank, host, s->cpu);
-
-	for (int t = 1; t < s->threads && t < 16 && len > 0 && len + 8 < (int)sizeof(line); t++)
-		len += snprintf(line + len, sizeof(line) - (size_t)len, ",%d", tcpu[t]);
-	/* every rank's placement to rank 0, for the run's metadata */
-	char all[128 * 64];
-
-	if (s->size <= 64) {
-		MPI_Gather(line, 128, MPI_CHAR, all, 128, MPI_CHAR, 0, MPI_COMM_WORLD);
-		if (s->rank == 0) {
-			size_t used = 0;
-
-			s->placement[0] = '\0';
-			for (int r = 0; r < s->size && used + 130 < sizeof(s->placement); r++)
-				used += (size_t)snprintf(s->placement + used, sizeof(s->placement) - used,
-							 "%s%s", r ? " " : "", all + 128 * r);
-		}
-	}
+	rc = mpi_place(s, cfg, hybrid);
+	if (rc)
+		return rc;
 	MPI_Barrier(MPI_COMM_WORLD);
 	return 0;
 }
@@ -280,11 +165,11 @@ static int mpi_run(void *state, const struct work *w)
 		/* rank 0 holds the input: send every other rank its rows, halos included */
 		for (int r = 1; r < s->size && !s->cfg.no_scatter; r++)
 			if (rank_span(s, w, r, &sp))
-				send_bytes(sp.in, sp.in_len, r, MPI_TAG_IN);
+				mpi_send_bytes(sp.in, sp.in_len, r, MPI_TAG_IN);
 		compute(s, w, b, e, NULL, NULL, partial);
 		for (int r = 1; r < s->size; r++)
 			if (rank_span(s, w, r, &sp))
-				recv_bytes(sp.out, sp.out_len, r, MPI_TAG_OUT);
+				mpi_recv_bytes(sp.out, sp.out_len, r, MPI_TAG_OUT);
 	} else if (e > b) {
 		struct work_span sp;
 
@@ -292,13 +177,13 @@ static int mpi_run(void *state, const struct work *w)
 		if (s->cfg.no_scatter) {
 			/* this rank's own input; the output rows still go to rank 0 */
 			compute(s, w, b, e, NULL, NULL, partial);
-			send_bytes(sp.out, sp.out_len, 0, MPI_TAG_OUT);
+			mpi_send_bytes(sp.out, sp.out_len, 0, MPI_TAG_OUT);
 		} else {
-			if (grow(&s->in, &s->in_cap, sp.in_len) || grow(&s->out, &s->out_cap, sp.out_len))
+			if (mpi_grow(&s->in, &s->in_cap, sp.in_len) || mpi_grow(&s->out, &s->out_cap, sp.out_len))
 				MPI_Abort(MPI_COMM_WORLD, 4); /* out of memory: fail loudly, all ranks */
-			recv_bytes(s->in, sp.in_len, 0, MPI_TAG_IN);
+			mpi_recv_bytes(s->in, sp.in_len, 0, MPI_TAG_IN);
 			compute(s, w, b, e, s->in, s->out, partial);
-			send_bytes(s->out, sp.out_len, 0, MPI_TAG_OUT);
+			mpi_send_bytes(s->out, sp.out_len, 0, MPI_TAG_OUT);
 		}
 	}
 	/* partials to rank 0, combined in rank order: the same total as serial, bit for bit */

@@ -1,0 +1,41 @@
+/*
+ * mpi_int.h - what the MPI backend's files share (mpi.c: the backend; mpi_place.c: where
+ * the ranks run; mpi_io.c: bytes between ranks).
+ */
+#ifndef PB_MPI_INT_H
+#define PB_MPI_INT_H
+
+#include "backend.h"
+#include "mpi_probe.h"
+
+#include <mpi.h>
+#include <stddef.h>
+
+#define MPI_TAG_IN  11
+#define MPI_TAG_OUT 12
+#define MPI_PIECE   (1 << 30) /* bytes per message: counts are ints */
+
+struct mpi_state {
+	struct backend_config cfg;
+	int rank, size, local_rank, threads;
+	double last;              /* the last run's time, slowest rank */
+	int cpu;                  /* this rank's (thread 0's) CPU */
+	int bind_failed;
+	unsigned char *in, *out;  /* receive buffers (ranks other than 0) */
+	size_t in_cap, out_cap;
+	struct backend_instance inner; /* mpi+openmp: the openmp backend on this rank's share */
+	struct pin_plan inner_plan;    /* this rank's slice of the plan */
+	int has_inner;
+	unsigned char *gathered;  /* rank 0: one partial per rank */
+	char placement[2048];     /* rank 0: "rank@host:cpu ..." of every rank */
+};
+/* Binds this rank (or starts its OpenMP team) by the plan and gathers the placement to
+ * rank 0. 0 or -errno with the backend's error set. */
+int mpi_place(struct mpi_state *s, const struct backend_config *cfg, int hybrid);
+/* *buf holds at least len bytes (contents not kept). 0 or -ENOMEM. */
+int mpi_grow(unsigned char **buf, size_t *cap, size_t len);
+/* len bytes to / from rank to, in pieces MPI's int counts can carry. */
+void mpi_send_bytes(const void *p, size_t len, int to, int tag);
+void mpi_recv_bytes(void *p, size_t len, int from, int tag);
+
+#endif
