@@ -7,6 +7,7 @@
  * itself: bodies set manual time.
  */
 #include "gbench.h"
+#include "gbench_int.h"
 
 #include <benchmark/benchmark.h>
 
@@ -17,10 +18,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 #include <memory>
 #include <new>
 #include <string>
@@ -121,24 +120,6 @@ void finish(entry &e)
 	r.max = s.back();
 }
 
-/* Adds the "benchmarks" entries of Google Benchmark's JSON text more to those of all, so
- * that one valid file holds every call's runs (the first call's context stays). */
-bool splice_json(std::string &all, const std::string &more)
-{
-	static const std::string key = "\"benchmarks\": [";
-	size_t a = more.find(key), b = more.rfind(']');
-	size_t at = all.find(key), end = all.rfind(']');
-
-	if (a == std::string::npos || b == std::string::npos || b < a || at == std::string::npos ||
-	    end == std::string::npos || end < at)
-		return false;
-	std::string items = more.substr(a + key.size(), b - a - key.size());
-	if (items.find('{') == std::string::npos)
-		return true; /* nothing ran */
-	bool has = all.find('{', at) < end;
-	all.insert(end, (has ? "," : "") + items);
-	return true;
-}
 
 } // namespace
 
@@ -318,27 +299,6 @@ void register_entry(gbench *g, entry &e, unsigned repetitions)
 		b->Repetitions(static_cast<int>(repetitions));
 }
 
-/* The out file of this call, appended to those of the earlier calls. */
-void merge_out(gbench *g)
-{
-	if (g->out_path.empty())
-		return;
-	std::ifstream in(g->out_path);
-	std::stringstream text;
-
-	if (!in)
-		return;
-	text << in.rdbuf();
-	in.close();
-	if (g->calls == 1 || g->out_json.empty()) {
-		g->out_json = text.str();
-		return;
-	}
-	if (!splice_json(g->out_json, text.str()))
-		return;
-	std::ofstream out(g->out_path, std::ios::trunc);
-	out << g->out_json;
-}
 
 } // namespace
 
@@ -370,7 +330,8 @@ int gbench_run_some(gbench *g, const unsigned *reps, int display, gbench_done_fn
 			return 0;
 		g->calls++;
 		benchmark::RunSpecifiedBenchmarks(&c);
-		merge_out(g);
+		if (!g->out_path.empty())
+			gbench_merge_json(g->out_path, g->out_json, g->calls == 1);
 		for (entry &e : g->entries) {
 			if (!e.ran || (reps && reps[e.index] == 0))
 				continue;

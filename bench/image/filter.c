@@ -4,6 +4,7 @@
 #include "filter.h"
 #include "imgio.h"
 #include "kwork.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -15,13 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static const char *base_name(const char *path)
 {
@@ -117,12 +111,12 @@ static void batch_file(struct filter_job *j, size_t i, const uint8_t *in, uint8_
 	const struct kernel_instance *ki = &j->files[i].ki;
 
 	memset(&r->p, 0, sizeof(r->p));
-	r->t0_ns = mono_ns();
+	r->t0_ns = pb_mono_ns();
 	if (in)
 		ki->k->run_io(ki->priv, 0, ki->shape.n, in, out, &r->p);
 	else
 		ki->k->run(ki->priv, 0, ki->shape.n, &r->p);
-	r->t1_ns = mono_ns();
+	r->t1_ns = pb_mono_ns();
 	r->tid = (int32_t)gettid();
 	r->cpu = sched_getcpu();
 	partial_add(acc, &r->p);
@@ -243,6 +237,94 @@ static int watched_run(struct backend_instance *bi, const struct work *w,
 	return fw.fired ? -ETIMEDOUT : rc;
 }
 
+/* The warm-up and o->runs timed runs, each on outputs made wrong first and verified after. */
+static int run_all(struct filter_job *j, const struct filter_opts *o, struct backend_instance *bi,
+		   const struct work *w, struct partial *total, char *err, size_t err_len)
+{
+	int rc = 0;
+
+	for (int r = -1; r < o->runs; r++) { /* run -1: the warm-up */
+		for (size_t i = 0; i < j->n; i++) /* outputs made wrong: each run must rewrite them */
+			if (j->files[i].ki.k->invalidate)
+				j->files[i].ki.k->invalidate(j->files[i].ki.priv);
+		memset(total, 0, sizeof(*total));
+		uint64_t t0 = pb_mono_ns();
+
+		rc = watched_run(bi, w, o);
+		uint64_t t1 = pb_mono_ns();
+
+		if (rc == -ETIMEDOUT) {
+			snprintf(err, err_len, "%s: a run took more than %g s and was stopped (%s)",
+				 o->b->name, o->timeout_s, bi->err[0] ? bi->err : "workers killed");
+			break;
+		}
+		if (rc) {
+			snprintf(err, err_len, "%s: %s", o->b->name, bi->err);
+			break;
+		}
+		if (j->batch) {
+			rc = batch_verify(j, total, err, err_len);
+		} else if (j->k->verify(j->files[0].ki.priv, total) != 0) {
+			snprintf(err, err_len, "%s of %s with %s: the output differs from the "
+				 "reference", j->k->name, j->files[0].in_path, o->b->name);
+			rc = -EDOM;
+		}
+		if (rc)
+			break;
+		if (r >= 0)
+			j->samples[r] = (double)(t1 - t0) * 1e-9;
+	}
+	return rc;
+}
+
+/* Median, min and max of the timed runs. 0 or -ENOMEM. */
+static int summarize(struct filter_job *j, int runs)
+{
+	double *sorted = malloc((size_t)runs * sizeof(*sorted));
+
+	if (!sorted)
+		return -ENOMEM;
+	memcpy(sorted, j->samples, (size_t)runs * sizeof(*sorted));
+	qsort(sorted, (size_t)runs, sizeof(*sorted), cmp_double);
+	j->min = sorted[0];
+	j->max = sorted[runs - 1];
+	j->median = runs % 2 ? sorted[runs / 2]
+				: (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
+	free(sorted);
+
+	return 0;
+}
+
+/* Who filtered what in the last run of a batch, workers numbered by their first start. */
+static void who_filtered(struct filter_job *j)
+{
+	j->workers_seen = 0;
+	if (j->batch) {
+		int32_t tids[FILTER_MAX_FILES];
+		size_t order[FILTER_MAX_FILES];
+
+		for (size_t i = 0; i < j->n; i++)
+			order[i] = i;
+		for (size_t a = 1; a < j->n; a++) /* insertion sort by start time */
+			for (size_t b = a; b > 0 && j->rec[order[b]].t0_ns < j->rec[order[b - 1]].t0_ns; b--) {
+				size_t t = order[b];
+
+				order[b] = order[b - 1];
+				order[b - 1] = t;
+			}
+		for (size_t a = 0; a < j->n; a++) {
+			size_t i = order[a];
+			unsigned w_i = 0;
+
+			while (w_i < j->workers_seen && tids[w_i] != j->rec[i].tid)
+				w_i++;
+			if (w_i == j->workers_seen)
+				tids[j->workers_seen++] = j->rec[i].tid;
+			j->worker_of[i] = (int)w_i;
+		}
+	}
+}
+
 int filter_execute(struct filter_job *j, const struct filter_opts *o, char *err, size_t err_len)
 {
 	struct backend_instance bi;
@@ -280,80 +362,16 @@ int filter_execute(struct filter_job *j, const struct filter_opts *o, char *err,
 		free(outs);
 		return rc;
 	}
-	for (int r = -1; r < o->runs; r++) { /* run -1: the warm-up */
-		for (size_t i = 0; i < j->n; i++) /* outputs made wrong: each run must rewrite them */
-			if (j->files[i].ki.k->invalidate)
-				j->files[i].ki.k->invalidate(j->files[i].ki.priv);
-		memset(&total, 0, sizeof(total));
-		uint64_t t0 = mono_ns();
-
-		rc = watched_run(&bi, &w, o);
-		uint64_t t1 = mono_ns();
-
-		if (rc == -ETIMEDOUT) {
-			snprintf(err, err_len, "%s: a run took more than %g s and was stopped (%s)",
-				 o->b->name, o->timeout_s, bi.err[0] ? bi.err : "workers killed");
-			break;
-		}
-		if (rc) {
-			snprintf(err, err_len, "%s: %s", o->b->name, bi.err);
-			break;
-		}
-		if (j->batch) {
-			rc = batch_verify(j, &total, err, err_len);
-		} else if (j->k->verify(j->files[0].ki.priv, &total) != 0) {
-			snprintf(err, err_len, "%s of %s with %s: the output differs from the "
-				 "reference", j->k->name, j->files[0].in_path, o->b->name);
-			rc = -EDOM;
-		}
-		if (rc)
-			break;
-		if (r >= 0)
-			j->samples[r] = (double)(t1 - t0) * 1e-9;
-	}
+	rc = run_all(j, o, &bi, &w, &total, err, err_len);
 	backend_instance_stop(&bi);
 	free(outs);
 	if (rc)
 		return rc;
 
-	double *sorted = malloc((size_t)o->runs * sizeof(*sorted));
-
-	if (!sorted)
-		return -ENOMEM;
-	memcpy(sorted, j->samples, (size_t)o->runs * sizeof(*sorted));
-	qsort(sorted, (size_t)o->runs, sizeof(*sorted), cmp_double);
-	j->min = sorted[0];
-	j->max = sorted[o->runs - 1];
-	j->median = o->runs % 2 ? sorted[o->runs / 2]
-				: (sorted[o->runs / 2 - 1] + sorted[o->runs / 2]) / 2;
-	free(sorted);
-
-	/* who filtered what in the last run, workers numbered by their first start */
-	j->workers_seen = 0;
-	if (j->batch) {
-		int32_t tids[FILTER_MAX_FILES];
-		size_t order[FILTER_MAX_FILES];
-
-		for (size_t i = 0; i < j->n; i++)
-			order[i] = i;
-		for (size_t a = 1; a < j->n; a++) /* insertion sort by start time */
-			for (size_t b = a; b > 0 && j->rec[order[b]].t0_ns < j->rec[order[b - 1]].t0_ns; b--) {
-				size_t t = order[b];
-
-				order[b] = order[b - 1];
-				order[b - 1] = t;
-			}
-		for (size_t a = 0; a < j->n; a++) {
-			size_t i = order[a];
-			unsigned w_i = 0;
-
-			while (w_i < j->workers_seen && tids[w_i] != j->rec[i].tid)
-				w_i++;
-			if (w_i == j->workers_seen)
-				tids[j->workers_seen++] = j->rec[i].tid;
-			j->worker_of[i] = (int)w_i;
-		}
-	}
+	rc = summarize(j, o->runs);
+	if (rc)
+		return rc;
+	who_filtered(j);
 	return 0;
 }
 

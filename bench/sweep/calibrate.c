@@ -5,6 +5,8 @@
  * their size).
  */
 #include "calibrate.h"
+#include "clock.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,27 +20,12 @@
 			    * sustained one (a virtual CPU's boost), and the runs are long */
 #define CALIB_RUNS    5    /* the median of these counts */
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The median of `runs` (at most 15) verified serial runs of k at size, in seconds, after
  * untimed ones until warm_s has passed; -errno on error. */
 static int probe(const struct kernel *k, const struct kernel_params *kp, uint64_t size,
 		 int runs, double warm_s, double *median)
 {
-	double t[15], until = mono_s() + warm_s;
+	double t[15], until = pb_mono_s() + warm_s;
 	struct kernel_instance ki;
 	struct kernel_params p = *kp;
 	int rc;
@@ -51,18 +38,17 @@ static int probe(const struct kernel *k, const struct kernel_params *kp, uint64_
 	runs = runs < 1 ? 1 : runs > 15 ? 15 : runs;
 	for (int i = 0; i < runs && rc == 0; i++) {
 		struct partial total = { 0 };
-		double t0 = mono_s();
+		double t0 = pb_mono_s();
 
 		k->run(ki.priv, 0, ki.shape.n, &total);
-		t[i] = mono_s() - t0;
+		t[i] = pb_mono_s() - t0;
 		if (k->verify(ki.priv, &total) != 0)
 			rc = -EDOM;
 		if (t0 < until)
 			i--; /* still warming up */
 	}
 	kernel_instance_fini(&ki);
-	qsort(t, (size_t)runs, sizeof(t[0]), cmp_double);
-	*median = t[runs / 2];
+	*median = stats_median(t, (size_t)runs);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
  * the filters' rows do).  Nothing here prints errors or exits.
  */
 #include "roof.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -33,14 +34,6 @@
 #endif
 #define ROOF_CLOCK_ADDS 4000000u    /* ~1.5 ms at 3 GHz */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Cycles per second of a chain of dependent adds (the empty asm keeps every add, in order,
  * in a register: one add per cycle of latency), best of 5. */
 static double clock_hz(void)
@@ -49,7 +42,7 @@ static double clock_hz(void)
 
 	for (int rep = 0; rep < 5; rep++) {
 		uint64_t x = 0;
-		double t = now_s();
+		double t = pb_mono_s();
 
 		for (unsigned i = 0; i < ROOF_CLOCK_ADDS / 8; i++) {
 #define ROOF_ADD() do { x += 1; __asm__ volatile("" : "+r"(x)); } while (0)
@@ -57,7 +50,7 @@ static double clock_hz(void)
 			ROOF_ADD(); ROOF_ADD(); ROOF_ADD(); ROOF_ADD();
 #undef ROOF_ADD
 		}
-		t = now_s() - t;
+		t = pb_mono_s() - t;
 		if (x == ROOF_CLOCK_ADDS && t > 0 && ROOF_CLOCK_ADDS / t > best)
 			best = ROOF_CLOCK_ADDS / t;
 	}
@@ -98,11 +91,11 @@ static void *copier_main(void *arg)
 		double t0;
 
 		pthread_barrier_wait(c->start);
-		t0 = now_s();
+		t0 = pb_mono_s();
 		if (!c->failed)
 			kernel_copy(dst, src, c->bytes);
 		pthread_barrier_wait(c->done);
-		t0 = now_s() - t0;
+		t0 = pb_mono_s() - t0;
 		if (c->worker == 0 && pass > 0 && (c->best_s == 0 || t0 < c->best_s))
 			c->best_s = t0;
 	}
@@ -170,7 +163,7 @@ int roof_measure(struct roof *r, const struct pin_topo *topo, const char *pin,
 		 const unsigned *workers, size_t n_workers)
 {
 	size_t l3 = pin_topo_l3_bytes(topo), total = ROOF_MIN_BYTES;
-	double t0 = now_s();
+	double t0 = pb_mono_s();
 	void *saved = pin_save(topo);
 	struct pin_plan one;
 
@@ -207,7 +200,7 @@ int roof_measure(struct roof *r, const struct pin_topo *topo, const char *pin,
 		if (err)
 			return err;
 	}
-	r->seconds = now_s() - t0;
+	r->seconds = pb_mono_s() - t0;
 	return 0;
 }
 
