@@ -50,15 +50,12 @@ const char *launch_mpirun(void)
 
 #define MAX_ARGS 192
 
-int launch_run(const struct launch *l, char *err, size_t err_len)
+/* mpirun's command line for l into argv (MAX_ARGS); its length, or -E2BIG. */
+static int mpirun_argv(const struct launch *l, const char **argv, char *np, size_t np_len)
 {
-	const char *argv[MAX_ARGS];
-	char np[16];
 	size_t n = 0;
-	pid_t pid;
-	int status, rc;
 
-	snprintf(np, sizeof(np), "%u", l->ranks);
+	snprintf(np, np_len, "%u", l->ranks);
 	argv[n++] = l->mpirun;
 	argv[n++] = "-np";
 	argv[n++] = np;
@@ -84,29 +81,20 @@ int launch_run(const struct launch *l, char *err, size_t err_len)
 		argv[n++] = "self,vader";
 	}
 	for (size_t i = 0; l->argv[i]; i++) {
-		if (n + 1 >= MAX_ARGS) {
-			snprintf(err, err_len, "too many arguments for mpirun");
+		if (n + 1 >= MAX_ARGS)
 			return -E2BIG;
-		}
 		argv[n++] = l->argv[i];
 	}
 	argv[n] = NULL;
-	if (geteuid() == 0) {
-		setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
-		setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-	}
-	posix_spawn_file_actions_t fa;
+	return (int)n;
+}
 
-	posix_spawn_file_actions_init(&fa);
-	if (l->stdout_path)
-		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, l->stdout_path,
-						 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	rc = posix_spawn(&pid, l->mpirun, &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc) {
-		snprintf(err, err_len, "cannot start %s: %s", l->mpirun, strerror(rc));
-		return -rc;
-	}
+/* Waits for mpirun (pid > 0); a stop request is passed on as SIGTERM, then SIGKILL 5 s
+ * later.  Its exit status, 128 + a signal, or -errno. */
+static int wait_mpirun(const struct launch *l, pid_t pid, char *err, size_t err_len)
+{
+	int status = 0;
+
 	for (int stopping = 0, waited = 0;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
@@ -124,14 +112,46 @@ int launch_run(const struct launch *l, char *err, size_t err_len)
 		if (stopping && ++waited == 250)
 			kill(pid, SIGKILL); /* 5 s later */
 		nanosleep(&ts, NULL);
-		if (stopping && waited > 400)
+		if (stopping && waited > 400) {
+			waitpid(pid, &status, 0); /* killed: reaped, not left a zombie */
 			return 128 + stopping;
+		}
 	}
 	if (l->stop && atomic_load(l->stop))
 		return 128 + atomic_load(l->stop);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+int launch_run(const struct launch *l, char *err, size_t err_len)
+{
+	const char *argv[MAX_ARGS];
+	char np[16];
+	pid_t pid;
+	int rc;
+
+	if (mpirun_argv(l, argv, np, sizeof(np)) < 0) {
+		snprintf(err, err_len, "too many arguments for mpirun");
+		return -E2BIG;
+	}
+	if (geteuid() == 0) {
+		setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+		setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+	}
+	posix_spawn_file_actions_t fa;
+
+	posix_spawn_file_actions_init(&fa);
+	if (l->stdout_path)
+		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, l->stdout_path,
+						 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	rc = posix_spawn(&pid, l->mpirun, &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc) {
+		snprintf(err, err_len, "cannot start %s: %s", l->mpirun, strerror(rc));
+		return -rc;
+	}
+	return wait_mpirun(l, pid, err, err_len);
 }
 
 int launch_check_hostfile(const char *path, char *err, size_t err_len)

@@ -1,0 +1,130 @@
+/*
+ * filter_files.c - the filter command's files: pictures loaded and set up as kernel
+ * instances (one, or a batch of one task per file), and the results saved whole.
+ */
+#include "filter.h"
+#include "imgio.h"
+#include "kwork.h"
+#include "clock.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int filter_load(struct filter_job *j, const struct kernel *k, const char *const *inputs,
+		size_t n, const char *out, const char *out_dir, char *err, size_t err_len)
+{
+	unsigned long long need = 0, avail = imgio_mem_available();
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	j->k = k;
+	j->batch = out_dir != NULL;
+	if (n == 0 || n > FILTER_MAX_FILES) {
+		snprintf(err, err_len, "between 1 and %d input files, please", FILTER_MAX_FILES);
+		return -EINVAL;
+	}
+	j->files = calloc(n, sizeof(*j->files));
+	j->rec = mmap(NULL, n * sizeof(*j->rec), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (j->rec == MAP_FAILED)
+		j->rec = NULL;
+	j->n = n;
+	if (!j->files || !j->rec) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct filter_file *f = &j->files[i];
+		const char *name = j->batch ? base_name(inputs[i]) : out;
+
+		f->in_path = inputs[i];
+		if ((size_t)snprintf(f->out_path, sizeof(f->out_path), "%s%s%s",
+				     j->batch ? out_dir : "", j->batch ? "/" : "", name) >=
+		    sizeof(f->out_path)) {
+			snprintf(err, err_len, "output path for '%s' is too long", inputs[i]);
+			return -ENAMETOOLONG;
+		}
+		if (imgio_format_ok(f->out_path)) {
+			snprintf(err, err_len, "%s: unknown output format (use .png, .jpg or .jpeg)",
+				 f->out_path);
+			return -EINVAL;
+		}
+		for (size_t p = 0; p < i; p++)
+			if (strcmp(j->files[p].out_path, f->out_path) == 0) {
+				snprintf(err, err_len, "'%s' and '%s' would both be written to %s",
+					 j->files[p].in_path, f->in_path, f->out_path);
+				return -EINVAL;
+			}
+	}
+	/* decode everything first: a bad file stops the job before anything runs or is
+	 * written */
+	for (size_t i = 0; i < n; i++) {
+		struct filter_file *f = &j->files[i];
+		struct kernel_params kp = { .image = &f->img };
+
+		rc = imgio_load(f->in_path, &f->img, err, err_len);
+		if (rc)
+			return rc;
+		need += 4 * (unsigned long long)pb_image_bytes(f->img.w, f->img.h);
+		if (avail && need > avail) {
+			snprintf(err, err_len, "the %zu inputs up to %s need %llu MiB to filter, only "
+				 "%llu MiB of memory available", i + 1, f->in_path, need >> 20,
+				 avail >> 20);
+			return -ENOMEM;
+		}
+		rc = kernel_instance_init(&f->ki, k, &kp);
+		if (rc) {
+			snprintf(err, err_len, "%s: cannot set up %s: %s", f->in_path, k->name,
+				 strerror(-rc));
+			return rc;
+		}
+		/* the kernel holds its own copy now */
+		imgio_free(&f->img);
+		f->img.w = f->ki.shape.width;
+		f->img.h = f->ki.shape.height;
+		j->pixels += f->ki.shape.pixels;
+		j->bytes += f->ki.shape.bytes;
+	}
+	return 0;
+}
+
+int filter_save(struct filter_job *j, char *err, size_t err_len)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		const struct kernel_shape *sh = &j->files[i].ki.shape;
+		struct pb_image out = { sh->width, sh->height, sh->out };
+		int rc = imgio_save(j->files[i].out_path, &out, err, err_len);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void filter_free(struct filter_job *j)
+{
+	for (size_t i = 0; j->files && i < j->n; i++) {
+		if (j->files[i].img.px)
+			imgio_free(&j->files[i].img);
+		kernel_instance_fini(&j->files[i].ki);
+	}
+	free(j->files);
+	if (j->rec)
+		munmap(j->rec, j->n * sizeof(*j->rec));
+	free(j->samples);
+	memset(j, 0, sizeof(*j));
+}
