@@ -47,6 +47,7 @@ quick: deps-bench
 test: build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 -LE valgrind $(CTEST_ARGS)
 ifneq ($(filter true 1 yes,$(CI)),)
+	@scripts/check-limits.sh
 	@$(MAKE) test-native
 	@$(MAKE) test-sanitize
 	@$(MAKE) test-valgrind

@@ -62,6 +62,21 @@ usage_error "bad gbench flag" run --kernels io_wait --size 2 --backends pthreads
 usage_error "unwritable out" run --out /proc/parbench-cannot-write
 [ ! -e "$tmp/gb/summary.csv" ] && ok || bad "a refused run left a summary"
 
+# --help and --version for the program and every command: stdout, exit 0; --x=value for
+# every option (the table-driven parser); one wording for an unknown option.
+for c in "" run costs topology filter report compare list roofline; do
+	"$pb" $c --help >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/out" ] && [ ! -s "$tmp/err" ] && ok || bad "parbench $c --help"
+done
+"$pb" costs --help | grep -q "^usage: parbench costs \[--workers N\]" && ok || bad "costs --help: no usage line"
+"$pb" run --help | grep -q "^  --budget S " && ok || bad "run --help: the options are not listed"
+"$pb" --version | grep -q "^parbench [0-9a-f]" && ok || bad "--version"
+"$pb" topology --workers=1 --pin=compact >"$tmp/out" 2>&1 && grep -q "1 worker$" "$tmp/out" && ok || bad "topology --workers=1: $(head -c 200 "$tmp/out")"
+usage_error "a value given to a flag" run --quick=yes
+usage_error "unknown costs option" costs --frob
+grep -q "^parbench: unknown option '--frob' for parbench costs (see parbench costs --help)$" "$tmp/err" && ok || bad "unknown option wording: $(cat "$tmp/err")"
+usage_error "unknown topology option" topology --frob=2
+usage_error "compare threshold=bad" compare --threshold=x a b
+
 # A small good run: exit 0, the table, whole files, no temporary files left behind.
 "$pb" run --quick --kernels sum_squares,io_wait --backends pthreads --workers 1,2 \
 	--repetitions 2 --out "$tmp/run" >"$tmp/out" 2>"$tmp/err"
@@ -509,6 +524,7 @@ rc=$?
 rc=$?
 [ "$rc" -eq 1 ] && grep -q "SLOWER" "$tmp/out" && ok || bad "compare: injected slowdown not flagged (exit $rc)"
 "$pb" compare --threshold 60% "$tmp/cmp1" "$tmp/cmp3" >/dev/null 2>&1 && ok || bad "compare: threshold not applied"
+"$pb" compare --threshold=60% "$tmp/cmp1" "$tmp/cmp3" >/dev/null 2>&1 && ok || bad "compare: --threshold=60% not applied"
 cp -r "$tmp/cmp2" "$tmp/other"
 sed 's/"host": "[^"]*"/"host": "elsewhere"/' "$tmp/cmp2/meta.json" >"$tmp/other/meta.json"
 usage_error "compare other machine" compare "$tmp/cmp1" "$tmp/other"

@@ -6,7 +6,7 @@
  * Every time is Google Benchmark's median over repetitions (through the gbench shim) of a
  * batch of operations divided by the batch size, so that no figure is below the clock's
  * resolution.  Counts (lost updates) and memory sizes are measured directly.  It does not
- * print; main.c prints the rows.
+ * print; the costs command (bench/cmd/costs.c) prints the rows.
  */
 #ifndef PB_COSTS_H
 #define PB_COSTS_H

@@ -18,7 +18,7 @@
 
 #define CALIB_TARGET_S  0.25  /* one serial run, default sizes */
 #define CALIB_QUICK_DIV 20    /* --quick: that much shorter */
-#define CALIB_KEEP      2.0   /* a kept size may put the run up to this factor off the
+#define CALIB_KEEP      3.0   /* a kept size may put the run up to this factor off the
 			       * target: shared virtual machines swing that much within
 			       * minutes (a core's other hyperthread busy or not) */
 #define CALIB_MAX       16

@@ -14,7 +14,7 @@
 /*
  * The watchdog: a thread that watches the run in progress.  A run past its deadline, or one
  * still going 2 s after a stop signal, is cancelled when its backend can be (process
- * backends kill their workers, the run fails and the sweep goes on); otherwise main's hang
+ * backends kill their workers, the run fails and the sweep goes on); otherwise the run's hang
  * callback saves what was measured and ends the program.
  */
 #define WATCHDOG_GRACE_S 2.0
