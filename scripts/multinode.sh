@@ -14,7 +14,9 @@
 # is added to the machine's own network), its own hostname (UTS), and its own mount
 # namespace with a private /dev/shm and an /etc/hosts listing the nodes.  /, /tmp and the
 # work tree stay shared, like an NFS home.  Open MPI reaches the nodes through an "rsh" agent
-# that enters them with nsenter.  Needs root and namespaces: otherwise `up` prints SKIP and
+# that enters them with nsenter.  Each node has a cpuset cgroup of its own (v1 or v2): the
+# machine's allowed CPUs dealt round-robin, so that 2 nodes on 2 cores own one core each;
+# whatever enters a node joins it.  Needs root and namespaces: otherwise `up` prints SKIP and
 # exits 0 (status 77 with --strict).  See ../shared/notes/multinode.md for why each piece.
 set -eu
 
@@ -29,10 +31,79 @@ skip() {
 }
 
 holder() { cat "$DIR/node$1.pid"; }
+# the node's cgroup file a process joins (cpuset: the node's own CPUs), or /dev/null
+cg_of() { cat "$DIR/node$1.cg" 2>/dev/null || echo /dev/null; }
 in_node() {
 	_node=$1
 	shift
-	nsenter -t "$(holder "$_node")" --net --uts --mount -- "$@"
+	nsenter -t "$(holder "$_node")" --net --uts --mount -- \
+		sh -c 'echo $$ >"$0" 2>/dev/null; exec "$@"' "$(cg_of "$_node")" "$@"
+}
+
+# The CPUs this script may use (its affinity: taskset, Slurm, a container), one per word.
+allowed_cpus() {
+	taskset -pc $$ 2>/dev/null | sed 's/.*: *//' | awk -F, '{
+		for (i = 1; i <= NF; i++) {
+			if (split($i, r, "-") == 2)
+				for (c = r[1]; c <= r[2]; c++) printf "%d ", c
+			else
+				printf "%d ", r[1]
+		}
+	}'
+}
+
+# cgroup v1 (cpuset hierarchy) or v2 (cpuset controller): where node cgroups go, or "".
+cpuset_base() {
+	if [ -w /sys/fs/cgroup/cpuset/cpuset.cpus ] 2>/dev/null; then
+		echo /sys/fs/cgroup/cpuset
+	elif grep -qw cpuset /sys/fs/cgroup/cgroup.controllers 2>/dev/null &&
+		echo +cpuset >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+		echo /sys/fs/cgroup
+	fi
+}
+
+# Node k gets a cpuset of its own: the allowed CPUs dealt round-robin, so that N nodes on
+# N or more CPUs own disjoint CPUs, and fewer CPUs than nodes are said to be shared.
+make_cpusets() {
+	n=$1
+	base=$(cpuset_base)
+	set -- $(allowed_cpus)
+	ncpu=$#
+	if [ -z "$base" ] || [ "$ncpu" -eq 0 ]; then
+		echo "multinode: warning: no cpuset controller here: every node shares all CPUs" >&2
+		return 0
+	fi
+	echo "$base" >"$DIR/cgbase"
+	k=1
+	while [ "$k" -le "$n" ]; do
+		eval "cpu=\${$(((k - 1) % ncpu + 1))}"
+		cg=$base/parbench-node$k
+		mkdir -p "$cg"
+		echo "$cpu" >"$cg/cpuset.cpus"
+		if [ -e "$cg/tasks" ]; then # v1: mems too, and tasks
+			cat "$base/cpuset.mems" >"$cg/cpuset.mems"
+			echo "$cg/tasks" >"$DIR/node$k.cg"
+		else
+			echo "$cg/cgroup.procs" >"$DIR/node$k.cg"
+		fi
+		holder "$k" >"$(cat "$DIR/node$k.cg")"
+		echo "$cpu" >"$DIR/node$k.cpus"
+		k=$((k + 1))
+	done
+	[ "$n" -le "$ncpu" ] ||
+		echo "multinode: warning: $n nodes on $ncpu CPUs: nodes share CPUs (dealt round-robin)" >&2
+}
+
+remove_cpusets() {
+	base=$(cat "$DIR/cgbase" 2>/dev/null) || return 0
+	for cg in "$base"/parbench-node*; do
+		[ -d "$cg" ] || continue
+		i=0
+		until rmdir "$cg" 2>/dev/null || [ "$i" -ge 20 ]; do # its last tasks are exiting
+			sleep 0.05
+			i=$((i + 1))
+		done
+	done
 }
 nodes() { cat "$DIR/nodes" 2>/dev/null || echo 0; }
 
@@ -43,6 +114,7 @@ down() {
 			[ -e "$f" ] || continue
 			kill -KILL "$(cat "$f")" 2>/dev/null || true
 		done
+		remove_cpusets
 		rm -rf "$DIR"
 	fi
 }
@@ -78,6 +150,7 @@ up() {
 		k=$((k + 1))
 	done
 	sleep 0.1
+	make_cpusets "$n"
 	k=1
 	while [ "$k" -le "$n" ]; do
 		in_node "$k" sh -c "hostname node$k && mount -t tmpfs -o size=64m tmpfs /dev/shm &&
@@ -111,10 +184,17 @@ up() {
 #!/bin/sh
 host=\$1
 shift
-exec nsenter -t "\$(cat "$DIR/\$host.pid")" --net --uts --mount -- sh -c "\$*"
+cg=\$(cat "$DIR/\$host.cg" 2>/dev/null || echo /dev/null)
+exec nsenter -t "\$(cat "$DIR/\$host.pid")" --net --uts --mount -- sh -c "echo \\\$\\\$ >'\$cg' 2>/dev/null; \$*"
 EOF
 	chmod +x "$DIR/agent"
-	echo "multinode: $n nodes up (node1..node$n on $SUBNET, links ${rate:-unlimited}); state in $DIR"
+	cpus=""
+	k=1
+	while [ "$k" -le "$n" ]; do
+		cpus="$cpus${cpus:+, }node$k CPU $(cat "$DIR/node$k.cpus" 2>/dev/null || echo all)"
+		k=$((k + 1))
+	done
+	echo "multinode: $n nodes up (node1..node$n on $SUBNET, links ${rate:-unlimited}; $cpus); state in $DIR"
 }
 
 mpi_env() {
@@ -196,7 +276,8 @@ slurm_up() {
 	done
 	export SLURM_CONF=$S/slurm.conf
 	# nsenter without --fork execs the daemon: $! is the daemon
-	nsenter -t "$(holder 1)" --net --uts --mount -- slurmctld -D -f "$S/slurm.conf" \
+	nsenter -t "$(holder 1)" --net --uts --mount -- sh -c 'echo $$ >"$0" 2>/dev/null; exec "$@"' \
+		"$(cg_of 1)" slurmctld -D -f "$S/slurm.conf" \
 		</dev/null >"$S/log/slurmctld.out" 2>&1 &
 	echo $! >"$S/slurmctld.pid"
 	i=0
@@ -216,7 +297,8 @@ slurm_up() {
 				echo "multinode: warning: no private sysfs in node$k" >&2
 			: >"$S/sysfs-node$k"
 		fi
-		nsenter -t "$(holder "$k")" --net --uts --mount -- slurmd -D -N "node$k" \
+		nsenter -t "$(holder "$k")" --net --uts --mount -- sh -c 'echo $$ >"$0" 2>/dev/null; exec "$@"' \
+			"$(cg_of "$k")" slurmd -D -N "node$k" \
 			-f "$S/slurm.conf" </dev/null >"$S/log/slurmd-node$k.out" 2>&1 &
 		echo $! >"$S/slurmd-node$k.pid"
 		k=$((k + 1))

@@ -488,7 +488,7 @@ grep -q "^note: sum_squares ran at another size in each run (BASE $size, NEW 123
 awk -F, 'NR > 1 { print $14 }' "$tmp/adapt/summary.csv" >"$tmp/reps"
 [ "$(wc -l <"$tmp/reps")" -eq 2 ] && ! awk '$1 < 5 || $1 > 40 { exit 1 }' "$tmp/reps" && bad "adaptive repetitions out of 5..40: $(cat "$tmp/reps")" || ok
 grep -q '"adaptive": {"precision": 0.015, "budget_s": 4, "rounds": ' "$tmp/adapt/meta.json" && ok || bad "adaptive: not in meta.json"
-grep -q "^times: median, min and max over .* repetitions of wall time (adaptive: at least 5, .*budget 4 s" "$tmp/out" && ok || bad "adaptive: not in the table's notes"
+grep -q "^times: median, min and max over .* repetitions of wall time (adaptive: 5, then more where .*budget of 4 s lasted" "$tmp/out" && ok || bad "adaptive: not in the table's notes"
 # every repetition of every round is in samples.csv and in gbench.json (valid JSON)
 n=$(grep -c "^io_wait,pthreads,2," "$tmp/adapt/samples.csv")
 r=$(awk -F, '$2 == "pthreads" { print $14 }' "$tmp/adapt/summary.csv")
@@ -505,6 +505,12 @@ awk -F, 'NR > 1 { print $14 }' "$tmp/fixed/summary.csv" | grep -qx 3 && ! grep -
 rm -f "$tmp/run/report.md"
 "$pb" report "$tmp/run" >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/run/report.md" ] && ok || bad "report: $(head -c 300 "$tmp/err")"
 grep -q "^# sum_squares" "$tmp/out" && ok || bad "report: no table"
+# two workers placed on one CPU (the placement as the run recorded it) are warned about
+! grep -q "ran two workers on one CPU of a host" "$tmp/out" && ok || bad "report: a sharing warning for a run that did not share"
+cp -r "$tmp/run" "$tmp/shared"
+sed -i 's/^\(sum_squares,pthreads,2,.*,"compact: 0,1",\)"0,1",/\1"1,1",/' "$tmp/shared/summary.csv"
+"$pb" report "$tmp/shared" >"$tmp/out" 2>&1
+grep -q "^warning: 1 configuration ran two workers on one CPU of a host" "$tmp/out" && ok || bad "report: two workers on CPU 1 not warned: $(grep -c '"1,1"' "$tmp/shared/summary.csv") rows edited"
 usage_error "report of a non-run" report "$tmp"
 usage_error "report without dir" report
 for i in 1 2; do

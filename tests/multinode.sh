@@ -50,6 +50,25 @@ grep -q '"cpus_last_run": "0@node1:[0-9]* 1@node1:[0-9]* 2@node2:[0-9]* 3@node2:
 for k in sum_squares box_blur; do
 	grep -q "^$k,mpi,4," "$tmp/run/summary.csv" && ok || bad "no $k mpi x4 row"
 done
+
+# 2b. each simulated host owns its CPUs (the harness's cpusets): 2 hosts x 1 rank run on
+# disjoint CPUs, and each rank's plan stays inside its host's set
+cpu1=$(cat "$PB_MULTINODE_DIR/node1.cpus" 2>/dev/null || echo all)
+cpu2=$(cat "$PB_MULTINODE_DIR/node2.cpus" 2>/dev/null || echo all)
+if [ "$cpu1" = all ]; then
+	echo "multinode: SKIP of 2b: no cpuset controller here, the hosts share every CPU"
+	[ "${PB_REQUIRE_ALL:-OFF}" = ON ] && bad "no cpusets for the simulated hosts (CI requires them)"
+else
+	[ "$cpu1" != "$cpu2" ] && ok || bad "node1 and node2 got the same CPU ($cpu1) on a machine with 2 or more"
+	[ "$("$mn" exec 2 sh -c 'taskset -pc $$' | sed 's/.*: *//')" = "$cpu2" ] && ok || bad "a process entering node2 is not confined to its CPU $cpu2"
+	printf 'node1 slots=1\nnode2 slots=1\n' >"$tmp/hosts1"
+	"$mn" exec 1 sh -c "cd '$tmp' && '$pb' run --quick --kernels sum_squares --backends mpi \
+		--workers 2 --hostfile '$tmp/hosts1' --repetitions 2 --out '$tmp/disjoint'" >"$tmp/out" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] && ok || bad "2 hosts x 1 rank: exit $rc: $(tail -5 "$tmp/out")"
+	grep -q "\"cpus_last_run\": \"0@node1:$cpu1 1@node2:$cpu2\"" "$tmp/disjoint/meta.json" && ok || bad "2 hosts x 1 rank: not on their own CPUs: $(grep -o '"cpus_last_run": "[0-9]@[^"]*"' "$tmp/disjoint/meta.json" | head -2)"
+	! grep -q "ran two workers on one CPU of a host" "$tmp/out" && ok || bad "2 hosts x 1 rank: a sharing warning"
+fi
 t_mpi=$(now)
 
 # 3. Slurm on the same hosts: srun and sbatch

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The legend's lines on how times and speedups were measured. */
@@ -23,13 +24,21 @@ void print_times_note(FILE *out, const struct sweep *sw, const struct run_meta *
 		lo = !lo || n < lo ? n : lo;
 		hi = n > hi ? n : hi;
 	}
+	char reps[48], rounds[96];
+
+	snprintf(reps, sizeof(reps), lo == hi ? "%zu" : "%zu to %zu", lo, hi);
+	if (sw->rounds > 1)
+		snprintf(rounds, sizeof(rounds), "%u more round%s", sw->rounds - 1,
+			 sw->rounds == 2 ? "" : "s");
+	else
+		snprintf(rounds, sizeof(rounds), "no more round: the first used the budget");
 	if (sw->precision > 0)
-		fprintf(out, "times: median, min and max over %zu to %zu repetitions of wall time "
-			     "(adaptive: at least %d, more in %u round%s until the median's 95%% interval "
-			     "(+-med) is within +-%.1f%%, at most %d; budget %.0f s, the sweep took %.0f s), "
-			     "barrier to barrier, each result verified%s\n", lo, hi, SWEEP_MIN_REPS,
-			sw->rounds > 1 ? sw->rounds - 1 : 0, sw->rounds == 2 ? "" : "s",
-			sw->precision * 100, SWEEP_MAX_REPS, sw->budget_s, sw->seconds,
+		fprintf(out, "times: median, min and max over %s repetitions of wall time "
+			     "(adaptive: %d, then more where the median's 95%% interval (+-med) was wider "
+			     "than +-%.1f%%, at most %d, while the budget of %.0f s lasted: %s; the "
+			     "measurement took %.0f s), barrier to barrier, each result verified%s\n",
+			reps, SWEEP_MIN_REPS, sw->precision * 100, SWEEP_MAX_REPS, sw->budget_s, rounds,
+			sw->seconds,
 			m->interleaved ? "; repetitions interleaved at random across configurations" : "");
 	else
 		fprintf(out, "times: median, min and max over %d repetitions of wall time, barrier to "
@@ -183,9 +192,52 @@ void print_hosts(FILE *out, const struct sweep *sw, const struct run_meta *m)
 	}
 }
 
+/* Two workers of row r ran on one CPU of one host: its placement ("rank@host:cpu[,cpu...]"
+ * per rank, or this host's CPUs "0,1") names a (host, CPU) pair twice. */
+static int row_shares_cpu(const struct sweep_row *r)
+{
+	char buf[sizeof(r->cpus)], host[64][64];
+	char *save = NULL, *save2 = NULL;
+	int cpu[64];
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", r->cpus);
+	for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *at = strchr(tok, '@'), *list = tok, *h = "";
+
+		if (at) {
+			char *colon = strchr(at, ':');
+
+			if (!colon)
+				continue;
+			*colon = '\0';
+			h = at + 1;
+			list = colon + 1;
+		}
+		for (char *c = strtok_r(list, ",", &save2); c && n < 64; c = strtok_r(NULL, ",", &save2)) {
+			snprintf(host[n], sizeof(host[0]), "%s", h);
+			cpu[n] = atoi(c);
+			for (size_t i = 0; i < n; i++)
+				if (cpu[i] == cpu[n] && cpu[n] >= 0 && strcmp(host[i], host[n]) == 0)
+					return 1;
+			n++;
+		}
+	}
+	return 0;
+}
+
 void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		    const struct report_marks *c)
 {
+	unsigned shared = 0;
+
+	for (size_t i = 0; i < sw->n_rows && strcmp(m->pin, "none") != 0; i++)
+		shared += row_measured(&sw->rows[i]) && sw->rows[i].workers > 1 &&
+			  !row_oversubscribed(&sw->rows[i], sw) && row_shares_cpu(&sw->rows[i]);
+	if (shared)
+		fprintf(out, "warning: %u configuration%s ran two workers on one CPU of a host "
+			     "(meta.json: placement): their times measure sharing, not parallel "
+			     "speed\n", shared, shared == 1 ? "" : "s");
 	if (c->noisy && sw->precision > 0)
 		fprintf(out, "warning: %u configuration%s ended with the median's 95%% interval wider "
 			     "than +-%.1f%% (the budget or the cap of %d repetitions came first): the "

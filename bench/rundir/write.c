@@ -38,8 +38,37 @@ struct row_rate row_rate(const struct sweep_row *r, const struct roof *roof)
 	return rr;
 }
 
+/* The most workers (ranks x threads) on one host of a placement "rank@host:cpu[,cpu] ...",
+ * or 0 when it names fewer than two hosts. */
+static unsigned most_per_host(const char *cpus)
+{
+	char hosts[32][64];
+	unsigned count[32] = { 0 }, nh = 0, most = 0;
+
+	for (const char *p = cpus; (p = strchr(p, '@'));) {
+		size_t len = strcspn(++p, ":");
+		unsigned h = 0, threads = 1;
+
+		while (h < nh && (strlen(hosts[h]) != len || strncmp(hosts[h], p, len) != 0))
+			h++;
+		if (h == nh && nh < 32)
+			snprintf(hosts[nh++], sizeof(hosts[0]), "%.*s", (int)(len < 63 ? len : 63), p);
+		for (const char *c = p + len; *c && *c != ' '; c++)
+			threads += *c == ',';
+		if (h < 32 && (count[h] += threads) > most)
+			most = count[h];
+	}
+	return nh >= 2 ? most : 0;
+}
+
+/* More workers than cores: on this host, or (ranks spread over hosts) on the busiest host,
+ * taken to have as many cores as this one. */
 int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw)
 {
+	unsigned per_host = most_per_host(r->cpus);
+
+	if (per_host)
+		return per_host > sw->cores;
 	return r->workers > sw->cores || r->plan.oversubscribed > 0;
 }
 
