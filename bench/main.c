@@ -24,6 +24,10 @@
 int parbench_main(int argc, char **argv);
 #endif
 
+#define VERSION_LINE                                                                       \
+	"parbench " PB_GIT_COMMIT " (" PB_COMPILER ", " PB_BUILD_TYPE "; Google Benchmark "     \
+	PB_GBENCH_VERSION ", hwloc " PB_HWLOC_VERSION ")"
+
 static const struct command *const commands[] = {
 	&cmd_list, &cmd_run, &cmd_costs, &cmd_topology, &cmd_filter, &cmd_report, &cmd_compare,
 	&cmd_roofline, &cmd_mpi_probe, NULL,
@@ -72,8 +76,7 @@ static int dispatch(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("parbench %s (%s, %s; Google Benchmark %s, hwloc %s)\n", PB_GIT_COMMIT,
-		       PB_COMPILER, PB_BUILD_TYPE, PB_GBENCH_VERSION, PB_HWLOC_VERSION);
+		printf("%s\n", VERSION_LINE);
 		return 0;
 	}
 	for (const struct command *const *c = commands; *c; c++) {
@@ -96,6 +99,7 @@ int main(int argc, char **argv)
 	int jumped;
 
 	cli_set_quiet(launch_rank() > 0); /* under mpirun, rank 0 says it */
+	cli_set_version(VERSION_LINE);
 	cli_set_exit(&landing);
 	jumped = setjmp(landing);
 	status = jumped ? jumped - 1 : dispatch(argc, argv);

@@ -70,6 +70,7 @@ done
 "$pb" costs --help | grep -q "^usage: parbench costs \[--workers N\]" && ok || bad "costs --help: no usage line"
 "$pb" run --help | grep -q "^  --budget S " && ok || bad "run --help: the options are not listed"
 "$pb" --version | grep -q "^parbench [0-9a-f]" && ok || bad "--version"
+"$pb" run --version | grep -q "^parbench [0-9a-f]" && "$pb" costs --version >/dev/null && ok || bad "run --version"
 "$pb" topology --workers=1 --pin=compact >"$tmp/out" 2>&1 && grep -q "1 worker$" "$tmp/out" && ok || bad "topology --workers=1: $(head -c 200 "$tmp/out")"
 usage_error "a value given to a flag" run --quick=yes
 usage_error "unknown costs option" costs --frob

@@ -10,6 +10,12 @@
 
 static jmp_buf *exit_to;
 static int quiet;
+static const char *version = "parbench";
+
+void cli_set_version(const char *line)
+{
+	version = line;
+}
 
 void cli_set_exit(jmp_buf *jb)
 {
@@ -118,6 +124,10 @@ void opt_parse(const struct opt_cmd *c, int argc, char **argv, int first, opt_fn
 			opt_help(stdout, c);
 			cli_exit(0);
 		}
+		if (strcmp(a, "--version") == 0) {
+			printf("%s\n", version);
+			cli_exit(0);
+		}
 		if (strcmp(a, "--") == 0) {
 			if (!c->tail)
 				usage_error("parbench %s takes nothing after '--'", c->name);
@@ -157,6 +167,7 @@ void opt_help(FILE *f, const struct opt_cmd *c)
 		fprintf(f, "%s\n", h);
 	}
 	fprintf(f, "  %-22s %s\n", "--help", "this text");
+	fprintf(f, "  %-22s %s\n", "--version", "parbench's version and build");
 }
 
 size_t opt_forward(const struct opt_cmd *c, const struct opt_result *r, const char **out,

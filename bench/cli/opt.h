@@ -6,7 +6,7 @@
  * (the command's help, built from its table, exit 0), and one wording for every usage error.
  * Values are handed to the command's callback as text; the opt_u64()/opt_seconds()/list
  * helpers convert them with the same messages everywhere.  A usage error is one line on
- * stderr ("parbench: ...") and exit status 2, through cli_exit(), whose landing place main()
+ * stderr ("parbench: ...") and exit status 2; --version prints the program's version, through cli_exit(), whose landing place main()
  * sets: main is the only place that ends the program.
  */
 #ifndef PB_OPT_H
@@ -67,6 +67,8 @@ size_t opt_forward(const struct opt_cmd *c, const struct opt_result *r, const ch
 /* Where cli_exit() lands (main's setjmp); until set, cli_exit() calls exit(). */
 void cli_set_exit(jmp_buf *jb);
 __attribute__((noreturn)) void cli_exit(int status);
+/* The line --version prints (the program's and every command's). */
+void cli_set_version(const char *line);
 /* Usage errors are not printed (MPI ranks other than 0: rank 0 says it). */
 void cli_set_quiet(int quiet);
 /* One line "parbench: ..." on stderr, exit status 2. */

@@ -3,6 +3,7 @@
  */
 #include "csv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void csv_quoted(FILE *f, const char *s)
@@ -71,4 +72,14 @@ int csv_col(char **hdr, int nh, const char *name)
 		if (strcmp(hdr[i], name) == 0)
 			return i;
 	return -1;
+}
+
+int csv_number(const char *s, double *v)
+{
+	char *end;
+
+	if (!*s)
+		return -1;
+	*v = strtod(s, &end);
+	return *end ? -1 : 0;
 }

@@ -18,4 +18,7 @@ int csv_split(char *line, char **f, int max);
 /* The index of the column called name among the header's nh fields, or -1. */
 int csv_col(char **hdr, int nh, const char *name);
 
+/* A field as a number: 0, or -1 if it is empty or not all a number. */
+int csv_number(const char *s, double *v);
+
 #endif

@@ -2,6 +2,7 @@
  * runload.c - reading a run directory back (see runload.h).
  */
 #include "runload.h"
+#include "columns.h"
 #include "csv.h"
 #include "json.h"
 
@@ -15,16 +16,6 @@
 #define MAX_LINE   8192
 
 
-
-static int to_double(const char *s, double *v)
-{
-	char *end;
-
-	if (!s || !*s)
-		return -1;
-	*v = strtod(s, &end);
-	return *end ? -1 : 0;
-}
 
 static const char *intern(struct loaded_run *lr, const char *name)
 {
@@ -68,98 +59,14 @@ static const struct backend *find_backend(struct loaded_run *lr, const char *nam
 	return &lr->stub_b[lr->n_stub_b++];
 }
 
-static const char *const need[] = { "kernel", "backend", "workers", "size", "items",
-				    "median_s", "min_s", "max_s", "mean_s", "stddev_s", "cv",
-				    "speedup", "efficiency", "repetitions", "startup_s" };
-#define N_NEED (sizeof(need) / sizeof(need[0]))
-
-/* Where summary.csv's columns are: the required ones, and the optional ones (-1: absent, an
- * older run). */
-struct cols {
-	int c[N_NEED];
-	int over, cpus, pix, bytes, mlo, mhi, mlev, slo, shi, kf, sc, w, h, part, gil, pin, el,
-	    var;
-};
-
-static int find_cols(struct cols *k, char **hdr, int nh, const char *path, char *err,
-		     size_t err_len)
-{
-	for (size_t i = 0; i < N_NEED; i++)
-		if ((k->c[i] = csv_col(hdr, nh, need[i])) < 0) {
-			snprintf(err, err_len, "%s is not a parbench summary (no column '%s')", path,
-				 need[i]);
-			return -EINVAL;
-		}
-	k->over = csv_col(hdr, nh, "oversubscribed");
-	k->cpus = csv_col(hdr, nh, "cpus");
-	k->pix = csv_col(hdr, nh, "pixels");
-	k->bytes = csv_col(hdr, nh, "bytes");
-	k->mlo = csv_col(hdr, nh, "median_ci_lo_s");
-	k->mhi = csv_col(hdr, nh, "median_ci_hi_s");
-	k->mlev = csv_col(hdr, nh, "median_ci_level");
-	k->slo = csv_col(hdr, nh, "speedup_ci_lo");
-	k->shi = csv_col(hdr, nh, "speedup_ci_hi");
-	k->kf = csv_col(hdr, nh, "karp_flatt");
-	k->sc = csv_col(hdr, nh, "scaling");
-	k->w = csv_col(hdr, nh, "width");
-	k->h = csv_col(hdr, nh, "height");
-	k->part = csv_col(hdr, nh, "partial");
-	k->gil = csv_col(hdr, nh, "gil_switches");
-	k->pin = csv_col(hdr, nh, "pin");
-	k->el = csv_col(hdr, nh, "elements");
-	k->var = csv_col(hdr, nh, "variant");
-	return 0;
-}
-
-/* The optional columns of one line into r. */
-static void optional_cols(struct sweep_row *r, struct sweep *sw, const struct cols *k, char **f)
-{
-	double d;
-
-#define OPT(cidx, dst, conv)                                                                  \
-	do {                                                                                   \
-		if ((cidx) >= 0 && to_double(f[cidx], &d) == 0)                                \
-			dst = conv;                                                            \
-	} while (0)
-	OPT(k->over, r->plan.oversubscribed, (unsigned)d);
-	OPT(k->pix, r->pixels, (uint64_t)d);
-	OPT(k->bytes, r->bytes, (uint64_t)d);
-	OPT(k->mlo, r->median_lo, d);
-	OPT(k->mhi, r->median_hi, d);
-	OPT(k->mlev, r->median_level, d);
-	OPT(k->slo, r->speedup_lo, d);
-	OPT(k->shi, r->speedup_hi, d);
-	OPT(k->kf, r->karp_flatt, d);
-	OPT(k->w, r->width, (uint32_t)d);
-	OPT(k->h, r->height, (uint32_t)d);
-	OPT(k->part, r->partial, (int)d);
-	OPT(k->gil, r->gil_switches, (uint64_t)d);
-	OPT(k->el, r->elements, (uint64_t)d);
-#undef OPT
-	if (k->cpus >= 0)
-		snprintf(r->cpus, sizeof(r->cpus), "%s", f[k->cpus]);
-	if (k->var >= 0)
-		snprintf(r->variant, sizeof(r->variant), "%s", f[k->var]);
-	if (k->pin >= 0)
-		snprintf(r->plan_text, sizeof(r->plan_text), "%s", f[k->pin]);
-	if (k->sc >= 0 && strcmp(f[k->sc], "weak") == 0)
-		sw->weak = 1;
-}
-
-/* One line of summary.csv (n fields) as a new row. 0 or -errno with err set. */
-static int summary_row(struct loaded_run *lr, const struct cols *k, char **f, size_t *cap,
-		       const char *where, char *err, size_t err_len)
+/* One line of summary.csv as a new row. 0 or -errno with err set. */
+static int summary_row(struct loaded_run *lr, const struct summary_map *m, char **f,
+		       size_t *cap, const char *where, char *err, size_t err_len)
 {
 	struct sweep *sw = &lr->sw;
-	double v[N_NEED];
+	const char *col, *val;
 	struct sweep_row *r;
 
-	for (size_t i = 2; i < N_NEED; i++)
-		if (to_double(f[k->c[i]], &v[i])) {
-			snprintf(err, err_len, "%s: '%s' is not a number (%s): damaged", where,
-				 f[k->c[i]], need[i]);
-			return -EINVAL;
-		}
 	if (sw->n_rows == *cap) {
 		size_t nc = *cap ? 2 * *cap : 32;
 		struct sweep_row *nr = realloc(sw->rows, nc * sizeof(*nr));
@@ -173,20 +80,19 @@ static int summary_row(struct loaded_run *lr, const struct cols *k, char **f, si
 		*cap = nc;
 	}
 	r = &sw->rows[sw->n_rows];
-	r->k = find_kernel(lr, f[k->c[0]]);
-	r->b = find_backend(lr, f[k->c[1]]);
+	memset(r, 0, sizeof(*r));
+	if (summary_read_row(m, f, r, sw, &col, &val) != 0) {
+		snprintf(err, err_len, "%s: '%s' is not a number (%s): damaged", where, val, col);
+		return -EINVAL;
+	}
+	r->k = find_kernel(lr, f[m->idx[0]]);
+	r->b = find_backend(lr, f[m->idx[1]]);
 	if (!r->k || !r->b) {
 		snprintf(err, err_len, "%s: too many kernels or backends", where);
 		return -EINVAL;
 	}
+	r->ran = 1;
 	sw->n_rows++;
-	*r = (struct sweep_row){ .k = r->k, .b = r->b, .ran = 1, .workers = (unsigned)v[2],
-				 .size = (uint64_t)v[3], .items = (size_t)v[4], .median = v[5],
-				 .min = v[6], .max = v[7], .mean = v[8], .stddev = v[9], .cv = v[10],
-				 .speedup = v[11], .efficiency = v[12], .n_samples = (size_t)v[13],
-				 .startup_s = v[14], .speedup_lo = NAN, .speedup_hi = NAN,
-				 .karp_flatt = NAN, .median_lo = NAN, .median_hi = NAN };
-	optional_cols(r, sw, k, f);
 	return 0;
 }
 
@@ -213,7 +119,8 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 	char path[4200], where[4300], *hdr[MAX_FIELDS], *f[MAX_FIELDS];
 	int nh, lineno = 1, rc = 0;
 	size_t cap = 0;
-	struct cols k;
+	struct summary_map k;
+	const char *missing;
 	FILE *in;
 
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
@@ -229,7 +136,10 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 		return -EINVAL;
 	}
 	nh = csv_split(hline, hdr, MAX_FIELDS);
-	rc = find_cols(&k, hdr, nh, path, err, err_len);
+	if (summary_map_header(&k, hdr, nh, &missing) != 0) {
+		snprintf(err, err_len, "%s is not a parbench summary (no column '%s')", path, missing);
+		rc = -EINVAL;
+	}
 	while (rc == 0 && fgets(line, sizeof(line), in)) {
 		int n = csv_split(line, f, MAX_FIELDS);
 
@@ -290,8 +200,8 @@ static int load_samples(const char *dir, struct loaded_run *lr, char *err, size_
 		struct sweep_row *r = NULL;
 
 		lineno++;
-		if (csv_split(line, f, MAX_FIELDS) != 6 || to_double(f[2], &w) ||
-		    to_double(f[3], &sz) || to_double(f[4], &rep) || to_double(f[5], &sec)) {
+		if (csv_split(line, f, MAX_FIELDS) != 6 || csv_number(f[2], &w) ||
+		    csv_number(f[3], &sz) || csv_number(f[4], &rep) || csv_number(f[5], &sec)) {
 			snprintf(err, err_len, "%s line %d: damaged", path, lineno);
 			goto bad;
 		}

@@ -4,6 +4,7 @@
  * that the files and the tables share.
  */
 #include "rundir.h"
+#include "columns.h"
 
 #include "csv.h"
 #include "json.h"
@@ -84,42 +85,10 @@ int report_write_summary(const char *dir, const struct sweep *sw, const struct r
 
 	if (err)
 		return err;
-	fprintf(o.f, "kernel,backend,workers,size,items,median_s,min_s,max_s,mean_s,stddev_s,cv,"
-		     "speedup,efficiency,repetitions,iterations,startup_s,oversubscribed,pin,cpus,"
-		     "gil_switches,pixels,bytes,mpix_per_s,gb_per_s,median_ci_lo_s,median_ci_hi_s,"
-		     "median_ci_level,speedup_ci_lo,speedup_ci_hi,karp_flatt,scaling,width,height,"
-		     "partial,variant,elements,rate,rate_unit,cycles_per_item,copy_fraction\n");
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		const struct sweep_row *r = &sw->rows[i];
-		char plan[4096];
-
-		if (!row_measured(r))
-			continue;
-		if (r->plan_text[0] && r->plan.n == 0)
-			snprintf(plan, sizeof(plan), "%s", r->plan_text);
-		else
-			pin_plan_describe(&r->plan, plan, sizeof(plan));
-		fprintf(o.f, "%s,%s,%u,%llu,%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.6f,%.6f,%.6f,%zu,%lld,%.9g,%d,",
-			r->k->name, r->b->name, r->workers, (unsigned long long)r->size, r->items,
-			r->median, r->min, r->max, r->mean, r->stddev, r->cv, r->speedup, r->efficiency,
-			r->n_samples, (long long)r->iterations, r->startup_s,
-			row_oversubscribed(r, sw));
-		csv_field(o.f, plan);
-		fputc(',', o.f);
-		csv_field(o.f, r->cpus);
-		fprintf(o.f, ",%llu,%llu,%llu,%.6g,%.6g,%.9g,%.9g,%.4f,%.6f,%.6f,%.6f,%s,%u,%u,%d,",
-			(unsigned long long)r->gil_switches, (unsigned long long)r->pixels,
-			(unsigned long long)r->bytes,
-			r->pixels ? (double)r->pixels * 1e-6 / r->median : 0,
-			r->bytes ? (double)r->bytes * 1e-9 / r->median : 0, r->median_lo, r->median_hi,
-			r->median_level, r->speedup_lo, r->speedup_hi, r->karp_flatt,
-			sw->weak ? "weak" : "strong", r->width, r->height, r->partial);
-		struct row_rate rr = row_rate(r, roof);
-
-		csv_field(o.f, r->variant);
-		fprintf(o.f, ",%llu,%.6g,%s,%.6g,%.6g\n", (unsigned long long)r->elements, rr.rate,
-			rr.unit, rr.cycles, rr.copy);
-	}
+	summary_header(o.f);
+	for (size_t i = 0; i < sw->n_rows; i++)
+		if (row_measured(&sw->rows[i]))
+			summary_line(o.f, &sw->rows[i], sw, roof);
 	return outfile_commit(&o);
 }
 
