@@ -150,10 +150,8 @@ void opt_help(FILE *f, const struct opt_cmd *c)
 	fprintf(f, "usage: parbench %s%s%s\n", c->name, c->synopsis[0] ? " " : "", c->synopsis);
 	if (c->about && c->about[0])
 		fprintf(f, "\n%s\n", c->about);
-	if (!c->opts || !c->opts->name)
-		return;
 	fprintf(f, "\noptions:\n");
-	for (const struct opt *o = c->opts; o->name; o++) {
+	for (const struct opt *o = c->opts; o && o->name; o++) {
 		char head[64];
 		const char *h = o->help;
 
