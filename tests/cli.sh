@@ -560,6 +560,12 @@ if "$pb" list | grep -q "^  mpi "; then
 	done
 	grep -q '"backend": "mpi", "workers": 2, .*"cpus_last_run": "0@[^ ]*:[0-9]* 1@' "$tmp/mpi/meta.json" && ok || bad "mpi run: rank placement not recorded"
 	[ -s "$tmp/mpi/mpi-mpi-2/gbench.json" ] && ok || bad "mpi run: the launch's files are not kept"
+	# the ranks run at the parent's sizes: calibrated, or --size N
+	s1=$(awk -F, '$1 == "sum_squares" && $2 == "serial" { print $4 }' "$tmp/mpi/summary.csv")
+	grep -q "^sum_squares,mpi,2,$s1," "$tmp/mpi/summary.csv" && ok || bad "mpi run: the ranks ran another size than the calibrated $s1"
+	"$pb" run --kernels io_wait --size 20 --backends mpi --workers 2 --repetitions 2 \
+		--out "$tmp/mpisize" >/dev/null 2>&1
+	grep -q "^io_wait,mpi,2,20," "$tmp/mpisize/summary.csv" && ok || bad "mpi run: --size 20 did not reach the ranks"
 	mpirun -np 2 --bind-to none --mca pml ob1 --mca btl self,vader "$pb" run --quick \
 		--kernels range_sum --backends mpi --workers 2 --repetitions 2 --out "$tmp/direct" \
 		>"$tmp/out" 2>"$tmp/err"
