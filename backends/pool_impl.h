@@ -1,7 +1,8 @@
 /*
- * pool_impl.h - the process pool's insides, shared by pool.c (life cycle and API),
- * pool_worker.c (the worker process), pool_shm.c and pool_pipe.c (the parent's side of each
- * transport).  Not part of the pool's interface: include pool.h.
+ * pool_impl.h - the process pool's insides, shared by pool.c (the API), pool_shm.c and
+ * pool_pipe.c (the parent's side of each transport), pool_proc.c (workers forked, reaped,
+ * replaced), pool_worker.c (the worker process) and pool_io.c (whole reads and writes); calls
+ * run in that order, never back.  Not part of the pool's interface: include pool.h.
  *
  * Shared memory (one anonymous MAP_SHARED area made before the first fork) holds the current
  * shm job, one slot per worker (what it is working on, its committed partial result, whether

@@ -1,5 +1,7 @@
 /*
- * filter.c - image files through a filter kernel and a backend (see filter.h).
+ * filter.c - the filter command's runs (see filter.h): a warm-up and the timed runs on a
+ * backend, every run's output made wrong first and verified after, and the statistics;
+ * loading and saving the files is filter_files.c.
  */
 #include "filter.h"
 #include "imgio.h"

@@ -1,8 +1,8 @@
 /*
- * stats.h - the statistics parbench adds on top of Google Benchmark's aggregates: interval
- * estimates for medians and speedups, the Mann-Whitney U test of `parbench compare`, and
- * the scaling models (Karp-Flatt, Amdahl).  Google Benchmark computes mean, median, stddev,
- * cv, min and max; none of those is recomputed here except where a resample needs it.
+ * stats.h - the statistics parbench adds on top of Google Benchmark's samples: the median,
+ * interval estimates for medians and speedups, the Mann-Whitney U test of `parbench
+ * compare`, and the scaling models (Karp-Flatt, Amdahl).  Mean, stddev, cv, min and max of a
+ * configuration's samples are taken in the gbench shim, over every round.
  */
 #ifndef PB_STATS_H
 #define PB_STATS_H
