@@ -113,9 +113,11 @@ static void parse_size(const char *v, struct sweep_opts *o, struct kernel_size_l
 	}
 }
 
-/* The per-kernel sizes given, for the kernels of the run (others are ignored). */
+/* The sizes given, per kernel of the run (--size N: all; kernel=N for others is ignored). */
 static void apply_sizes(const struct kernel_size_list *ks, struct sweep_opts *o)
 {
+	for (size_t i = 0; i < o->n_kernels && o->kp.size; i++)
+		o->kernel_sizes[i] = o->kp.size; /* --size N: every kernel's */
 	for (size_t i = 0; i < o->n_kernels; i++)
 		for (size_t j = 0; j < ks->n; j++)
 			if (ks->k[j] == o->kernels[i])

@@ -115,12 +115,8 @@ static void build_args(const struct run_cmd *r, const struct backend *be, unsign
 		a->argv[a->n++] = "--budget";
 		a->argv[a->n++] = a->budget;
 	}
-	if (o->kp.size) { /* the sizes of this run: --size N, or per kernel (given or calibrated) */
-		snprintf(a->sz, sizeof(a->sz), "%llu", (unsigned long long)o->kp.size);
-		a->argv[a->n++] = "--size";
-		a->argv[a->n++] = a->sz;
-	} else if (!o->n_sizes && format_kernel_sizes(o, a->sz, sizeof(a->sz))) {
-		a->argv[a->n++] = "--size";
+	if (!o->n_sizes && format_kernel_sizes(o, a->sz, sizeof(a->sz))) {
+		a->argv[a->n++] = "--size"; /* this run's sizes: given or calibrated */
 		a->argv[a->n++] = a->sz;
 	}
 	a->argv[a->n++] = "--out";

@@ -161,25 +161,25 @@ void print_hosts(FILE *out, const struct sweep *sw, const struct run_meta *m)
 {
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *r = &sw->rows[i];
-		char hosts[16][64];
+		struct placed p[64];
+		const char *hosts[16];
 		unsigned count[16] = { 0 }, nh = 0, seen = 0;
-		const char *p = r->cpus;
+		size_t n = row_placement(r, p, 64);
 
-		if (!strchr(r->cpus, '@'))
-			continue;
 		for (size_t j = 0; j < i; j++)
 			seen |= sw->rows[j].b == r->b && sw->rows[j].workers == r->workers &&
 				strcmp(sw->rows[j].cpus, r->cpus) == 0;
-		if (seen)
+		if (seen || n == 0 || p[0].rank < 0)
 			continue;
-		while ((p = strchr(p, '@'))) { /* "rank@host:cpu ..." */
-			size_t len = strcspn(++p, ":");
+		for (size_t k = 0; k < n; k++) {
 			unsigned h = 0;
 
-			while (h < nh && (strlen(hosts[h]) != len || strncmp(hosts[h], p, len)))
+			if (k > 0 && p[k].rank == p[k - 1].rank)
+				continue; /* a rank's other threads */
+			while (h < nh && strcmp(hosts[h], p[k].host) != 0)
 				h++;
 			if (h == nh && nh < 16)
-				snprintf(hosts[nh++], sizeof(hosts[0]), "%.*s", (int)len, p);
+				hosts[nh++] = p[k].host;
 			if (h < 16)
 				count[h]++;
 		}
@@ -192,37 +192,16 @@ void print_hosts(FILE *out, const struct sweep *sw, const struct run_meta *m)
 	}
 }
 
-/* Two workers of row r ran on one CPU of one host: its placement ("rank@host:cpu[,cpu...]"
- * per rank, or this host's CPUs "0,1") names a (host, CPU) pair twice. */
+/* Two workers of row r ran on one CPU of one host (a (host, CPU) pair named twice). */
 static int row_shares_cpu(const struct sweep_row *r)
 {
-	char buf[sizeof(r->cpus)], host[64][64];
-	char *save = NULL, *save2 = NULL;
-	int cpu[64];
-	size_t n = 0;
+	struct placed p[64];
+	size_t n = row_placement(r, p, 64);
 
-	snprintf(buf, sizeof(buf), "%s", r->cpus);
-	for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *at = strchr(tok, '@'), *list = tok, *h = "";
-
-		if (at) {
-			char *colon = strchr(at, ':');
-
-			if (!colon)
-				continue;
-			*colon = '\0';
-			h = at + 1;
-			list = colon + 1;
-		}
-		for (char *c = strtok_r(list, ",", &save2); c && n < 64; c = strtok_r(NULL, ",", &save2)) {
-			snprintf(host[n], sizeof(host[0]), "%s", h);
-			cpu[n] = atoi(c);
-			for (size_t i = 0; i < n; i++)
-				if (cpu[i] == cpu[n] && cpu[n] >= 0 && strcmp(host[i], host[n]) == 0)
-					return 1;
-			n++;
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (p[i].cpu == p[j].cpu && p[i].cpu >= 0 && strcmp(p[i].host, p[j].host) == 0)
+				return 1;
 	return 0;
 }
 

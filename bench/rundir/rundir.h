@@ -47,7 +47,15 @@ struct row_rate {
 struct row_rate row_rate(const struct sweep_row *r, const struct roof *roof);
 /* The row has timings (measured, or kept partial after an interrupt). */
 int row_measured(const struct sweep_row *r);
-/* More workers than cores. */
+/* Where a row's workers last ran, one entry per worker thread: its rank and host (MPI
+ * placement "rank@host:cpu[,cpu...] ...") or rank -1 and host "" (this host's "0,1"). */
+struct placed {
+	int rank;
+	char host[64];
+	int cpu;
+};
+size_t row_placement(const struct sweep_row *r, struct placed *out, size_t max);
+/* More workers than cores (on the busiest host, for ranks spread over hosts). */
 int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw);
 
 /* summary.csv; roof (or NULL) adds the cycles per item and the percent of copy bandwidth */

@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct row_rate row_rate(const struct sweep_row *r, const struct roof *roof)
@@ -39,34 +40,57 @@ struct row_rate row_rate(const struct sweep_row *r, const struct roof *roof)
 	return rr;
 }
 
-/* The most workers (ranks x threads) on one host of a placement "rank@host:cpu[,cpu] ...",
- * or 0 when it names fewer than two hosts. */
-static unsigned most_per_host(const char *cpus)
+size_t row_placement(const struct sweep_row *r, struct placed *out, size_t max)
 {
-	char hosts[32][64];
-	unsigned count[32] = { 0 }, nh = 0, most = 0;
+	char buf[sizeof(r->cpus)];
+	char *save = NULL, *save2 = NULL;
+	size_t n = 0;
 
-	for (const char *p = cpus; (p = strchr(p, '@'));) {
-		size_t len = strcspn(++p, ":");
-		unsigned h = 0, threads = 1;
+	snprintf(buf, sizeof(buf), "%s", r->cpus);
+	for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *at = strchr(tok, '@'), *colon = at ? strchr(at, ':') : NULL, *list = tok;
+		int rank = -1;
 
-		while (h < nh && (strlen(hosts[h]) != len || strncmp(hosts[h], p, len) != 0))
-			h++;
-		if (h == nh && nh < 32)
-			snprintf(hosts[nh++], sizeof(hosts[0]), "%.*s", (int)(len < 63 ? len : 63), p);
-		for (const char *c = p + len; *c && *c != ' '; c++)
-			threads += *c == ',';
-		if (h < 32 && (count[h] += threads) > most)
-			most = count[h];
+		if (at && colon) { /* "rank@host:cpu[,cpu...]" */
+			*at = *colon = '\0';
+			rank = atoi(tok);
+			list = colon + 1;
+		}
+		for (char *c = strtok_r(list, ",", &save2); c && n < max; c = strtok_r(NULL, ",", &save2)) {
+			out[n].rank = rank;
+			snprintf(out[n].host, sizeof(out[n].host), "%s", rank >= 0 ? at + 1 : "");
+			out[n++].cpu = atoi(c);
+		}
 	}
-	return nh >= 2 ? most : 0;
+	return n;
+}
+
+/* The most workers (ranks x threads) on one host, or 0 when the placement names fewer
+ * than two hosts. */
+static unsigned most_per_host(const struct sweep_row *r)
+{
+	struct placed p[64];
+	size_t n = row_placement(r, p, 64);
+	unsigned most = 0, hosts = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned on = 0, first = 1;
+
+		for (size_t j = 0; j < n; j++) {
+			on += strcmp(p[i].host, p[j].host) == 0;
+			first &= !(j < i && strcmp(p[i].host, p[j].host) == 0);
+		}
+		hosts += first && p[i].rank >= 0;
+		most = on > most ? on : most;
+	}
+	return hosts >= 2 ? most : 0;
 }
 
 /* More workers than cores: on this host, or (ranks spread over hosts) on the busiest host,
  * taken to have as many cores as this one. */
 int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw)
 {
-	unsigned per_host = most_per_host(r->cpus);
+	unsigned per_host = most_per_host(r);
 
 	if (per_host)
 		return per_host > sw->cores;
