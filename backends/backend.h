@@ -31,6 +31,9 @@ enum backend_cap {
 	BACKEND_CAP_NEEDS_LAUNCHER = 1 << 5, /* must be started by a launcher (mpirun) */
 	BACKEND_CAP_BASELINE = 1 << 6,       /* the baseline every speedup is measured against */
 	BACKEND_CAP_TRANSPORT = 1 << 7,      /* one of the fork pool's transports (--transport) */
+	BACKEND_CAP_PYTHON = 1 << 8,         /* runs the job's Python twin in real CPython; its
+					      * rows have their own size and baseline (the
+					      * one without BACKEND_CAP_PARALLEL) */
 };
 
 /* Where a simulated GIL is checked while running a range (mirrors the kernel's py_model). */
@@ -82,6 +85,16 @@ struct work {
 	 */
 	work_span_fn *span;
 	work_range_io_fn *range_io;
+	/*
+	 * Optional, for backends that run real CPython (BACKEND_CAP_PYTHON): the job's twin in
+	 * kernels/python/twins.py (job(twin, the input bytes of span [0, n)) processes the same
+	 * items), and the partial of items [begin, end) from what the twin returned for them:
+	 * its exact sum in decimal and its item count, with their output bytes already put at
+	 * the span's out.  0, or -EINVAL for a sum that is not a number.
+	 */
+	const char *twin;
+	int (*twin_partial)(void *ctx, size_t begin, size_t end, const char *sum, uint64_t count,
+			    void *partial);
 };
 
 /* Memory the workers will write (outputs), made before start. */
@@ -106,6 +119,14 @@ struct backend_config {
 	size_t n_prefault;
 	int no_scatter;                   /* MPI: ranks use the input they set up themselves */
 	int test_drop_copyback;           /* test hook: fork-pool-pipe drops one chunk's output */
+	/* CPython backends: the job run() will get (the interpreter's workers are made ready
+	 * for it at start, outside the timed region), the interpreter (NULL: python3), the
+	 * start method of the process pools (fork, spawn, forkserver; NULL: Python's default),
+	 * and a test hook: "kill", "raise" or "hang" in a worker's first task. */
+	const struct work *job;
+	const char *python;
+	const char *py_start;
+	const char *test_py_fault;
 	char *err;                        /* out: one-line description of a failure */
 	size_t err_len;
 };
@@ -137,14 +158,19 @@ struct backend {
 	void (*cancel)(void *state);
 	void (*stats)(const void *state, struct backend_stats *out); /* optional */
 	/*
-	 * Collective backends (MPI: every process runs the same program and sweep), all three
-	 * or none.  agree: every process passes its verdict, all get 1 only if all passed 1;
-	 * elapsed: the last run's time on the slowest process (all processes get the same);
+	 * Collective backends (MPI: every process runs the same program and sweep) have agree
+	 * and leader.  agree: every process passes its verdict, all get 1 only if all passed 1;
 	 * leader: non-zero on the one process that verifies and reports (rank 0).
+	 * elapsed, optional: the last run's time as the workers measured it, barrier to barrier
+	 * (MPI: on the slowest process, all processes get the same; CPython: in the
+	 * interpreter, without the pipe to parbench); without it the caller's clock counts.
 	 */
 	int (*agree)(void *state, int ok);
 	double (*elapsed)(const void *state);
 	int (*leader)(const void *state);
+	/* Optional: 0 if this machine can run the backend with this interpreter (CPython
+	 * backends: python, NULL = python3), else -ENOTSUP and why, in one line. */
+	int (*available)(const char *python, char *why, size_t len);
 };
 
 struct backend_instance {
@@ -159,7 +185,11 @@ const struct backend *const *backend_all(void);
 const struct backend *backend_find(const char *name);
 /* The backend with BACKEND_CAP_BASELINE (serial). */
 const struct backend *backend_baseline(void);
+/* The baseline of b's speedups: serial, or for the CPython backends cpython (serial). */
+const struct backend *backend_baseline_of(const struct backend *b);
 void backend_names(char *buf, size_t len);
+/* 0 if b can run here (see backend.available), else -ENOTSUP with why filled in. */
+int backend_available(const struct backend *b, const char *python, char *why, size_t len);
 
 /* Allocates state and starts the backend. 0 or -errno (then bi->err says why). */
 int backend_instance_start(struct backend_instance *bi, const struct backend *b,

@@ -18,6 +18,11 @@ extern const struct backend backend_pthreads;
 extern const struct backend backend_pthreads_gil;
 extern const struct backend backend_fork_pool;
 extern const struct backend backend_fork_pool_pipe;
+extern const struct backend backend_cpython;
+extern const struct backend backend_cpython_threads;
+extern const struct backend backend_cpython_threads_ft;
+extern const struct backend backend_cpython_pool;
+extern const struct backend backend_cpython_processes;
 #ifdef PB_HAVE_OPENMP
 extern const struct backend backend_openmp;
 #endif
@@ -35,6 +40,11 @@ static const struct backend *const registry[] = {
 #endif
 	&backend_fork_pool,
 	&backend_fork_pool_pipe,
+	&backend_cpython,
+	&backend_cpython_threads,
+	&backend_cpython_threads_ft,
+	&backend_cpython_pool,
+	&backend_cpython_processes,
 #ifdef PB_HAVE_MPI
 	&backend_mpi,
 #ifdef PB_HAVE_OPENMP
@@ -57,12 +67,31 @@ const struct backend *backend_baseline(void)
 	return NULL;
 }
 
+const struct backend *backend_baseline_of(const struct backend *b)
+{
+	unsigned want = b->caps & BACKEND_CAP_PYTHON;
+
+	if (!want)
+		return backend_baseline();
+	for (const struct backend *const *r = backend_all(); *r; r++)
+		if (((*r)->caps & BACKEND_CAP_PYTHON) && !((*r)->caps & BACKEND_CAP_PARALLEL))
+			return *r;
+	return NULL;
+}
+
 const struct backend *backend_find(const char *name)
 {
 	for (const struct backend *const *b = registry; *b; b++)
 		if (strcmp((*b)->name, name) == 0)
 			return *b;
 	return NULL;
+}
+
+int backend_available(const struct backend *b, const char *python, char *why, size_t len)
+{
+	if (len)
+		why[0] = '\0';
+	return b->available ? b->available(python, why, len) : 0;
 }
 
 void backend_names(char *buf, size_t len)

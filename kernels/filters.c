@@ -26,6 +26,7 @@
 #include "image.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -176,8 +177,20 @@ static void flt_teardown(void *priv)
 	f->in = f->out = f->ref = NULL;
 }
 
-static int flt_setup(struct flt_priv *f, enum flt_kind kind, const struct kernel_params *p,
-		     struct kernel_shape *shape)
+/* The twin's rows [b, e) are at f->out: their checks, as flt_rows() adds them. */
+static void flt_twin_partial(const void *priv, size_t b, size_t e, pb_u128 sum, uint64_t count,
+			     struct partial *p)
+{
+	const struct flt_priv *f = priv;
+
+	p->sum += sum;
+	p->count += count;
+	for (size_t y = b; y < e && y < f->h; y++)
+		p->check += pb_row_check(f->out + y * f->stride, f->stride, y);
+}
+
+static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
+		     const struct kernel_params *p, struct kernel_shape *shape)
 {
 	uint64_t side = p->size ? p->size : p->quick ? FLT_QUICK_SIDE : FLT_DEFAULT_SIDE;
 	uint64_t w = p->image ? p->image->w : side, h = p->image ? p->image->h : side;
@@ -221,6 +234,7 @@ static int flt_setup(struct flt_priv *f, enum flt_kind kind, const struct kernel
 		.out = f->out,
 		.variant = kernel_variant(),
 	};
+	snprintf(shape->twin, sizeof(shape->twin), "%s %u %u", name, f->w, f->h);
 	return 0;
 }
 
@@ -228,7 +242,7 @@ static int flt_setup(struct flt_priv *f, enum flt_kind kind, const struct kernel
 	static int id##_setup(void *priv, const struct kernel_params *p,                       \
 			      struct kernel_shape *shape)                                      \
 	{                                                                                      \
-		return flt_setup(priv, kind_, p, shape);                                       \
+		return flt_setup(priv, #id, kind_, p, shape);                                     \
 	}                                                                                      \
 	const struct kernel kernel_##id = {                                                    \
 		.name = #id,                                                                   \
@@ -246,6 +260,7 @@ static int flt_setup(struct flt_priv *f, enum flt_kind kind, const struct kernel
 		.invalidate = flt_invalidate,                                                  \
 		.span = flt_span,                                                              \
 		.run_io = flt_run_io,                                                          \
+		.twin_partial = flt_twin_partial,                                              \
 	}
 
 FLT_KERNEL(grayscale, FLT_GRAY, "BT.601 luma, (299 R + 587 G + 114 B + 500) / 1000, per pixel");

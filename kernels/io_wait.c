@@ -9,6 +9,7 @@
 #include "kernel.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <time.h>
 
 #define IO_DEFAULT_ITEMS 200   /* x 1 ms = 0.2 s serial */
@@ -34,6 +35,7 @@ static int io_setup(void *priv, const struct kernel_params *p, struct kernel_sha
 	shape->grain = 1;
 	shape->size = s->n;
 	shape->elements = s->n;
+	snprintf(shape->twin, sizeof(shape->twin), "io_wait %u", s->sleep_us);
 	return 0;
 }
 
@@ -82,6 +84,7 @@ const struct kernel kernel_io_wait = {
 	.priv_size = sizeof(struct io_priv),
 	.setup = io_setup,
 	.run = io_run,
+	.twin_partial = kernel_twin_sum,
 	.reference = io_reference,
 	.verify = io_verify,
 };

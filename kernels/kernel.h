@@ -62,6 +62,9 @@ struct kernel_shape {
 				* workers write it in place) */
 	const char *variant;   /* the instruction-set variant of its hot loop ("avx2"), or
 				* NULL for a kernel with none (io_wait) */
+	char twin[64];         /* the same work in kernels/python/twins.py, for backends that
+				* run real CPython: job(twin, input) processes the same items
+				* ("range_sum 300000000", "sharpen 64 48"); "" if none */
 };
 
 /* The bytes a range of items reads and writes (kernels with buffers); parent addresses. */
@@ -107,7 +110,19 @@ struct kernel {
 	void (*span)(const void *priv, size_t begin, size_t end, struct kernel_span *s);
 	void (*run_io)(const void *priv, size_t begin, size_t end, const uint8_t *in,
 		       uint8_t *out, struct partial *p);
+	/*
+	 * With shape.twin: the partial of items [begin, end) from what the Python twin returned
+	 * for them, its exact sum and item count; image kernels read the row checks from the
+	 * output bytes, which must be in place (at the span's out) before the call.  verify()
+	 * then judges the combined total as it judges run()'s.
+	 */
+	void (*twin_partial)(const void *priv, size_t begin, size_t end, pb_u128 sum,
+			     uint64_t count, struct partial *p);
 };
+
+/* twin_partial of the kernels whose twin returns their sum and count (no output bytes). */
+void kernel_twin_sum(const void *priv, size_t begin, size_t end, pb_u128 sum, uint64_t count,
+		     struct partial *p);
 
 /* A kernel with its private state, as set up for one size. */
 struct kernel_instance {

@@ -11,6 +11,7 @@
 #include "hot.h"
 
 #include <errno.h>
+#include <stdio.h>
 
 #define RS_DEFAULT_END   300000000ull  /* 16 tasks: 2.5e9 elements, ~0.25 s serial */
 #define RS_QUICK_DIV     20
@@ -43,6 +44,7 @@ static int rs_setup(void *priv, const struct kernel_params *p, struct kernel_sha
 	for (size_t k = 0; k < r->tasks; k++)
 		shape->elements += (r->end + rs_step(k) - 1) / rs_step(k);
 	shape->variant = kernel_variant();
+	snprintf(shape->twin, sizeof(shape->twin), "range_sum %llu", (unsigned long long)r->end);
 	return 0;
 }
 
@@ -89,6 +91,7 @@ const struct kernel kernel_range_sum = {
 	.priv_size = sizeof(struct rs_priv),
 	.setup = rs_setup,
 	.run = rs_run,
+	.twin_partial = kernel_twin_sum,
 	.reference = rs_reference,
 	.verify = rs_verify,
 };

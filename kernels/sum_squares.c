@@ -11,6 +11,7 @@
 #include "hot.h"
 
 #include <errno.h>
+#include <stdio.h>
 
 #define SQ_DEFAULT_N   2000000000ull  /* ~0.27 s serial at ~7.4 items/ns */
 #define SQ_QUICK_DIV   20
@@ -35,6 +36,7 @@ static int sq_setup(void *priv, const struct kernel_params *p, struct kernel_sha
 	shape->size = s->n;
 	shape->elements = s->n;
 	shape->variant = kernel_variant();
+	snprintf(shape->twin, sizeof(shape->twin), "sum_squares");
 	return 0;
 }
 
@@ -82,6 +84,7 @@ const struct kernel kernel_sum_squares = {
 	.priv_size = sizeof(struct sq_priv),
 	.setup = sq_setup,
 	.run = sq_run,
+	.twin_partial = kernel_twin_sum,
 	.reference = sq_reference,
 	.verify = sq_verify,
 };

@@ -106,7 +106,7 @@ static void begin_meta(struct run_cmd *r, struct machine_state *ms)
 				     .cpu_model = r->cpu_model, .topology = r->topo_desc,
 				     .governor = r->governor, .pin = r->pin,
 				     .cores = pin_topo_cores(r->topo), .pus = pin_topo_pus(r->topo),
-				     .quick = r->o.kp.quick };
+				     .quick = r->o.kp.quick, .skipped = r->skipped };
 	read_load(r->meta.load_before);
 	machine_begin(ms);
 	r->meta.machine = ms;
@@ -146,6 +146,35 @@ static int calibrate_run(struct run_cmd *r, struct calibration *cal, char *err, 
 		if (e && !o->kernel_sizes[i])
 			o->kernel_sizes[i] = e->size;
 	}
+	return rc;
+}
+
+/* The CPython rows' sizes not given, from their own time budget (calibrate_python). */
+static int calibrate_py_run(struct run_cmd *r, char *err, size_t err_len)
+{
+	struct sweep_opts *o = &r->o;
+	const struct kernel *ks[SWEEP_MAX_LIST];
+	const struct backend *py = NULL;
+	double target = CALIB_PY_TARGET_S / (o->kp.quick ? CALIB_PY_QUICK_DIV : 1);
+	size_t n = 0;
+
+	for (size_t b = 0; b < o->n_backends; b++)
+		if (o->backends[b]->caps & BACKEND_CAP_PYTHON)
+			py = backend_baseline_of(o->backends[b]);
+	if (!py)
+		return 0;
+	for (size_t i = 0; i < o->n_kernels; i++)
+		if (!o->py_sizes[i])
+			ks[n++] = o->kernels[i];
+	int rc = calibrate_python(&r->py_cal, py, ks, n, &o->kp, o->python, target, err, err_len);
+
+	for (size_t i = 0; rc == 0 && i < o->n_kernels; i++) {
+		const struct calib_entry *e = calibration_find(&r->py_cal, o->kernels[i]);
+
+		if (e && !o->py_sizes[i])
+			o->py_sizes[i] = e->size;
+	}
+	r->meta.py_calibration = &r->py_cal;
 	return rc;
 }
 
@@ -240,6 +269,10 @@ static int measure(struct run_cmd *r, int gb_argc, const char **gb_argv)
 			return EXIT_VERIFY;
 		}
 		r->meta.calibration = &cal;
+	}
+	if (!r->launched && calibrate_py_run(r, err, sizeof(err))) {
+		fprintf(stderr, "parbench: %s\n", err);
+		return EXIT_VERIFY;
 	}
 	cmd_catch_signals();
 	r->o.hang = run_on_hang;

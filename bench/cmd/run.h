@@ -25,6 +25,10 @@ struct run_cmd {
 	double min_time, budget;
 	unsigned threads;               /* mpi+openmp: threads per rank */
 	struct kernel_size_list sizes;
+	uint64_t py_size;               /* --python-size N */
+	struct kernel_size_list py_sizes; /* --python-size name=N,... */
+	char skipped[1024];             /* "skipped B: why" lines, for the tables */
+	struct calibration py_cal;      /* the CPython rows' calibrated sizes */
 	const struct opt_cmd *given_cli; /* the option table ... */
 	struct opt_result given;        /* ... and the options as typed: what the ranks get */
 	int argc;

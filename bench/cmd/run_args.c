@@ -17,6 +17,7 @@ enum {
 	O_QUICK, O_OUT, O_SWITCH, O_SCHEDULE, O_CHUNK, O_TRANSPORT, O_TIMEOUT, O_RETRY,
 	O_MAX_TASKS, O_PIN, O_REPETITIONS, O_BUDGET, O_MIN_TIME, O_NO_INTERLEAVE, O_VERBOSE,
 	O_HOSTFILE, O_THREADS, O_NO_SCATTER, O_INTERCONNECT, O_ISA, O_IMAGE, O_NO_REPORT,
+	O_PYTHON, O_START_METHOD, O_PY_SIZE,
 };
 
 #define R OPT_RANKS
@@ -65,6 +66,13 @@ static const struct opt opts[] = {
 	{ O_IMAGE, "image", "FILE", "filters: benchmark on this PNG or JPEG instead of the synthetic\n"
 				    "picture (without --kernels: the four filters only)", R },
 	{ O_NO_REPORT, "no-report", NULL, "write the files only (for the ranks parbench starts)", 0 },
+	{ O_PYTHON, "python", "PATH", "the interpreter of the cpython* backends (default: the system's\n"
+				      "/usr/bin/python3)", 0 },
+	{ O_START_METHOD, "start-method", "M", "cpython-pool and cpython-processes: fork, spawn or forkserver\n"
+					       "(default: Python's, fork on Linux before 3.14)", 0 },
+	{ O_PY_SIZE, "python-size", "N", "the size of the cpython* rows, or per kernel as for --size\n"
+					 "(default: calibrated so that one cpython run takes ~0.1 s,\n"
+					 "--quick ~0.02 s; pictures by their side)", 0 },
 	{ 0 },
 };
 #undef R
@@ -82,46 +90,47 @@ const struct opt_cmd run_cli = {
 };
 
 
-/* --size N (every kernel) or --size name=N,... (those kernels). */
-static void parse_size(const char *v, struct sweep_opts *o, struct kernel_size_list *ks)
+/* opt N (every kernel: *all) or opt name=N,... (those kernels). */
+static void parse_size(const char *opt, const char *v, uint64_t *all, struct kernel_size_list *ks)
 {
 	char buf[1024], names[512];
 	char *save = NULL;
 
 	if (!strchr(v, '=')) {
-		o->kp.size = opt_u64("--size", v, 1, UINT64_MAX);
+		*all = opt_u64(opt, v, 1, UINT64_MAX);
 		return;
 	}
-	opt_check_list("--size", v);
+	opt_check_list(opt, v);
 	snprintf(buf, sizeof(buf), "%s", v);
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(t, '=');
 
 		if (!eq)
-			usage_error("bad item '%s' in --size (N for every kernel, or kernel=N,...)", t);
+			usage_error("bad item '%s' in %s (N for every kernel, or kernel=N,...)", t, opt);
 		*eq = '\0';
 		const struct kernel *k = kernel_find(t);
 
 		if (!k) {
 			kernel_names(names, sizeof(names));
-			usage_error("unknown kernel '%s' in --size (known: %s)", t, names);
+			usage_error("unknown kernel '%s' in %s (known: %s)", t, opt, names);
 		}
 		if (ks->n == SWEEP_MAX_LIST)
 			usage_error("too many sizes in '%s'", v);
 		ks->k[ks->n] = k;
-		ks->size[ks->n++] = opt_u64("--size", eq + 1, 1, UINT64_MAX);
+		ks->size[ks->n++] = opt_u64(opt, eq + 1, 1, UINT64_MAX);
 	}
 }
 
-/* The sizes given, per kernel of the run (--size N: all; kernel=N for others is ignored). */
-static void apply_sizes(const struct kernel_size_list *ks, struct sweep_opts *o)
+/* The sizes given, per kernel of the run (N: all; kernel=N for others is ignored). */
+static void apply_sizes(const struct sweep_opts *o, uint64_t all,
+			const struct kernel_size_list *ks, uint64_t *sizes)
 {
-	for (size_t i = 0; i < o->n_kernels && o->kp.size; i++)
-		o->kernel_sizes[i] = o->kp.size; /* --size N: every kernel's */
+	for (size_t i = 0; i < o->n_kernels && all; i++)
+		sizes[i] = all; /* --size N: every kernel's */
 	for (size_t i = 0; i < o->n_kernels; i++)
 		for (size_t j = 0; j < ks->n; j++)
 			if (ks->k[j] == o->kernels[i])
-				o->kernel_sizes[i] = ks->size[j];
+				sizes[i] = ks->size[j];
 }
 
 /* "shm" or "pipe": the fork-pool backend name for that transport. */
@@ -159,7 +168,14 @@ static void on_opt(void *ctx, const struct opt *op, const char *v)
 	case O_KERNELS: parse_kernels(v, o); r->kernels_given = 1; break;
 	case O_BACKENDS: parse_backends(v, o); r->backends_given = 1; break;
 	case O_WORKERS: parse_workers(v, o); break;
-	case O_SIZE: parse_size(v, o, &r->sizes); break;
+	case O_SIZE: parse_size("--size", v, &o->kp.size, &r->sizes); break;
+	case O_PY_SIZE: parse_size("--python-size", v, &r->py_size, &r->py_sizes); break;
+	case O_PYTHON: o->python = v; break;
+	case O_START_METHOD:
+		if (strcmp(v, "fork") && strcmp(v, "spawn") && strcmp(v, "forkserver"))
+			usage_error("unknown start method '%s' (known: fork, spawn, forkserver)", v);
+		o->py_start = v;
+		break;
 	case O_SIZES:
 		o->n_sizes = opt_u64_list(opt, v, "sizes", "size", 1, UINT64_MAX, o->sizes,
 					  SWEEP_MAX_LIST);
@@ -223,6 +239,40 @@ static void split_mpi_backends(struct run_cmd *r)
 	}
 }
 
+/* Backends this machine cannot run (no free-threaded CPython, no python3) are left out, each
+ * with one line saying why (run_meta.skipped, printed with the tables); so are the CPython
+ * rows with a size sweep or weak scaling, which they do not take. */
+static void keep_available(struct run_cmd *r)
+{
+	struct sweep_opts *o = &r->o;
+	size_t kept = 0, used = 0;
+	char why[400];
+
+	for (size_t b = 0; b < o->n_backends; b++) {
+		const struct backend *be = o->backends[b];
+		int py = (be->caps & BACKEND_CAP_PYTHON) != 0;
+
+		if (py && (o->n_sizes || o->weak)) {
+			if (r->backends_given)
+				usage_error("the CPython backends run at a size of their own: not with "
+					    "--sizes or --scaling weak ('%s')", be->name);
+			continue;
+		}
+		if (backend_available(be, o->python, why, sizeof(why)) == 0) {
+			o->backends[kept++] = be;
+			continue;
+		}
+		int w = snprintf(r->skipped + used, sizeof(r->skipped) - used, "%sskipped %s: %s",
+				 used ? "\n" : "", be->name, why);
+
+		if (w > 0 && (size_t)w < sizeof(r->skipped) - used)
+			used += (size_t)w;
+	}
+	o->n_backends = kept;
+	if (kept == 0 && used && !r->n_mpi)
+		usage_error("none of the backends asked for runs here: %s", r->skipped);
+}
+
 /* What the options say together, before anything runs. */
 static void check_options(struct run_cmd *r)
 {
@@ -231,7 +281,8 @@ static void check_options(struct run_cmd *r)
 
 	if (r->hostfile && launch_check_hostfile(r->hostfile, err, sizeof(err)))
 		usage_error("%s", err);
-	apply_sizes(&r->sizes, o);
+	apply_sizes(o, o->kp.size, &r->sizes, o->kernel_sizes);
+	apply_sizes(o, r->py_size, &r->py_sizes, o->py_sizes);
 	if (o->n_sizes && (o->kp.size || r->sizes.n))
 		usage_error("--size and --sizes exclude each other");
 	if (r->repetitions && r->budget)
@@ -267,6 +318,7 @@ void run_parse(int argc, char **argv)
 	if (r->transport)
 		keep_transport(&r->o, r->transport);
 	split_mpi_backends(r);
+	keep_available(r);
 	check_options(r);
 }
 

@@ -67,7 +67,7 @@ void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j)
 
 		for (size_t b = i; b < a; b++)
 			first &= sw->rows[b].b != r->b;
-		if (!first || (r->b->caps & BACKEND_CAP_BASELINE))
+		if (!first || !(r->b->caps & BACKEND_CAP_PARALLEL))
 			continue;
 		for (size_t b = a; b < j && n < SWEEP_MAX_LIST; b++) {
 			const struct sweep_row *q = &sw->rows[b];
@@ -93,14 +93,14 @@ void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j)
 
 		/* a serial fraction of a slowdown means nothing: say what it is */
 		if (best > 0 && best <= 1) {
-			fprintf(out, "  %-14s slower than serial at every worker count (best %.2fx): "
+			fprintf(out, "  %-18s slower than serial at every worker count (best %.2fx): "
 				     "no serial fraction or projection%s\n", r->b->name, best,
 				over ? "; oversubscribed rows left out" : "");
 			continue;
 		}
 		if (isnan(f))
 			continue;
-		fprintf(out, "  %-14s serial fraction: Karp-Flatt %.3f at %u workers, Amdahl fit "
+		fprintf(out, "  %-18s serial fraction: Karp-Flatt %.3f at %u workers, Amdahl fit "
 			     "%.3f; projected (not measured): %.2fx at %u, %.2fx at %u workers%s\n",
 			r->b->name, kf, kfw, f, stats_amdahl(f, 2.0 * maxw), 2 * maxw,
 			stats_amdahl(f, 4.0 * maxw), 4 * maxw,

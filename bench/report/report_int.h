@@ -15,6 +15,11 @@ size_t group_end(const struct sweep *sw, size_t i);
 void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j);
 /* A size sweep: per parallel backend and worker count, the size from which it beats serial. */
 void print_break_even(FILE *out, const struct sweep *sw, const struct kernel *k);
+/* Under a kernel's CPython table (rows i..j): C serial against CPython serial per item, and
+ * the GIL model against real CPython threads (python.c). */
+void print_python(FILE *out, const struct sweep *sw, size_t i, size_t j);
+/* The range of r's single-run speedups against its baseline's median (NAN if unknown). */
+void python_spread(const struct sweep *sw, const struct sweep_row *r, double *lo, double *hi);
 /* MPI runs over several hosts: the hosts and where the ranks ran. */
 void print_hosts(FILE *out, const struct sweep *sw, const struct run_meta *m);
 /* The legend's lines on how times and speedups were measured. */

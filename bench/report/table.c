@@ -46,32 +46,36 @@ static void print_head(FILE *out, const struct sweep *sw, const struct run_meta 
 {
 	const struct sweep_row *r0 = &sw->rows[i];
 	const struct kernel *k = r0->k;
-	int img = r0->pixels > 0;
-	char cal_t[32];
+	int img = r0->pixels > 0, py = (r0->b->caps & BACKEND_CAP_PYTHON) != 0;
+	const struct calibration *cal = py ? m->py_calibration : m->calibration;
+	char cal_t[32], name[96];
 
+	snprintf(name, sizeof(name), "%s%s", k->name, py ? " in CPython (its Python twin; "
+		 "speedups against cpython)" : "");
 	if (sw->weak)
 		fprintf(out, "\n# %s: weak scaling, size %llu (%s) per worker; speedup = "
-			     "workers x serial median at that size / median\n", k->name,
+			     "workers x serial median at that size / median\n", name,
 			(unsigned long long)r0->size, k->size_unit);
 	else if (img)
 		fprintf(out, "\n# %s: %ux%u picture, %zu rows (items), %.1f MB read + written "
-			     "per run", k->name, r0->width, r0->height, r0->items,
+			     "per run", name, r0->width, r0->height, r0->items,
 			(double)r0->bytes * 1e-6);
 	else
-		fprintf(out, "\n# %s: size %llu (%s), %zu items", k->name,
+		fprintf(out, "\n# %s: size %llu (%s), %zu items", name,
 			(unsigned long long)r0->size, k->size_unit, r0->items);
-	const struct calib_entry *ce = calibration_find(m->calibration, k);
+	const struct calib_entry *ce = calibration_find(cal, k);
 
 	if (ce && ce->size == r0->size && !sw->weak)
-		fprintf(out, "; calibrated for a serial run of %s (probe: %.3g s%s)",
-			report_fmt_time(cal_t, sizeof(cal_t), m->calibration->target_s), ce->probe_s,
+		fprintf(out, "; calibrated for a serial %srun of %s (probe: %.3g s%s)",
+			py ? "CPython " : "",
+			report_fmt_time(cal_t, sizeof(cal_t), cal->target_s), ce->probe_s,
 			ce->kept ? ", size kept from an earlier run" : "");
 	if (!sw->weak)
-		fprintf(out, "%s%s\n", r0->variant[0] ? "; variant " : "", r0->variant);
+		fprintf(out, "%s%s\n", r0->variant[0] && !py ? "; variant " : "", py ? "" : r0->variant);
 	const char *rate_head = img ? "   MPix/s    GB/s  %copy"
 			      : r0->variant[0] ? " items/ns cyc/item" : "  items/s";
 
-	fprintf(out, "  %-14s %7s%s %11s %7s %23s %7s %8s %13s %10s %10s%s\n", "backend",
+	fprintf(out, "  %-18s %7s%s %11s %7s %23s %7s %8s %13s %10s %10s%s\n", "backend",
 		"workers", sw->weak ? "        size" : "", "median", "+-med", "min .. max", "cv",
 		"speedup", "95% interval", "efficiency", "start-up", rate_head);
 }
@@ -111,10 +115,12 @@ static void row_rate_cols(const struct sweep_row *r, const struct run_meta *m, c
 
 	rate[0] = '\0';
 	if (r->pixels > 0) {
-		if (rr.copy > 0)
+		double gbs = (double)r->bytes * 1e-9 / r->median;
+
+		if (rr.copy > 0 && !(r->b->caps & BACKEND_CAP_PYTHON))
 			snprintf(roofcol, sizeof(roofcol), "%.0f%%", rr.copy * 100);
-		snprintf(rate, len, " %8.0f %7.2f %6s", rr.rate, (double)r->bytes * 1e-9 / r->median,
-			 roofcol);
+		snprintf(rate, len, rr.rate < 100 ? " %8.2g %7.2g %6s" : " %8.0f %7.2f %6s", rr.rate,
+			 gbs, roofcol);
 	} else if (r->variant[0]) {
 		if (rr.cycles > 0)
 			snprintf(roofcol, sizeof(roofcol), "%.3f", rr.cycles);
@@ -133,7 +139,7 @@ static void print_row(FILE *out, const struct sweep *sw, const struct run_meta *
 	if (sw->weak)
 		snprintf(sz, sizeof(sz), " %11llu", (unsigned long long)r->size);
 	if (!row_measured(r)) {
-		fprintf(out, "  %-14s %7u%s  %s\n", r->b->name, r->workers, sz,
+		fprintf(out, "  %-18s %7u%s  %s\n", r->b->name, r->workers, sz,
 			r->interrupted ? "(not measured: interrupted)"
 			: r->failed ? "(FAILED: no timings, see below)" : "(not run: filtered out)");
 		return;
@@ -150,7 +156,7 @@ static void print_row(FILE *out, const struct sweep *sw, const struct run_meta *
 	row_rate_cols(r, m, rate, sizeof(rate));
 	if (isfinite(r->median_rel))
 		snprintf(pm, sizeof(pm), "%.1f%%", r->median_rel * 100);
-	fprintf(out, "  %-14s %7u%s %11s %7s %23s %6.1f%% %8s %13s %10s %10s%s %s\n", r->b->name,
+	fprintf(out, "  %-18s %7u%s %11s %7s %23s %6.1f%% %8s %13s %10s %10s%s %s\n", r->b->name,
 		r->workers, sz, report_fmt_time(med, sizeof(med), r->median), pm, range, r->cv * 100,
 		su, ci, eff, report_fmt_time(lo, sizeof(lo), r->startup_s), rate, mark);
 }
@@ -210,10 +216,14 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 			print_row(out, sw, m, &sw->rows[a], &c);
 		if (!sw->weak)
 			print_analysis(out, sw, i, j);
+		if (sw->rows[i].b->caps & BACKEND_CAP_PYTHON)
+			print_python(out, sw, i, j);
 		if (sw->n_sizes > 1 && !sw->weak && (j == sw->n_rows || sw->rows[j].k != k))
 			print_break_even(out, sw, k);
 		i = j;
 	}
 	print_legend(out, sw, m);
+	if (m->skipped && m->skipped[0])
+		fprintf(out, "%s\n", m->skipped);
 	print_warnings(out, sw, m, &c);
 }

@@ -32,6 +32,8 @@ struct run_meta {
 	const struct roof *roof;   /* this machine's limits, measured before the sweep, or NULL */
 	const struct machine_state *machine; /* boost, ASLR, busy processes, steal; or NULL */
 	const struct calibration *calibration; /* sizes from the time budget, or NULL */
+	const struct calibration *py_calibration; /* the CPython rows' sizes, or NULL */
+	const char *skipped;       /* "skipped B: why" lines, or NULL */
 };
 
 /* A row's rate and how near its roof it runs (roof.h): compute kernels in items/ns and

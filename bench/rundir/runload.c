@@ -103,10 +103,12 @@ static void count_sizes(struct sweep *sw)
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		int seen = 0;
 
-		if (sw->rows[i].k != sw->rows[0].k)
+		/* the CPython rows' own size is not a size sweep */
+		if (sw->rows[i].k != sw->rows[0].k || (sw->rows[i].b->caps & BACKEND_CAP_PYTHON))
 			continue;
 		for (size_t j = 0; j < i; j++)
-			seen |= sw->rows[j].k == sw->rows[0].k && sw->rows[j].size == sw->rows[i].size;
+			seen |= sw->rows[j].k == sw->rows[0].k && sw->rows[j].size == sw->rows[i].size &&
+				!(sw->rows[j].b->caps & BACKEND_CAP_PYTHON);
 		sw->n_sizes += !seen;
 	}
 	if (sw->weak)

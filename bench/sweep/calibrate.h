@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend.h"
 #include "kernel.h"
 
 #define CALIB_TARGET_S  0.25  /* one serial run, default sizes */
@@ -22,6 +23,9 @@
 			       * target: shared virtual machines swing that much within
 			       * minutes (a core's other hyperthread busy or not) */
 #define CALIB_MAX       16
+#define CALIB_PY_TARGET_S  0.1 /* one serial run of a Python twin, CPython rows */
+#define CALIB_PY_QUICK_DIV 5   /* --quick: that much shorter (an interpreter's pools cost
+				* milliseconds per run) */
 
 struct calib_entry {
 	const struct kernel *k;
@@ -32,6 +36,7 @@ struct calib_entry {
 
 struct calibration {
 	double target_s;
+	int python;         /* the CPython rows' sizes (calibrate_python) */
 	size_t n;
 	struct calib_entry e[CALIB_MAX];
 };
@@ -45,6 +50,14 @@ struct calibration {
 int calibrate(struct calibration *c, const struct kernel *const *ks, size_t n,
 	      const struct kernel_params *kp, double target_s, const char *keep_path,
 	      const char *key, char *err, size_t err_len);
+/*
+ * The CPython rows' sizes: the n kernels ks's Python twins, run by py (the CPython serial
+ * backend) in the interpreter python (NULL: the default), so that one run takes target_s;
+ * pictures by their side.  0, or -errno with a one-line reason.
+ */
+int calibrate_python(struct calibration *c, const struct backend *py,
+		     const struct kernel *const *ks, size_t n, const struct kernel_params *kp,
+		     const char *python, double target_s, char *err, size_t err_len);
 /* The calibration of kernel k, or NULL. */
 const struct calib_entry *calibration_find(const struct calibration *c, const struct kernel *k);
 

@@ -4,6 +4,8 @@
 #include "kwork.h"
 #include "image.h"
 
+#include <errno.h>
+
 static void kwork_range(void *ctx, size_t begin, size_t end, void *partial)
 {
 	const struct kernel_instance *ki = ctx;
@@ -26,6 +28,34 @@ static void kwork_range_io(void *ctx, size_t begin, size_t end, const void *in, 
 	const struct kernel_instance *ki = ctx;
 
 	ki->k->run_io(ki->priv, begin, end, in, out, partial);
+}
+
+/* The twin's sum in decimal, exactly, into 128 bits. 0 or -EINVAL. */
+static int parse_u128(const char *s, pb_u128 *out)
+{
+	pb_u128 v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > ((pb_u128)-1 - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (pb_u128)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int kwork_twin_partial(void *ctx, size_t begin, size_t end, const char *sum,
+			      uint64_t count, void *partial)
+{
+	const struct kernel_instance *ki = ctx;
+	pb_u128 v;
+
+	if (parse_u128(sum, &v) != 0)
+		return -EINVAL;
+	ki->k->twin_partial(ki->priv, begin, end, v, count, partial);
+	return 0;
 }
 
 static void kwork_combine(void *acc, const void *partial)
@@ -66,6 +96,10 @@ void kwork_init(struct work *w, struct kernel_instance *ki, struct partial *resu
 		.model_block = ki->k->py_block,
 		.result = result,
 	};
+	if (ki->shape.twin[0] && ki->k->twin_partial) {
+		w->twin = ki->shape.twin;
+		w->twin_partial = kwork_twin_partial;
+	}
 	if (ki->k->span && ki->k->run_io) {
 		w->span = kwork_span;
 		w->range_io = kwork_range_io;

@@ -29,12 +29,17 @@ static uint64_t weak_size(const struct kernel_shape *base, unsigned workers)
 	return base->size * workers;
 }
 
-static int has_baseline(const struct sweep_opts *o)
+static int has_backend(const struct sweep_opts *o, const struct backend *b)
 {
 	for (size_t i = 0; i < o->n_backends; i++)
-		if (o->backends[i]->caps & BACKEND_CAP_BASELINE)
+		if (o->backends[i] == b)
 			return 1;
 	return 0;
+}
+
+static int is_python(const struct backend *b)
+{
+	return (b->caps & BACKEND_CAP_PYTHON) != 0;
 }
 
 void sweep_evaluate(struct sweep *sw)
@@ -49,9 +54,10 @@ void sweep_evaluate(struct sweep *sw)
 		if (r->n_samples)
 			stats_median_ci(r->samples, r->n_samples, &r->median_lo, &r->median_hi,
 					&r->median_level);
-		/* the baseline: serial, same kernel, same size (weak scaling: the base size) */
+		/* the baseline: serial (CPython rows: cpython), same kernel, same size (weak
+		 * scaling: the base size) */
 		for (size_t j = 0; j < sw->n_rows; j++)
-			if (sw->rows[j].k == r->k && (sw->rows[j].b->caps & BACKEND_CAP_BASELINE) &&
+			if (sw->rows[j].k == r->k && sw->rows[j].b == backend_baseline_of(r->b) &&
 			    (sw->weak || sw->rows[j].size == r->size))
 				base = &sw->rows[j];
 		if (!base || !base->n_samples || base->failed || !r->n_samples || r->failed ||
@@ -75,11 +81,13 @@ void sweep_evaluate(struct sweep *sw)
 /* A sweep under construction: the backends, the kernels' instances (one per kernel and size
  * slot), one case per row. */
 struct plan {
-	const struct backend *backends[SWEEP_MAX_LIST + 1];
+	const struct backend *backends[SWEEP_MAX_LIST + 2];
 	size_t nb;
 	size_t n_slots;               /* sizes per kernel */
 	struct kernel_instance *kis;
 	size_t n_kis;
+	struct kernel_instance *py_kis; /* per kernel: the CPython rows' instance */
+	int python;                   /* some backends are CPython's */
 	struct bench_case *cases;
 	struct bench_case *active;    /* the one configuration whose workers exist */
 	struct watchdog wd;
@@ -146,42 +154,84 @@ static int add_case(struct sweep *sw, const struct sweep_opts *o, struct plan *p
 	c->cfg.n_prefault = kwork_output(ki, &c->out);
 	c->cfg.prefault = &c->out;
 	kwork_init(&c->w, ki, &c->total);
+	c->cfg.job = &c->w;
+	c->cfg.python = o->python;
+	c->cfg.py_start = o->py_start;
 	case_hooks(c);
 	snprintf(name, sizeof(name), "%s/%s/%u/%llu", ki->k->name, b->name, w,
 		 (unsigned long long)r->size);
 	return gbench_add(gb, name, case_body, c, o->min_time_s, err, err_len);
 }
 
-/* Every row of the sweep: kernel x size slot x backend x workers. */
+/* The CPython rows' instance of kernel i: its own size, the synthetic picture. */
+static int setup_py_instance(struct plan *p, const struct sweep_opts *o, size_t i, char *err,
+			     size_t err_len)
+{
+	struct kernel_params kp = o->kp;
+	int rc;
+
+	if (!o->py_sizes[i]) {
+		snprintf(err, err_len, "no CPython size for kernel '%s'", o->kernels[i]->name);
+		return -EINVAL;
+	}
+	kp.size = o->py_sizes[i];
+	kp.image = NULL;
+	rc = kernel_instance_init(&p->py_kis[i], o->kernels[i], &kp);
+	if (rc)
+		snprintf(err, err_len, "CPython size %llu out of range for kernel '%s'",
+			 (unsigned long long)kp.size, o->kernels[i]->name);
+	return rc ? -ERANGE : 0;
+}
+
+/* The rows of instance ki on the backends of one family (CPython's or not). */
+static int add_family(struct sweep *sw, const struct sweep_opts *o, struct plan *p,
+		      struct gbench *gb, size_t *n, struct kernel_instance *ki, size_t slot,
+		      int python, char *err, size_t err_len)
+{
+	for (size_t bi = 0; bi < p->nb; bi++) {
+		const struct backend *b = p->backends[bi];
+		int parallel = (b->caps & BACKEND_CAP_PARALLEL) != 0;
+
+		if (is_python(b) != python)
+			continue;
+		/* weak: serial at the base size only; parallel rows at their own size */
+		if (o->weak && (!parallel ? slot != 0 : slot == 0))
+			continue;
+		for (size_t wi = 0; wi < (parallel ? o->n_workers : 1); wi++) {
+			unsigned w = parallel ? o->workers[wi] : 1;
+
+			if (o->weak && parallel && w != o->workers[slot - 1])
+				continue;
+			int rc = add_case(sw, o, p, gb, *n, ki, b, w, err, err_len);
+
+			if (rc)
+				return rc;
+			sw->n_rows = ++*n;
+		}
+	}
+	return 0;
+}
+
+/* Every row of the sweep: kernel x size slot x backend x workers, then the kernel's
+ * CPython rows. */
 static int add_cases(struct sweep *sw, const struct sweep_opts *o, struct plan *p,
 		     struct gbench *gb, char *err, size_t err_len)
 {
 	size_t n = 0;
 
 	for (size_t kk = 0; kk < p->n_kis; kk++) {
-		size_t slot = kk % p->n_slots;
+		size_t slot = kk % p->n_slots, k = kk / p->n_slots;
 		int rc = setup_instance(p, o, kk, err, err_len);
 
+		if (!rc)
+			rc = add_family(sw, o, p, gb, &n, &p->kis[kk], slot, 0, err, err_len);
+		if (!rc && p->python && slot == p->n_slots - 1) {
+			rc = setup_py_instance(p, o, k, err, err_len);
+			if (!rc)
+				rc = add_family(sw, o, p, gb, &n, &p->py_kis[k], 0, 1, err, err_len);
+		}
 		if (rc)
 			return rc;
-		for (size_t bi = 0; bi < p->nb; bi++) {
-			const struct backend *b = p->backends[bi];
-			int parallel = (b->caps & BACKEND_CAP_PARALLEL) != 0;
-
-			/* weak: serial at the base size only; parallel rows at their own size */
-			if (o->weak && (!parallel ? slot != 0 : slot == 0))
-				continue;
-			for (size_t wi = 0; wi < (parallel ? o->n_workers : 1); wi++) {
-				unsigned w = parallel ? o->workers[wi] : 1;
-
-				if (o->weak && parallel && w != o->workers[slot - 1])
-					continue;
-				rc = add_case(sw, o, p, gb, n, &p->kis[kk], b, w, err, err_len);
-				if (rc)
-					return rc;
-				sw->n_rows = ++n;
-			}
-		}
 	}
 	return 0;
 }
@@ -189,8 +239,16 @@ static int add_cases(struct sweep *sw, const struct sweep_opts *o, struct plan *
 /* The plan's memory: instances, rows, cases. */
 static int plan_alloc(struct sweep *sw, const struct sweep_opts *o, struct plan *p)
 {
-	if (!o->no_baseline && !has_baseline(o))
+	const struct backend *py_base = NULL;
+
+	for (size_t i = 0; i < o->n_backends; i++)
+		if (is_python(o->backends[i]))
+			py_base = backend_baseline_of(o->backends[i]);
+	p->python = py_base != NULL;
+	if (!o->no_baseline && !has_backend(o, backend_baseline()))
 		p->backends[p->nb++] = backend_baseline(); /* the baseline of every speedup */
+	if (py_base && !has_backend(o, py_base))
+		p->backends[p->nb++] = py_base; /* the CPython rows' baseline */
 	for (size_t i = 0; i < o->n_backends; i++)
 		p->backends[p->nb++] = o->backends[i];
 	/* Size slots per kernel: one (the default or --size), the --sizes list, or for weak
@@ -200,12 +258,13 @@ static int plan_alloc(struct sweep *sw, const struct sweep_opts *o, struct plan 
 	sw->n_sizes = p->n_slots;
 	p->n_kis = o->n_kernels * p->n_slots;
 
-	size_t cap = p->n_kis * p->nb * (o->n_workers ? o->n_workers : 1);
+	size_t cap = (p->n_kis + o->n_kernels) * p->nb * (o->n_workers ? o->n_workers : 1);
 
 	p->kis = calloc(p->n_kis ? p->n_kis : 1, sizeof(*p->kis));
+	p->py_kis = calloc(o->n_kernels ? o->n_kernels : 1, sizeof(*p->py_kis));
 	sw->rows = calloc(cap ? cap : 1, sizeof(*sw->rows));
 	p->cases = calloc(cap ? cap : 1, sizeof(*p->cases));
-	return p->kis && sw->rows && p->cases ? 0 : -ENOMEM;
+	return p->kis && p->py_kis && sw->rows && p->cases ? 0 : -ENOMEM;
 }
 
 /* The totals of the rows, once every round is over. */
@@ -274,6 +333,10 @@ out:
 		if (p.kis[i].k)
 			kernel_instance_fini(&p.kis[i]);
 	free(p.kis);
+	for (size_t i = 0; p.py_kis && i < o->n_kernels; i++)
+		if (p.py_kis[i].k)
+			kernel_instance_fini(&p.py_kis[i]);
+	free(p.py_kis);
 	free(p.cases);
 	return rc;
 }

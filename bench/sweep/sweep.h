@@ -63,12 +63,21 @@ struct sweep_opts {
 	int deterministic;               /* budget from the samples, not the clock: every MPI
 					  * rank must make the same choices */
 	uint64_t kernel_sizes[SWEEP_MAX_LIST]; /* per kernel (same index), or 0: kp.size */
+	/* The CPython backends' rows (BACKEND_CAP_PYTHON) run at a size of their own, per
+	 * kernel (same index; required for each kernel when there are such backends), on the
+	 * synthetic picture for the filters, after the kernel's other rows; their speedups are
+	 * against cpython (serial), which is added if missing.  Not with sizes or weak. */
+	uint64_t py_sizes[SWEEP_MAX_LIST];
 	const char *corrupt_kernel;      /* test hook: "kernel" or "kernel:N": its totals are made
 					  * wrong (from its N-th run of a configuration on, counting
 					  * the warm-up as run 1) */
 	const char *hang_case;           /* test hook: "kernel/backend" runs never return */
 	const char *crash_case;          /* test hook: "kernel/backend:KILL|SEGV" workers die */
 	int drop_copyback;               /* test hook: fork-pool-pipe drops one chunk's output */
+	const char *py_fault;            /* test hook: "kernel/backend:kill|raise|hang" in a
+					  * CPython worker's first task */
+	const char *python;              /* CPython backends: the interpreter (NULL: python3) */
+	const char *py_start;            /* cpython-pool/-processes start method, or NULL */
 	double timeout_s;                /* per backend run; 0 = none */
 	sweep_hang_fn *hang;             /* an uncancellable run hangs (required with timeout) */
 	void *hang_arg;

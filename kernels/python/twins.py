@@ -16,7 +16,7 @@ Pixels are 8-bit RGB, rows top to bottom, no padding; the filters follow kernels
 Command line (for tests and the CPython backends):
   twins.py sum_squares BEGIN END
   twins.py range_sum END TASKS BEGIN_TASK END_TASK
-  twins.py io_wait ITEMS SLEEP_US
+  twins.py io_wait BEGIN END SLEEP_US
   twins.py FILTER W H IN OUT [BEGIN_ROW END_ROW]   (IN, OUT: raw RGB files)
 """
 import sys
@@ -39,13 +39,14 @@ def range_sum(end, begin_task, end_task):
     return total
 
 
-def io_wait(items, sleep_us):
-    """Blocking items: time.sleep releases the GIL.  Returns the items done."""
-    done = 0
-    for _ in range(items):
+def io_wait(begin, end, sleep_us):
+    """Blocking items: time.sleep releases the GIL.  Returns the sum of the items' indices,
+    as the C kernel does (every item ran exactly once: the sum is n (n - 1) / 2)."""
+    total = 0
+    for i in range(begin, end):
         time.sleep(sleep_us / 1e6)
-        done += 1
-    return done
+        total += i
+    return total
 
 
 SEPIA = ((393, 769, 189), (349, 686, 168), (272, 534, 131))
@@ -95,14 +96,33 @@ def filter_rows(kind, px, w, h, begin, end):
 FILTERS = ("grayscale", "sepia", "box_blur", "sharpen")
 
 
+def job(spec, pixels=b""):
+    """The task function of a kernel's twin, as its C kernel names it (kernel_shape.twin):
+    task(begin, end) processes items [begin, end) and returns (sum, count, output bytes).
+    spec: "sum_squares", "range_sum END", "io_wait SLEEP_US", or "FILTER W H" with the
+    picture's raw RGB bytes in pixels.  Raises ValueError for any other spec."""
+    words = spec.split()
+    kind, args = (words[0] if words else ""), [int(a) for a in words[1:]]
+    if kind == "sum_squares" and not args:
+        return lambda b, e: (sum_squares(b, e), e - b, b"")
+    if kind == "range_sum" and len(args) == 1:
+        return lambda b, e: (range_sum(args[0], b, e), e - b, b"")
+    if kind == "io_wait" and len(args) == 1:
+        return lambda b, e: (io_wait(b, e, args[0]), e - b, b"")
+    if kind in FILTERS and len(args) == 2 and len(pixels) == 3 * args[0] * args[1]:
+        w, h = args
+        return lambda b, e: (0, e - b, filter_rows(kind, pixels, w, h, b, e))
+    raise ValueError("no twin for %r (with %d input bytes)" % (spec, len(pixels)))
+
+
 def main(argv):
     kind = argv[1] if len(argv) > 1 else ""
     if kind == "sum_squares" and len(argv) == 4:
         print(sum_squares(int(argv[2]), int(argv[3])))
     elif kind == "range_sum" and len(argv) == 6:
         print(range_sum(int(argv[2]), int(argv[4]), int(argv[5])))
-    elif kind == "io_wait" and len(argv) == 4:
-        print(io_wait(int(argv[2]), int(argv[3])))
+    elif kind == "io_wait" and len(argv) == 5:
+        print(io_wait(int(argv[2]), int(argv[3]), int(argv[4])))
     elif kind in FILTERS and len(argv) in (6, 8):
         w, h = int(argv[2]), int(argv[3])
         with open(argv[4], "rb") as f:
