@@ -287,6 +287,33 @@ for b in fork-pool fork-pool-pipe; do
 	done
 done
 
+# Real CPython: a killed Pool worker, a raising task and a hung interpreter each fail their
+# configuration with a line saying what happened, the sweep goes on, nothing is left running.
+for f in "kill:cpython-pool:Pool worker \(pid [0-9]+\) died \(signal 9\)" \
+	"raise:cpython-processes:ValueError: test fault" "hang:cpython-threads:timed out after"; do
+	fault=${f%%:*}
+	rest=${f#*:}
+	b=${rest%%:*}
+	want=${rest#*:}
+	t0=$(date +%s%N)
+	PARBENCH_TEST_PY_FAULT="io_wait/$b:$fault" "$pb" run --kernels sum_squares,io_wait \
+		--backends "$b" --workers 2 --repetitions 2 --python-size sum_squares=20000,io_wait=20 --size sum_squares=1e6,io_wait=20 \
+		--timeout 3 --out "$tmp/py-$fault" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$rc" -eq 1 ] && ok || bad "python $fault: exit $rc: $(head -c 300 "$tmp/err")"
+	grep -qE "FAILED io_wait / $b / 2 workers: .*$want" "$tmp/err" && ok || bad "python $fault: $(head -c 400 "$tmp/err")"
+	grep -q "^sum_squares,$b,2," "$tmp/py-$fault/summary.csv" && ok || bad "python $fault: other rows lost"
+	grep -q "^io_wait,cpython,1," "$tmp/py-$fault/summary.csv" && ok || bad "python $fault: the baseline lost"
+	[ "$(pgrep -f "backends/python/driver.py" | wc -l)" -eq 0 ] && ok || bad "python $fault: interpreters left"
+	[ "$ms" -lt 60000 ] && ok || bad "python $fault: the run took $ms ms"
+done
+usage_error "bad start method" run --backends cpython-pool --start-method vfork
+usage_error "bad python size" run --backends cpython --python-size sum_squares=0
+usage_error "python rows with --sizes" run --backends cpython --sizes 1e3,1e4
+usage_error "no such interpreter" run --backends cpython --python /nonexistent/python3
+grep -q "no Python 3.8 or newer runs as '/nonexistent/python3'" "$tmp/err" && ok || bad "python missing: $(cat "$tmp/err")"
+
 # --retry and --max-tasks reach the pool: results stay exact.
 "$pb" run --quick --kernels sum_squares --backends fork-pool,fork-pool-pipe --workers 2 \
 	--max-tasks 2 --retry --repetitions 2 --out "$tmp/mt" >"$tmp/out" 2>"$tmp/err"

@@ -58,6 +58,7 @@ static int prepare(struct run_cmd *r)
 	o->corrupt_kernel = getenv("PARBENCH_TEST_CORRUPT");
 	o->hang_case = getenv("PARBENCH_TEST_HANG");
 	o->crash_case = getenv("PARBENCH_TEST_CRASH");
+	o->py_fault = getenv("PARBENCH_TEST_PY_FAULT");
 	o->drop_copyback = getenv("PARBENCH_TEST_DROP_COPYBACK") != NULL;
 	if (!o->timeout_s)
 		o->timeout_s = DEFAULT_TIMEOUT_S;

@@ -60,6 +60,15 @@ void case_hooks(struct bench_case *c)
 			c->w.range_io = NULL;
 		}
 	}
+	if (o->py_fault) { /* PARBENCH_TEST_PY_FAULT=kernel/backend:kill|raise|hang */
+		char pc[160];
+		const char *colon = strrchr(o->py_fault, ':');
+
+		snprintf(pc, sizeof(pc), "%s/%s", k->name, b->name);
+		if (colon && strlen(pc) == (size_t)(colon - o->py_fault) &&
+		    strncmp(pc, o->py_fault, strlen(pc)) == 0)
+			c->cfg.test_py_fault = colon + 1;
+	}
 	if (o->hang_case) {
 		char hc[160];
 
