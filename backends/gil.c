@@ -1,5 +1,6 @@
 /*
- * gil.c - the simulated GIL, following CPython 3.11's take_gil()/drop_gil() step by step.
+ * gil.c - the simulated GIL, following CPython 3.11's take_gil()/drop_gil() step by step
+ * (Python/ceval_gil.h in 3.11; the file became ceval_gil.c in 3.12).
  *
  * Deliberately absent: CPython's eval_breaker beyond the drop request (signals, pending
  * calls), and any fairness the real GIL does not have.
@@ -126,10 +127,15 @@ void gil_drop(struct gil *g, struct gil_thread *me, int forced)
 	pthread_cond_signal(&g->cond);
 	pthread_mutex_unlock(&g->mutex);
 
-	if (!forced || !atomic_load_explicit(&g->drop_request, memory_order_relaxed))
+	/* FORCE_SWITCHING, as 3.11's drop_gil() does it for every drop by a thread (tstate !=
+	 * NULL): a forced drop at a check point, and a voluntary one (a blocking call, the end
+	 * of a thread's work) alike: while a drop request is pending, do not go on before
+	 * another thread has had the GIL.  (3.13 leaves this wait out at a thread's final
+	 * release; 3.11 and 3.12 do not.) */
+	if (!atomic_load_explicit(&g->drop_request, memory_order_relaxed))
 		return;
-	/* FORCE_SWITCHING: do not re-take the GIL before another thread has had it. */
-	atomic_fetch_add_explicit(&g->forced_drops, 1, memory_order_relaxed);
+	if (forced)
+		atomic_fetch_add_explicit(&g->forced_drops, 1, memory_order_relaxed);
 	pthread_mutex_lock(&g->switch_mutex);
 	if (atomic_load_explicit(&g->last_holder, memory_order_relaxed) == me) {
 		atomic_store_explicit(&g->drop_request, 0, memory_order_relaxed);

@@ -1,5 +1,6 @@
 /*
- * gil.h - a simulated CPython GIL: the "new GIL" of CPython 3.2+ (Python/ceval_gil.c).
+ * gil.h - a simulated CPython GIL: the "new GIL" of CPython 3.2+, as 3.11 has it
+ * (Python/ceval_gil.h; ceval_gil.c from 3.12 on).
  *
  * A waiter waits on a condition variable in timed waits of the switch interval; when a wait
  * times out with no switch in between it sets drop_request, and the holder drops the GIL at
@@ -44,8 +45,9 @@ void gil_destroy(struct gil *g);
 
 /* Blocks until the calling thread holds the GIL. */
 void gil_take(struct gil *g, struct gil_thread *me);
-/* Releases the GIL. forced: a drop on request at a check point, which waits for the switch
- * (FORCE_SWITCHING); a voluntary drop around a blocking call does not wait. */
+/* Releases the GIL. forced: a drop on request at a check point (counted), else a voluntary
+ * one (a blocking call, the end of the work); either waits for the switch while a drop
+ * request is pending (FORCE_SWITCHING), as in 3.11. */
 void gil_drop(struct gil *g, struct gil_thread *me, int forced);
 
 /* The eval loop's check point: cheap (a relaxed load and a branch) unless a drop is due. */

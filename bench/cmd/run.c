@@ -118,6 +118,25 @@ static void begin_meta(struct run_cmd *r, struct machine_state *ms)
 	r->meta.interleaved = r->interleave;
 }
 
+/* The least common multiple of the run's worker counts (1 if above 10000). */
+static unsigned workers_lcm(const struct sweep_opts *o)
+{
+	unsigned long long l = 1;
+
+	for (size_t i = 0; i < o->n_workers && l <= 10000; i++) {
+		unsigned long long a = l, b = o->workers[i];
+
+		while (b) {
+			unsigned long long t = a % b;
+
+			a = b;
+			b = t;
+		}
+		l = l / a * o->workers[i];
+	}
+	return l <= 10000 ? (unsigned)l : 1;
+}
+
 /* Sizes for the kernels of the run that have none, from the time budget (calibrate.h);
  * the sizes found are kept beside the run directory.  0 or -errno with err set. */
 static int calibrate_run(struct run_cmd *r, struct calibration *cal, char *err, size_t err_len)
@@ -139,7 +158,7 @@ static int calibrate_run(struct run_cmd *r, struct calibration *cal, char *err, 
 		snprintf(keep, sizeof(keep), ".parbench-sizes");
 	snprintf(key, sizeof(key), "%s|%s|%s|target %g|tasks %u|sleep %u", r->host, r->cpu_model,
 		 kernel_variant(), target, o->kp.tasks, o->kp.sleep_us);
-	int rc = calibrate(cal, ks, n, &o->kp, target, keep, key, err, err_len);
+	int rc = calibrate(cal, ks, n, &o->kp, target, workers_lcm(o), keep, key, err, err_len);
 
 	for (size_t i = 0; rc == 0 && i < o->n_kernels; i++) {
 		const struct calib_entry *e = calibration_find(cal, o->kernels[i]);
@@ -167,7 +186,8 @@ static int calibrate_py_run(struct run_cmd *r, char *err, size_t err_len)
 	for (size_t i = 0; i < o->n_kernels; i++)
 		if (!o->py_sizes[i])
 			ks[n++] = o->kernels[i];
-	int rc = calibrate_python(&r->py_cal, py, ks, n, &o->kp, o->python, target, err, err_len);
+	int rc = calibrate_python(&r->py_cal, py, ks, n, &o->kp, o->python, target,
+				  workers_lcm(o), err, err_len);
 
 	for (size_t i = 0; rc == 0 && i < o->n_kernels; i++) {
 		const struct calib_entry *e = calibration_find(&r->py_cal, o->kernels[i]);

@@ -52,12 +52,14 @@ static int probe(const struct kernel *k, const struct kernel_params *kp, uint64_
 	return rc;
 }
 
-/* x to two significant digits: 1234567 -> 1200000. */
-static uint64_t round2(double x)
+uint64_t calib_round(double x, unsigned multiple)
 {
 	double mag = pow(10, floor(log10(x)) - 1);
+	uint64_t r = x < 10 ? (uint64_t)(x + 0.5) : (uint64_t)(floor(x / mag + 0.5) * mag);
 
-	return x < 10 ? (uint64_t)(x + 0.5) : (uint64_t)(floor(x / mag + 0.5) * mag);
+	if (multiple > 1 && r < 1000ull * multiple) /* few items: an even split for every count */
+		r = ((uint64_t)(x + multiple / 2.0) / multiple) * multiple;
+	return r < multiple ? multiple : r ? r : 1;
 }
 
 /* The size an earlier calibration with this key chose for kernel name, or 0. */
@@ -105,8 +107,8 @@ static void keep_sizes(const char *path, const char *key, const struct calibrati
 }
 
 static int calibrate_one(struct calib_entry *e, const struct kernel *k,
-			 const struct kernel_params *kp, double target_s, const char *keep_path,
-			 const char *key)
+			 const struct kernel_params *kp, double target_s, unsigned multiple,
+			 const char *keep_path, const char *key)
 {
 	struct kernel_instance ki;
 	struct kernel_params q = *kp;
@@ -141,22 +143,23 @@ static int calibrate_one(struct calib_entry *e, const struct kernel *k,
 	e->k = k;
 	double off = (double)old * per / target_s;
 
-	e->kept = old && off <= CALIB_KEEP && off >= 1 / CALIB_KEEP;
-	e->size = e->kept ? old : round2(want < 1 ? 1 : want);
+	e->kept = old && off <= CALIB_KEEP && off >= 1 / CALIB_KEEP &&
+		  old == calib_round((double)old, multiple);
+	e->size = e->kept ? old : calib_round(want < 1 ? 1 : want, multiple);
 	e->probe_s = (double)e->size * per;
 	return 0;
 }
 
 int calibrate(struct calibration *c, const struct kernel *const *ks, size_t n,
-	      const struct kernel_params *kp, double target_s, const char *keep_path,
-	      const char *key, char *err, size_t err_len)
+	      const struct kernel_params *kp, double target_s, unsigned multiple,
+	      const char *keep_path, const char *key, char *err, size_t err_len)
 {
 	memset(c, 0, sizeof(*c));
 	c->target_s = target_s;
 	for (size_t i = 0; i < n && c->n < CALIB_MAX; i++) {
 		if (!ks[i]->timed_size)
 			continue;
-		int rc = calibrate_one(&c->e[c->n], ks[i], kp, target_s, keep_path, key);
+		int rc = calibrate_one(&c->e[c->n], ks[i], kp, target_s, multiple, keep_path, key);
 
 		if (rc) {
 			snprintf(err, err_len, "calibrating '%s': %s", ks[i]->name,

@@ -43,13 +43,13 @@ struct calibration {
 
 /*
  * Calibrates the n kernels ks that have timed_size (the others are skipped) with the other
- * parameters of kp (tasks, sleep_us).  keep_path: the file of earlier sizes (read, and
+ * parameters of kp (tasks, sleep_us); sizes rounded by calib_round(size, multiple).  keep_path: the file of earlier sizes (read, and
  * rewritten whole), or NULL; key: what must match for a kept size (machine, variant).
  * 0, or -errno with a one-line reason (-EDOM: a probe's result was wrong).
  */
 int calibrate(struct calibration *c, const struct kernel *const *ks, size_t n,
-	      const struct kernel_params *kp, double target_s, const char *keep_path,
-	      const char *key, char *err, size_t err_len);
+	      const struct kernel_params *kp, double target_s, unsigned multiple,
+	      const char *keep_path, const char *key, char *err, size_t err_len);
 /*
  * The CPython rows' sizes: the n kernels ks's Python twins, run by py (the CPython serial
  * backend) in the interpreter python (NULL: the default), so that one run takes target_s;
@@ -57,7 +57,12 @@ int calibrate(struct calibration *c, const struct kernel *const *ks, size_t n,
  */
 int calibrate_python(struct calibration *c, const struct backend *py,
 		     const struct kernel *const *ks, size_t n, const struct kernel_params *kp,
-		     const char *python, double target_s, char *err, size_t err_len);
+		     const char *python, double target_s, unsigned multiple, char *err,
+		     size_t err_len);
+/* x to two significant digits (1234567 -> 1200000); below 1000 x multiple, to the nearest
+ * multiple of multiple instead (at least multiple): a size that counts few items is then
+ * dealt evenly to every worker count whose least common multiple is multiple. */
+uint64_t calib_round(double x, unsigned multiple);
 /* The calibration of kernel k, or NULL. */
 const struct calib_entry *calibration_find(const struct calibration *c, const struct kernel *k);
 

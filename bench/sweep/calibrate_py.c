@@ -61,16 +61,10 @@ static int py_probe(const struct backend *py, const struct kernel *k,
 	return rc;
 }
 
-static uint64_t round2(double x)
-{
-	double mag = pow(10, floor(log10(x)) - 1);
-
-	return x < 10 ? (uint64_t)(x + 0.5) : (uint64_t)(floor(x / mag + 0.5) * mag);
-}
-
 static int calibrate_py_one(struct calib_entry *e, const struct backend *py,
 			    const struct kernel *k, const struct kernel_params *kp,
-			    const char *python, double target_s, char *err, size_t err_len)
+			    const char *python, double target_s, unsigned multiple, char *err,
+			    size_t err_len)
 {
 	struct kernel_instance ki;
 	struct kernel_params q = *kp;
@@ -102,14 +96,15 @@ static int calibrate_py_one(struct calib_entry *e, const struct backend *py,
 	double want = (double)size * pow(target_s / t, 1 / power);
 
 	e->k = k;
-	e->size = round2(want < 8 && power > 1 ? 8 : want < 1 ? 1 : want);
+	e->size = calib_round(want < 8 && power > 1 ? 8 : want < 1 ? 1 : want, multiple);
 	e->probe_s = t * pow((double)e->size / (double)size, power);
 	return 0;
 }
 
 int calibrate_python(struct calibration *c, const struct backend *py,
 		     const struct kernel *const *ks, size_t n, const struct kernel_params *kp,
-		     const char *python, double target_s, char *err, size_t err_len)
+		     const char *python, double target_s, unsigned multiple, char *err,
+		     size_t err_len)
 {
 	char why[256] = "";
 
@@ -117,8 +112,8 @@ int calibrate_python(struct calibration *c, const struct backend *py,
 	c->target_s = target_s;
 	c->python = 1;
 	for (size_t i = 0; i < n && c->n < CALIB_MAX; i++) {
-		int rc = calibrate_py_one(&c->e[c->n], py, ks[i], kp, python, target_s, why,
-					  sizeof(why));
+		int rc = calibrate_py_one(&c->e[c->n], py, ks[i], kp, python, target_s, multiple,
+					  why, sizeof(why));
 
 		if (rc) {
 			snprintf(err, err_len, "calibrating '%s' in CPython: %s", ks[i]->name,
