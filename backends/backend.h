@@ -188,6 +188,8 @@ const struct backend *backend_baseline(void);
 /* The baseline of b's speedups: serial, or for the CPython backends cpython (serial). */
 const struct backend *backend_baseline_of(const struct backend *b);
 void backend_names(char *buf, size_t len);
+/* The interpreter of the CPython backends: python, or by default the system's python3. */
+const char *backend_python(const char *python);
 /* 0 if b can run here (see backend.available), else -ENOTSUP with why filled in. */
 int backend_available(const struct backend *b, const char *python, char *why, size_t len);
 

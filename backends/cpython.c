@@ -212,6 +212,11 @@ static int avail_ft(const char *python, char *why, size_t len)
 	return -ENOTSUP;
 }
 
+const char *backend_python(const char *python)
+{
+	return cpy_python(python);
+}
+
 /* One backend per mode; the state carries the config for the run's error messages. */
 struct cpy_state {
 	struct cpy c;

@@ -387,8 +387,9 @@ fi
 grep -q "^  worker 2 " "$tmp/out" && grep -q "^machine: " "$tmp/out" && ok || bad "topology output"
 usage_error "topology bad pin" topology --pin sideways
 
-# The price list: every figure measured, the exact counters exact, written whole.
-"$pb" costs --quick --out "$tmp/costs" >"$tmp/out" 2>"$tmp/err"
+# The price list: every figure measured, the exact counters exact, written whole; with
+# --python the same list in real CPython beside it.
+"$pb" costs --quick --python --out "$tmp/costs" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] && ok || bad "costs: exit $rc: $(head -c 300 "$tmp/err")"
 grep -q "FAILED" "$tmp/out" && bad "costs: a figure failed: $(grep FAILED "$tmp/out")" || ok
@@ -396,6 +397,17 @@ for what in "fork + _exit" "fork-pool start" "fork-pool, chunk 1" "pipe round tr
 	"semaphore ping-pong" "atomic add" "plain load/add/store" "wrote 64 MiB inherited: PSS"; do
 	grep -q "$what" "$tmp/costs/costs.csv" && ok || bad "costs.csv lacks '$what'"
 done
+for what in "Process start + join, spawn" "Pool(2) start" "Pool.map per item, chunksize 1" \
+	"apply_async" "Queue put/get" "Pipe round trip" "Lock hand-off" "Semaphore hand-off" \
+	"Event hand-off" "Value += 1 under get_lock" "Value += 1 unsynchronized" "Array write" "Manager dict" \
+	"Manager list" "pickle" "spawned Pool worker, idle: PSS"; do
+	grep -q "^cpython,\"$what" "$tmp/costs/costs.csv" && ok || bad "costs --python: costs.csv lacks '$what'"
+done
+grep -qE "^  Pipe round trip +[0-9.]+ +\([0-9.]+ \.\. [0-9.]+\) +us +pipe round trip +[0-9.]+ +[0-9.]+x$" "$tmp/out" && ok || bad "costs --python: no C counterpart beside Pipe: $(grep "Pipe round" "$tmp/out")"
+grep -qE "^  killed worker reported, Pool.map +never .*CPython never$" "$tmp/out" && ok || bad "costs --python: Pool's killed worker: $(grep "Pool.map  " "$tmp/out")"
+grep -qE "^  killed worker reported, ProcessPoolExecutor +[0-9.]+ " "$tmp/out" && ok || bad "costs --python: BrokenProcessPool not timed"
+grep -qE "lost updates none" "$tmp/out" && ok || bad "costs --python: the locked Value lost updates"
+[ "$(pgrep -f "backends/python/costs.py" | wc -l)" -eq 0 ] && ok || bad "costs --python: interpreters left"
 usage_error "costs bad option" costs --frob
 
 # Image files through `parbench filter` (tests/data: synthetic photos made by parbench's own

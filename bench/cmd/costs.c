@@ -11,18 +11,21 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { O_WORKERS, O_QUICK, O_OUT };
+enum { O_WORKERS, O_QUICK, O_OUT, O_PYTHON, O_INTERPRETER };
 
 static const struct opt opts[] = {
 	{ O_WORKERS, "workers", "N", "workers where a count applies (default: the cores)", 0 },
 	{ O_QUICK, "quick", NULL, "fewer repetitions and smaller transfers", 0 },
 	{ O_OUT, "out", "DIR", "results directory (default results/<date>-<time>-<host>-costs)", 0 },
+	{ O_PYTHON, "python", NULL, "also the same price list in real CPython, each row beside its C\n"
+				    "counterpart", 0 },
+	{ O_INTERPRETER, "interpreter", "PATH", "the Python of --python (default /usr/bin/python3)", 0 },
 	{ 0 },
 };
 
 static const struct opt_cmd cli = {
 	.name = "costs",
-	.synopsis = "[--workers N] [--quick] [--out DIR] [-- google-benchmark flags]",
+	.synopsis = "[--workers N] [--quick] [--python] [--out DIR] [-- google-benchmark flags]",
 	.about = "Measures what the tutorials say processes cost: start-up, dispatch per task,\n"
 		 "copying, synchronisation and memory, each beside its thread counterpart.",
 	.opts = opts,
@@ -32,6 +35,8 @@ static const struct opt_cmd cli = {
 static struct {
 	struct costs_opts o;
 	const char *out;
+	int python;
+	const char *interpreter;
 	const char *gb_argv[64];
 	int gb_argc;
 } c;
@@ -43,6 +48,10 @@ static void on_opt(void *ctx, const struct opt *op, const char *val)
 		c.o.workers = (unsigned)opt_u64("--workers", val, 1, BACKEND_MAX_WORKERS);
 	else if (op->id == O_QUICK)
 		c.o.quick = 1;
+	else if (op->id == O_PYTHON)
+		c.python = 1;
+	else if (op->id == O_INTERPRETER)
+		c.interpreter = val;
 	else
 		c.out = val;
 }
@@ -60,6 +69,38 @@ static void costs_parse(int argc, char **argv)
 		c.gb_argv[c.gb_argc++] = argv[i];
 }
 
+/* The CPython rows: each beside its C counterpart, and how much cheaper C is. */
+static void print_python(const struct costs *res, const char *python)
+{
+	char a[32], b[32], d[32], e[32];
+
+	printf("\n# real CPython (%s): the same price list in the interpreter, each row beside "
+	       "its C counterpart measured above\n  %-42s %10s  %-21s %-4s  %-40s %8s  %s\n",
+	       python, "cost", "CPython", "(min .. max)", "unit", "C counterpart", "C",
+	       "C is N x cheaper");
+	for (size_t i = 0; i < res->n; i++) {
+		const struct cost_row *r = &res->rows[i];
+		char range[48], cheaper[32] = "-";
+
+		if (strcmp(r->group, "cpython") != 0)
+			continue;
+		if (r->failed) {
+			printf("  %-42s FAILED\n", r->name);
+			continue;
+		}
+		snprintf(range, sizeof(range), "(%s .. %s)", fmt_num(b, sizeof(b), r->min),
+			 fmt_num(d, sizeof(d), r->max));
+		if (r->c_median > 0 && r->never)
+			snprintf(cheaper, sizeof(cheaper), "CPython never");
+		else if (r->c_median > 0 && r->median > 0)
+			snprintf(cheaper, sizeof(cheaper), "%.3gx", r->median / r->c_median);
+		printf("  %-42s %10s  %-21s %-4s  %-40s %8s  %s\n      %s\n", r->name,
+		       r->never ? "never" : fmt_num(a, sizeof(a), r->median), r->never ? "" : range,
+		       r->unit, r->c_median > 0 ? r->c_name : "-",
+		       r->c_median > 0 ? fmt_num(e, sizeof(e), r->c_median) : "-", cheaper, r->how);
+	}
+}
+
 static int costs_exec(void)
 {
 	struct costs_opts o = c.o;
@@ -75,6 +116,8 @@ static int costs_exec(void)
 	if (!o.workers)
 		o.workers = pin_topo_cores(topo);
 	o.topo = topo;
+	if (c.python)
+		o.python = backend_python(c.interpreter);
 	out = make_out_dir(out, "-costs", dir, sizeof(dir));
 	rc = costs_run(&res, &o, c.gb_argc, c.gb_argv, err, sizeof(err));
 	pin_topo_free(topo);
@@ -87,6 +130,8 @@ static int costs_exec(void)
 	for (size_t i = 0; i < res.n; i++) {
 		const struct cost_row *r = &res.rows[i];
 
+		if (strcmp(r->group, "cpython") == 0)
+			continue;
 		if (strcmp(r->group, group) != 0) {
 			group = r->group;
 			printf("\n%s\n", group);
@@ -102,6 +147,8 @@ static int costs_exec(void)
 		       fmt_num(a, sizeof(a), r->median), fmt_num(b, sizeof(b), r->min),
 		       fmt_num(d, sizeof(d), r->max), r->unit, r->how);
 	}
+	if (o.python)
+		print_python(&res, o.python);
 	if (costs_write_csv(out, &res)) {
 		fprintf(stderr, "parbench: cannot write %s/costs.csv\n", out);
 		return EXIT_VERIFY;

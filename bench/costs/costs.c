@@ -52,13 +52,13 @@ static const struct cost_def defs[] = {
 	{ "start-up", "posix_spawn(/bin/true) + waitpid", C_SPAWN, .batch = 5, .unit = "us",
 	  .how = "a new program, loaded and run to exit" },
 	{ "start-up", "fork-pool start, to first result", C_POOL_SHM, .batch = 1, .unit = "us",
-	  .how = "pool_start (fork + pin N workers) until a one-item map returns (Python Pool: 6 ms)" },
+	  .how = "pool_start (fork + pin N workers) until a one-item map returns" },
 	{ "start-up", "fork-pool-pipe start, to first result", C_POOL_PIPE, .batch = 1, .unit = "us",
 	  .how = "as above, pipe transport" },
 	{ "start-up", "OpenMP first parallel region", C_OMP_FIRST, .batch = 1, .unit = "us",
 	  .how = "openmp backend start (team creation + binding) in a fresh forked process" },
 	{ "dispatch", "fork-pool, chunk 1", C_DISPATCH, .backend = "fork-pool", .batch = 200000,
-	  .unit = "ns", .how = "map of one-item tasks / tasks (Python Pool.map chunksize 1: 15 us)" },
+	  .unit = "ns", .how = "map of one-item tasks / tasks" },
 	{ "dispatch", "fork-pool-pipe, chunk 1", C_DISPATCH, .backend = "fork-pool-pipe",
 	  .batch = 2000, .unit = "ns", .how = "as above; every task and result crosses a pipe" },
 	{ "dispatch", "openmp dynamic, chunk 1", C_DISPATCH, .backend = "openmp", .batch = 200000,
@@ -68,7 +68,7 @@ static const struct cost_def defs[] = {
 	{ "dispatch", "pthreads-gil dynamic, chunk 1", C_DISPATCH, .backend = "pthreads-gil",
 	  .batch = 200000, .unit = "ns", .how = "as above, with a GIL check point per item" },
 	{ "communication", "pipe round trip", C_DUO, .duo = DUO_PIPE, .batch = 2000, .unit = "us",
-	  .how = "8 bytes to a forked process and back over two pipes (Python Pipe: 50 us)" },
+	  .how = "8 bytes to a forked process and back over two pipes" },
 	{ "communication", "shared-memory round trip", C_DUO, .duo = DUO_SHM, .batch = 100000,
 	  .unit = "ns", .how = "both processes spin on one atomic word in shared memory" },
 	{ "communication", "Queue-like channel, per message", C_DUO, .duo = DUO_QUEUE,
@@ -76,9 +76,9 @@ static const struct cost_def defs[] = {
 	{ "synchronization", "lock hand-off between processes", C_DUO, .duo = DUO_LOCK,
 	  .batch = 2000, .unit = "us", .how = "process-shared mutex + condvar, turn passed and back" },
 	{ "synchronization", "semaphore ping-pong", C_DUO, .duo = DUO_SEM, .batch = 2000,
-	  .unit = "us", .how = "two process-shared POSIX semaphores (Python Semaphore: 21 us)" },
+	  .unit = "us", .how = "two process-shared POSIX semaphores" },
 	{ "synchronization", "event ping-pong", C_DUO, .duo = DUO_EVENT, .batch = 2000,
-	  .unit = "us", .how = "two eventfds, set and wait each way (Python Event: 141 us)" },
+	  .unit = "us", .how = "two eventfds, set and wait each way" },
 	{ "synchronization", "barrier, 2 processes", C_DUO, .duo = DUO_BARRIER, .batch = 2000,
 	  .unit = "us", .how = "process-shared pthread_barrier_wait" },
 	{ NULL, NULL, 0, .batch = 0 },
@@ -224,6 +224,9 @@ int costs_run(struct costs *c, const struct costs_opts *o, int gb_argc, const ch
 	shared_counter_rows(c, o->quick);
 	memory_rows(c);
 	mpi_rows(c, o);
+	killed_worker_row(c, o);
+	if (o->python)
+		rc = python_rows(c, o, err, err_len);
 out:
 	gbench_destroy(gb);
 	return rc;

@@ -25,10 +25,18 @@ struct cost_row {
 	const char *how;       /* one line: how it was measured */
 	int failed;            /* the measurement failed (or a lock lost updates) */
 	int not_run;           /* excluded by a --benchmark_filter */
+	/* CPython rows (group "cpython"): their own unit and method text, their C
+	 * counterpart's name and median (in this row's unit; 0: none), and whether the
+	 * thing measured never happened (a killed Pool worker is never reported) */
+	char unit_own[16];
+	char how_own[256];
+	char c_name[96];
+	double c_median;
+	int never;
 };
 
 struct costs {
-	struct cost_row rows[80];
+	struct cost_row rows[112];
 	size_t n;
 };
 
@@ -36,6 +44,7 @@ struct costs_opts {
 	unsigned workers;            /* pool / team size for the dispatch figures */
 	const struct pin_topo *topo;
 	int quick;                   /* fewer repetitions, smaller batches */
+	const char *python;          /* also the price list in this interpreter, or NULL */
 };
 
 /* Measures everything. gb_argv: Google Benchmark flags. 0 or -errno with err set. */
