@@ -5,6 +5,7 @@
 #define PB_CPYTHON_INT_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 #include <sys/types.h>
 
 #include "backend.h"
@@ -12,7 +13,8 @@
 #define CPY_START_S 120.0 /* the interpreter and its workers must be ready by then */
 
 struct cpy {
-	pid_t pid;             /* the driver, leader of its own process group; 0 = none */
+	_Atomic pid_t pid;     /* the driver, leader of its own process group; 0 = none (read
+				* by cancel() from another thread) */
 	int fd;                /* the socket to it, if connected */
 	int connected;
 	char buf[8192];        /* what came from the driver: [used, have) not read yet */

@@ -59,20 +59,21 @@ int cpy_spawn(struct cpy *c, const char *python, const char *mode, unsigned work
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return -errno;
-	c->pid = fork();
-	if (c->pid < 0) {
+	pid_t pid = fork();
+
+	if (pid < 0) {
 		int e = errno;
 
 		close(sv[0]);
 		close(sv[1]);
-		c->pid = 0;
 		return -e;
 	}
-	if (c->pid == 0) {
+	if (pid == 0) {
 		close(sv[0]);
 		exec_driver(sv[1], python, argv, parent);
 	}
-	setpgid(c->pid, c->pid); /* also here: no window in which a kill could miss it */
+	setpgid(pid, pid); /* also here: no window in which a kill could miss it */
+	c->pid = pid;
 	close(sv[1]);
 	c->fd = sv[0];
 	c->connected = 1;
@@ -196,16 +197,17 @@ static void describe_end(int status, char *buf, size_t len)
 int cpy_reap(struct cpy *c, double wait_s, char *how, size_t len)
 {
 	double until = now_s() + wait_s;
+	pid_t pid = c->pid;
 	siginfo_t si;
 	int status = 0;
 
-	if (c->pid <= 0)
+	if (pid <= 0)
 		return 0;
 	for (;;) {
 		memset(&si, 0, sizeof(si));
-		int r = waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT);
+		int r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
 
-		if (r == 0 && si.si_pid == c->pid)
+		if (r == 0 && si.si_pid == pid)
 			break;
 		if (r < 0 && errno != EINTR) {
 			c->pid = 0; /* not our child any more: nothing to signal */
@@ -215,8 +217,8 @@ int cpy_reap(struct cpy *c, double wait_s, char *how, size_t len)
 			return -ETIMEDOUT;
 		usleep(2000);
 	}
-	kill(-c->pid, SIGKILL);
-	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (how)
 		describe_end(status, how, len);
@@ -226,8 +228,10 @@ int cpy_reap(struct cpy *c, double wait_s, char *how, size_t len)
 
 void cpy_kill(struct cpy *c)
 {
-	if (c->pid > 0)
-		kill(-c->pid, SIGKILL); /* the driver and every pool worker it started */
+	pid_t pid = c->pid;
+
+	if (pid > 0)
+		kill(-pid, SIGKILL); /* the driver and every pool worker it started */
 }
 
 void cpy_end(struct cpy *c)
@@ -263,17 +267,18 @@ int cpy_probe(const char *python, const char *code)
 
 	if (null < 0)
 		return -errno;
-	c.pid = fork();
-	if (c.pid < 0) {
+	pid_t pid = fork();
+
+	if (pid < 0) {
 		close(null);
-		c.pid = 0;
 		return -EAGAIN;
 	}
-	if (c.pid == 0) {
+	if (pid == 0) {
 		dup2(null, 2);
 		exec_driver(null, python, argv, parent);
 	}
-	setpgid(c.pid, c.pid);
+	setpgid(pid, pid);
+	c.pid = pid;
 	close(null);
 	if (cpy_reap(&c, 20.0, how, sizeof(how)) != 0) {
 		cpy_kill(&c);

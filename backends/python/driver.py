@@ -13,6 +13,7 @@ Protocol, one line each way, then raw bytes where a length says so:
     driver:   ready PID,PID,...          (workers started, one untimed task each)
     parbench: run
     driver:   done SECONDS NTASKS, NTASKS lines "BEGIN END SUM COUNT", OUTLEN bytes
+              (the first run is preceded by an untimed one)
     parbench: quit                       (or end of file)
 and "error TEXT" in place of any reply.  The driver only times and reports: every sum,
 count and output byte goes back to parbench, which combines and verifies them.
@@ -190,10 +191,14 @@ def serve(rd, wr, mode, workers, method):
     runner = make(mode, workers, method, job)
     wr.write(("ready %s\n" % ",".join(str(p) for p in runner.pids())).encode())
     wr.flush()
+    warm = True
     try:
         while rd.readline().strip() == b"run":
             out = bytearray(job.outlen)
             try:
+                if warm:  # a fresh interpreter's first runs are slower (its memory
+                    runner.run()  # arenas, caches): one more untimed run first
+                    warm = False
                 t0 = time.perf_counter()
                 results = runner.run()
                 t1 = time.perf_counter()

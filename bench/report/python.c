@@ -96,9 +96,9 @@ void print_python(FILE *out, const struct sweep *sw, size_t i, size_t j)
 
 		python_spread(sw, m, &mlo, &mhi);
 		python_spread(sw, cp, &clo, &chi);
-		fprintf(out, "  GIL model, %u threads: pthreads-gil %.2fx (%.2f-%.2f), "
+		fprintf(out, "  GIL model, %u thread%s: pthreads-gil %.2fx (%.2f-%.2f), "
 			     "cpython-threads %.2fx (%.2f-%.2f): medians %.0f%% apart\n",
-			cp->workers, m->speedup, mlo, mhi, cp->speedup, clo, chi,
+			cp->workers, cp->workers == 1 ? "" : "s", m->speedup, mlo, mhi, cp->speedup, clo, chi,
 			100 * fabs(m->speedup - cp->speedup) / cp->speedup);
 	}
 }
