@@ -27,6 +27,20 @@
 
 static pid_t costs_parent;
 
+/* r's median, min and max of the n values v. */
+static void set_stats(struct cost_row *r, double *v, size_t n)
+{
+	r->repetitions = n;
+	if (!n)
+		return;
+	r->median = stats_median(v, n);
+	r->min = r->max = v[0];
+	for (size_t i = 1; i < n; i++) {
+		r->min = v[i] < r->min ? v[i] : r->min;
+		r->max = v[i] > r->max ? v[i] : r->max;
+	}
+}
+
 static void die_range(void *ctx, size_t b, size_t e, void *partial)
 {
 	if (getpid() != costs_parent)
@@ -60,15 +74,7 @@ void killed_worker_row(struct costs *c, const struct costs_opts *o)
 		backend_instance_stop(&bi);
 	}
 	r->failed = n == 0;
-	if (n) {
-		r->median = stats_median(t, n);
-		r->min = r->max = t[0];
-		for (size_t i = 1; i < n; i++) {
-			r->min = t[i] < r->min ? t[i] : r->min;
-			r->max = t[i] > r->max ? t[i] : r->max;
-		}
-		r->repetitions = n;
-	}
+	set_stats(r, t, n);
 }
 
 /* The script's whole output into buf (cut at len - 1), within PY_COSTS_WAIT_S. 0 or -errno. */
@@ -158,16 +164,8 @@ static void parse_row(struct costs *c, size_t n_c, char *line)
 	r->unit = r->unit_own;
 	r->how = r->how_own;
 	snprintf(r->c_name, sizeof(r->c_name), "%s", f[3]);
-	r->never = n > 0 && v[0] < 0;
-	if (n) {
-		r->median = stats_median(v, n);
-		r->min = r->max = v[0];
-		for (size_t i = 1; i < n; i++) {
-			r->min = v[i] < r->min ? v[i] : r->min;
-			r->max = v[i] > r->max ? v[i] : r->max;
-		}
-		r->never = r->median < 0;
-	}
+	set_stats(r, v, n);
+	r->never = n > 0 && r->median < 0;
 	for (size_t i = 0; i < n_c && strcmp(f[3], "-") != 0; i++) {
 		const struct cost_row *q = &c->rows[i];
 		double a = unit_s(q->unit), b = unit_s(r->unit);
