@@ -71,8 +71,8 @@ static const struct opt opts[] = {
 	{ O_START_METHOD, "start-method", "M", "cpython-pool and cpython-processes: fork, spawn or forkserver\n"
 					       "(default: Python's, fork on Linux before 3.14)", 0 },
 	{ O_PY_SIZE, "python-size", "N", "the size of the cpython* rows, or per kernel as for --size\n"
-					 "(default: calibrated so that one cpython run takes ~0.1 s,\n"
-					 "--quick ~0.02 s; pictures by their side)", 0 },
+					 "(default: calibrated so that one cpython run takes ~0.05 s,\n"
+					 "--quick ~0.01 s; pictures by their side)", 0 },
 	{ 0 },
 };
 #undef R

@@ -213,6 +213,20 @@ static void meta_measurement(FILE *f, const struct sweep *sw, const struct run_m
 				c->e[i].kept ? "true" : "false");
 		fprintf(f, "]},\n");
 	}
+	if (m->py_calibration && m->py_calibration->n) {
+		const struct calibration *c = m->py_calibration;
+
+		fprintf(f, "  \"python_sizes\": \"");
+		for (size_t i = 0; i < c->n; i++)
+			fprintf(f, "%s%s=%llu", i ? "," : "", c->e[i].k->name,
+				(unsigned long long)c->e[i].size);
+		fprintf(f, "\",\n  \"python_calibration\": {\"target_s\": %g},\n", c->target_s);
+	}
+	if (m->skipped && m->skipped[0]) {
+		fprintf(f, "  \"skipped\": ");
+		json_str(f, m->skipped);
+		fprintf(f, ",\n");
+	}
 	if (m->machine) {
 		fprintf(f, "  \"machine_state\": {\"boost\": \"%s\", \"aslr\": %d, "
 			     "\"busy_at_start\": %u, \"busy_names\": ", m->machine->boost,

@@ -23,7 +23,7 @@
 			       * target: shared virtual machines swing that much within
 			       * minutes (a core's other hyperthread busy or not) */
 #define CALIB_MAX       16
-#define CALIB_PY_TARGET_S  0.1 /* one serial run of a Python twin, CPython rows */
+#define CALIB_PY_TARGET_S  0.05 /* one serial run of a Python twin, CPython rows */
 #define CALIB_PY_QUICK_DIV 5   /* --quick: that much shorter (an interpreter's pools cost
 				* milliseconds per run) */
 
