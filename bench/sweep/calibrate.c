@@ -144,7 +144,7 @@ static int calibrate_one(struct calib_entry *e, const struct kernel *k,
 	double off = (double)old * per / target_s;
 
 	e->kept = old && off <= CALIB_KEEP && off >= 1 / CALIB_KEEP &&
-		  old == calib_round((double)old, multiple);
+		  (old >= 1000ull * multiple || old % multiple == 0);
 	e->size = e->kept ? old : calib_round(want < 1 ? 1 : want, multiple);
 	e->probe_s = (double)e->size * per;
 	return 0;
