@@ -139,7 +139,11 @@ static int cpy_run(void *state, const struct work *w, const struct backend_confi
 	size_t ntasks = 0;
 	int rc;
 
-	if (w != c->job || !c->connected) {
+	if (!c->connected) {
+		backend_set_error(cfg, "the Python interpreter is gone (an earlier run failed)");
+		return -EIO;
+	}
+	if (w != c->job) {
 		backend_set_error(cfg, "the CPython backends run the job they were started for");
 		return -EINVAL;
 	}

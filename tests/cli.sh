@@ -326,7 +326,7 @@ sleep 1
 usage_error "bad start method" run --backends cpython-pool --start-method vfork
 usage_error "bad python size" run --backends cpython --python-size sum_squares=0
 usage_error "python rows with --sizes" run --backends cpython --sizes 1e3,1e4
-usage_error "no such interpreter" run --backends cpython --python /nonexistent/python3
+usage_error "no such interpreter" run --backends cpython,cpython-pool --python /nonexistent/python3
 grep -q "no Python 3.8 or newer runs as '/nonexistent/python3'" "$tmp/err" && ok || bad "python missing: $(cat "$tmp/err")"
 
 # --retry and --max-tasks reach the pool: results stay exact.

@@ -269,8 +269,9 @@ static void keep_available(struct run_cmd *r)
 			used += (size_t)w;
 	}
 	o->n_backends = kept;
-	if (kept == 0 && used && !r->n_mpi)
-		usage_error("none of the backends asked for runs here: %s", r->skipped);
+	if (kept == 0 && used && !r->n_mpi) /* one line: the first reason */
+		usage_error("none of the backends asked for runs here: %.*s",
+			    (int)strcspn(r->skipped, "\n"), r->skipped);
 }
 
 /* What the options say together, before anything runs. */
