@@ -522,6 +522,14 @@ sed -i "s/	sum_squares	$kept\$/	sum_squares	$((size * 100))/" "$tmp/cal/.parbenc
 "$pb" run --quick --kernels sum_squares --backends serial --repetitions 2 --out "$tmp/cal/c" \
 	>"$tmp/out" 2>"$tmp/err" || bad "recalibrated run failed"
 grep "^# sum_squares" "$tmp/out" | grep -q "size $((size * 100)) \|size kept" && bad "a size 100x off was kept" || ok
+# the CPython rows' sizes: calibrated in the interpreter, kept beside the runs too
+for run in e f; do
+	"$pb" run --quick --kernels sum_squares,sharpen --backends cpython --repetitions 2 \
+		--out "$tmp/cal/$run" >"$tmp/out-$run" 2>"$tmp/err" || bad "CPython calibration run $run: $(head -c 300 "$tmp/err")"
+done
+grep -q "^# sharpen in CPython (.*): [0-9]*x[0-9]* picture.*calibrated for a serial CPython run of 10.00 ms" "$tmp/out-e" && ok || bad "CPython picture not calibrated: $(grep '^# sharpen in' "$tmp/out-e")"
+grep -q "^# sum_squares in CPython.*size kept from an earlier run" "$tmp/out-f" && ok || bad "CPython size not kept: $(grep '^# sum_squares in' "$tmp/out-f")"
+grep -q '"python_sizes": "sum_squares=[0-9]*,sharpen=[0-9]*"' "$tmp/cal/e/meta.json" && ok || bad "python_sizes not in meta.json"
 # --size per kernel: exact, the other kernels still calibrated; its bad forms are usage errors
 "$pb" run --quick --kernels sum_squares,io_wait --backends serial --repetitions 2 \
 	--size sum_squares=12345 --out "$tmp/cal/d" >"$tmp/out" 2>"$tmp/err" || bad "--size k=N run failed"

@@ -139,25 +139,34 @@ static unsigned workers_lcm(const struct sweep_opts *o)
 
 /* Sizes for the kernels of the run that have none, from the time budget (calibrate.h);
  * the sizes found are kept beside the run directory.  0 or -errno with err set. */
+/* Where sizes are kept beside the run directories, and the key they are kept under (the
+ * machine, the variant, the target and the kernel settings; what: "" or "python ..."). */
+static void keep_place(const struct run_cmd *r, double target, const char *what, char *keep,
+		       size_t keep_len, char *key, size_t key_len)
+{
+	const char *slash = strrchr(r->out_dir, '/');
+
+	if (slash)
+		snprintf(keep, keep_len, "%.*s/.parbench-sizes", (int)(slash - r->out_dir),
+			 r->out_dir);
+	else
+		snprintf(keep, keep_len, ".parbench-sizes");
+	snprintf(key, key_len, "%s|%s|%s|target %g|tasks %u|sleep %u%s", r->host, r->cpu_model,
+		 kernel_variant(), target, r->o.kp.tasks, r->o.kp.sleep_us, what);
+}
+
 static int calibrate_run(struct run_cmd *r, struct calibration *cal, char *err, size_t err_len)
 {
 	struct sweep_opts *o = &r->o;
 	const struct kernel *ks[SWEEP_MAX_LIST];
-	char keep[1200], key[768];
-	const char *slash = strrchr(r->out_dir, '/');
+	char keep[1200], key[1024];
 	double target = CALIB_TARGET_S / (o->kp.quick ? CALIB_QUICK_DIV : 1);
 	size_t n = 0;
 
 	for (size_t i = 0; i < o->n_kernels; i++)
 		if (!o->kernel_sizes[i])
 			ks[n++] = o->kernels[i];
-	if (slash)
-		snprintf(keep, sizeof(keep), "%.*s/.parbench-sizes", (int)(slash - r->out_dir),
-			 r->out_dir);
-	else
-		snprintf(keep, sizeof(keep), ".parbench-sizes");
-	snprintf(key, sizeof(key), "%s|%s|%s|target %g|tasks %u|sleep %u", r->host, r->cpu_model,
-		 kernel_variant(), target, o->kp.tasks, o->kp.sleep_us);
+	keep_place(r, target, "", keep, sizeof(keep), key, sizeof(key));
 	int rc = calibrate(cal, ks, n, &o->kp, target, workers_lcm(o), keep, key, err, err_len);
 
 	for (size_t i = 0; rc == 0 && i < o->n_kernels; i++) {
@@ -186,8 +195,12 @@ static int calibrate_py_run(struct run_cmd *r, char *err, size_t err_len)
 	for (size_t i = 0; i < o->n_kernels; i++)
 		if (!o->py_sizes[i])
 			ks[n++] = o->kernels[i];
+	char keep[1200], key[1024], what[300];
+
+	snprintf(what, sizeof(what), "|python %.256s", backend_python(o->python));
+	keep_place(r, target, what, keep, sizeof(keep), key, sizeof(key));
 	int rc = calibrate_python(&r->py_cal, py, ks, n, &o->kp, o->python, target,
-				  workers_lcm(o), err, err_len);
+				  workers_lcm(o), keep, key, err, err_len);
 
 	for (size_t i = 0; rc == 0 && i < o->n_kernels; i++) {
 		const struct calib_entry *e = calibration_find(&r->py_cal, o->kernels[i]);

@@ -62,8 +62,7 @@ uint64_t calib_round(double x, unsigned multiple)
 	return r < multiple ? multiple : r ? r : 1;
 }
 
-/* The size an earlier calibration with this key chose for kernel name, or 0. */
-static uint64_t kept_size(const char *path, const char *key, const char *name)
+uint64_t calib_kept_size(const char *path, const char *key, const char *name)
 {
 	char line[1024], k[512], n[64];
 	unsigned long long size;
@@ -80,8 +79,7 @@ static uint64_t kept_size(const char *path, const char *key, const char *name)
 	return found;
 }
 
-/* Rewrites path with this calibration's sizes under key, other keys' lines kept. */
-static void keep_sizes(const char *path, const char *key, const struct calibration *c)
+void calib_keep_sizes(const char *path, const char *key, const struct calibration *c)
 {
 	char tmp[4200], line[1024];
 	FILE *in, *out;
@@ -138,7 +136,7 @@ static int calibrate_one(struct calib_entry *e, const struct kernel *k,
 	if (rc)
 		return rc;
 	double per = t / (double)size, want = target_s / per;
-	uint64_t old = kept_size(keep_path, key, k->name);
+	uint64_t old = calib_kept_size(keep_path, key, k->name);
 
 	e->k = k;
 	double off = (double)old * per / target_s;
@@ -169,7 +167,7 @@ int calibrate(struct calibration *c, const struct kernel *const *ks, size_t n,
 		c->n++;
 	}
 	if (keep_path && c->n)
-		keep_sizes(keep_path, key, c);
+		calib_keep_sizes(keep_path, key, c);
 	return 0;
 }
 

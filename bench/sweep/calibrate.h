@@ -53,12 +53,17 @@ int calibrate(struct calibration *c, const struct kernel *const *ks, size_t n,
 /*
  * The CPython rows' sizes: the n kernels ks's Python twins, run by py (the CPython serial
  * backend) in the interpreter python (NULL: the default), so that one run takes target_s;
- * pictures by their side.  0, or -errno with a one-line reason.
+ * pictures by their side; a size kept under key in keep_path is used again while the probe
+ * puts it within CALIB_KEEP (as calibrate() does).  0, or -errno with a one-line reason.
  */
 int calibrate_python(struct calibration *c, const struct backend *py,
 		     const struct kernel *const *ks, size_t n, const struct kernel_params *kp,
-		     const char *python, double target_s, unsigned multiple, char *err,
-		     size_t err_len);
+		     const char *python, double target_s, unsigned multiple, const char *keep_path,
+		     const char *key, char *err, size_t err_len);
+/* The size an earlier calibration with this key chose for kernel name in the file path,
+ * or 0; and path rewritten with c's sizes under key (other keys' lines kept). */
+uint64_t calib_kept_size(const char *path, const char *key, const char *name);
+void calib_keep_sizes(const char *path, const char *key, const struct calibration *c);
 /* x to two significant digits (1234567 -> 1200000); below 1000 x multiple, to the nearest
  * multiple of multiple instead (at least multiple): a size that counts few items is then
  * dealt evenly to every worker count whose least common multiple is multiple. */

@@ -63,8 +63,8 @@ static int py_probe(const struct backend *py, const struct kernel *k,
 
 static int calibrate_py_one(struct calib_entry *e, const struct backend *py,
 			    const struct kernel *k, const struct kernel_params *kp,
-			    const char *python, double target_s, unsigned multiple, char *err,
-			    size_t err_len)
+			    const char *python, double target_s, unsigned multiple, uint64_t old,
+			    char *err, size_t err_len)
 {
 	struct kernel_instance ki;
 	struct kernel_params q = *kp;
@@ -94,17 +94,21 @@ static int calibrate_py_one(struct calib_entry *e, const struct backend *py,
 	if (rc)
 		return rc;
 	double want = (double)size * pow(target_s / t, 1 / power);
+	double off = old ? t * pow((double)old / (double)size, power) / target_s : 0;
 
 	e->k = k;
-	e->size = calib_round(want < 8 && power > 1 ? 8 : want < 1 ? 1 : want, multiple);
+	e->kept = old && off <= CALIB_KEEP && off >= 1 / CALIB_KEEP &&
+		  (old >= 1000ull * multiple || old % multiple == 0);
+	e->size = e->kept ? old : calib_round(want < 8 && power > 1 ? 8 : want < 1 ? 1 : want,
+					      multiple);
 	e->probe_s = t * pow((double)e->size / (double)size, power);
 	return 0;
 }
 
 int calibrate_python(struct calibration *c, const struct backend *py,
 		     const struct kernel *const *ks, size_t n, const struct kernel_params *kp,
-		     const char *python, double target_s, unsigned multiple, char *err,
-		     size_t err_len)
+		     const char *python, double target_s, unsigned multiple, const char *keep_path,
+		     const char *key, char *err, size_t err_len)
 {
 	char why[256] = "";
 
@@ -113,7 +117,8 @@ int calibrate_python(struct calibration *c, const struct backend *py,
 	c->python = 1;
 	for (size_t i = 0; i < n && c->n < CALIB_MAX; i++) {
 		int rc = calibrate_py_one(&c->e[c->n], py, ks[i], kp, python, target_s, multiple,
-					  why, sizeof(why));
+					  calib_kept_size(keep_path, key, ks[i]->name), why,
+					  sizeof(why));
 
 		if (rc) {
 			snprintf(err, err_len, "calibrating '%s' in CPython: %s", ks[i]->name,
@@ -123,5 +128,7 @@ int calibrate_python(struct calibration *c, const struct backend *py,
 		}
 		c->n++;
 	}
+	if (keep_path && c->n)
+		calib_keep_sizes(keep_path, key, c);
 	return 0;
 }
