@@ -190,6 +190,16 @@ static void meta_failures(FILE *f, const struct sweep *sw)
 	fprintf(f, "\n  ]\n");
 }
 
+/* "  \"key\": \"kernel=size,...\"": a calibration's sizes, as --size (--python-size) takes them. */
+static void meta_sizes(FILE *f, const char *key, const struct calibration *c)
+{
+	fprintf(f, "  \"%s\": \"", key);
+	for (size_t i = 0; i < c->n; i++)
+		fprintf(f, "%s%s=%llu", i ? "," : "", c->e[i].k->name,
+			(unsigned long long)c->e[i].size);
+	fprintf(f, "\",\n");
+}
+
 /* meta.json's adaptive repetitions, calibrated sizes, machine state and roof. */
 static void meta_measurement(FILE *f, const struct sweep *sw, const struct run_meta *m)
 {
@@ -201,11 +211,8 @@ static void meta_measurement(FILE *f, const struct sweep *sw, const struct run_m
 	if (m->calibration && m->calibration->n) {
 		const struct calibration *c = m->calibration;
 
-		fprintf(f, "  \"calibrated_sizes\": \"");
-		for (size_t i = 0; i < c->n; i++)
-			fprintf(f, "%s%s=%llu", i ? "," : "", c->e[i].k->name,
-				(unsigned long long)c->e[i].size);
-		fprintf(f, "\",\n  \"calibration\": {\"target_s\": %g, \"kernels\": [", c->target_s);
+		meta_sizes(f, "calibrated_sizes", c);
+		fprintf(f, "  \"calibration\": {\"target_s\": %g, \"kernels\": [", c->target_s);
 		for (size_t i = 0; i < c->n; i++)
 			fprintf(f, "%s{\"kernel\": \"%s\", \"size\": %llu, \"probe_s\": %.4g, "
 				     "\"kept\": %s}", i ? ", " : "", c->e[i].k->name,
@@ -216,11 +223,8 @@ static void meta_measurement(FILE *f, const struct sweep *sw, const struct run_m
 	if (m->py_calibration && m->py_calibration->n) {
 		const struct calibration *c = m->py_calibration;
 
-		fprintf(f, "  \"python_sizes\": \"");
-		for (size_t i = 0; i < c->n; i++)
-			fprintf(f, "%s%s=%llu", i ? "," : "", c->e[i].k->name,
-				(unsigned long long)c->e[i].size);
-		fprintf(f, "\",\n  \"python_calibration\": {\"target_s\": %g},\n", c->target_s);
+		meta_sizes(f, "python_sizes", c);
+		fprintf(f, "  \"python_calibration\": {\"target_s\": %g},\n", c->target_s);
 	}
 	if (m->skipped && m->skipped[0]) {
 		fprintf(f, "  \"skipped\": ");

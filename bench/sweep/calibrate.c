@@ -62,6 +62,12 @@ uint64_t calib_round(double x, unsigned multiple)
 	return r < multiple ? multiple : r ? r : 1;
 }
 
+int calib_keeps(uint64_t old, double off, unsigned multiple)
+{
+	return old && off <= CALIB_KEEP && off >= 1 / CALIB_KEEP &&
+	       (old >= 1000ull * multiple || old % multiple == 0);
+}
+
 uint64_t calib_kept_size(const char *path, const char *key, const char *name)
 {
 	char line[1024], k[512], n[64];
@@ -141,8 +147,7 @@ static int calibrate_one(struct calib_entry *e, const struct kernel *k,
 	e->k = k;
 	double off = (double)old * per / target_s;
 
-	e->kept = old && off <= CALIB_KEEP && off >= 1 / CALIB_KEEP &&
-		  (old >= 1000ull * multiple || old % multiple == 0);
+	e->kept = calib_keeps(old, off, multiple);
 	e->size = e->kept ? old : calib_round(want < 1 ? 1 : want, multiple);
 	e->probe_s = (double)e->size * per;
 	return 0;

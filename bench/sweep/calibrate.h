@@ -63,6 +63,9 @@ int calibrate_python(struct calibration *c, const struct backend *py,
 /* The size an earlier calibration with this key chose for kernel name in the file path,
  * or 0; and path rewritten with c's sizes under key (other keys' lines kept). */
 uint64_t calib_kept_size(const char *path, const char *key, const char *name);
+/* Whether a kept size old, which the probe puts at off times the target, is used again: within
+ * CALIB_KEEP, and (counting few items) a multiple of multiple, as calib_round() would make it. */
+int calib_keeps(uint64_t old, double off, unsigned multiple);
 void calib_keep_sizes(const char *path, const char *key, const struct calibration *c);
 /* x to two significant digits (1234567 -> 1200000); below 1000 x multiple, to the nearest
  * multiple of multiple instead (at least multiple): a size that counts few items is then

@@ -97,8 +97,7 @@ static int calibrate_py_one(struct calib_entry *e, const struct backend *py,
 	double off = old ? t * pow((double)old / (double)size, power) / target_s : 0;
 
 	e->k = k;
-	e->kept = old && off <= CALIB_KEEP && off >= 1 / CALIB_KEEP &&
-		  (old >= 1000ull * multiple || old % multiple == 0);
+	e->kept = calib_keeps(old, off, multiple);
 	e->size = e->kept ? old : calib_round(want < 8 && power > 1 ? 8 : want < 1 ? 1 : want,
 					      multiple);
 	e->probe_s = t * pow((double)e->size / (double)size, power);
