@@ -2,7 +2,9 @@
 # multinode.sh - simulated cluster nodes on one machine, for running parbench's MPI backend
 # across "hosts" (and a single-machine Slurm) without a cluster.
 #
-#   scripts/multinode.sh up N [--rate RATE]   make node1..nodeN (RATE: tc tbf rate, e.g. 1gbit)
+#   scripts/multinode.sh up N [--rate RATE] [--delay D]
+#                                             make node1..nodeN (RATE: tc tbf rate, e.g. 1gbit;
+#                                             D: one-way delay between nodes, e.g. 500us, 2ms)
 #   scripts/multinode.sh env                  print the environment mpirun needs (eval it)
 #   scripts/multinode.sh exec K CMD...        run CMD inside node K
 #   scripts/multinode.sh mpirun ARGS...       mpirun from node1 across the nodes (hostfile set)
@@ -16,7 +18,9 @@
 # work tree stay shared, like an NFS home.  Open MPI reaches the nodes through an "rsh" agent
 # that enters them with nsenter.  Each node has a cpuset cgroup of its own (v1 or v2): the
 # machine's allowed CPUs dealt round-robin, so that 2 nodes on 2 cores own one core each;
-# whatever enters a node joins it.  Needs root and namespaces: otherwise `up` prints SKIP and
+# whatever enters a node joins it.  With --delay the nodes hang off a userspace switch
+# instead of the bridge (pb-relay.c: this kernel has no netem), which holds every frame D
+# before passing it on, in node1's network namespace.  Needs root and namespaces: otherwise `up` prints SKIP and
 # exits 0 (status 77 with --strict).  See ../shared/notes/multinode.md for why each piece.
 set -eu
 
@@ -119,9 +123,34 @@ down() {
 	fi
 }
 
+# "2ms", "500us", "1.5ms" or plain microseconds -> microseconds; "" if not a delay
+delay_us() {
+	echo "$1" | awk '/^[0-9.]+(us)?$/ { printf "%d", $1 + 0.5; next }
+		/^[0-9.]+ms$/ { printf "%d", $1 * 1000 + 0.5; next }
+		/^[0-9.]+s$/ { printf "%d", $1 * 1000000 + 0.5 }'
+}
+
+# tc's "1gbit", "500mbit", "100kbit", "1000000bit" -> bits per second; "" -> 0 (unlimited)
+rate_bits() {
+	echo "$1" | awk '/^$/ { print 0; next }
+		{ v = $1 + 0; u = $1; sub(/^[0-9.]+/, "", u)
+		  m = u == "gbit" ? 1e9 : u == "mbit" ? 1e6 : u == "kbit" ? 1e3 : u == "bit" ? 1 : -1
+		  if (m < 0) print "bad"; else printf "%.0f\n", v * m }'
+}
+
+# The relay program: $PB_RELAY, the build's, or compiled here from its source.
+relay_bin() {
+	here=$(cd "$(dirname "$0")" && pwd)
+	for r in "${PB_RELAY:-}" "$here/../build/pb-relay"; do
+		[ -n "$r" ] && [ -x "$r" ] && { echo "$r"; return 0; }
+	done
+	cc -O2 -o "$DIR/pb-relay" "$here/pb-relay.c" >&2 && echo "$DIR/pb-relay"
+}
+
 up() {
 	n=$1
 	rate=${2:-}
+	delay=${3:-}
 	[ "$n" -ge 1 ] 2>/dev/null || { echo "multinode: bad node count '$n'" >&2; exit 2; }
 	[ "$(id -u)" = 0 ] || skip "simulated nodes need root (network and mount namespaces)"
 	for t in unshare nsenter ip; do
@@ -158,27 +187,56 @@ up() {
 			{ down; skip "cannot set up a node's namespaces"; }
 		k=$((k + 1))
 	done
-	# the bridge lives in node1; node1 has its address on it, the others a veth into it
-	in_node 1 ip link add pbbr type bridge
-	in_node 1 ip link set pbbr up
-	in_node 1 ip addr add "$NET.1/24" dev pbbr
-	k=2
+	# Without a delay the bridge lives in node1; node1 has its address on it, the others a
+	# veth into it.  With a delay every node (node1 too) has a veth eth0 whose other end,
+	# pbvK, is a port of the relay in node1's network namespace.
+	first=2
+	if [ -n "$delay" ]; then
+		first=1
+		relay=$(relay_bin) || { down; skip "cannot build scripts/pb-relay.c (no C compiler?)"; }
+	else
+		in_node 1 ip link add pbbr type bridge
+		in_node 1 ip link set pbbr up
+		in_node 1 ip addr add "$NET.1/24" dev pbbr
+	fi
+	ports=""
+	k=$first
 	while [ "$k" -le "$n" ]; do
 		if ! ip link add name "pbv$k" netns "$(holder 1)" type veth peer name eth0 \
 			netns "$(holder "$k")" 2>/dev/null; then
 			down
 			skip "cannot create veth pairs here"
 		fi
-		in_node 1 ip link set "pbv$k" master pbbr up
+		if [ -n "$delay" ]; then
+			in_node 1 ip link set "pbv$k" up
+			ports="$ports pbv$k"
+		else
+			in_node 1 ip link set "pbv$k" master pbbr up
+		fi
 		in_node "$k" ip addr add "$NET.$k/24" dev eth0
 		in_node "$k" ip link set eth0 up
+		# the delay is the relay's alone: no slow start again after every idle pause
+		in_node "$k" sysctl -qw net.ipv4.tcp_slow_start_after_idle=0 2>/dev/null || true
 		if [ -n "$rate" ]; then
+			# tbf: the rate (with the relay, only as back-pressure into it: the relay's
+			# links keep the rate exactly, without tbf's bursts of 256 kB at full speed)
 			in_node "$k" tc qdisc add dev eth0 root tbf rate "$rate" burst 256kb latency 50ms
-			in_node 1 tc qdisc add dev "pbv$k" root tbf rate "$rate" burst 256kb latency 50ms
+			[ -n "$delay" ] ||
+				in_node 1 tc qdisc add dev "pbv$k" root tbf rate "$rate" burst 256kb latency 50ms
 		fi
 		k=$((k + 1))
 	done
+	if [ -n "$delay" ]; then
+		# the relay: in node1's network namespace only (not its cpuset: it is the network)
+		nsenter -t "$(holder 1)" --net -- "$relay" "$delay" "$(rate_bits "$rate")" $ports \
+			</dev/null >/dev/null 2>"$DIR/relay.log" &
+		echo $! >"$DIR/relay.pid"
+		sleep 0.1
+		kill -0 "$(cat "$DIR/relay.pid")" 2>/dev/null ||
+			{ cat "$DIR/relay.log" >&2; down; skip "the delay relay did not start"; }
+	fi
 	echo "${rate:-unlimited}" >"$DIR/rate"
+	echo "${delay:-0}" >"$DIR/delay_us"
 	# the rsh agent Open MPI calls as: agent HOST command words...
 	cat >"$DIR/agent" <<EOF
 #!/bin/sh
@@ -194,7 +252,7 @@ EOF
 		cpus="$cpus${cpus:+, }node$k CPU $(cat "$DIR/node$k.cpus" 2>/dev/null || echo all)"
 		k=$((k + 1))
 	done
-	echo "multinode: $n nodes up (node1..node$n on $SUBNET, links ${rate:-unlimited}; $cpus); state in $DIR"
+	echo "multinode: $n nodes up (node1..node$n on $SUBNET, links ${rate:-unlimited}, one-way delay ${delay:-0} us; $cpus); state in $DIR"
 }
 
 mpi_env() {
@@ -315,7 +373,24 @@ slurm_up() {
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
-up) up "${1:-2}" "$([ "${2:-}" = --rate ] && echo "${3:-}" || true)" ;;
+up)
+	n=${1:-2}
+	[ $# -gt 0 ] && shift
+	rate="" delay=""
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--rate) rate=${2:-} ;;
+		--delay)
+			delay=$(delay_us "${2:-}")
+			[ -n "$delay" ] || { echo "multinode: bad delay '${2:-}' (e.g. 500us, 2ms)" >&2; exit 2; }
+			;;
+		*) echo "multinode: unknown option '$1' (--rate RATE, --delay D)" >&2; exit 2 ;;
+		esac
+		[ $# -ge 2 ] || { echo "multinode: $1 needs a value" >&2; exit 2; }
+		shift 2
+	done
+	up "$n" "$rate" "$delay"
+	;;
 down)
 	down
 	echo "multinode: down"
