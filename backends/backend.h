@@ -131,6 +131,21 @@ struct backend_config {
 	size_t err_len;
 };
 
+/*
+ * What a run moves between workers that share no memory, and what that costs on the links it
+ * crosses, for the scaling model (bench/report/model.c): the model's time of a run is
+ * compute / CPUs + serial + link_s.
+ */
+struct backend_traffic {
+	uint64_t bytes;     /* per run, over links (MPI: between rank 0 and the other ranks) */
+	uint64_t volume;    /* the job's bytes in and out, every share (the most that could move) */
+	uint64_t messages;  /* one-way latencies on a run's critical path */
+	double link_s;      /* measured: the bytes at the links' bandwidths and the latencies,
+			     * by the backend's rules of what overlaps */
+	double latency_s;   /* measured one-way latency, the slowest peer (0: none measured) */
+	double bytes_per_s; /* measured bandwidth, the slowest peer (0: none measured) */
+};
+
 /* What a backend can tell about its last run (all optional; zero if unknown). */
 struct backend_stats {
 	int cpu[BACKEND_MAX_WORKERS]; /* CPU each worker last ran on, -1 unknown */
@@ -141,6 +156,8 @@ struct backend_stats {
 	char placement[2048];         /* MPI: "rank@host:cpu ..." of every rank */
 	unsigned respawns;            /* process pools: workers replaced since start */
 	unsigned deaths;              /* process pools: workers that died holding a task */
+	unsigned phys_cpus;           /* MPI: distinct physical CPUs of the ranks (machines told
+				       * apart by boot id: simulated hosts on one machine share) */
 };
 
 struct backend {
@@ -168,6 +185,17 @@ struct backend {
 	int (*agree)(void *state, int ok);
 	double (*elapsed)(const void *state);
 	int (*leader)(const void *state);
+	/*
+	 * Optional, for the scaling model.  traffic: after start, outside timing (collective
+	 * backends: on every process), what a run of w moves, with its links measured (once per
+	 * process and message size).  link_at: the link time of a run by the same rules, with
+	 * `workers` workers spread evenly over `hosts` hosts joined by links of bytes_per_s and
+	 * latency_s, of a job whose shares in and out total `volume` bytes, counting only what
+	 * crosses between hosts (bytes, messages: the latencies counted), for projections.
+	 */
+	int (*traffic)(void *state, const struct work *w, struct backend_traffic *t);
+	double (*link_at)(unsigned workers, unsigned hosts, uint64_t volume, double bytes_per_s,
+			  double latency_s, uint64_t *bytes, uint64_t *messages);
 	/* Optional: 0 if this machine can run the backend with this interpreter (CPython
 	 * backends: python, NULL = python3), else -ENOTSUP and why, in one line. */
 	int (*available)(const char *python, char *why, size_t len);
@@ -198,6 +226,9 @@ int backend_instance_start(struct backend_instance *bi, const struct backend *b,
 			   const struct backend_config *cfg);
 int backend_instance_run(struct backend_instance *bi, const struct work *w);
 void backend_instance_stats(const struct backend_instance *bi, struct backend_stats *out);
+/* The backend's traffic hook, or all zero (workers that share memory move nothing). */
+int backend_instance_traffic(struct backend_instance *bi, const struct work *w,
+			     struct backend_traffic *t);
 /* Asks a hung run to fail (from another thread). 0, or -ENOTSUP if the backend cannot. */
 int backend_instance_cancel(struct backend_instance *bi);
 /* Collective backends (else: ok itself, local_s, 1). */

@@ -169,6 +169,15 @@ void backend_instance_stats(const struct backend_instance *bi, struct backend_st
 		bi->b->stats(bi->state, out);
 }
 
+int backend_instance_traffic(struct backend_instance *bi, const struct work *w,
+			     struct backend_traffic *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (!bi->b || !bi->b->traffic)
+		return 0;
+	return bi->b->traffic(bi->state, w, t);
+}
+
 int backend_instance_cancel(struct backend_instance *bi)
 {
 	if (!bi->b || !bi->b->cancel)

@@ -123,6 +123,11 @@ static int fp_run(void *state, const struct work *w)
 	return rc;
 }
 
+static int fp_traffic(void *state, const struct work *w, struct backend_traffic *t)
+{
+	return pipe_traffic(w, &((struct fp_state *)state)->cfg, t);
+}
+
 static void fp_stop(void *state)
 {
 	struct fp_state *s = state;
@@ -180,4 +185,5 @@ const struct backend backend_fork_pool_pipe = {
 	.stop = fp_stop,
 	.cancel = fp_cancel,
 	.stats = fp_stats,
+	.traffic = fp_traffic,
 };

@@ -221,6 +221,7 @@ static void mpi_stats(const void *state, struct backend_stats *out)
 	out->cpu[0] = s->cpu;
 	out->bind_failures = (unsigned)s->bind_failed;
 	snprintf(out->placement, sizeof(out->placement), "%s", s->placement);
+	out->phys_cpus = s->phys_cpus;
 }
 
 static int mpi_agree(void *state, int ok)
@@ -253,6 +254,8 @@ const struct backend backend_mpi = {
 	.run = mpi_run,
 	.stop = mpi_stop,
 	.stats = mpi_stats,
+	.traffic = mpi_traffic,
+	.link_at = mpi_link_at,
 	.agree = mpi_agree,
 	.elapsed = mpi_elapsed,
 	.leader = mpi_leader,
@@ -268,6 +271,8 @@ const struct backend backend_mpi_openmp = {
 	.run = mpi_run,
 	.stop = mpi_stop,
 	.stats = mpi_stats,
+	.traffic = mpi_traffic,
+	.link_at = mpi_link_at,
 	.agree = mpi_agree,
 	.elapsed = mpi_elapsed,
 	.leader = mpi_leader,

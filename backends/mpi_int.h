@@ -28,10 +28,15 @@ struct mpi_state {
 	int has_inner;
 	unsigned char *gathered;  /* rank 0: one partial per rank */
 	char placement[2048];     /* rank 0: "rank@host:cpu ..." of every rank */
+	unsigned phys_cpus;       /* rank 0: distinct (machine, CPU) pairs of the ranks */
 };
 /* Binds this rank (or starts its OpenMP team) by the plan and gathers the placement to
  * rank 0. 0 or -errno with the backend's error set. */
 int mpi_place(struct mpi_state *s, const struct backend_config *cfg, int hybrid);
+/* The scaling model's hooks (mpi_link.c): a run's traffic with measured links, and by rule. */
+int mpi_traffic(void *state, const struct work *w, struct backend_traffic *t);
+double mpi_link_at(unsigned workers, unsigned hosts, uint64_t volume, double bytes_per_s,
+		   double latency_s, uint64_t *bytes, uint64_t *messages);
 /* *buf holds at least len bytes (contents not kept). 0 or -ENOMEM. */
 int mpi_grow(unsigned char **buf, size_t *cap, size_t len);
 /* len bytes to / from rank to, in pieces MPI's int counts can carry. */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* mpi+openmp: this rank's OpenMP team on its slice of the plan; its threads' CPUs in tcpu. */
@@ -74,11 +75,35 @@ int mpi_place(struct mpi_state *s, const struct backend_config *cfg, int hybrid)
 
 	for (int t = 1; t < s->threads && t < 16 && len > 0 && len + 8 < (int)sizeof(line); t++)
 		len += snprintf(line + len, sizeof(line) - (size_t)len, ",%d", tcpu[t]);
-	/* every rank's placement to rank 0, for the run's metadata */
-	char all[128 * 64];
+	/* every rank's placement to rank 0, for the run's metadata; and which machine it is on
+	 * (the boot id: simulated hosts on one machine share it, real ones do not), so that the
+	 * ranks' physical CPUs can be counted */
+	char all[128 * 64], mach[32 * 64], me[32] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
 
+	if (f) {
+		if (!fgets(me, 24, f))
+			me[0] = '\0';
+		fclose(f);
+	}
 	if (s->size <= 64) {
+		int len2 = (int)strlen(me);
+
+		snprintf(me + len2, sizeof(me) - (size_t)len2, ":%d", s->cpu);
+		MPI_Gather(me, 32, MPI_CHAR, mach, 32, MPI_CHAR, 0, MPI_COMM_WORLD);
 		MPI_Gather(line, 128, MPI_CHAR, all, 128, MPI_CHAR, 0, MPI_COMM_WORLD);
+		if (s->rank == 0) {
+			s->phys_cpus = 0;
+			for (int r = 0; r < s->size; r++) {
+				int seen = 0;
+
+				for (int q = 0; q < r && !seen; q++)
+					seen = strcmp(mach + 32 * q, mach + 32 * r) == 0;
+				s->phys_cpus += !seen && !strstr(mach + 32 * r, ":-1");
+			}
+			if (s->threads > 1) /* only thread 0's CPU is in mach: not counted */
+				s->phys_cpus = 0;
+		}
 		if (s->rank == 0) {
 			size_t used = 0;
 

@@ -157,4 +157,12 @@ void pool_cancel(struct pool *p);
 void pool_get_stats(const struct pool *p, struct pool_stats *out);
 unsigned pool_workers(const struct pool *p);
 
+/* For "fork-pool-pipe" (pipe_link.c): what a run of w moves through the pipes, with the
+ * pipe's latency and bandwidth measured (once per process and size).  0 or -errno. */
+struct work;
+struct backend_config;
+struct backend_traffic;
+int pipe_traffic(const struct work *w, const struct backend_config *cfg,
+		 struct backend_traffic *t);
+
 #endif

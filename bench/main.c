@@ -30,6 +30,7 @@ int parbench_main(int argc, char **argv);
 
 static const struct command *const commands[] = {
 	&cmd_list, &cmd_run, &cmd_costs, &cmd_topology, &cmd_filter, &cmd_report, &cmd_compare,
+	&cmd_project,
 	&cmd_roofline, &cmd_mpi_probe, NULL,
 };
 

@@ -32,7 +32,7 @@ struct command {
 };
 
 extern const struct command cmd_list, cmd_run, cmd_costs, cmd_topology, cmd_filter,
-	cmd_report, cmd_compare, cmd_roofline, cmd_mpi_probe;
+	cmd_report, cmd_compare, cmd_project, cmd_roofline, cmd_mpi_probe;
 
 /* Set by the SIGINT/SIGTERM handler (lock-free: async-signal-safe, read by the watchdog). */
 extern atomic_int stop_signal;

@@ -12,6 +12,28 @@
 #define REPORT_CV_LIMIT 0.05    /* cells noisier than this are marked (fixed repetitions) */
 #define REPORT_SHORT_S  0.001   /* medians below this are marked too short */
 
+#include "scale.h"
+
+#define MODEL_GOOD 0.15 /* a scaling model's prediction within 15 % is counted as good */
+
+/* The scaling model of one backend in one table (model.c): fitted on all but its largest
+ * worker count (fit), checked on that one (held, predicted, error = predicted / measured
+ * - 1), and fitted on all its rows (all, for projections). */
+struct model_check {
+	struct scale_model fit, all;
+	const struct sweep_row *held;
+	unsigned fit_workers[SWEEP_MAX_LIST];
+	size_t n_fit;
+	double predicted, error;
+};
+/* 0, or -1 when b has fewer than two worker counts measured in rows i..j. */
+int model_check(const struct sweep *sw, size_t i, size_t j, const struct backend *b,
+		struct model_check *mc);
+/* The CPUs a row's workers computed on (see model.c). */
+double model_row_cpus(const struct sweep_row *r, const struct sweep *sw);
+/* Rows i.. that belong in one table: same kernel, and same size unless weak scaling. */
+size_t group_end(const struct sweep *sw, size_t i);
+
 /* "12.34 ms", "1.234 s", "5.6 us": a time in seconds, in the tables' format. */
 const char *report_fmt_time(char *buf, size_t len, double s);
 /* The per-kernel speedup tables, legend and warnings. */

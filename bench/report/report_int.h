@@ -9,8 +9,6 @@
 /* Noisy: adaptive runs, the median's interval ended wider than wanted; fixed repetitions,
  * a cv above REPORT_CV_LIMIT. */
 int row_noisy(const struct sweep_row *r, const struct sweep *sw);
-/* Rows i.. that belong in one table: same kernel, and same size unless weak scaling. */
-size_t group_end(const struct sweep *sw, size_t i);
 /* Under the table of rows i..j: serial fraction and projections per backend. */
 void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j);
 /* A size sweep: per parallel backend and worker count, the size from which it beats serial. */
@@ -24,10 +22,16 @@ void python_spread(const struct sweep *sw, const struct sweep_row *r, double *lo
 void print_hosts(FILE *out, const struct sweep *sw, const struct run_meta *m);
 /* The legend's lines on how times and speedups were measured. */
 void print_times_note(FILE *out, const struct sweep *sw, const struct run_meta *m);
-/* What the rows of the tables were marked with, counted for the warnings. */
+/* What the rows of the tables were marked with, counted for the warnings; and the scaling
+ * model's checks (model.c). */
 struct report_marks {
 	unsigned noisy, over, shortrun, bind_fail, superlinear;
+	unsigned models, model_within;
+	double model_abs_err_sum, model_worst;
 };
+/* Under the table of rows i..j: the scaling model per parallel backend, fitted on its
+ * smaller worker counts, its prediction of the largest against the measurement. */
+void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct report_marks *c);
 /* The warnings after the tables (noise, oversubscription, the machine's state). */
 void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		    const struct report_marks *c);

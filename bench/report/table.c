@@ -214,8 +214,10 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 		print_head(out, sw, m, i);
 		for (size_t a = i; a < j; a++)
 			print_row(out, sw, m, &sw->rows[a], &c);
-		if (!sw->weak)
+		if (!sw->weak) {
 			print_analysis(out, sw, i, j);
+			print_model(out, sw, i, j, &c);
+		}
 		if (sw->rows[i].b->caps & BACKEND_CAP_PYTHON)
 			print_python(out, sw, i, j);
 		if (sw->n_sizes > 1 && !sw->weak && (j == sw->n_rows || sw->rows[j].k != k))

@@ -55,7 +55,11 @@ static const struct col cols[SUMMARY_COLS] = {
 	S("scaling", K_SPECIAL), F("width", K_U32, width, 0), F("height", K_U32, height, 0),
 	F("partial", K_INT, partial, 0), T("variant", variant), F("elements", K_U64, elements, 0),
 	S("rate", K_CALC), S("rate_unit", K_CALC), S("cycles_per_item", K_CALC),
-	S("copy_fraction", K_CALC),
+	S("copy_fraction", K_CALC), F("parallel_cpus", K_UINT, parallel_cpus, 0),
+	F("moved_bytes", K_U64, moved_bytes, 0), F("volume_bytes", K_U64, volume_bytes, 0),
+	F("messages", K_U64, messages, 0), F("link_s", K_G9, link_s, 0),
+	F("link_latency_s", K_G9, link_latency_s, 0),
+	F("link_bytes_per_s", K_G9, link_bytes_per_s, 0),
 };
 
 void summary_header(FILE *f)

@@ -78,6 +78,37 @@ void case_hooks(struct bench_case *c)
 	}
 }
 
+/* What a run moves and costs on its links (MPI: measured once per process and size). */
+static void case_traffic(struct bench_case *c)
+{
+	struct backend_traffic tr;
+
+	c->row->link_known = 1;
+	if (backend_instance_traffic(&c->bi, &c->w, &tr) != 0)
+		return; /* no model traffic for this row; the run itself is unaffected */
+	c->row->moved_bytes = tr.bytes;
+	c->row->volume_bytes = tr.volume;
+	c->row->messages = tr.messages;
+	c->row->link_s = tr.link_s;
+	c->row->link_latency_s = tr.latency_s;
+	c->row->link_bytes_per_s = tr.bytes_per_s;
+}
+
+/* Distinct CPUs in a stats list (one machine: threads, processes). */
+static unsigned distinct_cpus(const struct backend_stats *st)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < st->n_cpu; i++) {
+		int seen = st->cpu[i] < 0;
+
+		for (unsigned j = 0; j < i && !seen; j++)
+			seen = st->cpu[j] == st->cpu[i];
+		n += !seen;
+	}
+	return n;
+}
+
 void case_stop(struct bench_case *c)
 {
 	struct backend_stats *st;
@@ -97,6 +128,8 @@ void case_stop(struct bench_case *c)
 						 "%s%d", i ? "," : "", st->cpu[i]);
 		if (st->placement[0])
 			snprintf(c->row->cpus, sizeof(c->row->cpus), "%s", st->placement);
+		c->row->parallel_cpus = st->phys_cpus ? st->phys_cpus
+				      : st->placement[0] ? 0 : distinct_cpus(st);
 		free(st);
 	}
 	backend_instance_stop(&c->bi);
@@ -204,6 +237,8 @@ void case_body(struct gbench_state *st, void *arg)
 			*c->active = c;
 			if (case_run_verified(c, st, &t) != 0) /* warm-up, untimed */
 				break;
+			if (!c->row->link_known) /* the model's traffic, outside timing, once */
+				case_traffic(c);
 		}
 		if (case_run_verified(c, st, &t) != 0)
 			break;

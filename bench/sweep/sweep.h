@@ -122,6 +122,11 @@ struct sweep_row {
 	unsigned bind_failures;
 	unsigned respawns;      /* process pools: workers replaced (--max-tasks, --retry) */
 	uint64_t gil_switches;  /* pthreads-gil, over the whole configuration */
+	/* for the scaling model (backend.h: struct backend_traffic), per run */
+	int link_known;         /* the backend was asked */
+	uint64_t moved_bytes, volume_bytes, messages;
+	double link_s, link_latency_s, link_bytes_per_s;
+	unsigned parallel_cpus; /* distinct physical CPUs the workers ran on, 0 unknown */
 };
 
 struct sweep {

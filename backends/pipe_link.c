@@ -1,0 +1,184 @@
+/*
+ * pipe_link.c - what a "fork-pool-pipe" run moves and what its pipes cost, for the scaling
+ * model (backend.traffic): the parent writes every chunk's input bytes into a worker's pipe
+ * and reads its output bytes back, one chunk after the other.  A transfer through a pipe is
+ * two copies, the writer's and the reader's: the parent's half of all the bytes is serial
+ * (link_s), the workers' halves go side by side and divide over workers like compute (so
+ * the fit counts them as compute).  Each worker's chunks are a chain of hand-offs (task,
+ * then result: 2 latencies per chunk), and the workers' chains run side by side.
+ *
+ * The pipe is measured once per process and size, with a child of its own (never a pool
+ * worker, whose protocol stays the pool's) on the first worker's CPU, through pipes as
+ * large as the pool's: 1-byte ping-pongs (latency: half the median
+ * round trip) and transfers of the size of one chunk's bytes, answered by one byte.
+ */
+#include "backend.h"
+#include "pool.h"
+#include "pool_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PING_REPS 15
+#define BULK_REPS 5
+#define BULK_MIN  (4u << 20)
+#define BULK_MAX  (16u << 20)
+
+static struct {
+	size_t size;
+	double lat, bw;
+} pipe_link;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Whole transfers (a dead reader's SIGPIPE swallowed: pool_io.c).  0 or -1. */
+static int xfer(int fd, void *buf, size_t len, int out)
+{
+	return out ? pool_write_full(fd, buf, len) : pool_read_full(fd, buf, len) == 1 ? 0 : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The child: "size" (8 bytes), then size bytes, answered by 1 byte; size 0 ends it. */
+static void echo_child(int in, int out, unsigned char *buf)
+{
+	uint64_t n;
+
+	while (xfer(in, &n, sizeof(n), 0) == 0 && n && xfer(in, buf, n, 0) == 0 &&
+	       xfer(out, buf, 1, 1) == 0)
+		;
+	_exit(0);
+}
+
+/* One message of n bytes and its answer, seconds (negative: the pipe failed). */
+static double round_trip(int to, int from, unsigned char *buf, uint64_t n)
+{
+	double t0 = now_s();
+
+	if (xfer(to, &n, sizeof(n), 1) || xfer(to, buf, n, 1) || xfer(from, buf, 1, 0))
+		return -1;
+	return now_s() - t0;
+}
+
+static int probe(size_t size, const struct backend_config *cfg)
+{
+	int down[2], up[2], rc = -EIO;
+	unsigned char *buf = calloc(1, size);
+	double t[PING_REPS];
+	pid_t pid;
+
+	if (!buf)
+		return -ENOMEM;
+	if (pipe(down)) {
+		free(buf);
+		return -errno;
+	}
+	if (pipe(up)) {
+		close(down[0]);
+		close(down[1]);
+		free(buf);
+		return -errno;
+	}
+	/* as the pool's pipes are: as large, and the reader on the first worker's CPU */
+	(void)fcntl(down[1], F_SETPIPE_SZ, POOL_PIPE_BYTES);
+	(void)fcntl(up[1], F_SETPIPE_SZ, POOL_PIPE_BYTES);
+	pid = fork();
+	if (pid == 0) {
+		close(down[1]);
+		close(up[0]);
+		if (cfg->topo && cfg->plan && cfg->plan->n)
+			(void)pin_bind_self(cfg->topo, cfg->plan->pu[0]);
+		echo_child(down[0], up[1], buf);
+	}
+	close(down[0]);
+	close(up[1]);
+	if (pid > 0) {
+		int i, ok = 1;
+
+		for (i = -3; i < PING_REPS && ok; i++) {
+			double x = round_trip(down[1], up[0], buf, 1);
+
+			ok = x >= 0;
+			if (i >= 0)
+				t[i] = x;
+		}
+		if (ok) {
+			qsort(t, PING_REPS, sizeof(*t), cmp_double);
+			pipe_link.lat = t[PING_REPS / 2] / 2;
+		}
+		for (i = -1; i < BULK_REPS && ok; i++) {
+			double x = round_trip(down[1], up[0], buf, size);
+
+			ok = x >= 0;
+			if (i >= 0)
+				t[i] = x;
+		}
+		if (ok) {
+			qsort(t, BULK_REPS, sizeof(*t), cmp_double);
+			double bulk = t[BULK_REPS / 2] - 2 * pipe_link.lat;
+
+			pipe_link.bw = (double)size / (bulk > 1e-9 ? bulk : 1e-9);
+			pipe_link.size = size;
+			rc = 0;
+		}
+	}
+	close(down[1]); /* the child reads EOF and ends */
+	close(up[0]);
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	free(buf);
+	return pid < 0 ? -EAGAIN : rc;
+}
+
+int pipe_traffic(const struct work *w, const struct backend_config *cfg, struct backend_traffic *t)
+{
+	size_t chunk = cfg->chunk, chunks, most = 0;
+	unsigned nw = cfg->workers ? cfg->workers : 1;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (!chunk)
+		chunk = (w->n + 4 * (size_t)nw - 1) / (4 * (size_t)nw);
+	if (!chunk)
+		chunk = 1;
+	chunks = (w->n + chunk - 1) / chunk;
+	for (size_t b = 0; b < w->n && w->span && w->range_io; b += chunk) {
+		struct work_span sp;
+		size_t e = w->n - b > chunk ? b + chunk : w->n;
+
+		w->span(w->ctx, b, e, &sp);
+		t->bytes += sp.in_len + sp.out_len;
+		if (sp.in_len > most)
+			most = sp.in_len;
+	}
+	t->volume = t->bytes;
+	most = most < BULK_MIN ? BULK_MIN : most > BULK_MAX ? BULK_MAX : most;
+	if (!(pipe_link.size && most <= 2 * pipe_link.size && 2 * most >= pipe_link.size)) {
+		rc = probe(most, cfg);
+		if (rc)
+			return rc;
+	}
+	t->messages = 2 * ((chunks + nw - 1) / nw);
+	t->latency_s = pipe_link.lat;
+	t->bytes_per_s = pipe_link.bw;
+	t->link_s = (double)t->bytes / (2 * pipe_link.bw) + (double)t->messages * pipe_link.lat;
+	return 0;
+}

@@ -1,0 +1,129 @@
+/*
+ * model.c - the scaling model under each table (scale.h): per parallel backend, fitted on
+ * its smaller worker counts and checked on the largest one it did not see, with the error
+ * printed; and the fit on every row, for `parbench project`.
+ *
+ * A row's CPUs are the distinct physical CPUs its workers ran on (MPI: machines told apart
+ * by boot id, so simulated hosts on one machine share), else min(workers, cores).  A row's
+ * link time is what the backend measured on its links (sweep_row.link_s); backends whose
+ * workers share memory move nothing.
+ */
+#include "report_int.h"
+
+#include "scale.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+double model_row_cpus(const struct sweep_row *r, const struct sweep *sw)
+{
+	unsigned c = r->parallel_cpus;
+
+	if (!c)
+		c = r->workers < sw->cores || !sw->cores ? r->workers : sw->cores;
+	return c ? c : 1;
+}
+
+/* Backend b's measured rows among i..j, by worker count (one per count), into rows[]. */
+static size_t series(const struct sweep *sw, size_t i, size_t j, const struct backend *b,
+		     const struct sweep_row **rows, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t a = i; a < j; a++) {
+		const struct sweep_row *q = &sw->rows[a];
+		size_t at = n;
+
+		if (q->b != b || !row_measured(q) || n == max)
+			continue;
+		for (size_t x = 0; x < n; x++)
+			if (rows[x]->workers == q->workers)
+				at = max; /* a second size at this count: not this series */
+		if (at == max)
+			continue;
+		while (at > 0 && rows[at - 1]->workers > q->workers) {
+			rows[at] = rows[at - 1];
+			at--;
+		}
+		rows[at] = q;
+		n++;
+	}
+	return n;
+}
+
+int model_check(const struct sweep *sw, size_t i, size_t j, const struct backend *b,
+		struct model_check *mc)
+{
+	const struct sweep_row *rows[SWEEP_MAX_LIST];
+	struct scale_point pts[SWEEP_MAX_LIST];
+	size_t n = series(sw, i, j, b, rows, SWEEP_MAX_LIST);
+
+	memset(mc, 0, sizeof(*mc));
+	if (n < 2 || !(b->caps & BACKEND_CAP_PARALLEL))
+		return -1;
+	for (size_t x = 0; x < n; x++)
+		pts[x] = (struct scale_point){ model_row_cpus(rows[x], sw), rows[x]->link_s,
+					       rows[x]->median };
+	mc->held = rows[n - 1];
+	mc->n_fit = n - 1;
+	for (size_t x = 0; x + 1 < n; x++)
+		mc->fit_workers[x] = rows[x]->workers;
+	if (scale_fit(pts, n - 1, &mc->fit) || scale_fit(pts, n, &mc->all))
+		return -1;
+	mc->predicted = scale_predict(&mc->fit, pts[n - 1].cpus, pts[n - 1].link_s);
+	mc->error = mc->predicted / mc->held->median - 1;
+	return 0;
+}
+
+static const char *fmt_bytes(char *buf, size_t len, double b)
+{
+	if (b >= 1e9)
+		snprintf(buf, len, "%.2f GB", b * 1e-9);
+	else if (b >= 1e6)
+		snprintf(buf, len, "%.1f MB", b * 1e-6);
+	else
+		snprintf(buf, len, "%.0f kB", b * 1e-3);
+	return buf;
+}
+
+void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct report_marks *c)
+{
+	for (size_t a = i; a < j; a++) {
+		const struct backend *b = sw->rows[a].b;
+		struct model_check mc;
+		char fit[64] = "", t1[32], t2[32], t3[32], t4[32], mb[32], bw[32], links[160] = "";
+		int first = 1;
+		size_t used = 0;
+
+		for (size_t x = i; x < a; x++)
+			first &= sw->rows[x].b != b;
+		if (!first || model_check(sw, i, j, b, &mc))
+			continue;
+		for (size_t x = 0; x < mc.n_fit && used + 8 < sizeof(fit); x++)
+			used += (size_t)snprintf(fit + used, sizeof(fit) - used, "%s%u", x ? "," : "",
+						 mc.fit_workers[x]);
+		const struct sweep_row *h = mc.held;
+
+		if (h->moved_bytes || h->messages)
+			snprintf(links, sizeof(links), "; links at %u: %s at %s/s + %llu latencies "
+				 "of %s = %s", h->workers, fmt_bytes(mb, sizeof(mb), (double)h->moved_bytes),
+				 fmt_bytes(bw, sizeof(bw), h->link_bytes_per_s),
+				 (unsigned long long)h->messages,
+				 report_fmt_time(t3, sizeof(t3), h->link_latency_s),
+				 report_fmt_time(t4, sizeof(t4), h->link_s));
+		fprintf(out, "  %-18s model, fitted on %s worker%s (compute %s / CPUs + serial %s%s): "
+			     "%u workers on %.0f CPU%s predicted %s, measured %s: error %+.1f%%\n",
+			b->name, fit, mc.n_fit == 1 && mc.fit_workers[0] == 1 ? "" : "s",
+			report_fmt_time(t1, sizeof(t1), mc.fit.compute_s),
+			report_fmt_time(t2, sizeof(t2), mc.fit.serial_s), links, h->workers,
+			model_row_cpus(h, sw), model_row_cpus(h, sw) == 1 ? "" : "s",
+			report_fmt_time(t3, sizeof(t3), mc.predicted),
+			report_fmt_time(t4, sizeof(t4), h->median), mc.error * 100);
+		c->models++;
+		c->model_abs_err_sum += fabs(mc.error);
+		if (fabs(mc.error) > c->model_worst)
+			c->model_worst = fabs(mc.error);
+		c->model_within += fabs(mc.error) <= MODEL_GOOD;
+	}
+}
