@@ -93,7 +93,7 @@ else
 fi
 t_slurm=$(now)
 
-# 4. down removes everything, and a second down is harmless
+# 4. down removes everything, and a second down is harmless (5 below brings them up again)
 holders=$(cat "$PB_MULTINODE_DIR"/node*.pid)
 "$mn" down >/dev/null && "$mn" down >/dev/null && ok || bad "down is not idempotent"
 sleep 0.2
@@ -103,6 +103,30 @@ for p in $holders; do
 	[ "$state" = gone ] || [ "$state" = Z ] || bad "holder $p survived down (state $state)"
 done
 [ ! -d "$PB_MULTINODE_DIR" ] && ok || bad "state directory left"
+# 5. a delayed link (the userspace relay: this kernel has no netem): the MPI backend measures
+# its latency, what a run moves, and the scaling model is printed under the table
+"$mn" up 2 --rate 1gbit --delay 1ms >"$tmp/up" 2>&1
+if grep -q "one-way delay 1000 us" "$tmp/up"; then
+	eval "$("$mn" env)"
+	printf 'node1 slots=1\nnode2 slots=1\n' >"$tmp/hosts1"
+	"$mn" exec 1 sh -c "cd '$tmp' && '$pb' run --quick --kernels sum_squares,box_blur --backends mpi \
+		--workers 1,2 --hostfile '$tmp/hosts1' --repetitions 3 --out '$tmp/delay'" >"$tmp/out" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] && ok || bad "delayed link: exit $rc: $(tail -5 "$tmp/out")"
+	# the one-way latency the ranks measured: the relay's 1 ms, plus at most 2 ms of the machine
+	# (the model's columns are summary.csv's last 7: counted from the end, as a quoted pin
+	# plan holds commas)
+	lat=$(awk -F, '$1 == "box_blur" && $2 == "mpi" && $3 == 2 { print $(NF - 1) }' "$tmp/delay/summary.csv")
+	awk -v l="$lat" 'BEGIN { exit !(l >= 0.001 && l < 0.003) }' && ok || bad "delayed link: measured one-way latency '$lat' s, want 1 to 3 ms"
+	moved=$(awk -F, '$1 == "box_blur" && $2 == "mpi" && $3 == 2 { print $(NF - 5) }' "$tmp/delay/summary.csv")
+	# rank 1's half of the 1024 x 1024 picture, in and out, 3 bytes a pixel, its halo row too
+	[ "${moved:-0}" -ge 3145728 ] && [ "${moved:-0}" -le 3160000 ] && ok || bad "delayed link: moved_bytes '$moved', want 3145728 + a halo row"
+	grep -q "^  mpi  .* model, fitted on 1 worker (.*links at 2: 3.1 MB at .* latencies of [12]\.[0-9]* ms" "$tmp/out" && ok || bad "delayed link: no model line with the links: $(grep model "$tmp/out" | head -2)"
+	"$mn" down >/dev/null
+else
+	bad "a delayed link did not come up: $(tail -3 "$tmp/up")"
+fi
+
 awk -v a="$t0" -v b="$t_up" -v c="$t_mpi" -v d="$t_slurm" 'BEGIN {
 	printf "multinode: set-up of 2 hosts %.2f s, MPI runs %.1f s, Slurm %.1f s\n", b - a, c - b, d - c }'
 echo "multinode: $passed passed, $failed failed"
