@@ -34,6 +34,9 @@ enum backend_cap {
 	BACKEND_CAP_PYTHON = 1 << 8,         /* runs the job's Python twin in real CPython; its
 					      * rows have their own size and baseline (the
 					      * one without BACKEND_CAP_PARALLEL) */
+	BACKEND_CAP_GIL_BOUND = 1 << 9,      /* a GIL lets one worker at a time compute (blocking
+					      * calls release it): the scaling model's compute
+					      * does not divide over its workers */
 };
 
 /* Where a simulated GIL is checked while running a range (mirrors the kernel's py_model). */

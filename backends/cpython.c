@@ -287,7 +287,7 @@ static double cpy_state_elapsed(const void *state)
 CPY_BACKEND(cpython, "cpython", "serial", 0, avail_gil,
 	    "real CPython (the Python twin), one interpreter: the tasks one after another");
 CPY_BACKEND(cpython_threads, "cpython-threads", "threads",
-	    BACKEND_CAP_PARALLEL | BACKEND_CAP_THREADS, avail_gil,
+	    BACKEND_CAP_PARALLEL | BACKEND_CAP_THREADS | BACKEND_CAP_GIL_BOUND, avail_gil,
 	    "real CPython, threading.Thread workers under the GIL, a static share each");
 CPY_BACKEND(cpython_threads_ft, "cpython-threads-ft", "threads",
 	    BACKEND_CAP_PARALLEL | BACKEND_CAP_THREADS | CPY_FT, avail_ft,

@@ -151,7 +151,8 @@ const struct backend backend_pthreads = {
 const struct backend backend_pthreads_gil = {
 	.name = "pthreads-gil",
 	.summary = "POSIX threads under a simulated CPython GIL (switch interval 5 ms)",
-	.caps = BACKEND_CAP_THREADS | BACKEND_CAP_PARALLEL | BACKEND_CAP_SCHEDULE | BACKEND_CAP_GIL,
+	.caps = BACKEND_CAP_THREADS | BACKEND_CAP_PARALLEL | BACKEND_CAP_SCHEDULE | BACKEND_CAP_GIL |
+		BACKEND_CAP_GIL_BOUND,
 	.state_size = sizeof(struct pt_state),
 	.start = pt_start_gil,
 	.run = pt_run,

@@ -168,7 +168,7 @@ static int project_one(const struct sweep *sw, size_t i, size_t j, const struct 
 		       b->name);
 		return 1;
 	}
-	t = scale_predict(&mc.all, workers, link_s);
+	t = scale_predict(&mc.all, model_gil_bound(b, mc.held->k) ? 1 : workers, link_s);
 	printf("  %-18s %5u workers  %11s  %7.2fx   %+6.1f%% (%u at %u)   %s\n", b->name, workers,
 	       report_fmt_time(tt, sizeof(tt), t), base > 0 ? base / t : NAN, mc.error * 100,
 	       mc.held->workers, (unsigned)model_row_cpus(mc.held, sw), how);

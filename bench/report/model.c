@@ -4,7 +4,10 @@
  * printed; and the fit on every row, for `parbench project`.
  *
  * A row's CPUs are the distinct physical CPUs its workers ran on (MPI: machines told apart
- * by boot id, so simulated hosts on one machine share), else min(workers, cores).  A row's
+ * by boot id, so simulated hosts on one machine share), else min(workers, cores); under a
+ * GIL (pthreads-gil, cpython-threads) one, unless the kernel's work blocks (io_wait).  A
+ * backend whose largest worker count ran under 1 ms is not checked (overheads dominate):
+ * the note after the tables counts them.  A row's
  * link time is what the backend measured on its links (sweep_row.link_s); backends whose
  * workers share memory move nothing.
  */
@@ -16,10 +19,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Compute that one worker at a time may do: a GIL, and a kernel that does not block. */
+int model_gil_bound(const struct backend *b, const struct kernel *k)
+{
+	return (b->caps & BACKEND_CAP_GIL_BOUND) && k->py_model != PY_BLOCKING;
+}
+
 double model_row_cpus(const struct sweep_row *r, const struct sweep *sw)
 {
 	unsigned c = r->parallel_cpus;
 
+	if (model_gil_bound(r->b, r->k))
+		return 1;
 	if (!c)
 		c = r->workers < sw->cores || !sw->cores ? r->workers : sw->cores;
 	return c ? c : 1;
@@ -100,6 +111,10 @@ void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct r
 			first &= sw->rows[x].b != b;
 		if (!first || model_check(sw, i, j, b, &mc))
 			continue;
+		if (mc.held->median < REPORT_SHORT_S) {
+			c->models_short++;
+			continue;
+		}
 		for (size_t x = 0; x < mc.n_fit && used + 8 < sizeof(fit); x++)
 			used += (size_t)snprintf(fit + used, sizeof(fit) - used, "%s%u", x ? "," : "",
 						 mc.fit_workers[x]);
@@ -113,11 +128,12 @@ void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct r
 				 report_fmt_time(t3, sizeof(t3), h->link_latency_s),
 				 report_fmt_time(t4, sizeof(t4), h->link_s));
 		fprintf(out, "  %-18s model, fitted on %s worker%s (compute %s / CPUs + serial %s%s): "
-			     "%u workers on %.0f CPU%s predicted %s, measured %s: error %+.1f%%\n",
+			     "%u workers on %.0f CPU%s%s predicted %s, measured %s: error %+.1f%%\n",
 			b->name, fit, mc.n_fit == 1 && mc.fit_workers[0] == 1 ? "" : "s",
 			report_fmt_time(t1, sizeof(t1), mc.fit.compute_s),
 			report_fmt_time(t2, sizeof(t2), mc.fit.serial_s), links, h->workers,
 			model_row_cpus(h, sw), model_row_cpus(h, sw) == 1 ? "" : "s",
+			model_gil_bound(b, h->k) ? " (a GIL: one computes at a time)" : "",
 			report_fmt_time(t3, sizeof(t3), mc.predicted),
 			report_fmt_time(t4, sizeof(t4), h->median), mc.error * 100);
 		c->models++;

@@ -31,6 +31,8 @@ int model_check(const struct sweep *sw, size_t i, size_t j, const struct backend
 		struct model_check *mc);
 /* The CPUs a row's workers computed on (see model.c). */
 double model_row_cpus(const struct sweep_row *r, const struct sweep *sw);
+/* b's workers compute one at a time on k (a GIL, and k does not block). */
+int model_gil_bound(const struct backend *b, const struct kernel *k);
 /* Rows i.. that belong in one table: same kernel, and same size unless weak scaling. */
 size_t group_end(const struct sweep *sw, size_t i);
 

@@ -26,7 +26,7 @@ void print_times_note(FILE *out, const struct sweep *sw, const struct run_meta *
  * model's checks (model.c). */
 struct report_marks {
 	unsigned noisy, over, shortrun, bind_fail, superlinear;
-	unsigned models, model_within;
+	unsigned models, model_within, models_short;
 	double model_abs_err_sum, model_worst;
 };
 /* Under the table of rows i..j: the scaling model per parallel backend, fitted on its
