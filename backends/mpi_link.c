@@ -51,8 +51,10 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* Rank 0 and rank r: latency and bandwidth of their link at `size` bytes. */
-static void probe_peer(const struct mpi_state *s, int r, unsigned char *buf, size_t size)
+/* Rank 0 and rank r: latency and bandwidth of their link at `size` bytes, rank 0 sending
+ * from src (the job's own input, as a run's scatter reads it) or buf. */
+static void probe_peer(const struct mpi_state *s, int r, unsigned char *buf, const void *src,
+		       size_t size)
 {
 	double t[PING_REPS], one = 0;
 	int peer = s->rank == 0 ? r : 0;
@@ -78,7 +80,7 @@ static void probe_peer(const struct mpi_state *s, int r, unsigned char *buf, siz
 			double t0 = MPI_Wtime();
 
 			if (s->rank == 0) {
-				mpi_send_bytes(buf, n[k], peer, MPI_TAG_PROBE);
+				mpi_send_bytes(src ? src : buf, n[k], peer, MPI_TAG_PROBE);
 				MPI_Recv(&one, 1, MPI_DOUBLE, peer, MPI_TAG_PROBE, MPI_COMM_WORLD,
 					 MPI_STATUS_IGNORE);
 			} else {
@@ -99,8 +101,9 @@ static void probe_peer(const struct mpi_state *s, int r, unsigned char *buf, siz
 	link.bw[r] = (double)(n[1] - n[0]) / dt;
 }
 
-/* Measures every peer's link at `size` bytes, unless done at a size within 2x of it. */
-static int probe_links(const struct mpi_state *s, size_t size)
+/* Measures every peer's link at `size` bytes (rank 0 sending from src if not NULL), unless
+ * done at a size within 2x of it. */
+static int probe_links(const struct mpi_state *s, size_t size, const void *src)
 {
 	unsigned char *buf;
 
@@ -116,7 +119,7 @@ static int probe_links(const struct mpi_state *s, size_t size)
 	}
 	for (int r = 1; r < s->size && r < 64; r++)
 		if (s->rank == 0 || s->rank == r)
-			probe_peer(s, r, buf, size);
+			probe_peer(s, r, buf, src, size);
 	free(buf);
 	MPI_Bcast(link.lat, 64, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 	MPI_Bcast(link.bw, 64, MPI_DOUBLE, 0, MPI_COMM_WORLD);
@@ -205,6 +208,7 @@ int mpi_traffic(void *state, const struct work *w, struct backend_traffic *t)
 	int data = w->span && w->range_io;
 	double in[64] = { 0 }, out[64] = { 0 };
 	size_t most = 0;
+	const void *src = NULL;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -224,11 +228,15 @@ int mpi_traffic(void *state, const struct work *w, struct backend_traffic *t)
 		in[r] = s->cfg.no_scatter ? 0 : (double)sp.in_len;
 		out[r] = (double)sp.out_len;
 		t->bytes += (uint64_t)(in[r] + out[r]);
-		if (sp.in_len > most)
+		if (sp.in_len > most) {
 			most = sp.in_len;
+			src = sp.in;
+		}
 	}
+	if (most < BULK_MIN || most > BULK_MAX) /* the job's input is not the size measured */
+		src = NULL;
 	most = most < BULK_MIN ? BULK_MIN : most > BULK_MAX ? BULK_MAX : most;
-	rc = probe_links(s, most);
+	rc = probe_links(s, most, s->rank == 0 ? src : NULL);
 	if (rc)
 		return rc;
 	for (int r = 1; r < s->size; r++) {

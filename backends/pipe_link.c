@@ -1,16 +1,17 @@
 /*
  * pipe_link.c - what a "fork-pool-pipe" run moves and what its pipes cost, for the scaling
  * model (backend.traffic): the parent writes every chunk's input bytes into a worker's pipe
- * and reads its output bytes back, one chunk after the other.  A transfer through a pipe is
- * two copies, the writer's and the reader's: the parent's half of all the bytes is serial
- * (link_s), the workers' halves go side by side and divide over workers like compute (so
- * the fit counts them as compute).  Each worker's chunks are a chain of hand-offs (task,
+ * and reads its output bytes back, one chunk after the other.  What the parent itself spends
+ * on the bytes (its CPU time in write and read) is serial (link_s); the rest of a transfer,
+ * the workers' side and the hand-offs, goes on for all workers side by side and divides
+ * over them like compute (so the fit counts it as compute).  Each worker's chunks are a chain of hand-offs (task,
  * then result: 2 latencies per chunk), and the workers' chains run side by side.
  *
  * The pipe is measured once per process and size, with a child of its own (never a pool
  * worker, whose protocol stays the pool's) on the first worker's CPU, through pipes as
  * large as the pool's: 1-byte ping-pongs (latency: half the median
- * round trip) and transfers of the size of one chunk's bytes, answered by one byte.
+ * round trip) and transfers of the size of one chunk's bytes, answered by one byte, with the
+ * writer's CPU time per byte taken on the way.
  */
 #include "backend.h"
 #include "pool.h"
@@ -32,8 +33,18 @@
 
 static struct {
 	size_t size;
-	double lat, bw;
+	double lat, bw;          /* a transfer's latency and bandwidth, both ends */
+	double parent_s_per_byte; /* the writer's own CPU time per byte */
 } pipe_link;
+
+/* This thread's CPU time, seconds. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static double now_s(void)
 {
@@ -123,18 +134,24 @@ static int probe(size_t size, const struct backend_config *cfg)
 			qsort(t, PING_REPS, sizeof(*t), cmp_double);
 			pipe_link.lat = t[PING_REPS / 2] / 2;
 		}
+		double cpu[BULK_REPS];
+
 		for (i = -1; i < BULK_REPS && ok; i++) {
-			double x = round_trip(down[1], up[0], buf, size);
+			double c0 = cpu_s(), x = round_trip(down[1], up[0], buf, size);
 
 			ok = x >= 0;
-			if (i >= 0)
+			if (i >= 0) {
 				t[i] = x;
+				cpu[i] = cpu_s() - c0;
+			}
 		}
 		if (ok) {
 			qsort(t, BULK_REPS, sizeof(*t), cmp_double);
+			qsort(cpu, BULK_REPS, sizeof(*cpu), cmp_double);
 			double bulk = t[BULK_REPS / 2] - 2 * pipe_link.lat;
 
 			pipe_link.bw = (double)size / (bulk > 1e-9 ? bulk : 1e-9);
+			pipe_link.parent_s_per_byte = cpu[BULK_REPS / 2] / (double)size;
 			pipe_link.size = size;
 			rc = 0;
 		}
@@ -178,7 +195,10 @@ int pipe_traffic(const struct work *w, const struct backend_config *cfg, struct 
 	}
 	t->messages = 2 * ((chunks + nw - 1) / nw);
 	t->latency_s = pipe_link.lat;
-	t->bytes_per_s = pipe_link.bw;
-	t->link_s = (double)t->bytes / (2 * pipe_link.bw) + (double)t->messages * pipe_link.lat;
+	/* the rate the model charges them at: the parent's own, serial (pipe_link.bw, both ends
+	 * of a transfer together, only shows in the probe) */
+	t->bytes_per_s = pipe_link.parent_s_per_byte > 0 ? 1 / pipe_link.parent_s_per_byte : 0;
+	t->link_s = (double)t->bytes * pipe_link.parent_s_per_byte +
+		    (double)t->messages * pipe_link.lat;
 	return 0;
 }
