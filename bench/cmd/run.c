@@ -193,7 +193,7 @@ static int calibrate_py_run(struct run_cmd *r, char *err, size_t err_len)
 	if (!py)
 		return 0;
 	for (size_t i = 0; i < o->n_kernels; i++)
-		if (!o->py_sizes[i])
+		if (!o->py_sizes[i] && !o->py_skip[i])
 			ks[n++] = o->kernels[i];
 	char keep[1200], key[1024], what[300];
 

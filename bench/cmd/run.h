@@ -49,7 +49,7 @@ struct run_cmd {
 #define QUICK_BUDGET_S      30    /* ... with --quick */
 #define DEFAULT_PRECISION   0.015 /* the median's 95 % interval within +-1.5 % */
 #define DEFAULT_MIN_TIME_S  0.1   /* shorter runs are batched into samples this long */
-#define QUICK_MIN_TIME_S    0.02
+#define QUICK_MIN_TIME_S    0.01
 
 /* The run command's state (one run per process) and its option table. */
 extern struct run_cmd run_state;

@@ -225,7 +225,7 @@ static int add_cases(struct sweep *sw, const struct sweep_opts *o, struct plan *
 
 		if (!rc)
 			rc = add_family(sw, o, p, gb, &n, &p->kis[kk], slot, 0, err, err_len);
-		if (!rc && p->python && slot == p->n_slots - 1) {
+		if (!rc && p->python && slot == p->n_slots - 1 && !o->py_skip[k]) {
 			rc = setup_py_instance(p, o, k, err, err_len);
 			if (!rc)
 				rc = add_family(sw, o, p, gb, &n, &p->py_kis[k], 0, 1, err, err_len);

@@ -68,6 +68,8 @@ struct sweep_opts {
 	 * synthetic picture for the filters, after the kernel's other rows; their speedups are
 	 * against cpython (serial), which is added if missing.  Not with sizes or weak. */
 	uint64_t py_sizes[SWEEP_MAX_LIST];
+	unsigned char py_skip[SWEEP_MAX_LIST]; /* per kernel: no CPython rows (--quick leaves
+						* the picture filters' out) */
 	const char *corrupt_kernel;      /* test hook: "kernel" or "kernel:N": its totals are made
 					  * wrong (from its N-th run of a configuration on, counting
 					  * the warm-up as run 1) */
