@@ -15,8 +15,8 @@
  * measured on simulated hosts with a 2 ms delay: 4 ranks' scatter and gather of 786 kB each
  * took 9.4 L beyond their bytes at the link's rate, the count above 9.
  *
- * The links are measured, not assumed: once per process and message size, rank 0 and each
- * other rank in turn do 8-byte ping-pongs (latency: half the median round trip), then
+ * The links are measured, not assumed: once per process and message size, rank 0 and one
+ * rank of each host in turn (the host's other ranks share that link) do 8-byte ping-pongs (latency: half the median round trip), then
  * transfers of two sizes (the size a peer's share moves, and an eighth of it) answered by 8
  * bytes: bandwidth from the difference, so the handshakes' fixed cost stays out of it, or
  * from the big transfer alone where that is higher (see probe_peer).  Rank 0 sends from the
@@ -38,7 +38,8 @@
 static struct {
 	size_t size; /* bytes of the bulk transfers measured, 0: not yet */
 	int peers;
-	double lat[64], bw[64]; /* per rank (index 0 unused): seconds, bytes per second */
+	/* per rank (index 0 unused): seconds, bytes per second */
+	double lat[BACKEND_MAX_WORKERS], bw[BACKEND_MAX_WORKERS];
 } link;
 
 static int cmp_double(const void *a, const void *b)
@@ -121,12 +122,31 @@ static int probe_links(const struct mpi_state *s, size_t size, const void *src)
 		free(buf);
 		return -ENOMEM;
 	}
-	for (int r = 1; r < s->size && r < 64; r++)
-		if (s->rank == 0 || s->rank == r)
+	/* one peer per host: the others on that host share its link (each rank's host named by
+	 * the lowest world rank on it, which every rank learns) */
+	static int host_of[BACKEND_MAX_WORKERS];
+	MPI_Comm node;
+	int leader = s->rank;
+
+	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, s->rank, MPI_INFO_NULL, &node);
+	MPI_Bcast(&leader, 1, MPI_INT, 0, node);
+	MPI_Comm_free(&node);
+	MPI_Allgather(&leader, 1, MPI_INT, host_of, 1, MPI_INT, MPI_COMM_WORLD);
+	for (int r = 1; r < s->size; r++) {
+		int q = 1;
+
+		while (q < r && host_of[q] != host_of[r])
+			q++;
+		if (q < r) { /* a peer on r's host was measured: the same link */
+			link.lat[r] = link.lat[q];
+			link.bw[r] = link.bw[q];
+		} else if (s->rank == 0 || s->rank == r) {
 			probe_peer(s, r, buf, src, size);
+		}
+	}
 	free(buf);
-	MPI_Bcast(link.lat, 64, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-	MPI_Bcast(link.bw, 64, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	MPI_Bcast(link.lat, s->size, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	MPI_Bcast(link.bw, s->size, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 	link.size = size;
 	link.peers = s->size;
 	return 0;
@@ -210,13 +230,15 @@ int mpi_traffic(void *state, const struct work *w, struct backend_traffic *t)
 {
 	struct mpi_state *s = state;
 	int data = w->span && w->range_io;
-	double in[64] = { 0 }, out[64] = { 0 };
+	static double in[BACKEND_MAX_WORKERS], out[BACKEND_MAX_WORKERS];
 	size_t most = 0;
 	const void *src = NULL;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	if (s->size < 2 || s->size > 64)
+	memset(in, 0, sizeof(in));
+	memset(out, 0, sizeof(out));
+	if (s->size < 2 || s->size > BACKEND_MAX_WORKERS)
 		return 0;
 	for (int r = 0; r < s->size && data; r++) {
 		size_t rb, re;
