@@ -204,6 +204,19 @@ void work_share(size_t n, unsigned i, unsigned nw, size_t *begin, size_t *end)
 }
 
 /* Python's Pool.map rule, ceil(n / (4 x workers)), unless the job has a natural task size. */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double backend_median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 size_t work_default_chunk(const struct work *w, const struct backend_config *cfg)
 {
 	size_t c;

@@ -16,8 +16,8 @@
  * took 9.4 L beyond their bytes at the link's rate, the count above 9.
  *
  * The links are measured, not assumed: once per process and message size, rank 0 and one
- * rank of each host in turn (the host's other ranks share that link) do 8-byte ping-pongs (latency: half the median round trip), then
- * transfers of two sizes (the size a peer's share moves, and an eighth of it) answered by 8
+ * rank of each host in turn (the host's other ranks share that link) do 8-byte ping-pongs
+ * (latency: half the median round trip), then transfers of two sizes (the size a peer's share moves, and an eighth of it) answered by 8
  * bytes: bandwidth from the difference, so the handshakes' fixed cost stays out of it, or
  * from the big transfer alone where that is higher (see probe_peer).  Rank 0 sends from the
  * job's own input when its size fits, as the scatter reads it (a fresh buffer's pages are
@@ -42,18 +42,6 @@ static struct {
 	double lat[BACKEND_MAX_WORKERS], bw[BACKEND_MAX_WORKERS];
 } link;
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* Rank 0 and rank r: latency and bandwidth of their link at `size` bytes, rank 0 sending
  * from src (the job's own input, as a run's scatter reads it) or buf. */
@@ -76,7 +64,7 @@ static void probe_peer(const struct mpi_state *s, int r, unsigned char *buf, con
 		if (i >= 0)
 			t[i] = MPI_Wtime() - t0;
 	}
-	double lat = median(t, PING_REPS) / 2, bulk[2];
+	double lat = backend_median(t, PING_REPS) / 2, bulk[2];
 	size_t n[2] = { size / 8, size };
 
 	for (int k = 0; k < 2; k++) {
@@ -94,7 +82,7 @@ static void probe_peer(const struct mpi_state *s, int r, unsigned char *buf, con
 			if (i >= 0)
 				t[i] = MPI_Wtime() - t0;
 		}
-		bulk[k] = median(t, BULK_REPS);
+		bulk[k] = backend_median(t, BULK_REPS);
 	}
 	double slope = bulk[1] > bulk[0] ? (double)(n[1] - n[0]) / (bulk[1] - bulk[0]) : 0;
 	double whole = (double)n[1] / (bulk[1] - 4 * lat > 1e-9 ? bulk[1] - 4 * lat : 1e-9);

@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -58,13 +57,6 @@ static double now_s(void)
 static int xfer(int fd, void *buf, size_t len, int out)
 {
 	return out ? pool_write_full(fd, buf, len) : pool_read_full(fd, buf, len) == 1 ? 0 : -1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* The child: "size" (8 bytes), then size bytes, answered by 1 byte; size 0 ends it. */
@@ -130,10 +122,8 @@ static int probe(size_t size, const struct backend_config *cfg)
 			if (i >= 0)
 				t[i] = x;
 		}
-		if (ok) {
-			qsort(t, PING_REPS, sizeof(*t), cmp_double);
-			pipe_link.lat = t[PING_REPS / 2] / 2;
-		}
+		if (ok)
+			pipe_link.lat = backend_median(t, PING_REPS) / 2;
 		double cpu[BULK_REPS];
 
 		for (i = -1; i < BULK_REPS && ok; i++) {
@@ -146,12 +136,10 @@ static int probe(size_t size, const struct backend_config *cfg)
 			}
 		}
 		if (ok) {
-			qsort(t, BULK_REPS, sizeof(*t), cmp_double);
-			qsort(cpu, BULK_REPS, sizeof(*cpu), cmp_double);
-			double bulk = t[BULK_REPS / 2] - 2 * pipe_link.lat;
+			double bulk = backend_median(t, BULK_REPS) - 2 * pipe_link.lat;
 
 			pipe_link.bw = (double)size / (bulk > 1e-9 ? bulk : 1e-9);
-			pipe_link.parent_s_per_byte = cpu[BULK_REPS / 2] / (double)size;
+			pipe_link.parent_s_per_byte = backend_median(cpu, BULK_REPS) / (double)size;
 			pipe_link.size = size;
 			rc = 0;
 		}
@@ -173,9 +161,7 @@ int pipe_traffic(const struct work *w, const struct backend_config *cfg, struct 
 
 	memset(t, 0, sizeof(*t));
 	if (!chunk)
-		chunk = (w->n + 4 * (size_t)nw - 1) / (4 * (size_t)nw);
-	if (!chunk)
-		chunk = 1;
+		chunk = pool_default_chunk(w->n, nw); /* as pool_map() deals them */
 	chunks = (w->n + chunk - 1) / chunk;
 	for (size_t b = 0; b < w->n && w->span && w->range_io; b += chunk) {
 		struct work_span sp;

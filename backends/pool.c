@@ -91,6 +91,13 @@ out_free:
 
 /* ---- the API ------------------------------------------------------------------------- */
 
+size_t pool_default_chunk(size_t n, unsigned workers)
+{
+	size_t per = 4 * (size_t)(workers ? workers : 1), c = (n + per - 1) / per;
+
+	return c ? c : 1;
+}
+
 int pool_map(struct pool *p, const struct pool_map_args *a, struct pool_failure *f)
 {
 	size_t chunk = a->chunk;
@@ -104,11 +111,8 @@ int pool_map(struct pool *p, const struct pool_map_args *a, struct pool_failure 
 	}
 	if (a->result_size == 0 || a->result_size > POOL_RESULT_MAX)
 		return -EINVAL;
-	if (chunk == 0) {
-		chunk = (a->n + 4 * (size_t)p->nw - 1) / (4 * (size_t)p->nw);
-		if (chunk == 0)
-			chunk = 1;
-	}
+	if (chunk == 0)
+		chunk = pool_default_chunk(a->n, p->nw);
 	if (p->o.transport == POOL_PIPE)
 		return pool_pipe_map(p, a, chunk, f);
 	return pool_shm_map(p, a, chunk, f);

@@ -136,6 +136,9 @@ int pool_start(struct pool **out, const struct pool_options *o, char *err, size_
 /* Runs a map to completion. 0; or -ECHILD (a worker died), -ECANCELED (a task failed:
  * reported after all other tasks finished), -EPIPE (pool terminated or closed), with *f. */
 int pool_map(struct pool *p, const struct pool_map_args *a, struct pool_failure *f);
+/* The chunk pool_map() deals when pool_map_args.chunk is 0: Python's Pool.map rule,
+ * ceil(n / (4 x workers)), at least 1. */
+size_t pool_default_chunk(size_t n, unsigned workers);
 
 /* Queues one task; its callback runs later in the parent.  *task gets its id.  0, or
  * -EPIPE after pool_close()/pool_terminate(), -EINVAL for a bad result_size. */
