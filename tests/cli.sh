@@ -52,6 +52,8 @@ usage_error "size 0 with a huge exponent" run --size 0e4777777777777778888
 usage_error "sizes with a huge exponent" run --sizes 1e99999999999
 usage_error "size beyond kernel" run --kernels sum_squares --size 1e15
 usage_error "size text" run --size lots
+usage_error "size not whole" run --size 1.5
+usage_error "size not whole in scientific notation" run --size 1.25e1
 usage_error "missing value" run --size
 usage_error "bad pin" run --pin sideways
 usage_error "pin beyond machine" run --pin 4096
@@ -244,6 +246,11 @@ rc=$?
 	grep -q "FAILED sharpen / fork-pool-pipe / 2 workers: verification failed" "$tmp/err" && ok || bad "dropped copy-back: exit $rc: $(head -c 400 "$tmp/err")"
 grep -q "^grayscale,fork-pool-pipe," "$tmp/drop/summary.csv" && bad "dropped copy-back: the row was measured" || ok
 grep -q "^grayscale,serial,1," "$tmp/drop/summary.csv" && ok || bad "dropped copy-back: serial rows lost"
+
+# a size with a decimal mantissa is taken when its value is whole: 2.5e1 is 25 items
+"$pb" run --kernels io_wait --size 2.5e1 --sleep-us 100 --backends serial --repetitions 2 \
+	--out "$tmp/dec" >/dev/null 2>&1
+grep -q "^io_wait,serial,1,25," "$tmp/dec/summary.csv" && ok || bad "--size 2.5e1 did not run 25 items"
 
 # SIGINT in the middle of a sweep: exit 130, what was measured is saved, files whole.
 # Each configuration takes ~0.9 s (4 repetitions of >= 0.2 s of 1 ms sleeps): at 1.5 s

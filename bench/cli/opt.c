@@ -189,40 +189,50 @@ size_t opt_forward(const struct opt_cmd *c, const struct opt_result *r, const ch
 	return n;
 }
 
+/* A whole number, optionally in scientific notation with a decimal mantissa whose value
+ * is whole: 2e9, 7.1e8, 1.50e2; not 1.5 or 1e-3. */
 int opt_parse_u64(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
+	uint64_t v = 0, e = 0;
+	unsigned frac = 0, digits = 0;
+	int dot = 0;
 	const char *p = s;
 
-	if (!*p)
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
+	for (;; p++) {
+		if (*p == '.' && !dot) {
+			dot = 1;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			break;
 		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
 			return -1;
 		v = v * 10 + (uint64_t)(*p - '0');
+		digits++;
+		frac += (unsigned)dot;
 	}
-	if (p == s)
+	if (!digits)
 		return -1;
 	if (*p == 'e' || *p == 'E') {
-		uint64_t e;
+		const char *x = ++p;
 
-		if (opt_parse_u64(p + 1, &e) != 0 || strchr(p + 1, 'e') || strchr(p + 1, 'E'))
+		for (; *p >= '0' && *p <= '9'; p++)
+			if ((e = e * 10 + (uint64_t)(*p - '0')) > 40)
+				return -1; /* 10^20 overflows already; "0e4777777777777778888" looped */
+		if (p == x)
 			return -1;
-		/* 0eN is 0 for any N; otherwise 10^20 overflows already (found by fuzz_args:
-		 * "0e4777777777777778888" looped for minutes) */
-		if (v == 0)
-			e = 0;
-		if (e > 19)
-			return -1;
-		for (; e > 0; e--) {
-			if (v > UINT64_MAX / 10)
-				return -1;
-			v *= 10;
-		}
-		p += strlen(p);
 	}
 	if (*p)
 		return -1;
+	for (; frac > 0 && v % 10 == 0; frac--) /* 7.10e8: the trailing zero says nothing */
+		v /= 10;
+	if (e < frac)
+		return -1; /* not a whole number */
+	for (e -= frac; e > 0 && v; e--) {
+		if (v > UINT64_MAX / 10)
+			return -1;
+		v *= 10;
+	}
 	*out = v;
 	return 0;
 }

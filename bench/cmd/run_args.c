@@ -27,7 +27,8 @@ static const struct opt opts[] = {
 					  "always measured as the baseline", 0 },
 	{ O_WORKERS, "workers", "LIST", "worker counts (default 1, 2, 4, ... up to the cores, and the\n"
 					"cores)", 0 },
-	{ O_SIZE, "size", "N", "problem size in the kernel's unit (see list); 2e9 is accepted;\n"
+	{ O_SIZE, "size", "N", "problem size in the kernel's unit (see list); 2e9 and 7.1e8 are\n"
+			       "accepted (whole values only);\n"
 			       "or per kernel: --size sum_squares=2e9,range_sum=3e8 (default:\n"
 			       "calibrated at the start so that one serial run takes ~0.25 s,\n"
 			       "--quick ~20x less; pictures stay 4096x4096, --quick 1024x1024)", 0 },
