@@ -151,7 +151,7 @@ static void compare_rows(const struct loaded_run *base, const struct loaded_run 
 			verdict = "faster";
 			t->faster++;
 		}
-		printf("  %-12s %-14s %7u %12llu %11s %11s %+7.1f%% %8.2g  %s\n", r->k->name,
+		printf("  %-12s %-18s %7u %12llu %11s %11s %+7.1f%% %8.2g  %s\n", r->k->name,
 		       r->b->name, r->workers, (unsigned long long)r->size,
 		       report_fmt_time(a, sizeof(a), q->median), report_fmt_time(b, sizeof(b), r->median),
 		       change * 100, p, verdict);
@@ -180,7 +180,7 @@ static int compare_exec(void)
 
 	printf("# parbench compare: %s (%s, %s) -> %s (%s, %s)\n", dirs[0], base.host, base.date,
 	       dirs[1], cur.host, cur.date);
-	printf("  %-12s %-14s %7s %12s %11s %11s %8s %8s  %s\n", "kernel", "backend", "workers",
+	printf("  %-12s %-18s %7s %12s %11s %11s %8s %8s  %s\n", "kernel", "backend", "workers",
 	       "size", "base", "new", "change", "p", "verdict");
 	compare_rows(&base, &cur, &t);
 	unsigned resized = report_resized(&base, &cur);
