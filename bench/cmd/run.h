@@ -48,7 +48,7 @@ struct run_cmd {
 #define DEFAULT_BUDGET_S    180   /* adaptive repetitions: the whole measurement */
 #define QUICK_BUDGET_S      30    /* ... with --quick */
 #define DEFAULT_PRECISION   0.015 /* the median's 95 % interval within +-1.5 % */
-#define DEFAULT_MIN_TIME_S  0.1   /* shorter runs are batched into samples this long */
+#define DEFAULT_MIN_TIME_S  0.04  /* shorter runs are batched into samples this long */
 #define QUICK_MIN_TIME_S    0.01
 
 /* The run command's state (one run per process) and its option table. */

@@ -54,7 +54,7 @@ static const struct opt opts[] = {
 	{ O_BUDGET, "budget", "S", "seconds the adaptive sweep may take in all (default 180, quick\n"
 				   "30): more buys narrower intervals", 0 },
 	{ O_MIN_TIME, "min-time", "S", "minimum seconds per repetition: shorter runs are batched into\n"
-				       "one sample (default 0.1, quick 0.01)", R },
+				       "one sample (default 0.04, quick 0.01)", R },
 	{ O_NO_INTERLEAVE, "no-interleave", NULL, "run each configuration's repetitions back to back (default:\n"
 						  "interleaved at random across configurations, so drift of the\n"
 						  "machine's speed hits all of them alike)", 0 },

@@ -199,6 +199,20 @@ static int case_run_verified(struct bench_case *c, struct gbench_state *st, doub
 }
 
 /*
+ * A restart (interleaving stops a configuration's workers whenever another one runs) is
+ * warmed up again where its first run was measured to be colder than the next: kernels that
+ * read and write buffers (a filter's first run after a restart of fork-pool-pipe took
+ * 1.17-1.30x the next one, on threads up to 1.69x) and CPython rows (new interpreters).
+ * Kernels without data run as fast right after a restart: first run / next run, paired per
+ * visit, median of 8 visits per configuration, 0.990-1.021 over the six backends parbench
+ * runs itself (README, "How the numbers are made").
+ */
+int case_rewarms(const struct sweep_row *r)
+{
+	return r->k->span || (r->b->caps & BACKEND_CAP_PYTHON);
+}
+
+/*
  * Google Benchmark requires every repetition of a benchmark to report the same iteration
  * count, errors included (1.7 aborts otherwise), and a skip before the first
  * gbench_keep_running() reports none: so every skip happens inside the loop.
@@ -235,7 +249,8 @@ void case_body(struct gbench_state *st, void *arg)
 			}
 			c->started = 1;
 			*c->active = c;
-			if (case_run_verified(c, st, &t) != 0) /* warm-up, untimed */
+			if ((c->starts++ == 0 || case_rewarms(c->row)) &&
+			    case_run_verified(c, st, &t) != 0) /* warm-up, untimed */
 				break;
 			if (!c->row->link_known) /* the model's traffic, outside timing, once */
 				case_traffic(c);

@@ -89,11 +89,13 @@ void sweep_mark_wide(struct sweep *sw)
 	}
 }
 
-/* Seconds one more repetition of row r costs: an untimed warm-up after the restart that
- * interleaving brings, its iterations, and (unless deterministic) the backend's start. */
+/* Seconds one more repetition of row r costs: its iterations, the untimed warm-up after the
+ * restart that interleaving brings (case_rewarms), and (unless deterministic) the backend's
+ * start. */
 static double rep_cost(const struct sweep_row *r, int deterministic)
 {
-	return r->median * (double)(r->iterations + 1) + (deterministic ? 0 : r->startup_s);
+	return r->median * (double)(r->iterations + case_rewarms(r)) +
+	       (deterministic ? 0 : r->startup_s);
 }
 
 struct want {

@@ -46,6 +46,7 @@ struct bench_case {
 	struct watchdog *wd;
 	const char *cancelled;        /* why the watchdog cancelled the run, or NULL */
 	unsigned long runs;           /* runs of this configuration so far, warm-ups included */
+	unsigned starts;              /* starts of its backend so far (interleaving restarts) */
 };
 
 struct progress_ctx {
@@ -64,6 +65,8 @@ void watchdog_stop(struct watchdog *wd);
 int watched_run(struct bench_case *c);
 
 /* case.c */
+/* Whether a restart of row r's backend gets a warm-up again (the first start always does). */
+int case_rewarms(const struct sweep_row *r);
 /* The Google Benchmark body of one configuration: start, warm-up, timed verified runs. */
 void case_body(struct gbench_state *st, void *arg);
 /* Stops the case's workers (their statistics go to its row). */
