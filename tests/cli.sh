@@ -171,6 +171,24 @@ grep -q '"kernel": "range_sum", "backend": "serial", "workers": 1, "error": "ver
 cmake -DFILE="$tmp/late/gbench.json" -P "$(dirname "$0")/json_check.cmake" >/dev/null 2>&1 && ok || bad "late corruption: gbench.json is not valid JSON"
 awk '/^# range_sum/{f=1;next} /^# /{f=0} f && / ms /' "$tmp/out" | grep -q . && bad "late corruption: range_sum timings printed" || ok
 
+# Restarts: interleaving restarts a configuration's backend at each of its repetitions; a
+# kernel without data is warmed up at its first start only, a filter at every restart.
+# 10 repetitions of 2 configurations in random order restart each of them at least once
+# (all but ~1e-5 of orders): io_wait then runs 1 + 10 times (no 12th run to corrupt), a
+# filter 10 + at least 2 warm-ups (its 12th run is corrupted, so it fails).
+PARBENCH_TEST_CORRUPT=io_wait:12 "$pb" run --kernels io_wait --size 2 --sleep-us 1000 \
+	--backends pthreads --workers 1 --repetitions 10 --min-time 0.001 --no-report \
+	--out "$tmp/rewarm-io" >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && grep -c "^io_wait," "$tmp/rewarm-io/summary.csv" | grep -qx 2 && ok ||
+	bad "io_wait restarts were warmed up again: exit $rc: $(head -c 300 "$tmp/err")"
+PARBENCH_TEST_CORRUPT=grayscale:12 "$pb" run --kernels grayscale --backends pthreads \
+	--workers 1 --repetitions 10 --min-time 0.001 --no-report --out "$tmp/rewarm-img" \
+	>/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "FAILED grayscale / .*verification failed" "$tmp/err" && ok ||
+	bad "grayscale restarts were not warmed up again: exit $rc: $(head -c 300 "$tmp/err")"
+
 # parbench filter has a watchdog too: a run slower than --timeout is stopped (processes) or
 # ends the command (threads), exit 1, and no output is written.
 python3 -c '
