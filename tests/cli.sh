@@ -7,7 +7,8 @@ pb="$1"
 # the no-process-left-behind checks need pgrep (procps): without it they would pass vacuously
 command -v pgrep >/dev/null 2>&1 || { echo "cli: pgrep (procps) is required"; exit 1; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+hogs= # CPU hogs of the steadiness test, killed however the script ends
+trap 'kill $hogs 2>/dev/null; rm -rf "$tmp"' EXIT
 passed=0
 failed=0
 
@@ -188,6 +189,28 @@ PARBENCH_TEST_CORRUPT=grayscale:12 "$pb" run --kernels grayscale --backends pthr
 rc=$?
 [ "$rc" -eq 1 ] && grep -q "FAILED grayscale / .*verification failed" "$tmp/err" && ok ||
 	bad "grayscale restarts were not warmed up again: exit $rc: $(head -c 300 "$tmp/err")"
+
+# The steadiness probe: short serial range_sum runs between configurations, recorded in
+# meta.json; with both cores kept busy by other processes, some of them run slower than
+# the fastest and the run warns that the CPU's speed varied.
+hogs=
+for c in $(seq 0 $(($(nproc) - 1))); do
+	taskset -c "$c" sh -c 'while :; do :; done' &
+	hogs="$hogs $!"
+done
+"$pb" run --kernels sum_squares --backends pthreads --size 3e7 --repetitions 60 \
+	--out "$tmp/hog" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+kill $hogs
+wait $hogs 2>/dev/null
+[ "$rc" -eq 0 ] && grep -q "^warning: the CPU's speed varied during the run: of [0-9]* short serial range_sum runs" "$tmp/out" && ok ||
+	bad "steadiness: no warning under load: exit $rc: $(grep -i steady "$tmp/out" "$tmp/err" | head -3)"
+python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["machine_state"]["steady"]
+ok = s["kernel"] == "range_sum" and s["runs"] >= 10 and s["fastest_s"] > 0 and \
+     1 <= s["median"] <= s["slowest"] and 0 < s["slow_share"] <= 1
+sys.exit(0 if ok else 1)' "$tmp/hog/meta.json" && ok || bad "steadiness: meta.json: $(grep -o '"steady": {[^}]*}' "$tmp/hog/meta.json")"
 
 # parbench filter has a watchdog too: a run slower than --timeout is stopped (processes) or
 # ends the command (threads), exit 1, and no output is written.

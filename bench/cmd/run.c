@@ -111,6 +111,7 @@ static void begin_meta(struct run_cmd *r, struct machine_state *ms)
 	read_load(r->meta.load_before);
 	machine_begin(ms);
 	r->meta.machine = ms;
+	r->o.machine = r->launched ? NULL : ms; /* the steadiness probe: parbench's own sweep */
 	r->meta.interconnect = r->interconnect ? r->interconnect
 			       : r->hostfile ? "Open MPI over TCP between hosts (btl tcp), shared memory within"
 					     : "shared memory (one host, Open MPI btl vader)";

@@ -1,7 +1,8 @@
 /*
  * machine.h - the machine's state around a run, checked and recorded without changing
  * anything (as pyperf's `system check` does): CPU boost, steal time during the run (other
- * guests taking this VM's CPUs), other runnable processes, ASLR.  Read from /proc and /sys;
+ * guests taking this VM's CPUs), other runnable processes, ASLR, and how steady the CPU's
+ * speed was (filled by the sweep's probe).  Read from /proc and /sys;
  * what a machine does not expose stays "unknown".  It does not print.
  */
 #ifndef PB_MACHINE_H
@@ -16,6 +17,11 @@ struct machine_state {
 	char busy_names[256];    /* their names, comma-separated (the first few) */
 	uint64_t stat0[2];       /* /proc/stat at the start: steal, total jiffies */
 	double steal;            /* share of CPU time stolen during the run (0..1), -1 unknown */
+	/* The steadiness probe's runs (bench/sweep/steady.h), if any: their count, the fastest
+	 * in seconds, the median and the slowest as multiples of it, and the share slower than
+	 * STEADY_SLOW times it. */
+	unsigned steady_n;
+	double steady_best_s, steady_median, steady_worst, steady_slow;
 };
 
 /* At the start of a run. */

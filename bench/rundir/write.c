@@ -236,7 +236,14 @@ static void meta_measurement(FILE *f, const struct sweep *sw, const struct run_m
 			     "\"busy_at_start\": %u, \"busy_names\": ", m->machine->boost,
 			m->machine->aslr, m->machine->busy);
 		json_str(f, m->machine->busy_names);
-		fprintf(f, ", \"steal\": %.4f},\n", m->machine->steal);
+		fprintf(f, ", \"steal\": %.4f", m->machine->steal);
+		if (m->machine->steady_n)
+			fprintf(f, ", \"steady\": {\"kernel\": \"range_sum\", \"runs\": %u, "
+				   "\"fastest_s\": %.6g, \"median\": %.4f, \"slowest\": %.4f, "
+				   "\"slow_share\": %.4f}", m->machine->steady_n,
+				m->machine->steady_best_s, m->machine->steady_median,
+				m->machine->steady_worst, m->machine->steady_slow);
+		fprintf(f, "},\n");
 	}
 	if (m->roof)
 		roof_write_json(f, m->roof);

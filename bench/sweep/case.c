@@ -240,6 +240,7 @@ void case_body(struct gbench_state *st, void *arg)
 
 			if (*c->active)
 				case_stop(*c->active);
+			steady_tick(c->steady); /* no configuration's workers exist now */
 			t0 = pb_mono_s();
 			err = backend_instance_start(&c->bi, c->row->b, &c->cfg);
 			c->row->startup_s = pb_mono_s() - t0;

@@ -91,6 +91,7 @@ struct plan {
 	struct bench_case *cases;
 	struct bench_case *active;    /* the one configuration whose workers exist */
 	struct watchdog wd;
+	struct steady steady;         /* with o->machine: the steadiness probe */
 };
 
 /* The instance of kernel slot kk (kernel kk / n_slots at its slot's size). 0, or -errno with
@@ -144,7 +145,7 @@ static int add_case(struct sweep *sw, const struct sweep_opts *o, struct plan *p
 		return -EINVAL;
 	}
 	*c = (struct bench_case){ .sw = sw, .o = o, .row = r, .ki = ki, .active = &p->active,
-				  .wd = &p->wd };
+				  .steady = &p->steady, .wd = &p->wd };
 	c->cfg = (struct backend_config){
 		.workers = w, .schedule = o->schedule, .chunk = o->chunk,
 		.switch_interval_us = o->switch_interval_us, .max_tasks = o->max_tasks,
@@ -312,6 +313,8 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	if (rc)
 		goto out;
 	wd_started = 1;
+	if (o->machine && !o->deterministic)
+		steady_begin(&p.steady, &o->kp); /* without it the sweep runs alike */
 
 	struct progress_ctx pc = { .sw = sw, .t0 = t_start, .fn = progress, .arg = progress_arg };
 
@@ -329,6 +332,8 @@ out:
 		case_stop(p.active);
 	if (gb)
 		gbench_destroy(gb);
+	if (o->machine)
+		steady_end(&p.steady, o->machine);
 	for (size_t i = 0; p.kis && i < p.n_kis; i++)
 		if (p.kis[i].k)
 			kernel_instance_fini(&p.kis[i]);

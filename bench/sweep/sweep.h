@@ -18,6 +18,7 @@
 
 #include "backend.h"
 #include "kernel.h"
+#include "machine.h"
 
 #define SWEEP_MAX_LIST 64
 #define SWEEP_BOOTSTRAP 2000 /* resamples for the speedup intervals */
@@ -62,6 +63,8 @@ struct sweep_opts {
 	double budget_s;                 /* seconds the sweep may take in all (0: no limit) */
 	int deterministic;               /* budget from the samples, not the clock: every MPI
 					  * rank must make the same choices */
+	struct machine_state *machine;   /* or NULL; else the steadiness probe (steady.h) runs
+					  * between configurations and its results go here */
 	uint64_t kernel_sizes[SWEEP_MAX_LIST]; /* per kernel (same index), or 0: kp.size */
 	/* The CPython backends' rows (BACKEND_CAP_PYTHON) run at a size of their own, per
 	 * kernel (same index; required for each kernel when there are such backends), on the

@@ -7,6 +7,7 @@
 
 #include "gbench.h"
 #include "kwork.h"
+#include "steady.h"
 #include "sweep.h"
 
 #include <pthread.h>
@@ -43,6 +44,7 @@ struct bench_case {
 	struct work w;
 	struct partial total;
 	struct bench_case **active;   /* the one configuration whose workers exist */
+	struct steady *steady;        /* probed between configurations (steady.h) */
 	struct watchdog *wd;
 	const char *cancelled;        /* why the watchdog cancelled the run, or NULL */
 	unsigned long runs;           /* runs of this configuration so far, warm-ups included */

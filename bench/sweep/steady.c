@@ -1,0 +1,100 @@
+/*
+ * steady.c - the steadiness probe (steady.h).  Its runs take a few milliseconds on the
+ * sweep's own thread while no configuration runs (between Google Benchmark repetitions).
+ */
+#include "steady.h"
+#include "clock.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One verified serial run of the probe; its seconds, or -1 when its result was wrong. */
+static double probe_run(const struct kernel_instance *ki)
+{
+	struct partial total = { 0 };
+	double t0 = pb_mono_s(), t;
+
+	ki->k->run(ki->priv, 0, ki->shape.n, &total);
+	t = pb_mono_s() - t0;
+	return ki->k->verify(ki->priv, &total) == 0 ? t : -1;
+}
+
+int steady_begin(struct steady *s, const struct kernel_params *kp)
+{
+	const struct kernel *k = kernel_find("range_sum");
+	struct kernel_params p = { .tasks = kp->tasks };
+	double t = 0;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (!k)
+		return -ENOENT;
+	for (p.size = 1u << 16;; p.size *= 4) { /* until a run takes 1-4 ms */
+		if (p.size >= (1ull << 40))
+			return -ERANGE;
+		rc = kernel_instance_init(&s->ki, k, &p);
+		if (rc)
+			return rc;
+		t = probe_run(&s->ki);
+		if (t < 0) {
+			kernel_instance_fini(&s->ki);
+			return -EDOM;
+		}
+		if (t >= STEADY_RUN_S / 2)
+			break;
+		kernel_instance_fini(&s->ki);
+	}
+	s->on = 1;
+	s->next = pb_mono_s();
+	return 0;
+}
+
+void steady_tick(struct steady *s)
+{
+	double now = pb_mono_s(), t;
+
+	if (!s->on || now < s->next)
+		return;
+	s->next = now + STEADY_EVERY_S;
+	if (s->n == s->cap) {
+		unsigned cap = s->cap ? 2 * s->cap : 256;
+		double *v = realloc(s->t, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		s->t = v;
+		s->cap = cap;
+	}
+	t = probe_run(&s->ki);
+	if (t < 0) {
+		s->on = 0;
+		return;
+	}
+	s->t[s->n++] = t;
+}
+
+void steady_end(struct steady *s, struct machine_state *m)
+{
+	if (s->n >= 2) {
+		double best = s->t[0], worst = s->t[0];
+		unsigned slow = 0;
+
+		for (unsigned i = 1; i < s->n; i++) {
+			best = s->t[i] < best ? s->t[i] : best;
+			worst = s->t[i] > worst ? s->t[i] : worst;
+		}
+		for (unsigned i = 0; i < s->n; i++)
+			slow += s->t[i] > STEADY_SLOW * best;
+		m->steady_n = s->n;
+		m->steady_best_s = best;
+		m->steady_median = stats_median(s->t, s->n) / best;
+		m->steady_worst = worst / best;
+		m->steady_slow = (double)slow / s->n;
+	}
+	if (s->ki.k)
+		kernel_instance_fini(&s->ki);
+	free(s->t);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,33 @@
+/*
+ * steady.h - how steady the CPU's speed was during a sweep: a short serial run of a compute
+ * kernel (range_sum, in the run's instruction-set variant), timed and verified between
+ * repetitions, at most every STEADY_EVERY_S.  On a shared host the other tenants of this
+ * VM's cores can slow vector code by half in bursts without any steal time (README, "How
+ * long"); the spread of these runs shows it, whatever the configurations measured.
+ */
+#ifndef PB_STEADY_H
+#define PB_STEADY_H
+
+#include "kernel.h"
+#include "machine.h"
+
+#define STEADY_EVERY_S 0.25 /* at most one probe run this often (~1 % of the time) */
+#define STEADY_RUN_S   0.002
+#define STEADY_SLOW    1.10 /* a probe run this much slower than the fastest is slow */
+
+struct steady {
+	struct kernel_instance ki;
+	int on;
+	double next;  /* monotonic time of the next probe run */
+	double *t;
+	unsigned n, cap;
+};
+
+/* Sizes the probe; 0, or -errno (then steady_tick does nothing). */
+int steady_begin(struct steady *s, const struct kernel_params *kp);
+/* One probe run if one is due; a wrong result ends the probe (the sweep verifies its own). */
+void steady_tick(struct steady *s);
+/* Fills m's steady_* fields from the probe runs and frees them. */
+void steady_end(struct steady *s, struct machine_state *m);
+
+#endif
