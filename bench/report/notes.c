@@ -264,11 +264,12 @@ void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 			     "run (/proc/stat): timings may be off\n", m->machine->steal * 100);
 	if (m->machine && m->machine->steady_n && m->machine->steady_slow > REPORT_UNSTEADY)
 		fprintf(out, "warning: the CPU's speed varied during the run: of %u short serial "
-			     "range_sum runs timed between configurations, %.0f%% took over %.0f%% longer "
+			     "%s runs timed between configurations, %.0f%% took over %.0f%% longer "
 			     "than the fastest (the slowest %.2fx; steal time %.1f%%): other processes, "
 			     "other tenants of the host's cores (which steal time does not show) or the "
 			     "clock; intervals widen\n",
-			m->machine->steady_n, m->machine->steady_slow * 100, (STEADY_SLOW - 1) * 100,
+			m->machine->steady_n, STEADY_KERNEL, m->machine->steady_slow * 100,
+			(STEADY_SLOW - 1) * 100,
 			m->machine->steady_worst, m->machine->steal > 0 ? m->machine->steal * 100 : 0);
 	if (m->machine && m->machine->busy)
 		fprintf(out, "warning: %u other process%s runnable at the start (%s): they compete "

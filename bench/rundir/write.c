@@ -10,6 +10,7 @@
 #include "json.h"
 #include "outfile.h"
 #include "pb_build.h"
+#include "steady.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -238,9 +239,9 @@ static void meta_measurement(FILE *f, const struct sweep *sw, const struct run_m
 		json_str(f, m->machine->busy_names);
 		fprintf(f, ", \"steal\": %.4f", m->machine->steal);
 		if (m->machine->steady_n)
-			fprintf(f, ", \"steady\": {\"kernel\": \"range_sum\", \"runs\": %u, "
+			fprintf(f, ", \"steady\": {\"kernel\": \"%s\", \"runs\": %u, "
 				   "\"fastest_s\": %.6g, \"median\": %.4f, \"slowest\": %.4f, "
-				   "\"slow_share\": %.4f}", m->machine->steady_n,
+				   "\"slow_share\": %.4f}", STEADY_KERNEL, m->machine->steady_n,
 				m->machine->steady_best_s, m->machine->steady_median,
 				m->machine->steady_worst, m->machine->steady_slow);
 		fprintf(f, "},\n");

@@ -20,6 +20,16 @@
 			    * sustained one (a virtual CPU's boost), and the runs are long */
 #define CALIB_RUNS    5    /* the median of these counts */
 
+double calib_serial_run(const struct kernel_instance *ki)
+{
+	struct partial total = { 0 };
+	double t0 = pb_mono_s(), t;
+
+	ki->k->run(ki->priv, 0, ki->shape.n, &total);
+	t = pb_mono_s() - t0;
+	return ki->k->verify(ki->priv, &total) == 0 ? t : -1;
+}
+
 /* The median of `runs` (at most 15) verified serial runs of k at size, in seconds, after
  * untimed ones until warm_s has passed; -errno on error. */
 static int probe(const struct kernel *k, const struct kernel_params *kp, uint64_t size,
@@ -37,12 +47,10 @@ static int probe(const struct kernel *k, const struct kernel_params *kp, uint64_
 		return rc;
 	runs = runs < 1 ? 1 : runs > 15 ? 15 : runs;
 	for (int i = 0; i < runs && rc == 0; i++) {
-		struct partial total = { 0 };
 		double t0 = pb_mono_s();
 
-		k->run(ki.priv, 0, ki.shape.n, &total);
-		t[i] = pb_mono_s() - t0;
-		if (k->verify(ki.priv, &total) != 0)
+		t[i] = calib_serial_run(&ki);
+		if (t[i] < 0)
 			rc = -EDOM;
 		if (t0 < until)
 			i--; /* still warming up */

@@ -71,6 +71,8 @@ void calib_keep_sizes(const char *path, const char *key, const struct calibratio
  * multiple of multiple instead (at least multiple): a size that counts few items is then
  * dealt evenly to every worker count whose least common multiple is multiple. */
 uint64_t calib_round(double x, unsigned multiple);
+/* One serial run of all of ki's items, verified: its seconds, or -1 when the result is wrong. */
+double calib_serial_run(const struct kernel_instance *ki);
 /* The calibration of kernel k, or NULL. */
 const struct calib_entry *calibration_find(const struct calibration *c, const struct kernel *k);
 

@@ -250,7 +250,7 @@ void case_body(struct gbench_state *st, void *arg)
 			}
 			c->started = 1;
 			*c->active = c;
-			if ((c->starts++ == 0 || case_rewarms(c->row)) &&
+			if ((c->runs == 0 || case_rewarms(c->row)) &&
 			    case_run_verified(c, st, &t) != 0) /* warm-up, untimed */
 				break;
 			if (!c->row->link_known) /* the model's traffic, outside timing, once */

@@ -3,6 +3,7 @@
  * sweep's own thread while no configuration runs (between Google Benchmark repetitions).
  */
 #include "steady.h"
+#include "calibrate.h"
 #include "clock.h"
 #include "stats.h"
 
@@ -10,20 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One verified serial run of the probe; its seconds, or -1 when its result was wrong. */
-static double probe_run(const struct kernel_instance *ki)
-{
-	struct partial total = { 0 };
-	double t0 = pb_mono_s(), t;
-
-	ki->k->run(ki->priv, 0, ki->shape.n, &total);
-	t = pb_mono_s() - t0;
-	return ki->k->verify(ki->priv, &total) == 0 ? t : -1;
-}
-
 int steady_begin(struct steady *s, const struct kernel_params *kp)
 {
-	const struct kernel *k = kernel_find("range_sum");
+	const struct kernel *k = kernel_find(STEADY_KERNEL);
 	struct kernel_params p = { .tasks = kp->tasks };
 	double t = 0;
 	int rc;
@@ -37,7 +27,7 @@ int steady_begin(struct steady *s, const struct kernel_params *kp)
 		rc = kernel_instance_init(&s->ki, k, &p);
 		if (rc)
 			return rc;
-		t = probe_run(&s->ki);
+		t = calib_serial_run(&s->ki);
 		if (t < 0) {
 			kernel_instance_fini(&s->ki);
 			return -EDOM;
@@ -67,7 +57,7 @@ void steady_tick(struct steady *s)
 		s->t = v;
 		s->cap = cap;
 	}
-	t = probe_run(&s->ki);
+	t = calib_serial_run(&s->ki);
 	if (t < 0) {
 		s->on = 0;
 		return;

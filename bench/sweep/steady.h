@@ -11,6 +11,7 @@
 #include "kernel.h"
 #include "machine.h"
 
+#define STEADY_KERNEL  "range_sum"
 #define STEADY_EVERY_S 0.25 /* at most one probe run this often (~1 % of the time) */
 #define STEADY_RUN_S   0.002
 #define STEADY_SLOW    1.10 /* a probe run this much slower than the fastest is slow */

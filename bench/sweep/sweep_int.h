@@ -48,7 +48,6 @@ struct bench_case {
 	struct watchdog *wd;
 	const char *cancelled;        /* why the watchdog cancelled the run, or NULL */
 	unsigned long runs;           /* runs of this configuration so far, warm-ups included */
-	unsigned starts;              /* starts of its backend so far (interleaving restarts) */
 };
 
 struct progress_ctx {
