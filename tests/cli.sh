@@ -118,7 +118,7 @@ v=$("$pb" list | sed -n 's/^kernels (instruction-set variant in use: \([a-z0-9]*
 grep -q "^# sum_squares: .*; variant $v$" "$tmp/out" && ok || bad "table header lacks the variant $v"
 grep -q "cyc/item" "$tmp/out" && grep -q "^roof (measured before the sweep" "$tmp/out" && ok || bad "table lacks the roof"
 grep -q '"kernel_variant": "'"$v"'"' "$tmp/run/meta.json" && grep -q '"roof": {"clock_hz": [0-9]' "$tmp/run/meta.json" && ok || bad "meta.json lacks the roof or the variant"
-grep -Eq '"machine_state": \{"boost": "(on|off|unknown)", "aslr": -?[0-9], "busy_at_start": [0-9]+, "busy_names": "[^"]*", "steal": -?[0-9.]+\}' "$tmp/run/meta.json" && ok || bad "meta.json lacks the machine's state"
+grep -Eq '"machine_state": \{"boost": "(on|off|unknown)", "aslr": -?[0-9], "busy_at_start": [0-9]+, "busy_names": "[^"]*", "steal": -?[0-9.]+(, "steady": \{"kernel": "range_sum", "runs": [0-9]+[^}]*\})?\}' "$tmp/run/meta.json" && ok || bad "meta.json lacks the machine's state"
 [ "$(head -1 "$tmp/run/roof.csv")" = "workers,copy_gb_per_s,clock_ghz" ] && [ "$(wc -l <"$tmp/run/roof.csv")" -eq 3 ] && ok || bad "roof.csv"
 awk -F, 'NR > 1 && $1 == "sum_squares" && !($(NF - 8) > 0) {bad = 1} END {exit bad}' "$tmp/run/summary.csv" && ok || bad "sum_squares rows without cycles per item"
 
