@@ -1,0 +1,41 @@
+# cli_lib.sh - what every command-line scenario (tests/cli_*.sh) shares: sourced, not run.
+# The scenario gets the parbench binary as $1; $tmp is a private folder removed at exit
+# (with the processes named in $hogs); ok/bad count checks; finish prints the closing line
+# and gives the exit status.
+set -u
+pb="$1"
+here=$(cd "$(dirname "$0")" && pwd)
+# the no-process-left-behind checks need pgrep (procps): without it they would pass vacuously
+command -v pgrep >/dev/null 2>&1 || { echo "cli: pgrep (procps) is required"; exit 1; }
+tmp=$(mktemp -d)
+hogs=
+trap 'kill $hogs 2>/dev/null; rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# usage_error "what" args...: exit 2, exactly one line on stderr, nothing on stdout
+usage_error() {
+	what="$1"
+	shift
+	"$pb" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	lines=$(wc -l <"$tmp/err")
+	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/out" ] && grep -q "^parbench: " "$tmp/err"; then
+		ok
+	else
+		bad "$what: exit $rc, $lines stderr lines: $(head -c 300 "$tmp/err")"
+	fi
+}
+
+# json_ok FILE: FILE is valid JSON
+json_ok() { cmake -DFILE="$1" -P "$here/json_check.cmake" >/dev/null 2>&1; }
+
+# finish: the closing line ('N passed, N failed'), exit 1 on any failure
+finish() {
+	echo "$(basename "$0" .sh): $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
