@@ -267,6 +267,11 @@ void opt_check_list(const char *opt, const char *list)
 		usage_error("empty item in %s '%s'", opt, list);
 }
 
+void opt_twice(const char *opt, const char *value)
+{
+	usage_error("'%s' names %s twice", opt, value);
+}
+
 size_t opt_u64_list(const char *opt, const char *list, const char *many, const char *one,
 		    uint64_t min, uint64_t max, uint64_t *out, size_t max_n)
 {
@@ -279,7 +284,15 @@ size_t opt_u64_list(const char *opt, const char *list, const char *many, const c
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (n == max_n)
 			usage_error("too many %s in '%s'", many, list);
-		out[n++] = opt_u64(opt, t, min, max);
+		out[n] = opt_u64(opt, t, min, max);
+		for (size_t i = 0; i < n; i++)
+			if (out[i] == out[n]) {
+				char v[24];
+
+				snprintf(v, sizeof(v), "%llu", (unsigned long long)out[n]);
+				opt_twice(opt, v);
+			}
+		n++;
 	}
 	if (n == 0)
 		usage_error("empty %s list '%s'", one, list);

@@ -82,8 +82,11 @@ uint64_t opt_u64(const char *opt, const char *val, uint64_t min, uint64_t max);
 double opt_seconds(const char *opt, const char *val);
 /* A comma-separated list with no empty item ("1,,2", ",1", "1,"). */
 void opt_check_list(const char *opt, const char *list);
+/* A usage error for a list option that names a value twice: "'--workers' names 1 twice". */
+__attribute__((noreturn)) void opt_twice(const char *opt, const char *value);
 /* Numbers in [min, max] from a comma-separated list into out (at most max_n); how many.
- * many/one name the items in messages ("worker counts", "worker"). */
+ * many/one name the items in messages ("worker counts", "worker").  A number given twice,
+ * however spelt (2 and 02, 1e3 and 1000), is a usage error (opt_twice). */
 size_t opt_u64_list(const char *opt, const char *list, const char *many, const char *one,
 		    uint64_t min, uint64_t max, uint64_t *out, size_t max_n);
 

@@ -38,11 +38,15 @@ extern const struct command cmd_list, cmd_run, cmd_costs, cmd_topology, cmd_filt
 extern atomic_int stop_signal;
 void cmd_catch_signals(void);
 
-/* Shared by the commands' parsers: lists checked against the registries (usage errors). */
+/* Shared by the commands' parsers: lists checked against the registries (usage errors; a
+ * name given twice too). */
 void parse_kernels(const char *list, struct sweep_opts *o);
 void parse_backends(const char *list, struct sweep_opts *o);
 void parse_workers(const char *list, struct sweep_opts *o);
 enum backend_schedule parse_schedule(const char *s);
+/* A PU list given as a pin policy ("0,2-3") that names a PU twice is a usage error (opt_twice);
+ * other policies, and lists that are not well formed, are left to pin_plan_make(). */
+void check_pin_list(const char *opt, const char *pin);
 /* 1, 2, 4, ... below the core count, then the core count. */
 void default_workers(struct sweep_opts *o, unsigned cores);
 /* Uses the kernels' variant name (a usage error if unknown or not runnable here). */

@@ -11,6 +11,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,9 @@ void parse_kernels(const char *list, struct sweep_opts *o)
 		}
 		if (o->n_kernels == SWEEP_MAX_LIST)
 			usage_error("too many kernels in '%s'", list);
+		for (size_t i = 0; i < o->n_kernels; i++)
+			if (o->kernels[i] == k)
+				opt_twice("--kernels", k->name);
 		o->kernels[o->n_kernels++] = k;
 	}
 	if (o->n_kernels == 0)
@@ -98,6 +102,9 @@ void parse_backends(const char *list, struct sweep_opts *o)
 		}
 		if (o->n_backends == SWEEP_MAX_LIST)
 			usage_error("too many backends in '%s'", list);
+		for (size_t i = 0; i < o->n_backends; i++)
+			if (o->backends[i] == b)
+				opt_twice("--backends", b->name);
 		o->backends[o->n_backends++] = b;
 	}
 	if (o->n_backends == 0)
@@ -132,6 +139,36 @@ enum backend_schedule parse_schedule(const char *s)
 	if (strcmp(s, "guided") == 0)
 		return SCHED_GUIDED;
 	usage_error("unknown schedule '%s' (known: static, dynamic, guided)", s);
+}
+
+void check_pin_list(const char *opt, const char *pin)
+{
+	long pus[PIN_MAX_WORKERS];
+	size_t n = 0;
+	const char *p = pin;
+
+	while (*p >= '0' && *p <= '9') {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (*end == '-' && end[1] >= '0' && end[1] <= '9')
+			hi = strtol(end + 1, &end, 10);
+		if (hi > INT_MAX)
+			return; /* no such PU: pin_plan_make() says so */
+		for (long v = lo; v <= hi; v++) {
+			if (n == PIN_MAX_WORKERS)
+				return; /* too long a list: pin_plan_make() says so */
+			for (size_t i = 0; i < n; i++)
+				if (pus[i] == v) {
+					char text[32];
+
+					snprintf(text, sizeof(text), "PU %ld", v);
+					opt_twice(opt, text);
+				}
+			pus[n++] = v;
+		}
+		p = end + (*end == ',');
+	}
 }
 
 /* Uses the kernels' variant name (exit 2 if unknown or not runnable on this CPU). */

@@ -69,9 +69,28 @@ static void on_opt(void *ctx, const struct opt *o, const char *v)
 	case O_BACKEND: fl.bname = v; break;
 	case O_WORKERS: fl.workers = (unsigned)opt_u64("--workers", v, 1, BACKEND_MAX_WORKERS); break;
 	case O_SCHEDULE: fl.sched = parse_schedule(v); break;
-	case O_PIN: fl.pin = v; break;
+	case O_PIN: check_pin_list("--pin", fl.pin = v); break;
 	case O_REPETITIONS: fl.runs = (int)opt_u64("--repetitions", v, 1, 1000); break;
 	case O_TIMEOUT: fl.fo.timeout_s = opt_seconds("--timeout", v); break;
+	}
+}
+
+/* An input named twice, or two whose results would have one name under --outdir: usage
+ * errors before anything is created. */
+static void check_inputs(void)
+{
+	for (size_t i = 0; i < fl.n_in; i++) {
+		const char *a = fl.inputs[i], *sa = strrchr(a, '/');
+
+		for (size_t j = 0; j < i; j++) {
+			const char *b = fl.inputs[j], *sb = strrchr(b, '/');
+
+			if (strcmp(a, b) == 0)
+				opt_twice("--input", a);
+			if (fl.outdir && strcmp(sa ? sa + 1 : a, sb ? sb + 1 : b) == 0)
+				usage_error("'%s' and '%s' would both be written to %s/%s", b, a,
+					    fl.outdir, sa ? sa + 1 : a);
+		}
 	}
 }
 
@@ -108,6 +127,7 @@ static void filter_parse(int argc, char **argv)
 		usage_error("filter needs exactly one of --output FILE (one input) or --outdir DIR");
 	if (out && n_in > 1)
 		usage_error("%zu inputs: use --outdir DIR, not --output", n_in);
+	check_inputs();
 	fl.fo.b = backend_find(bname);
 	if (!fl.fo.b) {
 		backend_names(names, sizeof(names));

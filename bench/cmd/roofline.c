@@ -38,7 +38,7 @@ static void on_opt(void *ctx, const struct opt *op, const char *val)
 	if (op->id == O_WORKERS)
 		parse_workers(val, &o);
 	else if (op->id == O_PIN)
-		pin = val;
+		check_pin_list("--pin", pin = val);
 	else
 		set_variant(val, "--isa");
 }

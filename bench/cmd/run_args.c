@@ -91,7 +91,7 @@ const struct opt_cmd run_cli = {
 };
 
 
-/* opt N (every kernel: *all) or opt name=N,... (those kernels). */
+/* opt N (every kernel: *all) or opt name=N,... (those kernels; each named once). */
 static void parse_size(const char *opt, const char *v, uint64_t *all, struct kernel_size_list *ks)
 {
 	char buf[1024], names[512];
@@ -117,6 +117,9 @@ static void parse_size(const char *opt, const char *v, uint64_t *all, struct ker
 		}
 		if (ks->n == SWEEP_MAX_LIST)
 			usage_error("too many sizes in '%s'", v);
+		for (size_t i = 0; i < ks->n; i++) /* also across repeated options: they add up */
+			if (ks->k[i] == k)
+				opt_twice(opt, k->name);
 		ks->k[ks->n] = k;
 		ks->size[ks->n++] = opt_u64(opt, eq + 1, 1, UINT64_MAX);
 	}
@@ -197,7 +200,7 @@ static void on_opt(void *ctx, const struct opt *op, const char *v)
 	case O_TIMEOUT: o->timeout_s = opt_seconds(opt, v); break;
 	case O_RETRY: o->retry = 1; break;
 	case O_MAX_TASKS: o->max_tasks = (unsigned)opt_u64(opt, v, 1, UINT32_MAX); break;
-	case O_PIN: r->pin = v; break;
+	case O_PIN: check_pin_list(opt, r->pin = v); break;
 	case O_REPETITIONS: r->repetitions = (int)opt_u64(opt, v, 1, 1000); break;
 	case O_BUDGET: r->budget = opt_seconds(opt, v); break;
 	case O_MIN_TIME: r->min_time = opt_seconds(opt, v); break;

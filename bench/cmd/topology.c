@@ -37,7 +37,7 @@ static void on_opt(void *ctx, const struct opt *o, const char *val)
 	if (o->id == O_WORKERS)
 		t.workers = (unsigned)opt_u64("--workers", val, 1, BACKEND_MAX_WORKERS);
 	else
-		t.pin = val;
+		check_pin_list("--pin", t.pin = val);
 }
 
 static void topology_parse(int argc, char **argv)
