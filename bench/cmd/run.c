@@ -107,7 +107,8 @@ static void begin_meta(struct run_cmd *r, struct machine_state *ms)
 				     .cpu_model = r->cpu_model, .topology = r->topo_desc,
 				     .governor = r->governor, .pin = r->pin,
 				     .cores = pin_topo_cores(r->topo), .pus = pin_topo_pus(r->topo),
-				     .quick = r->o.kp.quick, .skipped = r->skipped };
+				     .quick = r->o.kp.quick, .skipped = r->skipped,
+				     .left_out = r->left_out, .n_left_out = r->n_left_out };
 	read_load(r->meta.load_before);
 	machine_begin(ms);
 	r->meta.machine = ms;
@@ -346,6 +347,7 @@ static int run_exec(void)
 
 	if (status)
 		goto out;
+	run_plan_mpi(r);
 	begin_meta(r, &mstate);
 	int gb_argc = gb_flags(r, gb_argv, sizeof(gb_argv) / sizeof(gb_argv[0]), flag_rep,
 			       sizeof(flag_rep), flag_out, sizeof(flag_out));

@@ -18,6 +18,8 @@ struct kernel_size_list {
 	uint64_t size[SWEEP_MAX_LIST];
 };
 
+#define RUN_MAX_LEFT_OUT 256
+
 struct run_cmd {
 	struct sweep_opts o;
 	const char *out_dir, *pin, *transport, *image_path, *hostfile, *interconnect, *isa;
@@ -27,7 +29,10 @@ struct run_cmd {
 	struct kernel_size_list sizes;
 	uint64_t py_size;               /* --python-size N */
 	struct kernel_size_list py_sizes; /* --python-size name=N,... */
-	char skipped[1024];             /* "skipped B: why" lines, for the tables */
+	char skipped[2048];             /* what is left out: "skipped ...: why" lines, for the
+					 * tables (run_skip.c) ... */
+	struct left_out left_out[RUN_MAX_LEFT_OUT]; /* ... and one record each, for meta.json */
+	size_t n_left_out;
 	struct calibration py_cal;      /* the CPython rows' calibrated sizes */
 	const struct opt_cmd *given_cli; /* the option table ... */
 	struct opt_result given;        /* ... and the options as typed: what the ranks get */
@@ -56,6 +61,24 @@ extern struct run_cmd run_state;
 extern const struct opt_cmd run_cli;
 /* Parses and checks the options into run_state (run_args.c). */
 void run_parse(int argc, char **argv);
+
+/* What the run leaves out, each with one line under the tables and records in meta.json
+ * (run_skip.c); none is an error.  At parse time: backends this machine cannot run, CPython
+ * rows with --sizes or weak scaling (usage errors if --backends names them), --quick's
+ * CPython rows of the filters; a usage error if nothing asked for is left. */
+void run_keep_available(struct run_cmd *r);
+/* Once the worker counts are known: the MPI rows without mpirun, or without whole ranks. */
+void run_plan_mpi(struct run_cmd *r);
+/* Kernel k (NULL: every kernel) on backend b at w workers (0: every count) is left out: the
+ * record for meta.json ... */
+void run_leave_out(struct run_cmd *r, const struct kernel *k, const struct backend *b,
+		   unsigned w, const char *why);
+/* ... and, once per cause, a line under the tables. */
+__attribute__((format(printf, 2, 3))) void run_say(struct run_cmd *r, const char *fmt, ...);
+/* The ranks of MPI backend be at w workers (mpi+openmp: --threads threads each, fewer if w
+ * is fewer); 0, or -1 when w is not a whole number of ranks. */
+int run_mpi_ranks(const struct run_cmd *r, const struct backend *be, unsigned w,
+		  unsigned *ranks);
 
 /* For every MPI backend and worker count: mpirun starts the ranks, which measure those rows
  * alone and write them to <out_dir>/mpi-<backend>-<workers>/; the rows join r->sw.  0, or -1

@@ -243,75 +243,6 @@ static void split_mpi_backends(struct run_cmd *r)
 	}
 }
 
-/* --quick with the default backends: the CPython rows of the kernels whose size is a picture
- * (the filters: pixel loops in Python, the longest CPython rows to start and calibrate) are
- * left out, with one line saying so; sum_squares, range_sum and io_wait keep theirs.  *used:
- * what run_cmd.skipped holds. */
-static void quick_python(struct run_cmd *r, size_t *used)
-{
-	struct sweep_opts *o = &r->o;
-	char names[256] = "";
-	size_t n = 0;
-	int py = 0;
-
-	for (size_t b = 0; b < o->n_backends; b++)
-		py |= (o->backends[b]->caps & BACKEND_CAP_PYTHON) != 0;
-	if (!o->kp.quick || r->backends_given || !py)
-		return;
-	for (size_t k = 0; k < o->n_kernels; k++) {
-		if (o->kernels[k]->timed_size)
-			continue;
-		o->py_skip[k] = 1;
-		n += (size_t)snprintf(names + n, n < sizeof(names) ? sizeof(names) - n : 0, "%s%s",
-				      n ? ", " : "", o->kernels[k]->name);
-	}
-	if (!n)
-		return;
-	int w = snprintf(r->skipped + *used, sizeof(r->skipped) - *used, "%sskipped the CPython "
-			 "rows of %s: --quick keeps them to the kernels timed by size (the default "
-			 "run has them; --backends naming a cpython backend asks for them)",
-			 *used ? "\n" : "", names);
-
-	if (w > 0 && (size_t)w < sizeof(r->skipped) - *used)
-		*used += (size_t)w;
-}
-
-/* Backends this machine cannot run (no free-threaded CPython, no python3) are left out, each
- * with one line saying why (run_meta.skipped, printed with the tables); so are the CPython
- * rows with a size sweep or weak scaling, which they do not take. */
-static void keep_available(struct run_cmd *r)
-{
-	struct sweep_opts *o = &r->o;
-	size_t kept = 0, used = 0;
-	char why[400];
-
-	for (size_t b = 0; b < o->n_backends; b++) {
-		const struct backend *be = o->backends[b];
-		int py = (be->caps & BACKEND_CAP_PYTHON) != 0;
-
-		if (py && (o->n_sizes || o->weak)) {
-			if (r->backends_given)
-				usage_error("the CPython backends run at a size of their own: not with "
-					    "--sizes or --scaling weak ('%s')", be->name);
-			continue;
-		}
-		if (backend_available(be, o->python, why, sizeof(why)) == 0) {
-			o->backends[kept++] = be;
-			continue;
-		}
-		int w = snprintf(r->skipped + used, sizeof(r->skipped) - used, "%sskipped %s: %s",
-				 used ? "\n" : "", be->name, why);
-
-		if (w > 0 && (size_t)w < sizeof(r->skipped) - used)
-			used += (size_t)w;
-	}
-	o->n_backends = kept;
-	quick_python(r, &used);
-	if (kept == 0 && used && !r->n_mpi) /* one line: the first reason */
-		usage_error("none of the backends asked for runs here: %.*s",
-			    (int)strcspn(r->skipped, "\n"), r->skipped);
-}
-
 /* What the options say together, before anything runs. */
 static void check_options(struct run_cmd *r)
 {
@@ -357,7 +288,7 @@ void run_parse(int argc, char **argv)
 	if (r->transport)
 		keep_transport(&r->o, r->transport);
 	split_mpi_backends(r);
-	keep_available(r);
-	check_options(r);
+	check_options(r); /* first: what comes next may start an interpreter */
+	run_keep_available(r);
 }
 

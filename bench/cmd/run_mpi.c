@@ -167,6 +167,20 @@ static int take_rows(struct run_cmd *r, const struct backend *be, unsigned w, in
 	return failed;
 }
 
+int run_mpi_ranks(const struct run_cmd *r, const struct backend *be, unsigned w,
+		  unsigned *ranks)
+{
+	unsigned threads = 1;
+
+	if (strcmp(be->name, "mpi+openmp") == 0)
+		threads = r->threads < w ? r->threads : w;
+	if (w % threads)
+		return -1;
+	if (ranks)
+		*ranks = w / threads;
+	return 0;
+}
+
 int run_mpi_rows(struct run_cmd *r)
 {
 	const struct sweep_opts *o = &r->o;
@@ -176,25 +190,26 @@ int run_mpi_rows(struct run_cmd *r)
 	static struct launch_args a;
 	int failed = 0;
 
-	if (!mpirun || len <= 0) {
-		fprintf(stderr, "parbench: warning: mpirun not found: the MPI rows are left out "
-				"(apt-get install openmpi-bin)\n");
+	if (!mpirun || len <= 0) { /* mpirun was there when the run began (run_plan_mpi) */
+		const char *why = !mpirun ? "mpirun is gone" : "parbench cannot name its own "
+					    "executable (/proc/self/exe) for mpirun";
+
+		for (size_t b = 0; b < r->n_mpi; b++)
+			run_leave_out(r, NULL, r->mpi_b[b], 0, why);
+		run_say(r, "skipped the MPI rows: %s", why);
 		return 0;
 	}
 	exe[len] = '\0';
 	for (size_t b = 0; b < r->n_mpi; b++) {
 		for (size_t wi = 0; wi < o->n_workers; wi++) {
 			const struct backend *be = r->mpi_b[b];
-			unsigned w = o->workers[wi], threads = 1, ranks;
+			unsigned w = o->workers[wi], ranks;
 			/* the launches left share what is left of the budget */
 			size_t launches = (r->n_mpi - b) * o->n_workers - wi;
 			double left = (r->budget - (pb_mono_s() - r->t0)) / (double)launches;
 
-			if (strcmp(be->name, "mpi+openmp") == 0)
-				threads = r->threads < w ? r->threads : w;
-			if (w % threads)
-				continue; /* cannot be split into whole ranks */
-			ranks = w / threads;
+			if (run_mpi_ranks(r, be, w, &ranks) != 0)
+				continue; /* left out, and said so, before the run (run_skip.c) */
 			build_args(r, be, w, left, exe, &a);
 
 			struct launch l = { .mpirun = mpirun, .ranks = ranks, .hostfile = r->hostfile,

@@ -55,6 +55,7 @@ int run_write(struct run_cmd *r)
 	struct sweep *sw = &r->sw;
 	int status = 0;
 
+	r->meta.n_left_out = r->n_left_out; /* the MPI launches may have added some */
 	if (!r->no_report)
 		report_table(stdout, sw, &r->meta);
 	fflush(stdout);

@@ -13,6 +13,14 @@
 #include "roof.h"
 #include "sweep.h"
 
+/* A configuration the run left out before it began, and why (meta.json "left_out"). */
+struct left_out {
+	const struct kernel *k;  /* NULL: every kernel */
+	const struct backend *b;
+	unsigned workers;        /* 0: every worker count */
+	char why[400];
+};
+
 /* The machine and the invocation, gathered by the run command. */
 struct run_meta {
 	const char *host;
@@ -33,7 +41,9 @@ struct run_meta {
 	const struct machine_state *machine; /* boost, ASLR, busy processes, steal; or NULL */
 	const struct calibration *calibration; /* sizes from the time budget, or NULL */
 	const struct calibration *py_calibration; /* the CPython rows' sizes, or NULL */
-	const char *skipped;       /* "skipped B: why" lines, or NULL */
+	const char *skipped;       /* "skipped ...: why" lines, or NULL */
+	const struct left_out *left_out; /* what those lines name, one record each */
+	size_t n_left_out;
 };
 
 /* A row's rate and how near its roof it runs (roof.h): compute kernels in items/ns and

@@ -191,6 +191,31 @@ static void meta_failures(FILE *f, const struct sweep *sw)
 	fprintf(f, "\n  ]\n");
 }
 
+/* meta.json's "left_out": what the run left out before it began (null: every kernel, every
+ * worker count). */
+static void meta_left_out(FILE *f, const struct run_meta *m)
+{
+	fprintf(f, "  \"left_out\": [");
+	for (size_t i = 0; i < m->n_left_out; i++) {
+		const struct left_out *l = &m->left_out[i];
+
+		fprintf(f, "%s\n    {\"kernel\": ", i ? "," : "");
+		if (l->k)
+			json_str(f, l->k->name);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"backend\": ");
+		json_str(f, l->b->name);
+		if (l->workers)
+			fprintf(f, ", \"workers\": %u, \"why\": ", l->workers);
+		else
+			fprintf(f, ", \"workers\": null, \"why\": ");
+		json_str(f, l->why);
+		fputc('}', f);
+	}
+	fprintf(f, "%s],\n", m->n_left_out ? "\n  " : "");
+}
+
 /* "  \"key\": \"kernel=size,...\"": a calibration's sizes, as --size (--python-size) takes them. */
 static void meta_sizes(FILE *f, const char *key, const struct calibration *c)
 {
@@ -282,6 +307,7 @@ int report_write_meta(const char *dir, const struct sweep *sw, const struct run_
 		m->repetitions, m->interleaved ? "true" : "false", m->quick ? "true" : "false");
 	json_kv(o.f, "kernel_variant", kernel_variant(), 1);
 	meta_measurement(o.f, sw, m);
+	meta_left_out(o.f, m);
 	meta_placement(o.f, sw);
 	meta_failures(o.f, sw);
 	fprintf(o.f, "}\n");
