@@ -155,14 +155,21 @@ static int project_one(const struct sweep *sw, size_t i, size_t j, const struct 
 	if (b->link_at) {
 		uint64_t volume = volume_of(sw, i, j, b);
 
+		if (!volume && mc.link_unknown) {
+			printf("  %-18s not projected: what its runs move is unknown (the run's link "
+			       "probe failed)\n", b->name);
+			return 1;
+		}
+
 		link_s = b->link_at(workers, pj.nodes, volume, pj.rate * PAYLOAD_SHARE, pj.latency,
 				    &bytes, &messages);
 		snprintf(how, sizeof(how), "%.1f MB between nodes + %llu latencies",
 			 (double)bytes * 1e-6, (unsigned long long)messages);
 	} else if (pj.nodes == 1) {
-		link_s = mc.held->link_s; /* one machine: its own pipes, as measured */
-		snprintf(how, sizeof(how), "one node: %s", link_s > 0 ? "the run's measured pipes"
-			 : "shared memory");
+		link_s = mc.held->link_unknown ? 0 : mc.held->link_s; /* one machine: as measured */
+		snprintf(how, sizeof(how), "one node: %s", mc.held->link_unknown
+			 ? "link cost unknown (the run's link probe failed), left out"
+			 : link_s > 0 ? "the run's measured pipes" : "shared memory");
 	} else {
 		printf("  %-18s not projected: its workers share one machine's memory (--nodes 1)\n",
 		       b->name);

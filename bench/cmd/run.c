@@ -60,6 +60,7 @@ static int prepare(struct run_cmd *r)
 	o->crash_case = getenv("PARBENCH_TEST_CRASH");
 	o->py_fault = getenv("PARBENCH_TEST_PY_FAULT");
 	o->drop_copyback = getenv("PARBENCH_TEST_DROP_COPYBACK") != NULL;
+	o->link_fail = getenv("PARBENCH_TEST_LINK_FAIL");
 	if (!o->timeout_s)
 		o->timeout_s = DEFAULT_TIMEOUT_S;
 	o->stop = &stop_signal;

@@ -9,7 +9,8 @@
  * backend whose largest worker count ran under 1 ms is not checked (overheads dominate):
  * the note after the tables counts them.  A row's
  * link time is what the backend measured on its links (sweep_row.link_s); backends whose
- * workers share memory move nothing.
+ * workers share memory move nothing; a row whose link probe failed has an unknown link time,
+ * which the fit leaves out (counts as 0) and the model line says so.
  */
 #include "report_int.h"
 
@@ -73,9 +74,12 @@ int model_check(const struct sweep *sw, size_t i, size_t j, const struct backend
 	memset(mc, 0, sizeof(*mc));
 	if (n < 2 || !(b->caps & BACKEND_CAP_PARALLEL))
 		return -1;
-	for (size_t x = 0; x < n; x++)
-		pts[x] = (struct scale_point){ model_row_cpus(rows[x], sw), rows[x]->link_s,
+	for (size_t x = 0; x < n; x++) {
+		pts[x] = (struct scale_point){ model_row_cpus(rows[x], sw),
+					       rows[x]->link_unknown ? 0 : rows[x]->link_s,
 					       rows[x]->median };
+		mc->link_unknown |= rows[x]->link_unknown;
+	}
 	mc->held = rows[n - 1];
 	mc->n_fit = n - 1;
 	for (size_t x = 0; x + 1 < n; x++)
@@ -120,7 +124,10 @@ void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct r
 						 mc.fit_workers[x]);
 		const struct sweep_row *h = mc.held;
 
-		if (h->moved_bytes || h->messages)
+		if (mc.link_unknown)
+			snprintf(links, sizeof(links), "; links: cost unknown (a link probe "
+				 "failed), left out of the model");
+		else if (h->moved_bytes || h->messages)
 			snprintf(links, sizeof(links), "; links at %u: %s at %s/s + %llu latencies "
 				 "of %s = %s", h->workers, fmt_bytes(mb, sizeof(mb), (double)h->moved_bytes),
 				 fmt_bytes(bw, sizeof(bw), h->link_bytes_per_s),
@@ -142,4 +149,26 @@ void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct r
 			c->model_worst = fabs(mc.error);
 		c->model_within += fabs(mc.error) <= MODEL_GOOD;
 	}
+}
+
+void print_link_unknown(FILE *out, const struct sweep *sw)
+{
+	char names[256] = "";
+	unsigned n = 0;
+	size_t used = 0;
+
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+
+		if (!r->link_unknown || !row_measured(r))
+			continue;
+		if (n++ < 6 && used < sizeof(names))
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s %s x%u",
+						 used ? ", " : "", r->k->name, r->b->name, r->workers);
+	}
+	if (n)
+		fprintf(out, "note: the link probe failed for %u configuration%s (%s%s): what %s "
+			     "links cost is unknown (nan in summary.csv's link columns) and left out "
+			     "of the scaling model\n", n, n == 1 ? "" : "s", names, n > 6 ? ", ..." : "",
+			n == 1 ? "its" : "their");
 }

@@ -26,6 +26,7 @@ struct model_check {
 	unsigned fit_workers[SWEEP_MAX_LIST];
 	size_t n_fit;
 	double predicted, error;
+	int link_unknown; /* a row's link probe failed: its link time counts as 0 in the fit */
 };
 /* 0, or -1 when b has fewer than two worker counts measured in rows i..j. */
 int model_check(const struct sweep *sw, size_t i, size_t j, const struct backend *b,

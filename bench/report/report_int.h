@@ -32,6 +32,8 @@ struct report_marks {
 /* Under the table of rows i..j: the scaling model per parallel backend, fitted on its
  * smaller worker counts, its prediction of the largest against the measurement. */
 void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct report_marks *c);
+/* One line after the tables for the rows whose link probe failed (their link cost unknown). */
+void print_link_unknown(FILE *out, const struct sweep *sw);
 /* The warnings after the tables (noise, oversubscription, the machine's state). */
 void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		    const struct report_marks *c);

@@ -227,5 +227,6 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 	print_legend(out, sw, m);
 	if (m->skipped && m->skipped[0])
 		fprintf(out, "%s\n", m->skipped);
+	print_link_unknown(out, sw);
 	print_warnings(out, sw, m, &c);
 }

@@ -32,15 +32,17 @@ struct col {
 	size_t off;   /* in struct sweep_row */
 	size_t len;   /* K_TEXT: the buffer */
 	int required; /* a summary without it is not parbench's */
+	int link;     /* what the links moved and cost: "nan" when the probe failed */
 };
 
-#define F(name, kind, field, req) { name, kind, offsetof(struct sweep_row, field), 0, req }
+#define F(name, kind, field, req) { name, kind, offsetof(struct sweep_row, field), 0, req, 0 }
 #define T(name, field) { name, K_TEXT, offsetof(struct sweep_row, field), \
-			 sizeof(((struct sweep_row *)0)->field), 0 }
-#define S(name, kind) { name, kind, 0, 0, 0 }
+			 sizeof(((struct sweep_row *)0)->field), 0, 0 }
+#define S(name, kind) { name, kind, 0, 0, 0, 0 }
+#define L(name, kind, field) { name, kind, offsetof(struct sweep_row, field), 0, 0, 1 }
 
 static const struct col cols[SUMMARY_COLS] = {
-	{ "kernel", K_NAME, 0, 0, 1 }, { "backend", K_NAME, 0, 0, 1 },
+	{ "kernel", K_NAME, 0, 0, 1, 0 }, { "backend", K_NAME, 0, 0, 1, 0 },
 	F("workers", K_UINT, workers, 1), F("size", K_U64, size, 1), F("items", K_SIZE, items, 1),
 	F("median_s", K_G9, median, 1), F("min_s", K_G9, min, 1), F("max_s", K_G9, max, 1),
 	F("mean_s", K_G9, mean, 1), F("stddev_s", K_G9, stddev, 1), F("cv", K_F6, cv, 1),
@@ -56,10 +58,9 @@ static const struct col cols[SUMMARY_COLS] = {
 	F("partial", K_INT, partial, 0), T("variant", variant), F("elements", K_U64, elements, 0),
 	S("rate", K_CALC), S("rate_unit", K_CALC), S("cycles_per_item", K_CALC),
 	S("copy_fraction", K_CALC), F("parallel_cpus", K_UINT, parallel_cpus, 0),
-	F("moved_bytes", K_U64, moved_bytes, 0), F("volume_bytes", K_U64, volume_bytes, 0),
-	F("messages", K_U64, messages, 0), F("link_s", K_G9, link_s, 0),
-	F("link_latency_s", K_G9, link_latency_s, 0),
-	F("link_bytes_per_s", K_G9, link_bytes_per_s, 0),
+	L("moved_bytes", K_U64, moved_bytes), L("volume_bytes", K_U64, volume_bytes),
+	L("messages", K_U64, messages), L("link_s", K_G9, link_s),
+	L("link_latency_s", K_G9, link_latency_s), L("link_bytes_per_s", K_G9, link_bytes_per_s),
 };
 
 void summary_header(FILE *f)
@@ -130,7 +131,9 @@ void summary_line(FILE *f, const struct sweep_row *r, const struct sweep *sw,
 
 		if (i)
 			fputc(',', f);
-		if (c->kind == K_NAME || c->kind == K_CALC || c->kind == K_SPECIAL)
+		if (c->link && r->link_unknown)
+			fputs("nan", f);
+		else if (c->kind == K_NAME || c->kind == K_CALC || c->kind == K_SPECIAL)
 			put_other(f, c->name, r, sw, roof);
 		else
 			put_field(f, c, r);
@@ -171,6 +174,11 @@ static int get_field(const struct col *c, const char *v, struct sweep_row *r, st
 	}
 	if (csv_number(v, &d))
 		return -1;
+	if (isnan(d))
+		r->link_unknown |= c->link;
+	/* nan (unknown) stays so in a double; an integer column keeps its 0 */
+	if (!isfinite(d) && c->kind != K_G9 && c->kind != K_F6 && c->kind != K_F4)
+		return c->required ? -1 : 0;
 	switch (c->kind) {
 	case K_UINT: *(unsigned *)p = (unsigned)d; break;
 	case K_SIZE: *(size_t *)p = (size_t)d; break;

@@ -7,6 +7,7 @@
 
 #include "clock.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,10 +83,17 @@ void case_hooks(struct bench_case *c)
 static void case_traffic(struct bench_case *c)
 {
 	struct backend_traffic tr;
+	const char *fail = c->o->link_fail; /* test hook */
 
 	c->row->link_known = 1;
-	if (backend_instance_traffic(&c->bi, &c->w, &tr) != 0)
-		return; /* no model traffic for this row; the run itself is unaffected */
+	if ((fail && strcmp(fail, c->row->b->name) == 0) ||
+	    backend_instance_traffic(&c->bi, &c->w, &tr) != 0) {
+		/* the probe failed: what the links cost is unknown, not nothing; the run itself
+		 * is unaffected */
+		c->row->link_unknown = 1;
+		c->row->link_s = c->row->link_latency_s = c->row->link_bytes_per_s = NAN;
+		return;
+	}
 	c->row->moved_bytes = tr.bytes;
 	c->row->volume_bytes = tr.volume;
 	c->row->messages = tr.messages;

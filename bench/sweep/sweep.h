@@ -79,6 +79,7 @@ struct sweep_opts {
 	const char *hang_case;           /* test hook: "kernel/backend" runs never return */
 	const char *crash_case;          /* test hook: "kernel/backend:KILL|SEGV" workers die */
 	int drop_copyback;               /* test hook: fork-pool-pipe drops one chunk's output */
+	const char *link_fail;           /* test hook: this backend's link probe fails */
 	const char *py_fault;            /* test hook: "kernel/backend:kill|raise|hang" in a
 					  * CPython worker's first task */
 	const char *python;              /* CPython backends: the interpreter (NULL: python3) */
@@ -129,6 +130,8 @@ struct sweep_row {
 	uint64_t gil_switches;  /* pthreads-gil, over the whole configuration */
 	/* for the scaling model (backend.h: struct backend_traffic), per run */
 	int link_known;         /* the backend was asked */
+	int link_unknown;       /* its link probe failed: the fields below are unknown (nan in
+				 * summary.csv), not nothing */
 	uint64_t moved_bytes, volume_bytes, messages;
 	double link_s, link_latency_s, link_bytes_per_s;
 	unsigned parallel_cpus; /* distinct physical CPUs the workers ran on, 0 unknown */
