@@ -59,7 +59,7 @@ static const struct col cols[SUMMARY_COLS] = {
 	F("moved_bytes", K_U64, moved_bytes, 0), F("volume_bytes", K_U64, volume_bytes, 0),
 	F("messages", K_U64, messages, 0), F("link_s", K_G9, link_s, 0),
 	F("link_latency_s", K_G9, link_latency_s, 0),
-	F("link_bytes_per_s", K_G9, link_bytes_per_s, 0),
+	F("link_bytes_per_s", K_G9, link_bytes_per_s, 0), S("gil", K_SPECIAL),
 };
 
 void summary_header(FILE *f)
@@ -112,6 +112,8 @@ static void put_other(FILE *f, const char *name, const struct sweep_row *r,
 		fprintf(f, "%.6g", r->bytes ? (double)r->bytes * 1e-9 / r->median : 0);
 	else if (!strcmp(name, "scaling"))
 		fputs(sw->weak ? "weak" : "strong", f);
+	else if (!strcmp(name, "gil"))
+		fputs(r->gil > 0 ? "on" : r->gil < 0 ? "off" : "", f);
 	else if (!strcmp(name, "rate"))
 		fprintf(f, "%.6g", rr.rate);
 	else if (!strcmp(name, "rate_unit"))
@@ -165,6 +167,8 @@ static int get_field(const struct col *c, const char *v, struct sweep_row *r, st
 			snprintf(r->plan_text, sizeof(r->plan_text), "%s", v);
 		else if (!strcmp(c->name, "scaling"))
 			sw->weak |= strcmp(v, "weak") == 0;
+		else if (!strcmp(c->name, "gil"))
+			r->gil = !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? -1 : 0;
 		else if (!strcmp(c->name, "oversubscribed") && csv_number(v, &d) == 0)
 			r->plan.oversubscribed = (unsigned)d;
 		return 0;
