@@ -36,7 +36,11 @@ enum backend_cap {
 					      * one without BACKEND_CAP_PARALLEL) */
 	BACKEND_CAP_GIL_BOUND = 1 << 9,      /* a GIL lets one worker at a time compute (blocking
 					      * calls release it): the scaling model's compute
-					      * does not divide over its workers */
+					      * does not divide over its workers (CPython rows:
+					      * unless their interpreter ran without one) */
+	BACKEND_CAP_FREE_THREADED = 1 << 10, /* CPython in a free-threaded interpreter: its
+					      * rows' baseline is the one of that interpreter
+					      * (cpython-ft), not cpython's */
 };
 
 /* Where a simulated GIL is checked while running a range (mirrors the kernel's py_model). */
@@ -161,6 +165,9 @@ struct backend_stats {
 	unsigned deaths;              /* process pools: workers that died holding a task */
 	unsigned phys_cpus;           /* MPI: distinct physical CPUs of the ranks (machines told
 				       * apart by boot id: simulated hosts on one machine share) */
+	int gil;                      /* CPython: 1 its interpreter ran with a GIL, -1 without
+				       * (sys._is_gil_enabled() once its workers were ready;
+				       * absent: a GIL), 0 not known or not CPython */
 };
 
 struct backend {
@@ -216,7 +223,9 @@ const struct backend *const *backend_all(void);
 const struct backend *backend_find(const char *name);
 /* The backend with BACKEND_CAP_BASELINE (serial). */
 const struct backend *backend_baseline(void);
-/* The baseline of b's speedups: serial, or for the CPython backends cpython (serial). */
+/* The baseline of b's speedups, run in the same interpreter: serial for the C backends;
+ * cpython for the CPython backends; cpython-ft for the free-threaded ones
+ * (BACKEND_CAP_FREE_THREADED).  NULL for none. */
 const struct backend *backend_baseline_of(const struct backend *b);
 void backend_names(char *buf, size_t len);
 /* The interpreter of the CPython backends: python, or by default the system's python3. */

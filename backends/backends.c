@@ -19,6 +19,7 @@ extern const struct backend backend_pthreads_gil;
 extern const struct backend backend_fork_pool;
 extern const struct backend backend_fork_pool_pipe;
 extern const struct backend backend_cpython;
+extern const struct backend backend_cpython_ft;
 extern const struct backend backend_cpython_threads;
 extern const struct backend backend_cpython_threads_ft;
 extern const struct backend backend_cpython_pool;
@@ -42,6 +43,7 @@ static const struct backend *const registry[] = {
 	&backend_fork_pool_pipe,
 	&backend_cpython,
 	&backend_cpython_threads,
+	&backend_cpython_ft,
 	&backend_cpython_threads_ft,
 	&backend_cpython_pool,
 	&backend_cpython_processes,
@@ -67,14 +69,16 @@ const struct backend *backend_baseline(void)
 	return NULL;
 }
 
+/* The family is the interpreter: C, CPython (--python), free-threaded CPython. */
 const struct backend *backend_baseline_of(const struct backend *b)
 {
-	unsigned want = b->caps & BACKEND_CAP_PYTHON;
+	const unsigned family = BACKEND_CAP_PYTHON | BACKEND_CAP_FREE_THREADED;
+	unsigned want = b->caps & family;
 
 	if (!want)
 		return backend_baseline();
 	for (const struct backend *const *r = backend_all(); *r; r++)
-		if (((*r)->caps & BACKEND_CAP_PYTHON) && !((*r)->caps & BACKEND_CAP_PARALLEL))
+		if (((*r)->caps & family) == want && !((*r)->caps & BACKEND_CAP_PARALLEL))
 			return *r;
 	return NULL;
 }

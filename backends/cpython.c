@@ -4,7 +4,9 @@
  *
  *   cpython             one interpreter, the twin's tasks one after another
  *   cpython-threads     threading.Thread workers, a static share each (as pthreads-gil)
- *   cpython-threads-ft  the same in a free-threaded interpreter (3.13t or newer, GIL off)
+ *   cpython-ft          one free-threaded interpreter (3.13t or newer, GIL off), the tasks
+ *                       one after another: cpython-threads-ft's baseline, same interpreter
+ *   cpython-threads-ft  threading.Thread workers in that free-threaded interpreter
  *   cpython-pool        multiprocessing.Pool(workers).map over the tasks, default chunksize
  *   cpython-processes   concurrent.futures.ProcessPoolExecutor(workers).map over the tasks
  *
@@ -13,7 +15,10 @@
  * time.perf_counter() and sends back the raw time and every task's exact results and output
  * bytes; this file combines them through the job's twin_partial, and the caller verifies the
  * total as it verifies every other backend's.  The driver leads its own process group: a
- * cancel, a failure or stop kills it with every pool worker it started.
+ * cancel, a failure or stop kills it with every pool worker it started.  Whether the GIL
+ * was on is what the interpreter says (sys._is_gil_enabled() once its workers are ready,
+ * a GIL where it does not exist), not what its version suggests: --python python3.13t
+ * runs cpython-threads without one, and its rows say so (backend_stats.gil).
  */
 #include "cpython_int.h"
 
@@ -110,7 +115,22 @@ static int cpy_start(struct cpy *c, const struct backend_config *cfg, const char
 	if (rc || strncmp(line, "ready ", 6) != 0)
 		return cpy_fail(c, cfg, rc ? NULL : line, rc);
 	snprintf(c->pids, sizeof(c->pids), "%s", line + 6);
+	cpy_ready_gil(c);
 	return 0;
+}
+
+/* "ready PID,PID gil G": G is 1 (a GIL) or 0 (none), cut from the pids; an older driver
+ * that does not say leaves it unknown. */
+void cpy_ready_gil(struct cpy *c)
+{
+	char *g = strstr(c->pids, " gil ");
+
+	c->gil = 0;
+	if (!g)
+		return;
+	if ((g[5] == '0' || g[5] == '1') && g[6] == '\0')
+		c->gil = g[5] == '1' ? 1 : -1;
+	*g = '\0';
 }
 
 /* The tasks' lines after "done": ntasks of them into t. 0 or -EPROTO. */
@@ -204,15 +224,33 @@ static int avail_gil(const char *python, char *why, size_t len)
 	return -ENOTSUP;
 }
 
+/* Appends to why (used of len bytes so far) why py is no free-threaded interpreter: it does
+ * not run, or it runs with a GIL (as 3.12 and older always do). */
+static void ft_tried(const char *py, int first, char *why, size_t len, size_t *used)
+{
+	int w = snprintf(why + *used, len - *used, "%s%s (%s)", first ? "" : ", ", py,
+			 cpy_probe(py, "pass") == 0 ? "runs with a GIL" : "does not run");
+
+	if (w > 0 && (size_t)w < len - *used)
+		*used += (size_t)w;
+}
+
 static int avail_ft(const char *python, char *why, size_t len)
 {
+	static const char *const cands[] = CPY_FT_CANDIDATES;
 	char py[256];
+	size_t used = 0;
+	int w;
 
 	if (ft_python(python, py, sizeof(py)) == 0)
 		return 0;
-	snprintf(why, len, "no free-threaded CPython (3.13t or newer with the GIL off) found: "
-		 "tried %s%spython3.13t, python3.14t, python3.15t", python ? python : "",
-		 python ? ", " : "");
+	w = snprintf(why, len, "no free-threaded CPython (3.13t or newer with the GIL off): ");
+	if (w > 0 && (size_t)w < len)
+		used = (size_t)w;
+	if (python)
+		ft_tried(python, 1, why, len, &used);
+	for (size_t i = 0; cands[i]; i++)
+		ft_tried(cands[i], !python && i == 0, why, len, &used);
 	return -ENOTSUP;
 }
 
@@ -235,14 +273,15 @@ struct cpy_state {
                                                                                              \
 		s->cfg = *cfg;                                                               \
 		snprintf(py, sizeof(py), "%s", cpy_python(cfg->python));                      \
-		if ((caps_) & CPY_FT && ft_python(cfg->python, py, sizeof(py)) != 0)           \
+		if (((caps_) & BACKEND_CAP_FREE_THREADED) &&                                 \
+		    ft_python(cfg->python, py, sizeof(py)) != 0)                             \
 			return avail_ft(cfg->python, cfg->err, cfg->err_len);                 \
 		return cpy_start(&s->c, cfg, mode_, py);                                     \
 	}                                                                                    \
 	const struct backend backend_##id = {                                                \
 		.name = name_,                                                               \
 		.summary = summary_,                                                         \
-		.caps = BACKEND_CAP_PYTHON | ((caps_) & ~CPY_FT),                            \
+		.caps = BACKEND_CAP_PYTHON | (caps_),                                        \
 		.state_size = sizeof(struct cpy_state),                                      \
 		.start = id##_start,                                                         \
 		.run = cpy_state_run,                                                        \
@@ -252,8 +291,6 @@ struct cpy_state {
 		.elapsed = cpy_state_elapsed,                                                \
 		.available = avail_,                                                         \
 	}
-
-#define CPY_FT (1u << 31) /* not a backend cap: the free-threaded interpreter is wanted */
 
 static int cpy_state_run(void *state, const struct work *w)
 {
@@ -277,6 +314,7 @@ static void cpy_state_stats(const void *state, struct backend_stats *out)
 	const struct cpy_state *s = state;
 
 	snprintf(out->placement, sizeof(out->placement), "pids %s", s->c.pids);
+	out->gil = s->c.gil;
 }
 
 static double cpy_state_elapsed(const void *state)
@@ -288,9 +326,13 @@ CPY_BACKEND(cpython, "cpython", "serial", 0, avail_gil,
 	    "real CPython (the Python twin), one interpreter: the tasks one after another");
 CPY_BACKEND(cpython_threads, "cpython-threads", "threads",
 	    BACKEND_CAP_PARALLEL | BACKEND_CAP_THREADS | BACKEND_CAP_GIL_BOUND, avail_gil,
-	    "real CPython, threading.Thread workers under the GIL, a static share each");
+	    "real CPython, threading.Thread workers, a static share each: under the GIL (unless "
+	    "the interpreter has none)");
+CPY_BACKEND(cpython_ft, "cpython-ft", "serial", BACKEND_CAP_FREE_THREADED, avail_ft,
+	    "real free-threaded CPython (3.13t or newer, GIL off), one interpreter: the baseline "
+	    "of cpython-threads-ft");
 CPY_BACKEND(cpython_threads_ft, "cpython-threads-ft", "threads",
-	    BACKEND_CAP_PARALLEL | BACKEND_CAP_THREADS | CPY_FT, avail_ft,
+	    BACKEND_CAP_PARALLEL | BACKEND_CAP_THREADS | BACKEND_CAP_FREE_THREADED, avail_ft,
 	    "real free-threaded CPython (3.13t or newer, GIL off), threading.Thread workers");
 CPY_BACKEND(cpython_pool, "cpython-pool", "pool", BACKEND_CAP_PARALLEL | BACKEND_CAP_PROCESSES,
 	    avail_gil, "real CPython, multiprocessing.Pool.map over the tasks (--start-method)");

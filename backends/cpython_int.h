@@ -24,6 +24,7 @@ struct cpy {
 	double elapsed;        /* the last run, as the driver timed it */
 	char pids[600];        /* the workers' process ids, "123,124" */
 	const char *mode;      /* driver.py's MODE */
+	int gil;               /* the interpreter said: 1 a GIL, -1 none; 0 not said */
 };
 
 /* Starts driver.py in python with those arguments (see driver.py). 0 or -errno. */
@@ -46,6 +47,9 @@ void cpy_kill(struct cpy *c);
 const char *cpy_python(const char *python);
 /* Runs python -c code (output discarded, 20 s at most): 0 if it exited with status 0. */
 int cpy_probe(const char *python, const char *code);
+/* The GIL from the driver's ready line, already in c->pids ("123,124 gil 1"): into c->gil,
+ * and cut from c->pids. */
+void cpy_ready_gil(struct cpy *c);
 /* Asks the driver to quit, then waits, kills and reaps: nothing is left running. */
 void cpy_end(struct cpy *c);
 

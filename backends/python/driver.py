@@ -10,7 +10,8 @@ CPUS is the OS CPU of each worker ("0,1", or "-" for no pinning); FAULT is a tes
 
 Protocol, one line each way, then raw bytes where a length says so:
     parbench: job N GRAIN INLEN OUTLEN TWIN, then INLEN input bytes
-    driver:   ready PID,PID,...          (workers started, one untimed task each)
+    driver:   ready PID,PID,... gil G    (workers started, one untimed task each; G: 1
+                                          if this interpreter runs with a GIL, else 0)
     parbench: run
     driver:   done SECONDS NTASKS, NTASKS lines "BEGIN END SUM COUNT", OUTLEN bytes
               (the first run is preceded by an untimed one)
@@ -165,6 +166,14 @@ class Job:
         self.input = data
 
 
+def gil_enabled():
+    """What the interpreter says now, its workers started and the twin imported (an extension
+    module can turn a free-threaded interpreter's GIL back on): sys._is_gil_enabled() where
+    it exists (3.13 and newer), else a GIL."""
+    is_on = getattr(sys, "_is_gil_enabled", None)
+    return 1 if is_on is None or is_on() else 0
+
+
 def read_exact(f, n):
     data = f.read(n) if n else b""
     if len(data) != n:
@@ -189,7 +198,8 @@ def serve(rd, wr, mode, workers, method):
         raise ValueError("expected a job line")
     job = Job(words, read_exact(rd, int(words[3])))
     runner = make(mode, workers, method, job)
-    wr.write(("ready %s\n" % ",".join(str(p) for p in runner.pids())).encode())
+    wr.write(("ready %s gil %d\n" % (",".join(str(p) for p in runner.pids()),
+                                     gil_enabled())).encode())
     wr.flush()
     warm = True
     try:

@@ -9,7 +9,9 @@
  * (backend.link_at: bytes crossing between nodes at RATE, one-way latencies at LATENCY).
  * Backends whose workers share one machine's memory are projected only for --nodes 1, with
  * the links they measured in the run (pipes: the same bytes).  The speedup is against the
- * run's serial median of that kernel and size.  Nothing is measured here.
+ * run's median of the backend's baseline of that kernel and size, measured in the same
+ * interpreter (serial; the CPython rows: cpython, the free-threaded ones cpython-ft), never
+ * across C and CPython even at equal sizes.  Nothing is measured here.
  */
 #include "cmd.h"
 
@@ -122,15 +124,6 @@ static void project_parse(int argc, char **argv)
 	pj.dir = r.pos[0];
 }
 
-/* The serial baseline's median among rows i..j (0: none). */
-static double serial_median(const struct sweep *sw, size_t i, size_t j)
-{
-	for (size_t a = i; a < j; a++)
-		if ((sw->rows[a].b->caps & BACKEND_CAP_BASELINE) && row_measured(&sw->rows[a]))
-			return sw->rows[a].median;
-	return 0;
-}
-
 /* The job's volume in and out as b's rows of i..j measured it (0: not known). */
 static uint64_t volume_of(const struct sweep *sw, size_t i, size_t j, const struct backend *b)
 {
@@ -141,9 +134,9 @@ static uint64_t volume_of(const struct sweep *sw, size_t i, size_t j, const stru
 }
 
 /* One backend of one table: 1 if a line was printed. */
-static int project_one(const struct sweep *sw, size_t i, size_t j, const struct backend *b,
-		       double base)
+static int project_one(const struct sweep *sw, size_t i, size_t j, const struct backend *b)
 {
+	const struct sweep_row *base_row;
 	struct model_check mc;
 	unsigned workers = pj.nodes * pj.cores;
 	double link_s, t;
@@ -152,6 +145,7 @@ static int project_one(const struct sweep *sw, size_t i, size_t j, const struct 
 
 	if (model_check(sw, i, j, b, &mc))
 		return 0;
+	base_row = report_baseline(sw, mc.held);
 	if (b->link_at) {
 		uint64_t volume = volume_of(sw, i, j, b);
 
@@ -175,9 +169,10 @@ static int project_one(const struct sweep *sw, size_t i, size_t j, const struct 
 		       b->name);
 		return 1;
 	}
-	t = scale_predict(&mc.all, model_gil_bound(b, mc.held->k) ? 1 : workers, link_s);
+	t = scale_predict(&mc.all, model_gil_bound(mc.held) ? 1 : workers, link_s);
 	printf("  %-18s %5u workers  %11s  %7.2fx   %+6.1f%% (%u at %u)   %s\n", b->name, workers,
-	       report_fmt_time(tt, sizeof(tt), t), base > 0 ? base / t : NAN, mc.error * 100,
+	       report_fmt_time(tt, sizeof(tt), t), base_row ? base_row->median / t : NAN,
+	       mc.error * 100,
 	       mc.held->workers, (unsigned)model_row_cpus(mc.held, sw), how);
 	return 1;
 }
@@ -206,8 +201,7 @@ static int project_exec(void)
 	       lr.host, lr.date);
 	for (size_t i = 0; i < sw->n_rows && !sw->weak;) {
 		size_t j = group_end(sw, i);
-		double base = serial_median(sw, i, j);
-		int head = 0;
+		int head = 0, py = (sw->rows[i].b->caps & BACKEND_CAP_PYTHON) != 0;
 
 		for (size_t a = i; a < j; a++) {
 			const struct backend *b = sw->rows[a].b;
@@ -218,15 +212,17 @@ static int project_exec(void)
 			if (!first)
 				continue;
 			if (!head) {
-				printf("\n# %s (size %llu): projected time and speedup against serial "
-				       "in the run; model error: on the run's largest worker count "
+				printf("\n# %s%s (size %llu): projected time and speedup against "
+				       "%s in the run; model error: on the run's largest worker count "
 				       "(workers at CPUs), fitted without it\n", sw->rows[i].k->name,
-				       (unsigned long long)sw->rows[i].size);
+				       py ? " in CPython" : "", (unsigned long long)sw->rows[i].size,
+				       py ? "cpython (cpython-threads-ft: cpython-ft), each in its "
+				       "own interpreter" : "serial");
 				printf("  %-18s %13s  %11s  %8s   %-18s   %s\n", "backend", "workers",
 				       "time", "speedup", "model error", "links");
 				head = 1;
 			}
-			printed += project_one(sw, i, j, b, base);
+			printed += project_one(sw, i, j, b);
 		}
 		i = j;
 	}

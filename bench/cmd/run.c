@@ -190,7 +190,7 @@ static int calibrate_py_run(struct run_cmd *r, char *err, size_t err_len)
 	double target = CALIB_PY_TARGET_S / (o->kp.quick ? CALIB_PY_QUICK_DIV : 1);
 	size_t n = 0;
 
-	for (size_t b = 0; b < o->n_backends; b++)
+	for (size_t b = 0; b < o->n_backends && !py; b++) /* the first's (cpython by default) */
 		if (o->backends[b]->caps & BACKEND_CAP_PYTHON)
 			py = backend_baseline_of(o->backends[b]);
 	if (!py)
@@ -200,7 +200,8 @@ static int calibrate_py_run(struct run_cmd *r, char *err, size_t err_len)
 			ks[n++] = o->kernels[i];
 	char keep[1200], key[1024], what[300];
 
-	snprintf(what, sizeof(what), "|python %.256s", backend_python(o->python));
+	snprintf(what, sizeof(what), "|python %.256s%s", backend_python(o->python),
+		 py->caps & BACKEND_CAP_FREE_THREADED ? "|free-threaded" : "");
 	keep_place(r, target, what, keep, sizeof(keep), key, sizeof(key));
 	int rc = calibrate_python(&r->py_cal, py, ks, n, &o->kp, o->python, target,
 				  workers_lcm(o), keep, key, err, err_len);

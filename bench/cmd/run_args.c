@@ -68,7 +68,8 @@ static const struct opt opts[] = {
 				    "picture (without --kernels: the four filters only)", R },
 	{ O_NO_REPORT, "no-report", NULL, "write the files only (for the ranks parbench starts)", 0 },
 	{ O_PYTHON, "python", "PATH", "the interpreter of the cpython* backends (default: the system's\n"
-				      "/usr/bin/python3)", 0 },
+				      "/usr/bin/python3); of the *-ft ones if it is free-threaded (else\n"
+				      "python3.13t, python3.14t or python3.15t)", 0 },
 	{ O_START_METHOD, "start-method", "M", "cpython-pool and cpython-processes: fork, spawn or forkserver\n"
 					       "(default: Python's, fork on Linux before 3.14)", 0 },
 	{ O_PY_SIZE, "python-size", "N", "the size of the cpython* rows, or per kernel as for --size\n"

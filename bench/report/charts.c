@@ -15,7 +15,8 @@
 
 extern char **environ;
 
-/* The backends (serial excepted) that have measured rows for kernel k, space-separated. */
+/* The backends (serial excepted) that have measured rows for kernel k, space-separated;
+ * not CPython's: their speedups are against cpython, not the charts' serial. */
 static void chart_backends(const struct sweep *sw, const struct kernel *k, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -25,7 +26,8 @@ static void chart_backends(const struct sweep *sw, const struct kernel *k, char 
 		const struct sweep_row *r = &sw->rows[i];
 		int seen = 0;
 
-		if (r->k != k || !row_measured(r) || (r->b->caps & BACKEND_CAP_BASELINE))
+		if (r->k != k || !row_measured(r) ||
+		    (r->b->caps & (BACKEND_CAP_BASELINE | BACKEND_CAP_PYTHON)))
 			continue;
 		for (size_t j = 0; j < i; j++)
 			seen |= sw->rows[j].k == k && sw->rows[j].b == r->b && row_measured(&sw->rows[j]);

@@ -5,7 +5,8 @@
  *
  * A row's CPUs are the distinct physical CPUs its workers ran on (MPI: machines told apart
  * by boot id, so simulated hosts on one machine share), else min(workers, cores); under a
- * GIL (pthreads-gil, cpython-threads) one, unless the kernel's work blocks (io_wait).  A
+ * GIL (pthreads-gil; cpython-threads unless its interpreter said it has none) one, unless
+ * the kernel's work blocks (io_wait).  A
  * backend whose largest worker count ran under 1 ms is not checked (overheads dominate):
  * the note after the tables counts them.  A row's
  * link time is what the backend measured on its links (sweep_row.link_s); backends whose
@@ -20,17 +21,20 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Compute that one worker at a time may do: a GIL, and a kernel that does not block. */
-int model_gil_bound(const struct backend *b, const struct kernel *k)
+/* Compute that one worker at a time may do: threads under a GIL (as the row's interpreter
+ * said: cpython-threads in a free-threaded one has none), a kernel that does not block. */
+int model_gil_bound(const struct sweep_row *r)
 {
-	return (b->caps & BACKEND_CAP_GIL_BOUND) && k->py_model != PY_BLOCKING;
+	int gil = r->gil ? r->gil > 0 : (r->b->caps & BACKEND_CAP_GIL_BOUND) != 0;
+
+	return gil && (r->b->caps & BACKEND_CAP_THREADS) && r->k->py_model != PY_BLOCKING;
 }
 
 double model_row_cpus(const struct sweep_row *r, const struct sweep *sw)
 {
 	unsigned c = r->parallel_cpus;
 
-	if (model_gil_bound(r->b, r->k))
+	if (model_gil_bound(r))
 		return 1;
 	if (!c)
 		c = r->workers < sw->cores || !sw->cores ? r->workers : sw->cores;
@@ -140,7 +144,7 @@ void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct r
 			report_fmt_time(t1, sizeof(t1), mc.fit.compute_s),
 			report_fmt_time(t2, sizeof(t2), mc.fit.serial_s), links, h->workers,
 			model_row_cpus(h, sw), model_row_cpus(h, sw) == 1 ? "" : "s",
-			model_gil_bound(b, h->k) ? " (a GIL: one computes at a time)" : "",
+			model_gil_bound(h) ? " (a GIL: one computes at a time)" : "",
 			report_fmt_time(t3, sizeof(t3), mc.predicted),
 			report_fmt_time(t4, sizeof(t4), h->median), mc.error * 100);
 		c->models++;

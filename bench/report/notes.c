@@ -51,7 +51,8 @@ void print_times_note(FILE *out, const struct sweep *sw, const struct run_meta *
 		snprintf(few, sizeof(few), "%d repetitions", m->repetitions);
 	fprintf(out, "+-med: the larger side of the median's 95%% interval (order statistics; '-' "
 		     "under 6 repetitions); speedup = median(serial) / median(row), same kernel and "
-		     "size, this run; efficiency = speedup / workers; 95%% interval: percentile "
+		     "size, this run (CPython rows: cpython's, or cpython-ft's for the free-threaded "
+		     "rows: serial in the same interpreter); efficiency = speedup / workers; 95%% interval: percentile "
 		     "bootstrap of the speedup over the repetitions, approximate (with %s it "
 		     "covers less than 95%%)\n", few);
 }
@@ -94,8 +95,11 @@ void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j)
 
 		/* a serial fraction of a slowdown means nothing: say what it is */
 		if (best > 0 && best <= 1) {
-			fprintf(out, "  %-18s slower than serial at every worker count (best %.2fx): "
-				     "no serial fraction or projection%s\n", r->b->name, best,
+			const struct backend *base = backend_baseline_of(r->b);
+
+			fprintf(out, "  %-18s slower than %s at every worker count (best %.2fx): "
+				     "no serial fraction or projection%s\n", r->b->name,
+				base ? base->name : "serial", best,
 				over ? "; oversubscribed rows left out" : "");
 			continue;
 		}

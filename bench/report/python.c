@@ -1,7 +1,8 @@
 /*
  * python.c - under a kernel's CPython table: how much faster C serial runs than CPython
- * serial per item, and the GIL model (pthreads-gil) against real CPython threads at every
- * worker count both measured, medians and the spread of single runs.
+ * serial per item; which rows ran with a GIL, as each interpreter said; and the GIL model
+ * (pthreads-gil) against real CPython threads at every worker count both measured, medians
+ * and the spread of single runs, where those threads did run under a GIL.
  */
 #include "report_int.h"
 
@@ -28,22 +29,9 @@ static const struct sweep_row *find_row(const struct sweep *sw, const struct ker
 	return NULL;
 }
 
-/* The baseline row of r (serial or cpython at r's size), or NULL. */
-static const struct sweep_row *base_of(const struct sweep *sw, const struct sweep_row *r)
-{
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		const struct sweep_row *q = &sw->rows[i];
-
-		if (q->k == r->k && q->b == backend_baseline_of(r->b) && q->size == r->size &&
-		    row_measured(q))
-			return q;
-	}
-	return NULL;
-}
-
 void python_spread(const struct sweep *sw, const struct sweep_row *r, double *lo, double *hi)
 {
-	const struct sweep_row *base = base_of(sw, r);
+	const struct sweep_row *base = report_baseline(sw, r);
 
 	*lo = *hi = NAN;
 	for (size_t i = 0; base && r->samples && i < r->n_samples; i++) {
@@ -73,20 +61,68 @@ static void print_c_vs_python(FILE *out, const struct sweep *sw, const struct sw
 		     "per second)\n", rc / rp, py->pixels ? "pixel" : "item", rc, rp);
 }
 
+/* The backends of rows i..j whose interpreter said gil (1 on, -1 off), once each. */
+static void gil_names(const struct sweep *sw, size_t i, size_t j, int gil, char *buf,
+		      size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t a = i; a < j; a++) {
+		const struct sweep_row *r = &sw->rows[a];
+		int first = 1;
+
+		for (size_t x = i; x < a; x++)
+			first &= sw->rows[x].b != r->b || sw->rows[x].gil != gil;
+		if (r->gil != gil || !first || used + strlen(r->b->name) + 3 >= len)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+					 r->b->name);
+	}
+}
+
+/* "GIL on in cpython, ...; off in cpython-ft, ..." as the interpreters said, when they did;
+ * and a GIL-bound backend (cpython-threads) that ran without one is called so. */
+static void print_gil(FILE *out, const struct sweep *sw, size_t i, size_t j)
+{
+	char on[256], off[256];
+
+	gil_names(sw, i, j, 1, on, sizeof(on));
+	gil_names(sw, i, j, -1, off, sizeof(off));
+	if (on[0] || off[0])
+		fprintf(out, "  GIL (each interpreter's sys._is_gil_enabled()): %s%s%s%s%s\n",
+			on[0] ? "on in " : "", on, on[0] && off[0] ? "; " : "",
+			off[0] ? "off in " : "", off);
+	for (size_t a = i; a < j; a++) {
+		const struct sweep_row *r = &sw->rows[a];
+		int first = 1;
+
+		for (size_t x = i; x < a; x++)
+			first &= sw->rows[x].b != r->b || sw->rows[x].gil >= 0;
+		if (first && r->gil < 0 && (r->b->caps & BACKEND_CAP_GIL_BOUND))
+			fprintf(out, "  %s ran without a GIL (its interpreter, --python, has none): "
+				     "free threading, not the GIL model (not compared with pthreads-gil)\n",
+				r->b->name);
+	}
+}
+
 void print_python(FILE *out, const struct sweep *sw, size_t i, size_t j)
 {
 	const struct sweep_row *py0 = NULL;
 
 	for (size_t a = i; a < j; a++)
-		if (!(sw->rows[a].b->caps & BACKEND_CAP_PARALLEL) && row_measured(&sw->rows[a]))
+		if (!(sw->rows[a].b->caps & (BACKEND_CAP_PARALLEL | BACKEND_CAP_FREE_THREADED)) &&
+		    row_measured(&sw->rows[a])) /* cpython */
 			py0 = &sw->rows[a];
 	if (py0)
 		print_c_vs_python(out, sw, py0);
+	print_gil(out, sw, i, j);
 	for (size_t a = i; a < j; a++) {
 		const struct sweep_row *cp = &sw->rows[a];
 
+		/* the model is of threads under a GIL: rows that ran without one are not it */
 		if (!is_python(cp) || strcmp(cp->b->name, "cpython-threads") != 0 ||
-		    !row_measured(cp) || !(cp->speedup > 0))
+		    !row_measured(cp) || !(cp->speedup > 0) || cp->gil < 0)
 			continue;
 		const struct sweep_row *m = find_row(sw, cp->k, "pthreads-gil", cp->workers);
 

@@ -33,10 +33,16 @@ int model_check(const struct sweep *sw, size_t i, size_t j, const struct backend
 		struct model_check *mc);
 /* The CPUs a row's workers computed on (see model.c). */
 double model_row_cpus(const struct sweep_row *r, const struct sweep *sw);
-/* b's workers compute one at a time on k (a GIL, and k does not block). */
-int model_gil_bound(const struct backend *b, const struct kernel *k);
-/* Rows i.. that belong in one table: same kernel, and same size unless weak scaling. */
+/* r's workers compute one at a time: threads under a GIL (pthreads-gil's; a CPython row's
+ * as its interpreter reported it, else as its backend expects), and r's kernel does not
+ * block. */
+int model_gil_bound(const struct sweep_row *r);
+/* Rows i.. that belong in one table: same kernel, same size unless weak scaling, and all C
+ * or all CPython rows. */
 size_t group_end(const struct sweep *sw, size_t i);
+/* r's baseline row: same kernel and size (weak: any), on r's baseline backend, which runs in
+ * r's interpreter (backend_baseline_of: serial, cpython, cpython-ft); measured, or NULL. */
+const struct sweep_row *report_baseline(const struct sweep *sw, const struct sweep_row *r);
 
 /* "12.34 ms", "1.234 s", "5.6 us": a time in seconds, in the tables' format. */
 const char *report_fmt_time(char *buf, size_t len, double s);

@@ -30,15 +30,36 @@ int row_noisy(const struct sweep_row *r, const struct sweep *sw)
 	return sw->precision > 0 ? r->wide : r->cv > REPORT_CV_LIMIT;
 }
 
-/* Rows i.. that belong in one table: same kernel, and same size unless weak scaling. */
+static int is_python(const struct sweep_row *r)
+{
+	return (r->b->caps & BACKEND_CAP_PYTHON) != 0;
+}
+
+/* Rows i.. that belong in one table: same kernel, same size unless weak scaling, and C or
+ * CPython alike (a CPython size equal to the C one is still another table). */
 size_t group_end(const struct sweep *sw, size_t i)
 {
 	size_t j = i;
 
 	while (j < sw->n_rows && sw->rows[j].k == sw->rows[i].k &&
-	       (sw->weak || sw->rows[j].size == sw->rows[i].size))
+	       (sw->weak || sw->rows[j].size == sw->rows[i].size) &&
+	       is_python(&sw->rows[j]) == is_python(&sw->rows[i]))
 		j++;
 	return j;
+}
+
+const struct sweep_row *report_baseline(const struct sweep *sw, const struct sweep_row *r)
+{
+	const struct backend *base = backend_baseline_of(r->b);
+
+	for (size_t i = 0; base && i < sw->n_rows; i++) {
+		const struct sweep_row *q = &sw->rows[i];
+
+		if (q->k == r->k && q->b == base && (sw->weak || q->size == r->size) &&
+		    row_measured(q))
+			return q;
+	}
+	return NULL;
 }
 
 /* The header of a kernel's table (rows i..): the work, its size and where it came from. */
@@ -46,12 +67,15 @@ static void print_head(FILE *out, const struct sweep *sw, const struct run_meta 
 {
 	const struct sweep_row *r0 = &sw->rows[i];
 	const struct kernel *k = r0->k;
-	int img = r0->pixels > 0, py = (r0->b->caps & BACKEND_CAP_PYTHON) != 0;
+	int img = r0->pixels > 0, py = is_python(r0), ft = 0;
 	const struct calibration *cal = py ? m->py_calibration : m->calibration;
-	char cal_t[32], name[96];
+	char cal_t[32], name[160];
 
-	snprintf(name, sizeof(name), "%s%s", k->name, py ? " in CPython (its Python twin; "
-		 "speedups against cpython)" : "");
+	for (size_t a = i; a < group_end(sw, i); a++)
+		ft |= (sw->rows[a].b->caps & BACKEND_CAP_FREE_THREADED) != 0;
+	snprintf(name, sizeof(name), "%s%s%s", k->name, py ? " in CPython (its Python twin; "
+		 "speedups against cpython" : "", !py ? "" : ft ? ", the free-threaded rows' "
+		 "against cpython-ft: each in its own interpreter)" : ")");
 	if (sw->weak)
 		fprintf(out, "\n# %s: weak scaling, size %llu (%s) per worker; speedup = "
 			     "workers x serial median at that size / median\n", name,
@@ -117,7 +141,7 @@ static void row_rate_cols(const struct sweep_row *r, const struct run_meta *m, c
 	if (r->pixels > 0) {
 		double gbs = (double)r->bytes * 1e-9 / r->median;
 
-		if (rr.copy > 0 && !(r->b->caps & BACKEND_CAP_PYTHON))
+		if (rr.copy > 0 && !is_python(r))
 			snprintf(roofcol, sizeof(roofcol), "%.0f%%", rr.copy * 100);
 		snprintf(rate, len, rr.rate < 100 ? " %8.2g %7.2g %6s" : " %8.0f %7.2f %6s", rr.rate,
 			 gbs, roofcol);
@@ -218,7 +242,7 @@ void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
 			print_analysis(out, sw, i, j);
 			print_model(out, sw, i, j, &c);
 		}
-		if (sw->rows[i].b->caps & BACKEND_CAP_PYTHON)
+		if (is_python(&sw->rows[i]))
 			print_python(out, sw, i, j);
 		if (sw->n_sizes > 1 && !sw->weak && (j == sw->n_rows || sw->rows[j].k != k))
 			print_break_even(out, sw, k);

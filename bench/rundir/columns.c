@@ -61,6 +61,7 @@ static const struct col cols[SUMMARY_COLS] = {
 	L("moved_bytes", K_U64, moved_bytes), L("volume_bytes", K_U64, volume_bytes),
 	L("messages", K_U64, messages), L("link_s", K_G9, link_s),
 	L("link_latency_s", K_G9, link_latency_s), L("link_bytes_per_s", K_G9, link_bytes_per_s),
+	S("gil", K_SPECIAL),
 };
 
 void summary_header(FILE *f)
@@ -113,6 +114,8 @@ static void put_other(FILE *f, const char *name, const struct sweep_row *r,
 		fprintf(f, "%.6g", r->bytes ? (double)r->bytes * 1e-9 / r->median : 0);
 	else if (!strcmp(name, "scaling"))
 		fputs(sw->weak ? "weak" : "strong", f);
+	else if (!strcmp(name, "gil"))
+		fputs(r->gil > 0 ? "on" : r->gil < 0 ? "off" : "", f);
 	else if (!strcmp(name, "rate"))
 		fprintf(f, "%.6g", rr.rate);
 	else if (!strcmp(name, "rate_unit"))
@@ -168,6 +171,8 @@ static int get_field(const struct col *c, const char *v, struct sweep_row *r, st
 			snprintf(r->plan_text, sizeof(r->plan_text), "%s", v);
 		else if (!strcmp(c->name, "scaling"))
 			sw->weak |= strcmp(v, "weak") == 0;
+		else if (!strcmp(c->name, "gil"))
+			r->gil = !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? -1 : 0;
 		else if (!strcmp(c->name, "oversubscribed") && csv_number(v, &d) == 0)
 			r->plan.oversubscribed = (unsigned)d;
 		return 0;

@@ -91,6 +91,8 @@ static int summary_row(struct loaded_run *lr, const struct summary_map *m, char 
 		snprintf(err, err_len, "%s: too many kernels or backends", where);
 		return -EINVAL;
 	}
+	if (r->b->caps & BACKEND_CAP_PYTHON)
+		r->variant[0] = '\0'; /* older runs wrote the C kernels' variant on them too */
 	r->ran = 1;
 	sw->n_rows++;
 	return 0;

@@ -131,6 +131,7 @@ void case_stop(struct bench_case *c)
 		c->row->bind_failures = st->bind_failures;
 		c->row->respawns += st->respawns; /* over every start of the configuration */
 		c->row->gil_switches = st->gil_switches;
+		c->row->gil = st->gil;
 		for (unsigned i = 0; i < st->n_cpu && used + 12 < sizeof(c->row->cpus); i++)
 			used += (size_t)snprintf(c->row->cpus + used, sizeof(c->row->cpus) - used,
 						 "%s%d", i ? "," : "", st->cpu[i]);

@@ -54,8 +54,8 @@ void sweep_evaluate(struct sweep *sw)
 		if (r->n_samples)
 			stats_median_ci(r->samples, r->n_samples, &r->median_lo, &r->median_hi,
 					&r->median_level);
-		/* the baseline: serial (CPython rows: cpython), same kernel, same size (weak
-		 * scaling: the base size) */
+		/* the baseline: serial in the same interpreter (backend_baseline_of: serial,
+		 * cpython or cpython-ft), same kernel, same size (weak scaling: the base size) */
 		for (size_t j = 0; j < sw->n_rows; j++)
 			if (sw->rows[j].k == r->k && sw->rows[j].b == backend_baseline_of(r->b) &&
 			    (sw->weak || sw->rows[j].size == r->size))
@@ -81,7 +81,7 @@ void sweep_evaluate(struct sweep *sw)
 /* A sweep under construction: the backends, the kernels' instances (one per kernel and size
  * slot), one case per row. */
 struct plan {
-	const struct backend *backends[SWEEP_MAX_LIST + 2];
+	const struct backend *backends[SWEEP_MAX_LIST + 3]; /* and serial, cpython, cpython-ft */
 	size_t nb;
 	size_t n_slots;               /* sizes per kernel */
 	struct kernel_instance *kis;
@@ -138,7 +138,8 @@ static int add_case(struct sweep *sw, const struct sweep_opts *o, struct plan *p
 				 .items = ki->shape.n, .pixels = ki->shape.pixels,
 				 .elements = ki->shape.elements, .bytes = ki->shape.bytes,
 				 .width = ki->shape.width, .height = ki->shape.height };
-	snprintf(r->variant, sizeof(r->variant), "%s", ki->shape.variant ? ki->shape.variant : "");
+	snprintf(r->variant, sizeof(r->variant), "%s", /* the twins run no C kernel variant */
+		 ki->shape.variant && !is_python(b) ? ki->shape.variant : "");
 	if (pin_plan_make(o->topo, o->pin, w, &r->plan)) {
 		snprintf(err, err_len, "bad pin policy '%s' for %u workers (none, compact, spread, "
 			 "or PU list such as 0,2-3)", o->pin, w);
@@ -240,16 +241,18 @@ static int add_cases(struct sweep *sw, const struct sweep_opts *o, struct plan *
 /* The plan's memory: instances, rows, cases. */
 static int plan_alloc(struct sweep *sw, const struct sweep_opts *o, struct plan *p)
 {
-	const struct backend *py_base = NULL;
-
-	for (size_t i = 0; i < o->n_backends; i++)
-		if (is_python(o->backends[i]))
-			py_base = backend_baseline_of(o->backends[i]);
-	p->python = py_base != NULL;
 	if (!o->no_baseline && !has_backend(o, backend_baseline()))
-		p->backends[p->nb++] = backend_baseline(); /* the baseline of every speedup */
-	if (py_base && !has_backend(o, py_base))
-		p->backends[p->nb++] = py_base; /* the CPython rows' baseline */
+		p->backends[p->nb++] = backend_baseline(); /* the baseline of the C rows' speedups */
+	for (size_t i = 0; i < o->n_backends; i++) { /* the CPython rows': cpython, cpython-ft */
+		const struct backend *base = backend_baseline_of(o->backends[i]);
+		int seen = has_backend(o, base);
+
+		for (size_t j = 0; j < p->nb; j++)
+			seen |= p->backends[j] == base;
+		p->python |= is_python(o->backends[i]);
+		if (is_python(o->backends[i]) && base && !seen)
+			p->backends[p->nb++] = base;
+	}
 	for (size_t i = 0; i < o->n_backends; i++)
 		p->backends[p->nb++] = o->backends[i];
 	/* Size slots per kernel: one (the default or --size), the --sizes list, or for weak

@@ -69,7 +69,9 @@ struct sweep_opts {
 	/* The CPython backends' rows (BACKEND_CAP_PYTHON) run at a size of their own, per
 	 * kernel (same index; required for each kernel when there are such backends), on the
 	 * synthetic picture for the filters, after the kernel's other rows; their speedups are
-	 * against cpython (serial), which is added if missing.  Not with sizes or weak. */
+	 * against the serial row of their own interpreter (backend_baseline_of: cpython, or
+	 * cpython-ft for the free-threaded rows), which is added if missing.  Not with sizes or
+	 * weak. */
 	uint64_t py_sizes[SWEEP_MAX_LIST];
 	unsigned char py_skip[SWEEP_MAX_LIST]; /* per kernel: no CPython rows (--quick leaves
 						* the picture filters' out) */
@@ -99,7 +101,8 @@ struct sweep_row {
 	uint64_t size;          /* the kernel's --size unit, as set up */
 	size_t items;           /* work items */
 	uint64_t elements;      /* what the rate counts, per run (kernel_shape.elements) */
-	char variant[16];       /* the kernels' instruction-set variant, "" for none */
+	char variant[16];       /* the kernels' instruction-set variant, "" for none and for
+				 * the CPython rows (they run none of the C kernels' code) */
 	uint64_t pixels;        /* image kernels: pixels per run (MPix/s), else 0 */
 	uint64_t bytes;         /* image kernels: bytes read + written per run (GB/s) */
 	uint32_t width, height; /* image kernels: the picture */
@@ -128,6 +131,8 @@ struct sweep_row {
 	unsigned bind_failures;
 	unsigned respawns;      /* process pools: workers replaced (--max-tasks, --retry) */
 	uint64_t gil_switches;  /* pthreads-gil, over the whole configuration */
+	int gil;                /* CPython rows: 1 their interpreter ran with a GIL, -1 without
+				 * (as it said: sys._is_gil_enabled()); 0 not known, C rows */
 	/* for the scaling model (backend.h: struct backend_traffic), per run */
 	int link_known;         /* the backend was asked */
 	int link_unknown;       /* its link probe failed: the fields below are unknown (nan in
