@@ -3,13 +3,19 @@
 # across "hosts" (and a single-machine Slurm) without a cluster.
 #
 #   scripts/multinode.sh up N [--rate RATE] [--delay D]
-#                                             make node1..nodeN (RATE: tc tbf rate, e.g. 1gbit;
-#                                             D: one-way delay between nodes, e.g. 500us, 2ms)
+#                                             make node1..nodeN, N 1..254 (RATE: tc tbf rate,
+#                                             e.g. 1gbit; D: one-way delay between nodes, e.g.
+#                                             500us, 2ms, at most 10s; needs 2..64 nodes)
 #   scripts/multinode.sh env                  print the environment mpirun needs (eval it)
 #   scripts/multinode.sh exec K CMD...        run CMD inside node K
 #   scripts/multinode.sh mpirun ARGS...       mpirun from node1 across the nodes (hostfile set)
 #   scripts/multinode.sh slurm-up|slurm-down  slurmctld in node1, one slurmd per node
 #   scripts/multinode.sh down                 remove everything made (idempotent)
+#
+# State lives in a private folder: /run/parbench-multinode, or $PB_MULTINODE_DIR (an
+# absolute path).  It must be ours, writable by no one else and not a symbolic link, inside
+# folders no one else may change; otherwise every command refuses it (exit 2).  A recorded
+# pid is signalled only while it is still the process started under it.
 #
 # A node is a set of Linux namespaces kept alive by a holder process: its own network (an
 # address 10.77.0.K/24 on a veth, all veths on a bridge that lives inside node1, so nothing
@@ -18,195 +24,115 @@
 # work tree stay shared, like an NFS home.  Open MPI reaches the nodes through an "rsh" agent
 # that enters them with nsenter.  Each node has a cpuset cgroup of its own (v1 or v2): the
 # machine's allowed CPUs dealt round-robin, so that 2 nodes on 2 cores own one core each;
-# whatever enters a node joins it.  With --delay the nodes hang off a userspace switch
-# instead of the bridge (pb-relay.c: this kernel has no netem), which holds every frame D
-# before passing it on, in node1's network namespace.  Needs root and namespaces: otherwise `up` prints SKIP and
-# exits 0 (status 77 with --strict).  See ../shared/notes/multinode.md for why each piece.
+# whatever enters a node joins it, and `down` kills all of it.  With --delay the nodes hang
+# off a userspace switch instead of the bridge (pb-relay.c: this kernel has no netem), which
+# holds every frame D before passing it on, in node1's network namespace.  Needs root and
+# namespaces: otherwise `up` prints SKIP and exits 0 (77 with PB_MULTINODE_STRICT=1).  A
+# failed `up` leaves nothing behind.  See ../shared/notes/multinode.md for why each piece.
 set -eu
 
-DIR=${PB_MULTINODE_DIR:-/tmp/parbench-multinode}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/multinode_lib.sh"
+DIR=${PB_MULTINODE_DIR:-/run/parbench-multinode}
 NET=10.77.0
 SUBNET=$NET.0/24
 
-skip() {
-	echo "SKIP: $*" >&2
-	[ "${PB_MULTINODE_STRICT:-0}" = 1 ] && exit 77
-	exit 0
-}
-
-holder() { cat "$DIR/node$1.pid"; }
-# the node's cgroup file a process joins (cpuset: the node's own CPUs), or /dev/null
-cg_of() { cat "$DIR/node$1.cg" 2>/dev/null || echo /dev/null; }
+# in_node K CMD...: run CMD in node K's namespaces and cgroup
 in_node() {
-	_node=$1
+	_h=$(holder "$1") || exit 2
+	_cg=$(cg_of "$1")
 	shift
-	nsenter -t "$(holder "$_node")" --net --uts --mount -- \
-		sh -c 'echo $$ >"$0" 2>/dev/null; exec "$@"' "$(cg_of "$_node")" "$@"
+	nsenter -t "$_h" --net --uts --mount -- \
+		sh -c 'echo $$ >"$0" 2>/dev/null; exec "$@"' "$_cg" "$@"
 }
 
-# The CPUs this script may use (its affinity: taskset, Slurm, a container), one per word.
-allowed_cpus() {
-	taskset -pc $$ 2>/dev/null | sed 's/.*: *//' | awk -F, '{
-		for (i = 1; i <= NF; i++) {
-			if (split($i, r, "-") == 2)
-				for (c = r[1]; c <= r[2]; c++) printf "%d ", c
-			else
-				printf "%d ", r[1]
-		}
-	}'
+# the node count of the harness that is up (0: none)
+nodes() {
+	_n=$(head -c 4 "$DIR/nodes" 2>/dev/null) || _n=0
+	case $_n in "" | *[!0-9]*) echo 0 ;; *) echo "$_n" ;; esac
 }
 
-# cgroup v1 (cpuset hierarchy) or v2 (cpuset controller): where node cgroups go, or "".
-cpuset_base() {
-	if [ -w /sys/fs/cgroup/cpuset/cpuset.cpus ] 2>/dev/null; then
-		echo /sys/fs/cgroup/cpuset
-	elif grep -qw cpuset /sys/fs/cgroup/cgroup.controllers 2>/dev/null &&
-		echo +cpuset >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
-		echo /sys/fs/cgroup
-	fi
-}
+# nodes must be up (a state folder of ours), else exit 2
+need_nodes() { have_dir || die "no nodes are up (run: multinode.sh up N)"; }
 
-# Node k gets a cpuset of its own: the allowed CPUs dealt round-robin, so that N nodes on
-# N or more CPUs own disjoint CPUs, and fewer CPUs than nodes are said to be shared.
-make_cpusets() {
-	n=$1
-	base=$(cpuset_base)
-	set -- $(allowed_cpus)
-	ncpu=$#
-	if [ -z "$base" ] || [ "$ncpu" -eq 0 ]; then
-		echo "multinode: warning: no cpuset controller here: every node shares all CPUs" >&2
-		return 0
-	fi
-	echo "$base" >"$DIR/cgbase"
-	k=1
-	while [ "$k" -le "$n" ]; do
-		eval "cpu=\${$(((k - 1) % ncpu + 1))}"
-		cg=$base/parbench-node$k
-		mkdir -p "$cg"
-		echo "$cpu" >"$cg/cpuset.cpus"
-		if [ -e "$cg/tasks" ]; then # v1: mems too, and tasks
-			cat "$base/cpuset.mems" >"$cg/cpuset.mems"
-			echo "$cg/tasks" >"$DIR/node$k.cg"
-		else
-			echo "$cg/cgroup.procs" >"$DIR/node$k.cg"
-		fi
-		holder "$k" >"$(cat "$DIR/node$k.cg")"
-		echo "$cpu" >"$DIR/node$k.cpus"
-		k=$((k + 1))
-	done
-	[ "$n" -le "$ncpu" ] ||
-		echo "multinode: warning: $n nodes on $ncpu CPUs: nodes share CPUs (dealt round-robin)" >&2
+# a node number given on the command line: 1..nodes, else exit 2
+node_arg() {
+	need_nodes
+	_n=$(nodes)
+	[ "$_n" -gt 0 ] || die "no nodes are up (run: multinode.sh up N)"
+	case $1 in "" | *[!0-9]* | 0*) die "bad node '$1' (1 to $_n)" ;; esac
+	[ ${#1} -le 3 ] && [ "$1" -le "$_n" ] || die "bad node '$1' (1 to $_n)"
 }
-
-remove_cpusets() {
-	base=$(cat "$DIR/cgbase" 2>/dev/null) || return 0
-	for cg in "$base"/parbench-node*; do
-		[ -d "$cg" ] || continue
-		i=0
-		until rmdir "$cg" 2>/dev/null || [ "$i" -ge 20 ]; do # its last tasks are exiting
-			sleep 0.05
-			i=$((i + 1))
-		done
-	done
-}
-nodes() { cat "$DIR/nodes" 2>/dev/null || echo 0; }
 
 down() {
-	slurm_down
-	if [ -d "$DIR" ]; then
-		for f in "$DIR"/*.pid; do
-			[ -e "$f" ] || continue
-			kill -KILL "$(cat "$f")" 2>/dev/null || true
-		done
-		remove_cpusets
-		rm -rf "$DIR"
+	if have_dir; then
+		slurm_down
+		kill_recorded "$DIR" KILL # holders and the relay
 	fi
+	remove_cpusets
+	rm -rf -- "$DIR"
 }
 
-# "2ms", "500us", "1.5ms" or plain microseconds -> microseconds; "" if not a delay
-delay_us() {
-	echo "$1" | awk '/^[0-9.]+(us)?$/ { printf "%d", $1 + 0.5; next }
-		/^[0-9.]+ms$/ { printf "%d", $1 * 1000 + 0.5; next }
-		/^[0-9.]+s$/ { printf "%d", $1 * 1000000 + 0.5 }'
-}
-
-# tc's "1gbit", "500mbit", "100kbit", "1000000bit" -> bits per second; "" -> 0 (unlimited)
-rate_bits() {
-	echo "$1" | awk '/^$/ { print 0; next }
-		{ v = $1 + 0; u = $1; sub(/^[0-9.]+/, "", u)
-		  m = u == "gbit" ? 1e9 : u == "mbit" ? 1e6 : u == "kbit" ? 1e3 : u == "bit" ? 1 : -1
-		  if (m < 0) print "bad"; else printf "%.0f\n", v * m }'
-}
-
-# The relay program: $PB_RELAY, the build's, or compiled here from its source.
+# The relay program: $PB_RELAY, the build's, or compiled here from its source; only a
+# file no one else could have written.
 relay_bin() {
-	here=$(cd "$(dirname "$0")" && pwd)
 	for r in "${PB_RELAY:-}" "$here/../build/pb-relay"; do
-		[ -n "$r" ] && [ -x "$r" ] && { echo "$r"; return 0; }
+		[ -n "$r" ] && trusted_exe "$r" && { echo "$r"; return 0; }
 	done
 	cc -O2 -o "$DIR/pb-relay" "$here/pb-relay.c" >&2 && echo "$DIR/pb-relay"
 }
 
-up() {
+# The holders of nodes 1..N (new namespaces, then sleep: a background job, so Ctrl-C does
+# not reach it), the hostfile and /etc/hosts, then each node's hostname, /dev/shm, lo.
+up_nodes() {
 	n=$1
-	rate=${2:-}
-	delay=${3:-}
-	[ "$n" -ge 1 ] 2>/dev/null || { echo "multinode: bad node count '$n'" >&2; exit 2; }
-	[ "$(id -u)" = 0 ] || skip "simulated nodes need root (network and mount namespaces)"
-	for t in unshare nsenter ip; do
-		command -v "$t" >/dev/null 2>&1 || skip "$t is not installed (util-linux, iproute2)"
-	done
-	unshare --net --uts --mount true 2>/dev/null || skip "cannot create namespaces here (a container?)"
-	down
-	mkdir -p "$DIR"
-	echo "$n" >"$DIR/nodes"
-	{
-		echo "127.0.0.1 localhost"
-		k=1
-		while [ "$k" -le "$n" ]; do
-			echo "$NET.$k node$k"
-			k=$((k + 1))
-		done
-	} >"$DIR/hosts"
+	slots=$(slots) || exit 2
+	echo "127.0.0.1 localhost" >"$DIR/hosts"
 	: >"$DIR/hostfile"
 	k=1
 	while [ "$k" -le "$n" ]; do
-		echo "node$k slots=${PB_MULTINODE_SLOTS:-2}" >>"$DIR/hostfile"
-		# the holder: new namespaces, then sleep (a background job: Ctrl-C does not reach it)
-		unshare --net --uts --mount --propagation private sleep infinity \
-			</dev/null >/dev/null 2>&1 &
-		echo $! >"$DIR/node$k.pid"
+		echo "$NET.$k node$k" >>"$DIR/hosts"
+		echo "node$k slots=$slots" >>"$DIR/hostfile"
+		env PB_MULTINODE_NODE="$DIR/node$k" unshare --net --uts --mount --propagation private \
+			sleep infinity </dev/null >/dev/null 2>&1 &
+		pid_record "node$k" $!
 		k=$((k + 1))
 	done
-	sleep 0.1
+	k=1
+	while [ "$k" -le "$n" ]; do
+		wait_unshared "$(holder "$k")" || skip "cannot create namespaces here"
+		k=$((k + 1))
+	done
 	make_cpusets "$n"
 	k=1
 	while [ "$k" -le "$n" ]; do
 		in_node "$k" sh -c "hostname node$k && mount -t tmpfs -o size=64m tmpfs /dev/shm &&
 			mount --bind '$DIR/hosts' /etc/hosts && ip link set lo up" ||
-			{ down; skip "cannot set up a node's namespaces"; }
+			skip "cannot set up a node's namespaces"
 		k=$((k + 1))
 	done
-	# Without a delay the bridge lives in node1; node1 has its address on it, the others a
-	# veth into it.  With a delay every node (node1 too) has a veth eth0 whose other end,
-	# pbvK, is a port of the relay in node1's network namespace.
+}
+
+# Without a delay the bridge lives in node1; node1 has its address on it, the others a
+# veth into it.  With a delay every node (node1 too) has a veth eth0 whose other end,
+# pbvK, is a port of the relay in node1's network namespace.  Sets ports.
+up_links() {
+	n=$1 rate=$2 delay=$3
 	first=2
 	if [ -n "$delay" ]; then
 		first=1
-		relay=$(relay_bin) || { down; skip "cannot build scripts/pb-relay.c (no C compiler?)"; }
 	else
 		in_node 1 ip link add pbbr type bridge
 		in_node 1 ip link set pbbr up
 		in_node 1 ip addr add "$NET.1/24" dev pbbr
 	fi
+	h1=$(holder 1) || exit 2
 	ports=""
 	k=$first
 	while [ "$k" -le "$n" ]; do
-		if ! ip link add name "pbv$k" netns "$(holder 1)" type veth peer name eth0 \
-			netns "$(holder "$k")" 2>/dev/null; then
-			down
+		hk=$(holder "$k") || exit 2
+		ip link add name "pbv$k" netns "$h1" type veth peer name eth0 netns "$hk" 2>/dev/null ||
 			skip "cannot create veth pairs here"
-		fi
 		if [ -n "$delay" ]; then
 			in_node 1 ip link set "pbv$k" up
 			ports="$ports pbv$k"
@@ -226,26 +152,52 @@ up() {
 		fi
 		k=$((k + 1))
 	done
-	if [ -n "$delay" ]; then
-		# the relay: in node1's network namespace only (not its cpuset: it is the network)
-		nsenter -t "$(holder 1)" --net -- "$relay" "$delay" "$(rate_bits "$rate")" $ports \
-			</dev/null >/dev/null 2>"$DIR/relay.log" &
-		echo $! >"$DIR/relay.pid"
-		sleep 0.1
-		kill -0 "$(cat "$DIR/relay.pid")" 2>/dev/null ||
-			{ cat "$DIR/relay.log" >&2; down; skip "the delay relay did not start"; }
-	fi
+}
+
+# the relay: in node1's network namespace only (not its cpuset: it is the network)
+up_relay() {
+	rate=$1 delay=$2
+	relay=$(relay_bin) || skip "cannot build scripts/pb-relay.c (no C compiler?)"
+	bits=0
+	[ -z "$rate" ] || bits=$(rate_bits "$rate")
+	h1=$(holder 1) || exit 2
+	nsenter -t "$h1" --net -- "$relay" "$delay" "$bits" $ports \
+		</dev/null >/dev/null 2>"$DIR/relay.log" &
+	pid_record relay $!
+	sleep 0.1
+	pid_of relay >/dev/null || { cat "$DIR/relay.log" >&2; skip "the delay relay did not start"; }
+}
+
+# the rsh agent Open MPI calls as: agent HOST command words...  It runs this script, which
+# checks HOST and the state folder before it enters the node.
+write_agent() {
+	printf '#!/bin/sh\n# the rsh agent of the simulated nodes (scripts/multinode.sh)\n' >"$DIR/agent"
+	echo "PB_MULTINODE_DIR=$DIR exec $here/multinode.sh agent \"\$@\"" >>"$DIR/agent"
+	chmod 0700 "$DIR/agent"
+}
+
+up() {
+	n=$1 rate=$2 delay=$3
+	case $here in *[!A-Za-z0-9._/-]*) die "the script's folder '$here' has an unusual name" ;; esac
+	[ "$(id -u)" = 0 ] || skip "simulated nodes need root (network and mount namespaces)"
+	for t in unshare nsenter ip; do
+		command -v "$t" >/dev/null 2>&1 || skip "$t is not installed (util-linux, iproute2)"
+	done
+	unshare --net --uts --mount true 2>/dev/null || skip "cannot create namespaces here (a container?)"
+	down
+	mkdir -m 0700 -- "$DIR" 2>/dev/null || die "cannot make the state folder '$DIR'"
+	# from here on a failure, a skip or Ctrl-C removes whatever was made
+	trap 'rc=$?; trap - EXIT; down; exit $rc' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	echo "$n" >"$DIR/nodes"
+	up_nodes "$n"
+	up_links "$n" "$rate" "$delay"
+	[ -z "$delay" ] || up_relay "$rate" "$delay"
 	echo "${rate:-unlimited}" >"$DIR/rate"
 	echo "${delay:-0}" >"$DIR/delay_us"
-	# the rsh agent Open MPI calls as: agent HOST command words...
-	cat >"$DIR/agent" <<EOF
-#!/bin/sh
-host=\$1
-shift
-cg=\$(cat "$DIR/\$host.cg" 2>/dev/null || echo /dev/null)
-exec nsenter -t "\$(cat "$DIR/\$host.pid")" --net --uts --mount -- sh -c "echo \\\$\\\$ >'\$cg' 2>/dev/null; \$*"
-EOF
-	chmod +x "$DIR/agent"
+	write_agent
+	trap - EXIT INT TERM
 	cpus=""
 	k=1
 	while [ "$k" -le "$n" ]; do
@@ -268,76 +220,50 @@ EOF
 }
 
 slurm_down() {
-	[ -d "$DIR/slurm" ] || return 0
-	# the daemons we started, and anything else still using this harness's configuration
-	for f in "$DIR"/slurm/*.pid "$DIR"/slurm/*.pidfile; do
-		[ -e "$f" ] || continue
-		kill -TERM "$(cat "$f")" 2>/dev/null || true
-	done
-	pkill -TERM -f -- "-f $DIR/slurm/slurm.conf" 2>/dev/null || true
+	have_dir && [ -d "$DIR/slurm" ] || return 0
+	# the daemons we started, and any other of root's processes on this harness's configuration
+	kill_recorded "$DIR/slurm" TERM
+	conf="-f $DIR/slurm/slurm.conf"
+	pkill -TERM -U 0 -f -- "$conf" 2>/dev/null || true
 	i=0
-	while pgrep -f -- "-f $DIR/slurm/slurm.conf" >/dev/null 2>&1 && [ "$i" -lt 30 ]; do
+	while pgrep -U 0 -f -- "$conf" >/dev/null 2>&1 && [ "$i" -lt 30 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	pkill -KILL -f -- "-f $DIR/slurm/slurm.conf" 2>/dev/null || true
-	rm -rf "$DIR/slurm"
+	pkill -KILL -U 0 -f -- "$conf" 2>/dev/null || true
+	rm -rf -- "$DIR/slurm"
+}
+
+# start_in_node K NAME CMD...: CMD as a daemon in node K (nsenter without --fork execs it:
+# the recorded pid is the daemon's), its output in the log folder
+start_in_node() {
+	_h=$(holder "$1") || exit 2
+	_cg=$(cg_of "$1")
+	_name=$2
+	shift 2
+	nsenter -t "$_h" --net --uts --mount -- sh -c 'echo $$ >"$0" 2>/dev/null; exec "$@"' \
+		"$_cg" "$@" </dev/null >"$S/log/$_name.out" 2>&1 &
+	pid_record "slurm/$_name" $!
 }
 
 slurm_up() {
+	need_nodes
 	n=$(nodes)
-	[ "$n" -ge 1 ] || { echo "multinode: no nodes (run: $0 up N)" >&2; exit 2; }
+	[ "$n" -ge 1 ] || die "no nodes (run: $0 up N)"
+	cpus=$(slots) || exit 2
 	command -v slurmctld >/dev/null 2>&1 || skip "Slurm is not installed (apt-get install slurm-wlm)"
 	slurm_down
 	S=$DIR/slurm
 	mkdir -p "$S/state" "$S/log"
-	cpus=${PB_MULTINODE_SLOTS:-2}
-	{
-		echo "ClusterName=parbench"
-		echo "SlurmctldHost=node1($NET.1)"
-		echo "AuthType=auth/none"
-		echo "CredType=cred/none"
-		echo "SlurmUser=root"
-		echo "SlurmdUser=root"
-		echo "StateSaveLocation=$S/state"
-		echo "SlurmdSpoolDir=$S/spool-%n"
-		echo "TmpFS=$S/tmp-%n"
-		echo "SlurmctldPidFile=$S/slurmctld.pidfile"
-		echo "SlurmdPidFile=$S/slurmd-%n.pidfile"
-		echo "SlurmctldLogFile=$S/log/slurmctld.log"
-		echo "SlurmdLogFile=$S/log/slurmd-%n.log"
-		echo "ProctrackType=proctrack/linuxproc"
-		echo "TaskPlugin=task/none"
-		echo "SelectType=select/cons_tres"
-		echo "SelectTypeParameters=CR_Core"
-		echo "MpiDefault=pmix"
-		echo "ReturnToService=2"
-		echo "SlurmctldTimeout=30"
-		echo "SlurmdTimeout=30"
-		echo "InactiveLimit=0"
-		echo "KillWait=5"
-		echo "MinJobAge=30"
-		echo "JobCompType=jobcomp/none"
-		echo "AccountingStorageType=accounting_storage/none"
-		k=1
-		while [ "$k" -le "$n" ]; do
-			echo "NodeName=node$k NodeAddr=$NET.$k CPUs=$cpus State=UNKNOWN"
-			k=$((k + 1))
-		done
-		echo "PartitionName=nodes Nodes=ALL Default=YES MaxTime=INFINITE State=UP"
-	} >"$S/slurm.conf"
-	printf 'CgroupPlugin=autodetect\nIgnoreSystemd=yes\n' >"$S/cgroup.conf"
 	k=1
 	while [ "$k" -le "$n" ]; do
 		mkdir -p "$S/spool-node$k" "$S/tmp-node$k"
 		k=$((k + 1))
 	done
+	slurm_conf "$n" "$cpus" "$S" >"$S/slurm.conf"
+	printf 'CgroupPlugin=autodetect\nIgnoreSystemd=yes\n' >"$S/cgroup.conf"
 	export SLURM_CONF=$S/slurm.conf
-	# nsenter without --fork execs the daemon: $! is the daemon
-	nsenter -t "$(holder 1)" --net --uts --mount -- sh -c 'echo $$ >"$0" 2>/dev/null; exec "$@"' \
-		"$(cg_of 1)" slurmctld -D -f "$S/slurm.conf" \
-		</dev/null >"$S/log/slurmctld.out" 2>&1 &
-	echo $! >"$S/slurmctld.pid"
+	start_in_node 1 slurmctld slurmctld -D -f "$S/slurm.conf"
 	i=0
 	until in_node 1 env SLURM_CONF="$S/slurm.conf" scontrol ping 2>/dev/null | grep -q UP; do
 		i=$((i + 1))
@@ -355,10 +281,7 @@ slurm_up() {
 				echo "multinode: warning: no private sysfs in node$k" >&2
 			: >"$S/sysfs-node$k"
 		fi
-		nsenter -t "$(holder "$k")" --net --uts --mount -- sh -c 'echo $$ >"$0" 2>/dev/null; exec "$@"' \
-			"$(cg_of "$k")" slurmd -D -N "node$k" \
-			-f "$S/slurm.conf" </dev/null >"$S/log/slurmd-node$k.out" 2>&1 &
-		echo $! >"$S/slurmd-node$k.pid"
+		start_in_node "$k" "slurmd-node$k" slurmd -D -N "node$k" -f "$S/slurm.conf"
 		k=$((k + 1))
 	done
 	i=0
@@ -374,42 +297,51 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
 up)
-	n=${1:-2}
-	[ $# -gt 0 ] && shift
-	rate="" delay=""
-	while [ $# -gt 0 ]; do
-		case "$1" in
-		--rate) rate=${2:-} ;;
-		--delay)
-			delay=$(delay_us "${2:-}")
-			[ -n "$delay" ] || { echo "multinode: bad delay '${2:-}' (e.g. 500us, 2ms)" >&2; exit 2; }
-			;;
-		*) echo "multinode: unknown option '$1' (--rate RATE, --delay D)" >&2; exit 2 ;;
-		esac
-		[ $# -ge 2 ] || { echo "multinode: $1 needs a value" >&2; exit 2; }
-		shift 2
-	done
+	up_args "$@"
+	dir_check
 	up "$n" "$rate" "$delay"
 	;;
 down)
+	dir_check
 	down
 	echo "multinode: down"
 	;;
-env) mpi_env ;;
+env)
+	dir_check
+	mpi_env
+	;;
 exec)
+	dir_check
+	node_arg "${1:-}"
 	node=$1
 	shift
 	in_node "$node" "$@"
 	;;
+agent)
+	# Open MPI's rsh agent (the state folder's agent runs this): agent HOST command words...
+	dir_check
+	host=${1:-}
+	[ $# -gt 0 ] && shift
+	node_arg "${host#node}"
+	in_node "${host#node}" sh -c "$*"
+	;;
 mpirun)
+	dir_check
+	need_nodes
 	eval "$(mpi_env)"
 	in_node 1 env SLURM_CONF="$DIR/slurm/slurm.conf" mpirun --wdir "$PWD" --hostfile "$DIR/hostfile" \
 		--bind-to none --mca btl self,vader,tcp --mca mpi_yield_when_idle 1 "$@"
 	;;
-slurm-up) slurm_up ;;
-slurm-down) slurm_down ;;
+slurm-up)
+	dir_check
+	slurm_up
+	;;
+slurm-down)
+	dir_check
+	slurm_down
+	;;
 *)
-	sed -n '2,20p' "$0" >&2
+	sed -n '2,18p' "$0" >&2
 	exit 2
 	;;
 esac
