@@ -7,8 +7,7 @@ pb="$1"
 # the no-process-left-behind checks need pgrep (procps): without it they would pass vacuously
 command -v pgrep >/dev/null 2>&1 || { echo "cli: pgrep (procps) is required"; exit 1; }
 tmp=$(mktemp -d)
-hogs= # CPU hogs of the steadiness test, killed however the script ends
-trap 'kill $hogs 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
 
@@ -190,27 +189,36 @@ rc=$?
 [ "$rc" -eq 1 ] && grep -q "FAILED grayscale / .*verification failed" "$tmp/err" && ok ||
 	bad "grayscale restarts were not warmed up again: exit $rc: $(head -c 300 "$tmp/err")"
 
-# The steadiness probe: short serial range_sum runs between configurations, recorded in
-# meta.json; with both cores kept busy by other processes, some of them run slower than
-# the fastest and the run warns that the CPU's speed varied.
-hogs=
-for c in $(seq 0 $(($(nproc) - 1))); do
-	taskset -c "$c" sh -c 'while :; do :; done' &
-	hogs="$hogs $!"
+# The steadiness probe: short serial range_sum runs between configurations, summarized in
+# meta.json; the run warns when more than 5% of them took over 10% longer than the fastest.
+# Its run times are fed in (test hook), so that what it concludes does not depend on how
+# busy this machine is: steady times (within 10% of the fastest) are not warned of, varied
+# ones are, with their figures.
+for kind in steady varied; do
+	[ "$kind" = steady ] && times=0.002,0.00215,0.002,0.0021 || times=0.002,0.002,0.003,0.002
+	PARBENCH_TEST_STEADY=$times "$pb" run --quick --kernels io_wait --size 4 --sleep-us 100 \
+		--backends serial --repetitions 2 --out "$tmp/steady-$kind" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && ok || bad "steadiness $kind: exit $rc: $(head -c 300 "$tmp/err")"
+	if [ "$kind" = steady ]; then
+		grep -q "speed varied" "$tmp/out" && bad "steadiness: steady probe runs were warned of: $(grep "speed varied" "$tmp/out")" || ok
+		want='"runs": 4, "fastest_s": 0.002, "median": 1.0250, "slowest": 1.0750, "slow_share": 0.0000}'
+	else
+		grep -q "^warning: the CPU's speed varied during the run: of 4 short serial range_sum runs timed between configurations, 25% took over 10% longer than the fastest (the slowest 1.50x; steal time " "$tmp/out" && ok ||
+			bad "steadiness: varied probe runs not warned of: $(grep -i "steady\|varied" "$tmp/out")"
+		want='"runs": 4, "fastest_s": 0.002, "median": 1.0000, "slowest": 1.5000, "slow_share": 0.2500}'
+	fi
+	grep -q "\"steady\": {\"kernel\": \"range_sum\", $want" "$tmp/steady-$kind/meta.json" && ok ||
+		bad "steadiness $kind: meta.json: $(grep -o '"steady": {[^}]*}' "$tmp/steady-$kind/meta.json")"
 done
-"$pb" run --kernels sum_squares --backends pthreads --size 3e7 --repetitions 60 \
-	--out "$tmp/hog" >"$tmp/out" 2>"$tmp/err"
-rc=$?
-kill $hogs
-wait $hogs 2>/dev/null
-[ "$rc" -eq 0 ] && grep -q "^warning: the CPU's speed varied during the run: of [0-9]* short serial range_sum runs" "$tmp/out" && ok ||
-	bad "steadiness: no warning under load: exit $rc: $(grep -i steady "$tmp/out" "$tmp/err" | head -3)"
+# ... and what the probe measured itself in the good run above, if it ran twice or more, is
+# consistent (how many runs, and how steady, depends on the machine)
 python3 -c '
 import json, sys
-s = json.load(open(sys.argv[1]))["machine_state"]["steady"]
-ok = s["kernel"] == "range_sum" and s["runs"] >= 10 and s["fastest_s"] > 0 and \
-     1 <= s["median"] <= s["slowest"] and 0 < s["slow_share"] <= 1
-sys.exit(0 if ok else 1)' "$tmp/hog/meta.json" && ok || bad "steadiness: meta.json: $(grep -o '"steady": {[^}]*}' "$tmp/hog/meta.json")"
+s = json.load(open(sys.argv[1]))["machine_state"].get("steady")
+sys.exit(0 if s is None or (s["kernel"] == "range_sum" and s["runs"] >= 2 and s["fastest_s"] > 0 and
+                            1 <= s["median"] <= s["slowest"] and 0 <= s["slow_share"] <= 1) else 1)' \
+	"$tmp/run/meta.json" && ok || bad "steadiness: the good run's record: $(grep -o '"steady": {[^}]*}' "$tmp/run/meta.json")"
 
 # parbench filter has a watchdog too: a run slower than --timeout is stopped (processes) or
 # ends the command (threads), exit 1, and no output is written.

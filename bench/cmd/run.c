@@ -60,6 +60,7 @@ static int prepare(struct run_cmd *r)
 	o->crash_case = getenv("PARBENCH_TEST_CRASH");
 	o->py_fault = getenv("PARBENCH_TEST_PY_FAULT");
 	o->drop_copyback = getenv("PARBENCH_TEST_DROP_COPYBACK") != NULL;
+	o->steady_times = getenv("PARBENCH_TEST_STEADY");
 	if (!o->timeout_s)
 		o->timeout_s = DEFAULT_TIMEOUT_S;
 	o->stop = &stop_signal;

@@ -81,6 +81,8 @@ struct sweep_opts {
 	int drop_copyback;               /* test hook: fork-pool-pipe drops one chunk's output */
 	const char *py_fault;            /* test hook: "kernel/backend:kill|raise|hang" in a
 					  * CPython worker's first task */
+	const char *steady_times;        /* test hook: "t1,t2,...": the steadiness probe's run
+					  * times (s), in place of the measured ones */
 	const char *python;              /* CPython backends: the interpreter (NULL: python3) */
 	const char *py_start;            /* cpython-pool/-processes start method, or NULL */
 	double timeout_s;                /* per backend run; 0 = none */
