@@ -7,6 +7,7 @@
  * was measured.  Usage errors anywhere land here (cli_exit() jumps back to main).
  */
 #include "cmd.h"
+#include "diag.h"
 #include "kernel.h"
 #include "launch.h"
 #include "opt.h"
@@ -99,7 +100,13 @@ int main(int argc, char **argv)
 	volatile int status;
 	int jumped;
 
+#ifndef PB_FUZZ
+	/* a table's line leaves in one write, whole, as the diagnostics do (diag.h): another
+	 * process writing the same file or pipe (mpirun, a rank) cannot split it */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+#endif
 	cli_set_quiet(launch_rank() > 0); /* under mpirun, rank 0 says it */
+	diag_set_rank(launch_rank());
 	cli_set_version(VERSION_LINE);
 	cli_set_exit(&landing);
 	jumped = setjmp(landing);

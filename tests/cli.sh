@@ -7,13 +7,33 @@ pb="$1"
 # the no-process-left-behind checks need pgrep (procps): without it they would pass vacuously
 command -v pgrep >/dev/null 2>&1 || { echo "cli: pgrep (procps) is required"; exit 1; }
 tmp=$(mktemp -d)
-hogs= # CPU hogs of the steadiness test, killed however the script ends
-trap 'kill $hogs 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
 
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# wait_for WHAT FILE: waits (at most 120 s) until FILE has a line matching the regex WHAT;
+# the signal tests act on what a run has done, not on how long it has run, which a busy
+# machine stretches (start-up alone, the roof measured, took 3.5 s on 2 busy cores)
+wait_for() {
+	for _ in $(seq 1200); do
+		grep -q "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# gone PATTERN: within 20 s no process's command line matches PATTERN (pgrep -f): processes
+# killed with their parent take a moment to die on a busy machine
+gone() {
+	for _ in $(seq 200); do
+		[ "$(pgrep -f -- "$1" | wc -l)" -eq 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # usage_error "what" args...: exit 2, exactly one line on stderr, nothing on stdout
 usage_error() {
@@ -190,27 +210,36 @@ rc=$?
 [ "$rc" -eq 1 ] && grep -q "FAILED grayscale / .*verification failed" "$tmp/err" && ok ||
 	bad "grayscale restarts were not warmed up again: exit $rc: $(head -c 300 "$tmp/err")"
 
-# The steadiness probe: short serial range_sum runs between configurations, recorded in
-# meta.json; with both cores kept busy by other processes, some of them run slower than
-# the fastest and the run warns that the CPU's speed varied.
-hogs=
-for c in $(seq 0 $(($(nproc) - 1))); do
-	taskset -c "$c" sh -c 'while :; do :; done' &
-	hogs="$hogs $!"
+# The steadiness probe: short serial range_sum runs between configurations, summarized in
+# meta.json; the run warns when more than 5% of them took over 10% longer than the fastest.
+# Its run times are fed in (test hook), so that what it concludes does not depend on how
+# busy this machine is: steady times (within 10% of the fastest) are not warned of, varied
+# ones are, with their figures.
+for kind in steady varied; do
+	[ "$kind" = steady ] && times=0.002,0.00215,0.002,0.0021 || times=0.002,0.002,0.003,0.002
+	PARBENCH_TEST_STEADY=$times "$pb" run --quick --kernels io_wait --size 4 --sleep-us 100 \
+		--backends serial --repetitions 2 --out "$tmp/steady-$kind" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && ok || bad "steadiness $kind: exit $rc: $(head -c 300 "$tmp/err")"
+	if [ "$kind" = steady ]; then
+		grep -q "speed varied" "$tmp/out" && bad "steadiness: steady probe runs were warned of: $(grep "speed varied" "$tmp/out")" || ok
+		want='"runs": 4, "fastest_s": 0.002, "median": 1.0250, "slowest": 1.0750, "slow_share": 0.0000}'
+	else
+		grep -q "^warning: the CPU's speed varied during the run: of 4 short serial range_sum runs timed between configurations, 25% took over 10% longer than the fastest (the slowest 1.50x; steal time " "$tmp/out" && ok ||
+			bad "steadiness: varied probe runs not warned of: $(grep -i "steady\|varied" "$tmp/out")"
+		want='"runs": 4, "fastest_s": 0.002, "median": 1.0000, "slowest": 1.5000, "slow_share": 0.2500}'
+	fi
+	grep -q "\"steady\": {\"kernel\": \"range_sum\", $want" "$tmp/steady-$kind/meta.json" && ok ||
+		bad "steadiness $kind: meta.json: $(grep -o '"steady": {[^}]*}' "$tmp/steady-$kind/meta.json")"
 done
-"$pb" run --kernels sum_squares --backends pthreads --size 3e7 --repetitions 60 \
-	--out "$tmp/hog" >"$tmp/out" 2>"$tmp/err"
-rc=$?
-kill $hogs
-wait $hogs 2>/dev/null
-[ "$rc" -eq 0 ] && grep -q "^warning: the CPU's speed varied during the run: of [0-9]* short serial range_sum runs" "$tmp/out" && ok ||
-	bad "steadiness: no warning under load: exit $rc: $(grep -i steady "$tmp/out" "$tmp/err" | head -3)"
+# ... and what the probe measured itself in the good run above, if it ran twice or more, is
+# consistent (how many runs, and how steady, depends on the machine)
 python3 -c '
 import json, sys
-s = json.load(open(sys.argv[1]))["machine_state"]["steady"]
-ok = s["kernel"] == "range_sum" and s["runs"] >= 10 and s["fastest_s"] > 0 and \
-     1 <= s["median"] <= s["slowest"] and 0 < s["slow_share"] <= 1
-sys.exit(0 if ok else 1)' "$tmp/hog/meta.json" && ok || bad "steadiness: meta.json: $(grep -o '"steady": {[^}]*}' "$tmp/hog/meta.json")"
+s = json.load(open(sys.argv[1]))["machine_state"].get("steady")
+sys.exit(0 if s is None or (s["kernel"] == "range_sum" and s["runs"] >= 2 and s["fastest_s"] > 0 and
+                            1 <= s["median"] <= s["slowest"] and 0 <= s["slow_share"] <= 1) else 1)' \
+	"$tmp/run/meta.json" && ok || bad "steadiness: the good run's record: $(grep -o '"steady": {[^}]*}' "$tmp/run/meta.json")"
 
 # parbench filter has a watchdog too: a run slower than --timeout is stopped (processes) or
 # ends the command (threads), exit 1, and no output is written.
@@ -294,12 +323,13 @@ grep -q "^grayscale,serial,1," "$tmp/drop/summary.csv" && ok || bad "dropped cop
 grep -q "^io_wait,serial,1,25," "$tmp/dec/summary.csv" && ok || bad "--size 2.5e1 did not run 25 items"
 
 # SIGINT in the middle of a sweep: exit 130, what was measured is saved, files whole.
-# Each configuration takes ~0.9 s (4 repetitions of >= 0.2 s of 1 ms sleeps): at 1.5 s
-# serial is complete and pthreads/1 is half done (a partly measured one is not kept).
+# Each configuration takes ~0.9 s (4 repetitions of >= 0.2 s of 1 ms sleeps): the signal
+# comes once Google Benchmark's console (--verbose) shows serial's figures, so serial is
+# complete and pthreads/1 under way (a partly measured one is not kept).
 "$pb" run --kernels io_wait --size 20 --sleep-us 1000 --backends pthreads --workers 1,2 \
-	--repetitions 4 --min-time 0.2 --no-interleave --out "$tmp/int" >"$tmp/out" 2>"$tmp/err" &
+	--repetitions 4 --min-time 0.2 --no-interleave --verbose --out "$tmp/int" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-sleep 1.5
+wait_for "io_wait/serial/1/.*manual_time_max" "$tmp/err" || bad "SIGINT: serial never finished"
 kill -INT "$pid"
 wait "$pid"
 rc=$?
@@ -312,11 +342,14 @@ kill -0 "$pid" 2>/dev/null && bad "SIGINT: process still alive" || ok
 
 # SIGINT with repetitions interleaved (the default): configurations with at least two
 # complete repetitions are kept, marked partial, with their true repetition count.
-# 2 configurations x 40 repetitions of >= 0.1 s: ~8 s, so 2.5 s is well inside the run.
+# 2 configurations x 40 repetitions of >= 0.1 s: at least 8 s from the sweep's start
+# (Google Benchmark's console, --verbose, says "Running"); 4 s after it, some 30 repetitions
+# in random order have run, at least 2 of each configuration but for a chance below 1e-6.
 "$pb" run --kernels io_wait --size 20 --backends pthreads --workers 2 --repetitions 40 \
-	--out "$tmp/part" >"$tmp/out" 2>"$tmp/err" &
+	--min-time 0.1 --verbose --out "$tmp/part" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-sleep 2.5
+wait_for "^Running " "$tmp/err" || bad "interleaved SIGINT: the sweep never started"
+sleep 4
 kill -INT "$pid"
 wait "$pid"
 rc=$?
@@ -326,11 +359,15 @@ reps=$(awk -F, '$1 == "io_wait" && $2 == "pthreads" {print $14}' "$tmp/part/summ
 [ -n "$reps" ] && [ "$reps" -ge 2 ] && [ "$reps" -lt 40 ] && ok || bad "partial row has '$reps' repetitions"
 grep -E "^  pthreads .* [*~!]*p\^?$" "$tmp/out" >/dev/null && ok || bad "partial row not marked p"
 
-# SIGTERM while fork-pool workers exist: exit 143, and no worker outlives the run.
+# SIGTERM while fork-pool workers exist (a worker is a forked parbench with the same
+# command line): exit 143, and no worker outlives the run.
 "$pb" run --kernels io_wait --size 20 --backends fork-pool,fork-pool-pipe --workers 2 \
 	--repetitions 50 --out "$tmp/term" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-sleep 1.5
+for _ in $(seq 1200); do
+	[ "$(pgrep -f -- "--out $tmp/term" | wc -l)" -ge 2 ] && break
+	sleep 0.1
+done
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
@@ -357,7 +394,8 @@ for b in fork-pool fork-pool-pipe; do
 		grep -q "^io_wait,$b," "$tmp/crash-$b-$sig/summary.csv" && bad "crash $b $sig: the crashed row has numbers" || ok
 		[ -z "$(find "$tmp/crash-$b-$sig" -name '*.tmp')" ] && ok || bad "crash $b $sig: temporary files left"
 		[ "$(pgrep -f -- "--out $tmp/crash-$b-$sig" | wc -l)" -eq 0 ] && ok || bad "crash $b $sig: processes left"
-		[ "$ms" -lt 10000 ] && ok || bad "crash $b $sig: the run took $ms ms"
+		# noticed at once, not at the 300 s timeout: generous for a busy machine
+		[ "$ms" -lt 60000 ] && ok || bad "crash $b $sig: the run took $ms ms"
 	done
 done
 
@@ -395,8 +433,7 @@ sleep 1
 [ "$(pgrep -f "backends/python/driver.py" | wc -l)" -gt 0 ] && ok || bad "python sigkill: no interpreter ever ran"
 kill -9 "$pbpid"
 wait "$pbpid" 2>/dev/null
-sleep 1
-[ "$(pgrep -f "backends/python/driver.py|multiprocessing" | wc -l)" -eq 0 ] && ok || bad "python sigkill: processes left: $(pgrep -af "backends/python/driver.py|multiprocessing")"
+gone "backends/python/driver.py|multiprocessing" && ok || bad "python sigkill: processes left: $(pgrep -af "backends/python/driver.py|multiprocessing")"
 usage_error "bad start method" run --backends cpython-pool --start-method vfork
 usage_error "bad python size" run --backends cpython --python-size sum_squares=0
 usage_error "python rows with --sizes" run --backends cpython --sizes 1e3,1e4
@@ -433,7 +470,7 @@ PARBENCH_TEST_HANG=io_wait/fork-pool timeout -s KILL 60 "$pb" run --quick --kern
 	>"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] && grep -q "FAILED io_wait / fork-pool / 1 workers: timed out after" "$tmp/err" && ok || bad "hung fork-pool with retry: exit $rc: $(head -c 300 "$tmp/err")"
-[ $(($(date +%s) - t0)) -lt 30 ] && ok || bad "hung fork-pool with retry: took $(($(date +%s) - t0)) s"
+[ $(($(date +%s) - t0)) -lt 55 ] && ok || bad "hung fork-pool with retry: took $(($(date +%s) - t0)) s"
 [ "$(pgrep -f -- "--out $tmp/hang4" | wc -l)" -eq 0 ] && ok || bad "hung fork-pool with retry: processes left"
 # Thread backend: threads cannot be stopped; what was measured is saved and the run ends.
 PARBENCH_TEST_HANG=io_wait/pthreads "$pb" run --quick --kernels sum_squares,io_wait \
@@ -650,12 +687,18 @@ sed -i 's/^\(sum_squares,pthreads,2,.*,"compact: 0,1",\)"0,1",/\1"1,1",/' "$tmp/
 grep -q "^warning: 1 configuration ran two workers on one CPU of a host" "$tmp/out" && ok || bad "report: two workers on CPU 1 not warned: $(grep -c '"1,1"' "$tmp/shared/summary.csv") rows edited"
 usage_error "report of a non-run" report "$tmp"
 usage_error "report without dir" report
-for i in 1 2; do
-	"$pb" run --kernels io_wait --size 10 --backends pthreads --workers 2 --repetitions 9 \
-		--min-time 0.03 --out "$tmp/cmp$i" >/dev/null 2>&1 || bad "compare: run $i failed"
-done
-"$pb" run --kernels io_wait --size 10 --sleep-us 1400 --backends pthreads --workers 2 \
-	--repetitions 9 --min-time 0.03 --out "$tmp/cmp3" >/dev/null 2>&1 || bad "compare: slow run failed"
+# The runs compared are made from one run, so that the verdicts do not hang on how steady a
+# busy machine was between two runs: an exact copy (no change) and a copy with every time
+# tripled (+200%; unless a repetition took 3x another, every one is slower than every
+# original one, and the U test's p is ~4e-5 with 9 a side).
+"$pb" run --kernels io_wait --size 10 --backends pthreads --workers 2 --repetitions 9 \
+	--min-time 0.03 --out "$tmp/cmp1" >/dev/null 2>&1 || bad "compare: the run failed"
+cp -r "$tmp/cmp1" "$tmp/cmp2"
+cp -r "$tmp/cmp1" "$tmp/cmp3"
+awk -F, -v OFS=, 'NR > 1 { $6 = sprintf("%.9g", $6 * 3) } 1' "$tmp/cmp1/samples.csv" >"$tmp/cmp3/samples.csv"
+# median_s, min_s, max_s, mean_s, stddev_s
+awk -F, -v OFS=, 'NR > 1 { for (i = 6; i <= 10; i++) $i = sprintf("%.9g", $i * 3) } 1' \
+	"$tmp/cmp1/summary.csv" >"$tmp/cmp3/summary.csv"
 if [ -d "$tmp/isa-sse2" ]; then # x86-64: two variants' runs to compare
 	"$pb" compare "$tmp/isa-generic" "$tmp/isa-sse2" >"$tmp/out" 2>&1
 	grep -q "^warning: the kernels ran other instruction-set variants (sum_squares: BASE generic, NEW sse2)" "$tmp/out" && ok || bad "compare across variants: no warning: $(head -c 400 "$tmp/out")"
@@ -666,8 +709,8 @@ rc=$?
 "$pb" compare "$tmp/cmp1" "$tmp/cmp3" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] && grep -q "SLOWER" "$tmp/out" && ok || bad "compare: injected slowdown not flagged (exit $rc)"
-"$pb" compare --threshold 60% "$tmp/cmp1" "$tmp/cmp3" >/dev/null 2>&1 && ok || bad "compare: threshold not applied"
-"$pb" compare --threshold=60% "$tmp/cmp1" "$tmp/cmp3" >/dev/null 2>&1 && ok || bad "compare: --threshold=60% not applied"
+"$pb" compare --threshold 250% "$tmp/cmp1" "$tmp/cmp3" >/dev/null 2>&1 && ok || bad "compare: threshold not applied"
+"$pb" compare --threshold=250% "$tmp/cmp1" "$tmp/cmp3" >/dev/null 2>&1 && ok || bad "compare: --threshold=250% not applied"
 cp -r "$tmp/cmp2" "$tmp/other"
 sed 's/"host": "[^"]*"/"host": "elsewhere"/' "$tmp/cmp2/meta.json" >"$tmp/other/meta.json"
 usage_error "compare other machine" compare "$tmp/cmp1" "$tmp/other"
@@ -755,11 +798,11 @@ if "$pb" list | grep -q "^  mpi "; then
 	wait "$pid"
 	rc=$?
 	[ "$rc" -eq 1 ] && ok || bad "killed rank: exit $rc"
-	[ $(($(date +%s) - t0)) -le 10 ] && ok || bad "killed rank: the run took too long to end"
+	# ended by the rank's death, not by the 300 s timeout: generous for a busy machine
+	[ $(($(date +%s) - t0)) -le 60 ] && ok || bad "killed rank: the run took too long to end"
 	grep -q "signal 9" "$tmp/err" && grep -q "FAILED mpi / 2 workers" "$tmp/err" && ok || bad "killed rank: $(head -c 500 "$tmp/err")"
 	grep -q "^io_wait,serial,1," "$tmp/mpikill/summary.csv" && ok || bad "killed rank: serial row lost"
-	sleep 0.5
-	[ "$(pgrep -f -- "$tmp/mpikill" | wc -l)" -eq 0 ] && ok || bad "killed rank: processes left behind"
+	gone "$tmp/mpikill" && ok || bad "killed rank: processes left behind"
 	# SIGTERM while mpirun runs: 143, no rank left
 	"$pb" run --kernels io_wait --size 100 --backends mpi --workers 2 --repetitions 30 \
 		--out "$tmp/mpiterm" >"$tmp/out" 2>"$tmp/err" &
@@ -773,8 +816,7 @@ if "$pb" list | grep -q "^  mpi "; then
 	wait "$pid"
 	rc=$?
 	[ "$rc" -eq 143 ] && ok || bad "SIGTERM during mpirun: exit $rc"
-	sleep 0.5
-	[ "$(pgrep -f -- "$tmp/mpiterm" | wc -l)" -eq 0 ] && ok || bad "SIGTERM during mpirun: processes left behind"
+	gone "$tmp/mpiterm" && ok || bad "SIGTERM during mpirun: processes left behind"
 fi
 
 echo "cli: $passed passed, $failed failed"

@@ -229,7 +229,8 @@ static void one_fault(const char *name, const char *fault, const char *want)
 		pthread_join(t, NULL);
 	if (rc == 0 || !strstr(bi.err, want))
 		fail_msg("%s, %s: rc %d, '%s' (wanted '%s')", name, fault, rc, bi.err, want);
-	assert_true((double)(t1.tv_sec - t0.tv_sec) < 10);
+	/* ended by the fault, not never: generous for a busy machine */
+	assert_true((double)(t1.tv_sec - t0.tv_sec) < 30);
 	backend_instance_stop(&bi);
 	assert_gone(st.placement);
 	kernel_instance_fini(&ki);

@@ -167,7 +167,7 @@ static void test_terminate_while_running(void **state)
 		pool_wait(p, 50); /* let them start (they hang for 30 s) */
 		t0 = now_s();
 		pool_terminate(p);
-		assert_true(now_s() - t0 < 1.0);
+		assert_true(now_s() - t0 < 5.0); /* not the 30 s tasks; generous for a busy machine */
 		assert_int_equal(l.errors, 4);
 		assert_int_equal(l.done, 0);
 		assert_int_equal(l.last_kind, POOL_TERMINATED);

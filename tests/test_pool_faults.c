@@ -131,9 +131,9 @@ static void test_sigkill_from_outside(void **state)
 		assert_int_equal(f.signal, SIGKILL);
 		assert_int_equal(f.pid, atomic_load(&sh->victim_pid));
 		assert_int_equal(f.begin, 5);
-		/* noticed at once, not after the 30 s task: generous for a loaded machine (no
-		 * timing under a sanitizer) */
-		if (!getenv("PB_INSTRUMENTED") && t_done - t_kill > 0.5)
+		/* noticed at once, not after the 30 s task: generous for a loaded machine, where
+		 * the parent may wait for a core a good while (no timing under a sanitizer) */
+		if (!getenv("PB_INSTRUMENTED") && t_done - t_kill > 5.0)
 			fail_msg("death noticed after %.0f ms", (t_done - t_kill) * 1e3);
 		pool_free(p);
 		no_children_left();

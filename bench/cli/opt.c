@@ -2,6 +2,7 @@
  * opt.c - opt.h: the table-driven parser, its help text, and the number and list forms.
  */
 #include "opt.h"
+#include "diag.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -40,11 +41,9 @@ void usage_error(const char *fmt, ...)
 	va_list ap;
 
 	if (!quiet) {
-		fputs("parbench: ", stderr);
 		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
+		diag_vline(fmt, ap);
 		va_end(ap);
-		fputc('\n', stderr);
 	}
 	cli_exit(2);
 }

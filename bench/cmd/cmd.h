@@ -2,10 +2,10 @@
  * cmd.h - parbench's commands (one file each in this folder) and what they share.
  *
  * A command parses its arguments against its option table (cli/opt.h) into its own state,
- * then runs.  It prints its tables on stdout and its diagnostics on stderr, and returns the
- * exit status: 0; 1 (EXIT_VERIFY) a verification failure, a failed worker or an unwritable
- * result; 2 bad usage (through usage_error()); 130/143 interrupted after saving what was
- * measured.  Only main() ends the program.
+ * then runs.  It prints its tables on stdout and its diagnostics on stderr (cli/diag.h: a
+ * line in one write), and returns the exit status: 0; 1 (EXIT_VERIFY) a verification
+ * failure, a failed worker or an unwritable result; 2 bad usage (through usage_error());
+ * 130/143 interrupted after saving what was measured.  Only main() ends the program.
  */
 #ifndef PB_CMD_H
 #define PB_CMD_H
@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "opt.h"
 #include "sweep.h"
 

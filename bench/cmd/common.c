@@ -43,7 +43,7 @@ struct pin_topo *load_topology(void)
 	struct pin_topo *topo = NULL;
 
 	if (pin_topo_load(&topo, NULL)) {
-		fprintf(stderr, "parbench: cannot read this machine's topology with hwloc\n");
+		diag_line("cannot read this machine's topology with hwloc");
 		return NULL;
 	}
 	return topo;
@@ -277,12 +277,11 @@ int write_report(const char *dir, const struct sweep *sw, const struct run_meta 
 	int charts = report_charts(dir, sw, meta, plots);
 
 	if (charts == -ENOENT)
-		fprintf(stderr, "parbench: gnuplot not found: no charts (apt-get install "
-				"gnuplot-nox)\n");
+		diag_line("gnuplot not found: no charts (apt-get install gnuplot-nox)");
 	else if (charts)
-		fprintf(stderr, "parbench: gnuplot failed: the charts may be incomplete\n");
+		diag_line("gnuplot failed: the charts may be incomplete");
 	if (report_write_markdown(dir, sw, meta, charts == 0)) {
-		fprintf(stderr, "parbench: cannot write %s/report.md\n", dir);
+		diag_line("cannot write %s/report.md", dir);
 		return -1;
 	}
 	return 0;

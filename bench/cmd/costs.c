@@ -122,7 +122,7 @@ static int costs_exec(void)
 	rc = costs_run(&res, &o, c.gb_argc, c.gb_argv, err, sizeof(err));
 	pin_topo_free(topo);
 	if (rc) {
-		fprintf(stderr, "parbench: %s\n", err);
+		diag_line("%s", err);
 		return EXIT_VERIFY;
 	}
 	printf("# parbench costs: median of repetitions (min .. max); workers = %u where a "
@@ -150,7 +150,7 @@ static int costs_exec(void)
 	if (o.python)
 		print_python(&res, o.python);
 	if (costs_write_csv(out, &res)) {
-		fprintf(stderr, "parbench: cannot write %s/costs.csv\n", out);
+		diag_line("cannot write %s/costs.csv", out);
 		return EXIT_VERIFY;
 	}
 	printf("\nresults: %s/costs.csv\n", out);

@@ -183,9 +183,8 @@ static void print_filter_batch(const struct filter_job *j, unsigned workers)
  * process ends here (nothing was written yet). */
 __attribute__((noreturn)) static void filter_hang(const char *why)
 {
-	fprintf(stderr, "parbench: filter: %s; its threads cannot be stopped, so it ends here "
-			"(no output written)\n", why);
-	fflush(stderr);
+	diag_line("filter: %s; its threads cannot be stopped, so it ends here (no output "
+		  "written)", why);
 	_exit(EXIT_VERIFY);
 }
 
@@ -267,7 +266,7 @@ static int filter_exec(void)
 	fo.hang = filter_hang;
 	rc = filter_execute(&j, &fo, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "parbench: %s\n", err);
+		diag_line("%s", err);
 		filter_free(&j);
 		pin_topo_free(topo);
 		return EXIT_VERIFY;
@@ -277,7 +276,7 @@ static int filter_exec(void)
 	printf("verified: every run's output is bit-identical to the plain reference\n");
 	rc = filter_save(&j, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "parbench: %s\n", err);
+		diag_line("%s", err);
 		filter_free(&j);
 		pin_topo_free(topo);
 		return EXIT_USAGE;

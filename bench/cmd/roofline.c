@@ -67,7 +67,7 @@ static int roofline_exec(void)
 	if (rc == -EINVAL)
 		bad_pin(topo, pin);
 	if (rc) {
-		fprintf(stderr, "parbench: cannot measure the copy bandwidth: %s\n", strerror(-rc));
+		diag_line("cannot measure the copy bandwidth: %s", strerror(-rc));
 		pin_topo_free(topo);
 		return EXIT_VERIFY;
 	}

@@ -61,6 +61,7 @@ static int prepare(struct run_cmd *r)
 	o->py_fault = getenv("PARBENCH_TEST_PY_FAULT");
 	o->drop_copyback = getenv("PARBENCH_TEST_DROP_COPYBACK") != NULL;
 	o->link_fail = getenv("PARBENCH_TEST_LINK_FAIL");
+	o->steady_times = getenv("PARBENCH_TEST_STEADY");
 	if (!o->timeout_s)
 		o->timeout_s = DEFAULT_TIMEOUT_S;
 	o->stop = &stop_signal;
@@ -226,13 +227,14 @@ static void on_progress(const struct sweep_progress *pr, void *arg)
 	struct progress *p = arg;
 	const struct sweep_row *row = pr->row;
 
+	char eta[64] = "";
+
 	if (!p->tty)
 		return;
-	fprintf(stderr, "\r\033[K[round %u: %zu/%zu] %s %s %u  elapsed %.0f s", pr->round, pr->done,
-		pr->total, row->k->name, row->b->name, row->workers, pb_mono_s() - p->t0);
 	if (pr->eta_s >= 0)
-		fprintf(stderr, ", this round's ETA %.0f s", pr->eta_s);
-	fflush(stderr);
+		snprintf(eta, sizeof(eta), ", this round's ETA %.0f s", pr->eta_s);
+	diag_text("\r\033[K[round %u: %zu/%zu] %s %s %u  elapsed %.0f s%s", pr->round, pr->done,
+		  pr->total, row->k->name, row->b->name, row->workers, pb_mono_s() - p->t0, eta);
 }
 
 /* Google Benchmark's flags: ours first, the user's after "--" override them. */
@@ -283,11 +285,11 @@ static int sweep_own(struct run_cmd *r, int gb_argc, const char **gb_argv)
 		       sizeof(err));
 	o->budget_s = r->budget;
 	if (prog.tty)
-		fputs("\r\033[K", stderr);
+		diag_text("\r\033[K");
 	if (rc == -ERANGE || rc == -EINVAL)
 		usage_error("%s", err);
 	if (rc) {
-		fprintf(stderr, "parbench: %s\n", err);
+		diag_line("%s", err);
 		return EXIT_VERIFY;
 	}
 	return 0;
@@ -303,13 +305,13 @@ static int measure(struct run_cmd *r, int gb_argc, const char **gb_argv)
 
 	if (!r->launched && !r->o.n_sizes && !r->o.kp.size && !r->image_path) {
 		if (calibrate_run(r, &cal, err, sizeof(err))) {
-			fprintf(stderr, "parbench: %s\n", err);
+			diag_line("%s", err);
 			return EXIT_VERIFY;
 		}
 		r->meta.calibration = &cal;
 	}
 	if (!r->launched && calibrate_py_run(r, err, sizeof(err))) {
-		fprintf(stderr, "parbench: %s\n", err);
+		diag_line("%s", err);
 		return EXIT_VERIFY;
 	}
 	cmd_catch_signals();
@@ -319,8 +321,7 @@ static int measure(struct run_cmd *r, int gb_argc, const char **gb_argv)
 	if (!r->launched) {
 		rc = roof_measure(&roof, r->topo, r->pin, r->o.workers, r->o.n_workers);
 		if (rc) {
-			fprintf(stderr, "parbench: cannot measure the copy bandwidth: %s\n",
-				strerror(-rc));
+			diag_line("cannot measure the copy bandwidth: %s", strerror(-rc));
 			return EXIT_VERIFY;
 		}
 		r->meta.roof = &roof;

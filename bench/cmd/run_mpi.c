@@ -160,7 +160,7 @@ static int take_rows(struct run_cmd *r, const struct backend *be, unsigned w, in
 		snprintf(err, err_len, "%s", why);
 	}
 	if (rc || !loaded) {
-		fprintf(stderr, "parbench: FAILED %s / %u workers: %s\n", be->name, w, err);
+		diag_line("FAILED %s / %u workers: %s", be->name, w, err);
 		failed = 1;
 	}
 	add_failed_rows(&r->sw, o, missing, be, w, rc || !loaded ? err : "no result");
@@ -216,8 +216,8 @@ int run_mpi_rows(struct run_cmd *r)
 					    .oversubscribe = !r->hostfile && ranks > r->meta.cores,
 					    .argv = a.argv, .stop = &stop_signal };
 
-			fprintf(stderr, "parbench: mpirun -np %u: %s with %u worker%s\n", ranks,
-				be->name, w, w == 1 ? "" : "s");
+			diag_line("mpirun -np %u: %s with %u worker%s", ranks, be->name, w,
+				  w == 1 ? "" : "s");
 			/* nothing of an earlier run in this directory may pass for this one's */
 			clear_run_dir(a.dir);
 			int rc = launch_run(&l, err, sizeof(err));

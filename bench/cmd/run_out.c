@@ -18,15 +18,15 @@ void run_on_hang(const struct sweep_row *row, const char *reason, void *arg)
 	struct run_cmd *r = arg;
 	char tmp[1200];
 
-	fprintf(stderr, "parbench: %s / %s / %u workers: %s; its threads cannot be stopped, so "
-			"the run ends here\n", row->k->name, row->b->name, row->workers, reason);
+	diag_line("%s / %s / %u workers: %s; its threads cannot be stopped, so the run ends "
+		  "here", row->k->name, row->b->name, row->workers, reason);
 	sweep_evaluate(&r->sw);
 	if (report_write_summary(r->out_dir, &r->sw, r->meta.roof) ||
 	    report_write_samples(r->out_dir, &r->sw) ||
 	    report_write_meta(r->out_dir, &r->sw, &r->meta))
-		fprintf(stderr, "parbench: cannot write the results in '%s'\n", r->out_dir);
+		diag_line("cannot write the results in '%s'", r->out_dir);
 	else
-		fprintf(stderr, "parbench: what was measured before is saved in %s\n", r->out_dir);
+		diag_line("what was measured before is saved in %s", r->out_dir);
 	snprintf(tmp, sizeof(tmp), "%s/.gbench.json.tmp", r->out_dir);
 	unlink(tmp); /* Google Benchmark's own file is incomplete */
 	/* from the watchdog thread, with the workers still running: no exit handlers */
@@ -63,8 +63,7 @@ int run_write(struct run_cmd *r)
 	if (report_write_summary(r->out_dir, sw, r->meta.roof) ||
 	    report_write_samples(r->out_dir, sw) || report_write_meta(r->out_dir, sw, &r->meta) ||
 	    (r->meta.roof && roof_write_csv(r->out_dir, r->meta.roof))) {
-		fprintf(stderr, "parbench: cannot write the results in '%s': %s\n", r->out_dir,
-			strerror(errno));
+		diag_line("cannot write the results in '%s': %s", r->out_dir, strerror(errno));
 		status = EXIT_VERIFY;
 	}
 	if (!r->no_report && write_report(r->out_dir, sw, &r->meta))
@@ -76,17 +75,17 @@ int run_write(struct run_cmd *r)
 
 		if (!row->failed)
 			continue;
-		fprintf(stderr, "parbench: FAILED %s / %s / %u workers: %s\n", row->k->name,
-			row->b->name, row->workers, row->error);
+		diag_line("FAILED %s / %s / %u workers: %s", row->k->name, row->b->name,
+			  row->workers, row->error);
 		status = EXIT_VERIFY;
 	}
 	int sig = atomic_load(&stop_signal);
 
 	if (sig) {
-		fprintf(stderr, "parbench: interrupted by %s; %u configuration%s not measured, %u kept "
-				"with fewer repetitions, the rest saved in %s\n",
-			sig == SIGINT ? "SIGINT" : "SIGTERM", sw->interrupted,
-			sw->interrupted == 1 ? "" : "s", sw->partial, r->out_dir);
+		diag_line("interrupted by %s; %u configuration%s not measured, %u kept "
+			  "with fewer repetitions, the rest saved in %s",
+			  sig == SIGINT ? "SIGINT" : "SIGTERM", sw->interrupted,
+			  sw->interrupted == 1 ? "" : "s", sw->partial, r->out_dir);
 		status = 128 + sig;
 	}
 	return status;

@@ -28,7 +28,11 @@ struct steady {
 int steady_begin(struct steady *s, const struct kernel_params *kp);
 /* One probe run if one is due; a wrong result ends the probe (the sweep verifies its own). */
 void steady_tick(struct steady *s);
-/* Fills m's steady_* fields from the probe runs and frees them. */
-void steady_end(struct steady *s, struct machine_state *m);
+/* Fills m's steady_* fields from the probe runs and frees them.  fake (the test hook
+ * PARBENCH_TEST_STEADY), if a list of 2 or more run times in seconds ("0.002,0.003"), stands
+ * in for the runs measured, so that what the probe concludes can be tested on known times. */
+void steady_end(struct steady *s, struct machine_state *m, const char *fake);
+/* m's steady_* fields from n >= 2 probe run times t (seconds); nothing for fewer. */
+void steady_summarize(const double *t, unsigned n, struct machine_state *m);
 
 #endif

@@ -336,7 +336,7 @@ out:
 	if (gb)
 		gbench_destroy(gb);
 	if (o->machine)
-		steady_end(&p.steady, o->machine);
+		steady_end(&p.steady, o->machine, o->steady_times);
 	for (size_t i = 0; p.kis && i < p.n_kis; i++)
 		if (p.kis[i].k)
 			kernel_instance_fini(&p.kis[i]);

@@ -84,6 +84,8 @@ struct sweep_opts {
 	const char *link_fail;           /* test hook: this backend's link probe fails */
 	const char *py_fault;            /* test hook: "kernel/backend:kill|raise|hang" in a
 					  * CPython worker's first task */
+	const char *steady_times;        /* test hook: "t1,t2,...": the steadiness probe's run
+					  * times (s), in place of the measured ones */
 	const char *python;              /* CPython backends: the interpreter (NULL: python3) */
 	const char *py_start;            /* cpython-pool/-processes start method, or NULL */
 	double timeout_s;                /* per backend run; 0 = none */
