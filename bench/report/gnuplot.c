@@ -60,7 +60,7 @@ static char **child_env(void)
 	int have_home = 0;
 	char **env;
 
-	while (environ[n])
+	while (environ && environ[n]) /* NULL after clearenv() */
 		n++;
 	if (!(env = calloc(n + 2, sizeof(*env))))
 		return NULL;
