@@ -1,9 +1,13 @@
 # breakeven.gp - speedup against problem size for one kernel at one worker count, one line
 # per backend: where each backend starts to beat serial (the dashed line at 1).
 #
-# gnuplot -e "csv='DIR/summary.csv'; out='DIR/breakeven-KERNEL'; kernel='KERNEL';
-#             workers=W; backends='pthreads ...'; unit='...'; caption='host, date'" plots/breakeven.gp
-# writes out.png and out.svg. Columns: 1 kernel, 2 backend, 3 workers, 4 size, 12 speedup.
+# cd DIR && mkdir -p charts && cd charts &&
+#   gnuplot -c /path/to/plots/breakeven.gp KERNEL WORKERS 'pthreads ...' UNIT 'caption: host, date'
+# Every value comes as a string argument and is used as data only (noenhanced text, no
+# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
+# reads ../summary.csv and writes plain names there, which parbench then moves up.
+# writes breakeven-KERNEL.png and .svg. Columns: 1 kernel, 2 backend, 3 workers, 4 size,
+# 12 speedup.
 
 set datafile separator ","
 set key outside right top box
@@ -17,7 +21,15 @@ set linetype 4 lc rgb "#9467bd" pt 11 lw 2
 set linetype 5 lc rgb "#8c564b" pt 13 lw 2
 set linetype 6 lc rgb "#e377c2" pt 4 lw 2
 set linetype 7 lc rgb "#17becf" pt 6 lw 2
-set label 1 caption at screen 0.01, 0.015 font ",9"
+kernel = ARG1
+workers = ARG2 + 0
+backends = ARG3
+unit = ARG4
+caption = ARG5
+csv = "../summary.csv"
+out = "breakeven-" . kernel
+
+set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced
 set bmargin 5
 
 # The rows of each backend, one after another (so that each line's points are consecutive),
@@ -41,6 +53,6 @@ do for [fmt in "png svg"] {
 	set yrange [0:*]
 	plot 1 title "serial (= 1)" with lines dashtype 2 lc rgb "gray40", \
 	     for [i = 1:words(backends)] $sel using 1:($3 == i ? $2 : 1/0) \
-	         title word(backends, i) with linespoints lt i pointsize 1.3
+	         title word(backends, i) noenhanced with linespoints lt i pointsize 1.3
 	unset output
 }

@@ -1,14 +1,17 @@
 # roof.gp - one kernel's rate against the roof measured in the same run, from a run's
 # summary.csv and roof.csv.
 #
-# gnuplot -e "csv='DIR/summary.csv'; roof='DIR/roof.csv'; out='DIR/roof-KERNEL';
-#             kernel='KERNEL'; size=N; image=1; backends='serial pthreads ...';
-#             caption='host, date'" plots/roof.gp
-# image=1 (filters): GB/s moved (bytes read + written / median) against workers, per backend,
+# cd DIR && mkdir -p charts && cd charts &&
+#   gnuplot -c /path/to/plots/roof.gp KERNEL SIZE IMAGE 'serial pthreads ...' 'caption: host, date'
+# Every value comes as a string argument and is used as data only (noenhanced text, no
+# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
+# reads ../summary.csv and ../roof.csv and writes plain names there, which parbench then
+# moves up.
+# IMAGE=1 (filters): GB/s moved (bytes read + written / median) against workers, per backend,
 #   with the copy bandwidth measured with as many workers as the ceiling.
-# image=0 (compute kernels): core cycles per item (median x clock x workers / items) against
+# IMAGE=0 (compute kernels): core cycles per item (median x clock x workers / items) against
 #   workers, per backend; lower is better, a flat line is perfect scaling.
-# writes out.png and out.svg.  Columns (results/README.md): summary 1 kernel, 2 backend,
+# writes roof-KERNEL.png and .svg.  Columns (results/README.md): summary 1 kernel, 2 backend,
 # 3 workers, 4 size, 24 gb_per_s, 39 cycles_per_item; roof.csv 1 workers, 2 copy_gb_per_s.
 
 set datafile separator ","
@@ -25,10 +28,18 @@ set linetype 6 lc rgb "#e377c2" pt 4 lw 2
 set linetype 7 lc rgb "#17becf" pt 6 lw 2
 set linetype 8 lc rgb "#7f7f7f" pt 8 lw 2
 set linetype 9 lc rgb "#bcbd22" pt 10 lw 2
-set label 1 caption at screen 0.01, 0.015 font ",9"
+kernel = ARG1
+size = ARG2 + 0
+image = ARG3 + 0
+backends = ARG4
+caption = ARG5
+csv = "../summary.csv"
+roof = "../roof.csv"
+out = "roof-" . kernel
+
+set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced
 set bmargin 5
 
-if (!exists("size")) size = 0
 sel(b) = strcol(1) eq kernel && strcol(2) eq b && (size == 0 || $4 == size)
 row(b, col) = sel(b) ? column(col) : NaN
 

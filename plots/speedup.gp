@@ -1,9 +1,12 @@
 # speedup.gp - speedup and efficiency vs workers for one kernel, from a run's summary.csv.
 #
-# gnuplot -e "csv='DIR/summary.csv'; out='DIR/speedup-KERNEL'; kernel='KERNEL'; size=N;
-#             backends='pthreads openmp ...'; caption='host, date'" plots/speedup.gp
-# (size: the rows of that size only, for size sweeps; 0 = every row of the kernel)
-# writes out.png, out.svg (speedup) and out-efficiency.png/.svg. Columns used (see
+# cd DIR && mkdir -p charts && cd charts &&
+#   gnuplot -c /path/to/plots/speedup.gp KERNEL SIZE 'pthreads openmp ...' 'caption: host, date'
+# (SIZE: the rows of that size only, for size sweeps; 0 = every row of the kernel)
+# Every value comes as a string argument and is used as data only (noenhanced text, no
+# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
+# reads ../summary.csv and writes plain names there, which parbench then moves up.
+# writes speedup-KERNEL.png/.svg and speedup-KERNEL-efficiency.png/.svg. Columns used (see
 # results/README.md): 1 kernel, 2 backend, 3 workers, 6 median_s, 7 min_s, 8 max_s,
 # 12 speedup, 13 efficiency. Error bars span the speedups of the slowest and the fastest
 # repetition: speedup * median / max .. speedup * median / min.
@@ -23,10 +26,16 @@ set linetype 5 lc rgb "#8c564b" pt 13 lw 2
 set linetype 6 lc rgb "#e377c2" pt 4 lw 2
 set linetype 7 lc rgb "#17becf" pt 6 lw 2
 set linetype 8 lc rgb "#7f7f7f" pt 8 lw 2
-set label 1 caption at screen 0.01, 0.015 font ",9"
+kernel = ARG1
+size = ARG2 + 0
+backends = ARG3
+caption = ARG4
+csv = "../summary.csv"
+out = "speedup-" . kernel
+
+set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced
 set bmargin 5
 
-if (!exists("size")) size = 0
 sel(b) = strcol(1) eq kernel && strcol(2) eq b && (size == 0 || $4 == size)
 row(b, col) = sel(b) ? column(col) : NaN
 lo(b) = sel(b) ? $12 * $6 / $8 : NaN

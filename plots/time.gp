@@ -2,17 +2,27 @@
 # from a run's summary.csv: bars at the median, error bars from the fastest to the slowest
 # repetition.
 #
-# gnuplot -e "csv='DIR/summary.csv'; out='DIR/time-KERNEL'; kernel='KERNEL'; size=N;
-#             workers=W; caption='host, date'" plots/time.gp
-# writes out.png and out.svg. Columns: 1 kernel, 2 backend, 3 workers, 4 size, 6 median_s,
-# 7 min_s, 8 max_s (results/README.md).
+# cd DIR && mkdir -p charts && cd charts &&
+#   gnuplot -c /path/to/plots/time.gp KERNEL SIZE WORKERS 'caption: host, date'
+# Every value comes as a string argument and is used as data only (noenhanced text, no
+# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
+# reads ../summary.csv and writes plain names there, which parbench then moves up.
+# writes time-KERNEL.png and .svg. Columns: 1 kernel, 2 backend, 3 workers, 4 size,
+# 6 median_s, 7 min_s, 8 max_s (results/README.md).
 
 set datafile separator ","
 set grid ytics
 set style fill solid 0.6 border -1
 set boxwidth 0.6
 set xtics rotate by -30 left
-set label 1 caption at screen 0.01, 0.015 font ",9"
+kernel = ARG1
+size = ARG2 + 0
+workers = ARG3 + 0
+caption = ARG4
+csv = "../summary.csv"
+out = "time-" . kernel
+
+set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced
 set bmargin 7
 set key off
 

@@ -3,6 +3,7 @@
  */
 #include "csv.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,4 +83,9 @@ int csv_number(const char *s, double *v)
 		return -1;
 	*v = strtod(s, &end);
 	return *end ? -1 : 0;
+}
+
+int csv_whole(const char *s, double lo, double hi, double *v)
+{
+	return csv_number(s, v) == 0 && *v >= lo && *v < hi && *v == floor(*v) ? 0 : -1;
 }

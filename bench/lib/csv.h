@@ -20,5 +20,8 @@ int csv_col(char **hdr, int nh, const char *name);
 
 /* A field as a number: 0, or -1 if it is empty or not all a number. */
 int csv_number(const char *s, double *v);
+/* A field as a whole number in [lo, hi) (hi excluded, so that 0x1p64 bounds a uint64_t):
+ * 0, or -1 if it is not one.  The value in *v converts to the integer type without loss. */
+int csv_whole(const char *s, double lo, double hi, double *v);
 
 #endif

@@ -31,16 +31,20 @@ void json_kv(FILE *f, const char *key, const char *val, int comma)
 	fprintf(f, "%s\n", comma ? "," : "");
 }
 
-/* The JSON value after "key": in text; strings unescaped into out.  0 or -1. */
+/* The JSON value after "key": in text; strings unescaped into out.  0 or -1 (out then
+ * holds ""). */
 int json_get(const char *text, const char *key, char *out, size_t len)
 {
 	char pat[128];
 	const char *p;
 	size_t n = 0;
 
+	if (!len)
+		return -1;
+	out[0] = '\0';
 	snprintf(pat, sizeof(pat), "\"%s\":", key);
 	p = strstr(text, pat);
-	if (!p || !len)
+	if (!p)
 		return -1;
 	p += strlen(pat);
 	while (*p == ' ')
@@ -60,20 +64,23 @@ int json_get(const char *text, const char *key, char *out, size_t len)
 				unsigned u;
 
 				if (sscanf(p + 1, "%4x", &u) != 1)
-					return -1;
+					goto bad;
 				c = u < 0x80 ? (char)u : '?';
 				p += 4;
 			} else if (*p) {
 				c = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
 			} else {
-				return -1;
+				goto bad;
 			}
 		}
 		if (n + 1 < len)
 			out[n++] = c;
 	}
 	if (*p != '"')
-		return -1;
+		goto bad;
 	out[n] = '\0';
 	return 0;
+bad:
+	out[0] = '\0';
+	return -1;
 }

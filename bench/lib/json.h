@@ -13,7 +13,7 @@ void json_str(FILE *f, const char *s);
 /* `  "key": "val"` and a comma if comma, then a newline. */
 void json_kv(FILE *f, const char *key, const char *val, int comma);
 /* The value after the first "key": in text (a string unescaped, else up to , } or a line's
- * end) into out.  0 or -1. */
+ * end) into out.  0, or -1 with out "" (no such key, or damaged).  Longer values are cut. */
 int json_get(const char *text, const char *key, char *out, size_t len);
 
 #endif

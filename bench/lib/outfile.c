@@ -4,6 +4,7 @@
 #include "outfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,8 +15,22 @@ int outfile_open(struct outfile *o, const char *dir, const char *name)
 	if ((size_t)snprintf(o->path, sizeof(o->path), "%s/%s", dir, name) >= sizeof(o->path) ||
 	    (size_t)snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.tmp", dir, name) >= sizeof(o->tmp))
 		return -ENAMETOOLONG;
-	o->f = fopen(o->tmp, "w");
-	return o->f ? 0 : -errno;
+	/* a new file, never one already there: a symlink planted under the temporary name (a
+	 * run directory received from someone) is removed, not followed */
+	unlink(o->tmp);
+	int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -errno;
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		int err = -errno;
+
+		close(fd);
+		unlink(o->tmp);
+		return err;
+	}
+	return 0;
 }
 
 int outfile_commit(struct outfile *o)

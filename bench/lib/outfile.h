@@ -13,7 +13,8 @@ struct outfile {
 	char tmp[4112];   /* temporary name: <dir>/.<name>.tmp */
 };
 
-/* Opens dir/name for writing via a temporary file. 0 or -errno. */
+/* Opens dir/name for writing via a new temporary file (whatever had its name is removed,
+ * a symlink too, never written through). 0 or -errno. */
 int outfile_open(struct outfile *o, const char *dir, const char *name);
 /* Flushes, closes and renames into place. 0 or -errno (the temporary file is removed). */
 int outfile_commit(struct outfile *o);

@@ -1,19 +1,17 @@
 /*
- * charts.c - the charts (gnuplot, the scripts in plots/) and report.md of a run directory.
+ * charts.c - the charts (gnuplot, the scripts in plots/; run by gnuplot.c, which keeps
+ * what the run directory says as data) and report.md of a run directory.
  */
 #include "report_int.h"
 
 #include <errno.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include "outfile.h"
 #include "pb_build.h"
-
-extern char **environ;
+#include "runload.h"
 
 /* The backends (serial excepted) that have measured rows for kernel k, space-separated;
  * not CPython's: their speedups are against cpython, not the charts' serial. */
@@ -37,27 +35,14 @@ static void chart_backends(const struct sweep *sw, const struct kernel *k, char 
 	}
 }
 
+/* The run measured its roof (roof.csv, a regular file: gnuplot reads it). */
 static int roof_present(const char *dir)
 {
-	char path[1200];
+	char path[4200];
+	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/roof.csv", dir);
-	return access(path, R_OK) == 0;
-}
-
-static int run_gnuplot(const char *plots_dir, const char *script, const char *expr)
-{
-	char path[1200];
-	char *argv[] = { "gnuplot", "-e", (char *)expr, path, NULL };
-	pid_t pid;
-	int status;
-
-	snprintf(path, sizeof(path), "%s/%s", plots_dir, script);
-	if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0)
-		return -ENOENT;
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EIO;
-	return 0;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* What the charts of kernel k show: the largest size (strong scaling), the largest worker
@@ -79,75 +64,82 @@ static void chart_focus(const struct sweep *sw, const struct kernel *k, uint64_t
 	}
 }
 
-int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
-		  const char *plots_dir)
+/* The line under every chart: the machine, the date, the build, and for MPI rows across
+ * hosts the interconnect. */
+static void chart_caption(const struct sweep *sw, const struct run_meta *m, char *buf,
+			  size_t len)
 {
-	char expr[4096], backends[1024], caption[1024];
-	int rc = 0, e;
-
 	int hosts = 0;
 
 	for (size_t i = 0; i < sw->n_rows && !hosts; i++) {
 		const char *at = strchr(sw->rows[i].cpus, '@'), *next;
-		size_t len;
+		size_t n;
 
 		if (!at)
 			continue;
-		len = strcspn(at, ":");
+		n = strcspn(at, ":");
 		for (next = strchr(at + 1, '@'); next && !hosts; next = strchr(next + 1, '@'))
-			hosts = strcspn(next, ":") != len || strncmp(next, at, len) != 0;
+			hosts = strcspn(next, ":") != n || strncmp(next, at, n) != 0;
 	}
-	snprintf(caption, sizeof(caption), "%s, %s, %u cores; run %s; parbench %s%s%s", m->host,
-		 m->cpu_model, m->cores, m->date, PB_GIT_COMMIT,
-		 hosts ? "; MPI across hosts: " : "",
+	snprintf(buf, len, "%s, %s, %u cores; run %s; parbench %s%s%s", m->host, m->cpu_model,
+		 m->cores, m->date, PB_GIT_COMMIT, hosts ? "; MPI across hosts: " : "",
 		 hosts ? (m->interconnect ? m->interconnect : "interconnect not said") : "");
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		const struct kernel *k = sw->rows[i].k;
-		uint64_t size;
-		unsigned workers;
+}
 
-		if (i > 0 && sw->rows[i - 1].k == k)
-			continue;
-		chart_backends(sw, k, backends, sizeof(backends));
-		if (!backends[0])
-			continue; /* nothing measured to draw */
-		chart_focus(sw, k, &size, &workers);
-		snprintf(expr, sizeof(expr),
-			 "csv='%s/summary.csv'; out='%s/speedup-%s'; kernel='%s'; size=%llu; "
-			 "backends='%s'; caption='%s'", dir, dir, k->name, k->name,
-			 (unsigned long long)size, backends, caption);
-		if ((e = run_gnuplot(plots_dir, "speedup.gp", expr)) != 0)
-			rc = rc ? rc : e;
-		if (!sw->weak) {
-			snprintf(expr, sizeof(expr),
-				 "csv='%s/summary.csv'; out='%s/time-%s'; kernel='%s'; size=%llu; "
-				 "workers=%u; caption='%s'", dir, dir, k->name, k->name,
-				 (unsigned long long)size, workers, caption);
-			if ((e = run_gnuplot(plots_dir, "time.gp", expr)) != 0)
-				rc = rc ? rc : e;
-		}
-		/* the roof chart: for kernels with a hot loop, when the run measured its roof */
-		if (!sw->weak && sw->rows[i].variant[0] && roof_present(dir)) {
-			snprintf(expr, sizeof(expr),
-				 "csv='%s/summary.csv'; roof='%s/roof.csv'; out='%s/roof-%s'; "
-				 "kernel='%s'; size=%llu; image=%d; backends='serial %s'; caption='%s'",
-				 dir, dir, dir, k->name, k->name, (unsigned long long)size,
-				 sw->rows[i].pixels > 0, backends, caption);
-			if ((e = run_gnuplot(plots_dir, "roof.gp", expr)) != 0)
-				rc = rc ? rc : e;
-		}
-		if (sw->n_sizes > 1 && !sw->weak) {
-			snprintf(expr, sizeof(expr),
-				 "csv='%s/summary.csv'; out='%s/breakeven-%s'; kernel='%s'; workers=%u; "
-				 "backends='%s'; unit='%s'; caption='%s'", dir, dir, k->name, k->name,
-				 workers, backends, k->size_unit, caption);
-			if ((e = run_gnuplot(plots_dir, "breakeven.gp", expr)) != 0)
-				rc = rc ? rc : e;
-		}
-		if (rc == -ENOENT)
-			return rc;
-	}
+/* The charts of the kernel of row i (plots/NAME.gp, whose headers give their arguments);
+ * every value is passed as data (gnuplot.c).  0 or -EIO. */
+static int kernel_charts(struct gnuplot *g, const struct sweep *sw, size_t i, int roof,
+			 const char *caption)
+{
+	const struct kernel *k = sw->rows[i].k;
+	char backends[1024], sbackends[1040], size_s[32], workers_s[16];
+	uint64_t size;
+	unsigned workers;
+	int rc = 0, e;
+
+	chart_backends(sw, k, backends, sizeof(backends));
+	if (!backends[0] || !run_name_ok(k->name))
+		return 0; /* nothing measured to draw; a name that is no file name */
+	chart_focus(sw, k, &size, &workers);
+	snprintf(size_s, sizeof(size_s), "%llu", (unsigned long long)size);
+	snprintf(workers_s, sizeof(workers_s), "%u", workers);
+	snprintf(sbackends, sizeof(sbackends), "serial %s", backends);
+	const char *speedup[] = { k->name, size_s, backends, caption, NULL },
+		   *time[] = { k->name, size_s, workers_s, caption, NULL },
+		   *roofs[] = { k->name, size_s, sw->rows[i].pixels > 0 ? "1" : "0", sbackends,
+				caption, NULL },
+		   *breakeven[] = { k->name, workers_s, backends, k->size_unit, caption, NULL };
+
+	if ((e = gnuplot_run(g, "speedup.gp", speedup)) != 0)
+		rc = e;
+	if (!sw->weak && (e = gnuplot_run(g, "time.gp", time)) != 0)
+		rc = e;
+	/* the roof chart: for kernels with a hot loop, when the run measured its roof */
+	if (!sw->weak && sw->rows[i].variant[0] && roof && (e = gnuplot_run(g, "roof.gp", roofs)))
+		rc = e;
+	if (sw->n_sizes > 1 && !sw->weak && (e = gnuplot_run(g, "breakeven.gp", breakeven)))
+		rc = e;
 	return rc;
+}
+
+int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
+		  const char *plots_dir)
+{
+	char caption[1024];
+	struct gnuplot g;
+	int rc = gnuplot_open(&g, dir, plots_dir), roof = roof_present(dir), e;
+
+	if (rc)
+		return rc;
+	chart_caption(sw, m, caption, sizeof(caption));
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		if (i > 0 && sw->rows[i - 1].k == sw->rows[i].k)
+			continue;
+		if ((e = kernel_charts(&g, sw, i, roof, caption)) != 0)
+			rc = rc ? rc : e;
+	}
+	e = gnuplot_close(&g);
+	return rc ? rc : e;
 }
 
 int report_write_markdown(const char *dir, const struct sweep *sw, const struct run_meta *m,

@@ -48,9 +48,10 @@ const struct sweep_row *report_baseline(const struct sweep *sw, const struct swe
 const char *report_fmt_time(char *buf, size_t len, double s);
 /* The per-kernel speedup tables, legend and warnings. */
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m);
-/* Runs plots/speedup.gp (gnuplot) once per kernel: speedup-<kernel>.png/.svg and
- * speedup-<kernel>-efficiency.png/.svg in dir, from dir/summary.csv.  0, -ENOENT when gnuplot
- * is not installed, or -EIO when it failed. */
+/* The charts of each kernel in dir (plots/NAME.gp through gnuplot, from dir/summary.csv and
+ * roof.csv; what the run directory says is passed as data, never as gnuplot code: see
+ * gnuplot.c): speedup-<kernel>[-efficiency], time-, roof- and breakeven-<kernel>, .png and
+ * .svg.  0, -ENOENT when gnuplot is not installed, or -EIO when it failed. */
 int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
 		  const char *plots_dir);
 /* report.md: the machine, the tables and warnings, and the charts (if charts_ok). */

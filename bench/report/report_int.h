@@ -4,6 +4,8 @@
 #ifndef PB_REPORT_INT_H
 #define PB_REPORT_INT_H
 
+#include <limits.h>
+
 #include "report.h"
 
 /* Noisy: adaptive runs, the median's interval ended wider than wanted; fixed repetitions,
@@ -37,5 +39,22 @@ void print_link_unknown(FILE *out, const struct sweep *sw);
 /* The warnings after the tables (noise, oversubscription, the machine's state). */
 void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		    const struct report_marks *c);
+
+/* Running the chart scripts (gnuplot.c): open once per run directory, run each script with
+ * its string arguments (gnuplot -c SCRIPT ARG1 ...), close to move the charts into dir. */
+#define GNUPLOT_MAX_ARGS 8
+struct gnuplot {
+	char exe[PATH_MAX];        /* gnuplot, found by the PATH */
+	char plots[PATH_MAX];      /* the scripts' directory, absolute */
+	char tmp[PATH_MAX + 32];   /* our fresh directory in dir, where gnuplot runs */
+	int dir_fd, tmp_fd, made;
+	char **env;                /* gnuplot's environment (HOME absolute) */
+};
+/* 0, -ENOENT when gnuplot is not installed, or -EIO. */
+int gnuplot_open(struct gnuplot *g, const char *dir, const char *plots_dir);
+/* One script with at most GNUPLOT_MAX_ARGS arguments (NULL-terminated). 0 or -EIO. */
+int gnuplot_run(struct gnuplot *g, const char *script, const char *const *args);
+/* The charts made renamed into dir, our directory removed. 0 or -EIO. */
+int gnuplot_close(struct gnuplot *g);
 
 #endif

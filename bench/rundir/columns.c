@@ -5,8 +5,10 @@
 
 #include "csv.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,11 +158,26 @@ int summary_map_header(struct summary_map *m, char **hdr, int nh, const char **m
 	return 0;
 }
 
-/* A stored field from its text: 0, or -1 if it is not a number. */
+/* The range of an integer column's values, [lo, hi) (csv_whole). */
+static void kind_range(enum kind k, double *lo, double *hi)
+{
+	*lo = 0;
+	switch (k) {
+	case K_UINT: *hi = (double)UINT_MAX + 1; break;
+	case K_SIZE: *hi = (double)SIZE_MAX + 1; break;
+	case K_U32: *hi = (double)UINT32_MAX + 1; break;
+	case K_I64: *lo = -0x1p63; *hi = 0x1p63; break;
+	case K_INT: *lo = INT_MIN; *hi = (double)INT_MAX + 1; break;
+	default: *hi = 0x1p64; break; /* K_U64 */
+	}
+}
+
+/* A stored field from its text: 0, or -1 if it is not a number (integers: not a whole one
+ * that fits the field, so that no conversion below is out of range). */
 static int get_field(const struct col *c, const char *v, struct sweep_row *r, struct sweep *sw)
 {
 	char *p = (char *)r + c->off;
-	double d;
+	double d, lo, hi;
 
 	if (c->kind == K_TEXT) {
 		snprintf(p, c->len, "%s", v);
@@ -173,17 +190,26 @@ static int get_field(const struct col *c, const char *v, struct sweep_row *r, st
 			sw->weak |= strcmp(v, "weak") == 0;
 		else if (!strcmp(c->name, "gil"))
 			r->gil = !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? -1 : 0;
-		else if (!strcmp(c->name, "oversubscribed") && csv_number(v, &d) == 0)
+		else if (!strcmp(c->name, "oversubscribed") &&
+			 csv_whole(v, 0, (double)UINT_MAX + 1, &d) == 0)
 			r->plan.oversubscribed = (unsigned)d;
 		return 0;
 	}
-	if (csv_number(v, &d))
+	if (c->kind == K_G9 || c->kind == K_F6 || c->kind == K_F4) {
+		if (csv_number(v, &d))
+			return -1;
+		if (isnan(d))
+			r->link_unknown |= c->link; /* a link cost that was not measured */
+		*(double *)p = d;
+		return 0;
+	}
+	if (c->link && csv_number(v, &d) == 0 && isnan(d)) {
+		r->link_unknown = 1; /* unknown: the integer field keeps its 0 */
+		return 0;
+	}
+	kind_range(c->kind, &lo, &hi);
+	if (csv_whole(v, lo, hi, &d))
 		return -1;
-	if (isnan(d))
-		r->link_unknown |= c->link;
-	/* nan (unknown) stays so in a double; an integer column keeps its 0 */
-	if (!isfinite(d) && c->kind != K_G9 && c->kind != K_F6 && c->kind != K_F4)
-		return c->required ? -1 : 0;
 	switch (c->kind) {
 	case K_UINT: *(unsigned *)p = (unsigned)d; break;
 	case K_SIZE: *(size_t *)p = (size_t)d; break;
@@ -191,7 +217,6 @@ static int get_field(const struct col *c, const char *v, struct sweep_row *r, st
 	case K_I64: *(int64_t *)p = (int64_t)d; break;
 	case K_U32: *(uint32_t *)p = (uint32_t)d; break;
 	case K_INT: *(int *)p = (int)d; break;
-	case K_G9: case K_F6: case K_F4: *(double *)p = d; break;
 	default: break;
 	}
 	return 0;

@@ -22,8 +22,8 @@ void summary_line(FILE *f, const struct sweep_row *r, const struct sweep *sw,
 /* The header's columns; -1 with the first required one missing named in missing. */
 int summary_map_header(struct summary_map *m, char **hdr, int nh, const char **missing);
 /* Fields f of one line into r (kernel and backend aside: the caller names them from fields
- * summary_map.idx[0] and [1]); -1 when a required column is not a number (its name and
- * value in *col, *val). */
+ * summary_map.idx[0] and [1]); -1 when a required column is not a number, or (integer
+ * columns) not a whole one that fits the field (its name and value in *col, *val). */
 int summary_read_row(const struct summary_map *m, char **f, struct sweep_row *r,
 		     struct sweep *sw, const char **col, const char **val);
 

@@ -6,9 +6,34 @@
 #include "json.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A whole number from "key": in text, if there is one in [0, max]; else *v is left. */
+static void get_uint(const char *text, const char *key, unsigned long max, unsigned *v)
+{
+	char num[64], *end;
+	unsigned long n;
+
+	if (json_get(text, key, num, sizeof(num)) || num[0] < '0' || num[0] > '9')
+		return;
+	errno = 0;
+	n = strtoul(num, &end, 10);
+	if (!errno && end != num && n <= max)
+		*v = (unsigned)n;
+}
+
+/* The strings read, with their control characters as '?' (runload.h). */
+static void scrub_all(struct loaded_run *lr)
+{
+	char *const s[] = { lr->host, lr->date, lr->args, lr->cpu_model, lr->topology,
+			    lr->governor, lr->pin, lr->interconnect, lr->calibrated };
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		run_scrub(s[i]);
+}
 
 int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
 {
@@ -18,7 +43,7 @@ int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_
 	struct run_meta *m = &lr->meta;
 
 	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	in = fopen(path, "r");
+	in = run_open(path);
 	if (!in) {
 		snprintf(err, err_len, "'%s' is not a parbench run directory: no meta.json", dir);
 		return -EINVAL;
@@ -50,12 +75,12 @@ int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_
 				.cpu_model = lr->cpu_model, .topology = lr->topology,
 				.governor = lr->governor, .pin = lr->pin,
 				.interconnect = lr->interconnect[0] ? lr->interconnect : NULL };
-	if (json_get(text, "cores", num, sizeof(num)) == 0)
-		m->cores = (unsigned)atoi(num);
-	if (json_get(text, "pus", num, sizeof(num)) == 0)
-		m->pus = (unsigned)atoi(num);
-	if (json_get(text, "repetitions", num, sizeof(num)) == 0)
-		m->repetitions = atoi(num);
+	get_uint(text, "cores", UINT_MAX, &m->cores);
+	get_uint(text, "pus", UINT_MAX, &m->pus);
+	unsigned reps = 0;
+
+	get_uint(text, "repetitions", INT_MAX, &reps);
+	m->repetitions = (int)reps;
 	if (json_get(text, "interleaved", num, sizeof(num)) == 0)
 		m->interleaved = strcmp(num, "true") == 0;
 	if (json_get(text, "quick", num, sizeof(num)) == 0)
@@ -64,11 +89,11 @@ int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_
 		lr->sw.precision = atof(num);
 	if (json_get(text, "budget_s", num, sizeof(num)) == 0)
 		lr->sw.budget_s = atof(num);
-	if (json_get(text, "rounds", num, sizeof(num)) == 0)
-		lr->sw.rounds = (unsigned)atoi(num);
+	get_uint(text, "rounds", UINT_MAX, &lr->sw.rounds);
 	if (json_get(text, "sweep_seconds", num, sizeof(num)) == 0)
 		lr->sw.seconds = atof(num);
 	json_get(text, "calibrated_sizes", lr->calibrated, sizeof(lr->calibrated));
+	scrub_all(lr);
 	const char *lb = strstr(text, "\"load_before\": ["), *la = strstr(text, "\"load_after\": [");
 
 	if (lb)

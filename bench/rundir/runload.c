@@ -7,15 +7,62 @@
 #include "json.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_FIELDS 64
 #define MAX_LINE   8192
 
+FILE *run_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
 
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "r")))
+		close(fd);
+	return f;
+}
+
+int run_name_ok(const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			  "_.+-");
+
+	return n > 0 && n < RUN_NAME_MAX && name[n] == '\0' && name[0] != '.' && name[0] != '-';
+}
+
+void run_scrub(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+/* A line read from a run's CSV file: its control characters (the line's end aside) as '?',
+ * so that nothing read can reach a terminal as an escape sequence. */
+static void scrub_line(char *line)
+{
+	size_t end = strcspn(line, "\r\n");
+	char c = line[end];
+
+	line[end] = '\0';
+	run_scrub(line);
+	line[end] = c;
+}
 
 static const char *intern(struct loaded_run *lr, const char *name)
 {
@@ -85,6 +132,16 @@ static int summary_row(struct loaded_run *lr, const struct summary_map *m, char 
 		snprintf(err, err_len, "%s: '%s' is not a number (%s): damaged", where, val, col);
 		return -EINVAL;
 	}
+	if (!run_name_ok(f[m->idx[0]]) || !run_name_ok(f[m->idx[1]])) {
+		snprintf(err, err_len, "%s: '%s' or '%s' is not a kernel or backend name: damaged",
+			 where, f[m->idx[0]], f[m->idx[1]]);
+		return -EINVAL;
+	}
+	if (r->n_samples > RUN_MAX_REPS) {
+		snprintf(err, err_len, "%s: %zu repetitions (at most %d are read): damaged", where,
+			 r->n_samples, RUN_MAX_REPS);
+		return -EINVAL;
+	}
 	r->k = find_kernel(lr, f[m->idx[0]]);
 	r->b = find_backend(lr, f[m->idx[1]]);
 	if (!r->k || !r->b) {
@@ -121,14 +178,14 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 {
 	static char line[MAX_LINE], hline[MAX_LINE];
 	char path[4200], where[4300], *hdr[MAX_FIELDS], *f[MAX_FIELDS];
-	int nh, lineno = 1, rc = 0;
-	size_t cap = 0;
+	int nh, rc = 0;
+	size_t cap = 0, lineno = 1;
 	struct summary_map k;
 	const char *missing;
 	FILE *in;
 
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
-	in = fopen(path, "r");
+	in = run_open(path);
 	if (!in) {
 		snprintf(err, err_len, "'%s' is not a parbench run directory: no summary.csv (%s)",
 			 dir, strerror(errno));
@@ -139,16 +196,19 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 		snprintf(err, err_len, "%s is empty", path);
 		return -EINVAL;
 	}
+	scrub_line(hline);
 	nh = csv_split(hline, hdr, MAX_FIELDS);
 	if (summary_map_header(&k, hdr, nh, &missing) != 0) {
 		snprintf(err, err_len, "%s is not a parbench summary (no column '%s')", path, missing);
 		rc = -EINVAL;
 	}
 	while (rc == 0 && fgets(line, sizeof(line), in)) {
-		int n = csv_split(line, f, MAX_FIELDS);
+		int n;
 
+		scrub_line(line);
+		n = csv_split(line, f, MAX_FIELDS);
 		lineno++;
-		snprintf(where, sizeof(where), "%s line %d", path, lineno);
+		snprintf(where, sizeof(where), "%s line %zu", path, lineno);
 		if (n != nh) {
 			snprintf(err, err_len, "%s: %d fields, the header has %d: damaged", where, n, nh);
 			rc = -EINVAL;
@@ -166,14 +226,51 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 	return rc;
 }
 
+/* One line of samples.csv (split into f, n fields): its row, whose next repetition gets the
+ * seconds.  0, or -1 when the line is damaged or names a repetition summary.csv lacks. */
+static int sample_line(struct loaded_run *lr, char **f, int n, size_t *got)
+{
+	double w, sz, rep, sec;
+
+	if (n != 6 || csv_whole(f[2], 0, (double)UINT_MAX + 1, &w) ||
+	    csv_whole(f[3], 0, 0x1p64, &sz) || csv_number(f[4], &rep) || csv_number(f[5], &sec) ||
+	    !isfinite(sec) || sec < 0)
+		return -1;
+	for (size_t i = 0; i < lr->sw.n_rows; i++) {
+		struct sweep_row *q = &lr->sw.rows[i];
+
+		if (strcmp(q->k->name, f[0]) == 0 && strcmp(q->b->name, f[1]) == 0 &&
+		    q->workers == (unsigned)w && q->size == (uint64_t)sz) {
+			if (got[i] >= q->n_samples)
+				return -1;
+			q->samples[got[i]++] = sec;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Each row's sample buffer (n_samples, at least one) and the counts read so far. */
+static size_t *alloc_samples(struct loaded_run *lr)
+{
+	for (size_t i = 0; i < lr->sw.n_rows; i++) {
+		struct sweep_row *r = &lr->sw.rows[i];
+
+		r->samples = calloc(r->n_samples ? r->n_samples : 1, sizeof(double));
+		if (!r->samples)
+			return NULL;
+	}
+	return calloc(lr->sw.n_rows, sizeof(size_t));
+}
+
 static int load_samples(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
 {
 	char path[4200], line[MAX_LINE], *f[MAX_FIELDS];
 	FILE *in;
-	int lineno = 1;
+	size_t lineno = 1, *got;
 
 	snprintf(path, sizeof(path), "%s/samples.csv", dir);
-	in = fopen(path, "r");
+	in = run_open(path);
 	if (!in) {
 		snprintf(err, err_len, "%s: %s", path, strerror(errno));
 		return -EINVAL;
@@ -184,46 +281,19 @@ static int load_samples(const char *dir, struct loaded_run *lr, char *err, size_
 		snprintf(err, err_len, "%s is not a parbench samples file", path);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < lr->sw.n_rows; i++) {
-		struct sweep_row *r = &lr->sw.rows[i];
-
-		r->samples = calloc(r->n_samples ? r->n_samples : 1, sizeof(double));
-		if (!r->samples) {
-			fclose(in);
-			return -ENOMEM;
-		}
-	}
-	size_t *got = calloc(lr->sw.n_rows, sizeof(*got));
-
-	if (!got) {
+	if (!(got = alloc_samples(lr))) {
 		fclose(in);
+		snprintf(err, err_len, "out of memory reading %s", path);
 		return -ENOMEM;
 	}
 	while (fgets(line, sizeof(line), in)) {
-		double w, sz, rep, sec;
-		struct sweep_row *r = NULL;
-
 		lineno++;
-		if (csv_split(line, f, MAX_FIELDS) != 6 || csv_number(f[2], &w) ||
-		    csv_number(f[3], &sz) || csv_number(f[4], &rep) || csv_number(f[5], &sec)) {
-			snprintf(err, err_len, "%s line %d: damaged", path, lineno);
+		scrub_line(line);
+		if (sample_line(lr, f, csv_split(line, f, MAX_FIELDS), got) != 0) {
+			snprintf(err, err_len, "%s line %zu: damaged, or a repetition summary.csv "
+				 "does not list", path, lineno);
 			goto bad;
 		}
-		for (size_t i = 0; i < lr->sw.n_rows && !r; i++) {
-			struct sweep_row *q = &lr->sw.rows[i];
-
-			if (strcmp(q->k->name, f[0]) == 0 && strcmp(q->b->name, f[1]) == 0 &&
-			    q->workers == (unsigned)w && q->size == (uint64_t)sz)
-				r = q;
-		}
-		size_t idx = r ? (size_t)(r - lr->sw.rows) : 0;
-
-		if (!r || got[idx] >= r->n_samples) {
-			snprintf(err, err_len, "%s line %d: a repetition summary.csv does not list: "
-				 "damaged", path, lineno);
-			goto bad;
-		}
-		r->samples[got[idx]++] = sec;
 	}
 	for (size_t i = 0; i < lr->sw.n_rows; i++)
 		if (got[i] != lr->sw.rows[i].n_samples) {
@@ -240,8 +310,6 @@ bad:
 	fclose(in);
 	return -EINVAL;
 }
-
-
 
 int run_load(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
 {

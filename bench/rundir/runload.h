@@ -5,13 +5,20 @@
  * Kernels and backends are found in the registries by name; a name this build does not know
  * (a backend left out, an older or newer parbench) gets a stand-in that carries the name.
  * A directory that is not a parbench run, or whose files are damaged, is refused with a
- * one-line reason.
+ * one-line reason.  Everything read is untrusted (a run directory may come from anyone):
+ * files must be regular files, numbers must fit their fields, kernel and backend names must
+ * be plain names (run_name_ok), and control characters in text become '?'.
  */
 #ifndef PB_RUNLOAD_H
 #define PB_RUNLOAD_H
 
+#include <stdio.h>
+
 #include "rundir.h"
 #include "sweep.h"
+
+#define RUN_NAME_MAX 64    /* a kernel's or backend's name, its NUL included */
+#define RUN_MAX_REPS 10000 /* repetitions per row read back; more is taken as damage */
 
 struct loaded_run {
 	struct sweep sw;
@@ -23,7 +30,7 @@ struct loaded_run {
 	size_t n_stub_k;
 	struct backend stub_b[SWEEP_MAX_LIST];
 	size_t n_stub_b;
-	char names[2 * SWEEP_MAX_LIST][64];     /* their names */
+	char names[2 * SWEEP_MAX_LIST][RUN_NAME_MAX];     /* their names */
 	size_t n_names;
 };
 
@@ -32,5 +39,14 @@ int run_load(const char *dir, struct loaded_run *lr, char *err, size_t err_len);
 void run_free(struct loaded_run *lr);
 /* Its meta.json alone (run_load's first step). */
 int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_len);
+
+/* path opened for reading if it is a regular file (a FIFO or a device planted in a run
+ * directory would block or never end), else NULL with errno set (EINVAL: not a file). */
+FILE *run_open(const char *path);
+/* name is a plain kernel or backend name: letters, digits, '_', '.', '+', '-', not starting
+ * with '.' or '-', shorter than RUN_NAME_MAX; so it is safe in a file name (the charts). */
+int run_name_ok(const char *name);
+/* Control characters in s (escape sequences, line breaks) replaced by '?'. */
+void run_scrub(char *s);
 
 #endif
