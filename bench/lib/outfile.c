@@ -4,18 +4,46 @@
 #include "outfile.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+unsigned outfile_umask(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned mask = 022;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return mask & 0777;
+}
+
 int outfile_open(struct outfile *o, const char *dir, const char *name)
 {
+	int fd;
+
 	memset(o, 0, sizeof(*o));
 	if ((size_t)snprintf(o->path, sizeof(o->path), "%s/%s", dir, name) >= sizeof(o->path) ||
-	    (size_t)snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.tmp", dir, name) >= sizeof(o->tmp))
+	    (size_t)snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.XXXXXX.tmp", dir, name) >=
+		    sizeof(o->tmp))
 		return -ENAMETOOLONG;
-	o->f = fopen(o->tmp, "w");
-	return o->f ? 0 : -errno;
+	fd = mkstemps(o->tmp, 4); /* a new file (O_EXCL): never one planted at its name */
+	if (fd < 0)
+		return -errno;
+	o->f = fchmod(fd, 0666 & ~outfile_umask()) == 0 ? fdopen(fd, "w") : NULL;
+	if (!o->f) {
+		int err = -errno;
+
+		close(fd);
+		unlink(o->tmp);
+		return err;
+	}
+	return 0;
 }
 
 int outfile_commit(struct outfile *o)
