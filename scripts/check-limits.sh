@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 MAX_FILE=${MAX_FILE:-400}
 MAX_FUNC=${MAX_FUNC:-80}
 status=0
+found=$(mktemp) # a new file of its own (not a guessable name in a shared folder)
+trap 'rm -f "$found"' EXIT
 files=$(git ls-files 'bench/*.[ch]' 'bench/*.cc' 'backends/*.[ch]' 'kernels/*.[ch]' \
 	'tests/*.[ch]' 'fuzz/*.[ch]')
 for f in $files; do
@@ -21,12 +23,11 @@ for f in $files; do
 	awk -v F="$f" -v MAX="$MAX_FUNC" '
 		/^[A-Za-z_].*\(/ && !/;[ \t]*$/ && !/^#/ { if (!start) { name = $0; start = NR } }
 		/^\}/ && start { n = NR - start + 1; if (n > MAX) print F ":" start ": " n " lines (limit " MAX "): " name; start = 0 }
-	' "$f" | tee /tmp/check-limits.$$ >/dev/null
-	if [ -s /tmp/check-limits.$$ ]; then
-		cat /tmp/check-limits.$$
+	' "$f" >"$found"
+	if [ -s "$found" ]; then
+		cat "$found"
 		status=1
 	fi
-	rm -f /tmp/check-limits.$$
 done
 [ "$status" -eq 0 ] && echo "check-limits: $(echo "$files" | wc -l) files, none over $MAX_FILE lines, no function over $MAX_FUNC lines"
 exit "$status"

@@ -779,20 +779,21 @@ if "$pb" list | grep -q "^  mpi "; then
 	grep -q "^sum_squares,mpi," "$tmp/mpi/summary.csv" && bad "mpi stale: an earlier run's rows were shown as this run's" || ok
 	grep -q "^sum_squares,serial,1," "$tmp/mpi/summary.csv" && ok || bad "mpi stale: serial rows lost"
 	grep -q '"kernel": "box_blur", "backend": "mpi", "workers": 2, "error"' "$tmp/mpi/meta.json" && ok || bad "mpi stale: the failed launch is not in meta.json"
-	[ "$(pgrep -f -- "$tmp/mpicrash" | wc -l)" -eq 0 ] && ok || bad "mpi crash: processes left"
+	[ "$(pgrep -f -- "$tmp/\.?mpicrash" | wc -l)" -eq 0 ] && ok || bad "mpi crash: processes left"
 	printf 'node1 slots=2\nnode2 slots=two\n' >"$tmp/hosts"
 	usage_error "bad hostfile" run --backends mpi --hostfile "$tmp/hosts"
 	usage_error "missing hostfile" run --backends mpi --hostfile "$tmp/nohosts"
-	# a rank killed mid-run: the run ends, says which rank and signal, keeps the rest
+	# a rank killed mid-run: the run ends, says which rank and signal, keeps the rest (the
+	# ranks write into the run's fresh folder, .mpikill.XXXXXX, until it is moved to --out)
 	"$pb" run --kernels io_wait --size 100 --backends mpi --workers 2 --repetitions 30 \
 		--out "$tmp/mpikill" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for _ in $(seq 100); do
-		pgrep -f -- "--out $tmp/mpikill/mpi-mpi-2" >/dev/null && break
+		pgrep -f -- "--out $tmp/\.mpikill\.[^/ ]*/mpi-mpi-2" >/dev/null && break
 		sleep 0.1
 	done
 	sleep 1
-	victim=$(pgrep -f -- "run .*--out $tmp/mpikill/mpi-mpi-2" | grep -v "^$(pgrep -f "mpirun.*$tmp/mpikill" | head -1)\$" | tail -1)
+	victim=$(pgrep -f -- "run .*--out $tmp/\.mpikill\.[^/ ]*/mpi-mpi-2" | grep -v "^$(pgrep -f "mpirun.*$tmp/\.mpikill\." | head -1)\$" | tail -1)
 	[ -n "$victim" ] && kill -KILL "$victim"
 	t0=$(date +%s)
 	wait "$pid"
@@ -802,13 +803,13 @@ if "$pb" list | grep -q "^  mpi "; then
 	[ $(($(date +%s) - t0)) -le 60 ] && ok || bad "killed rank: the run took too long to end"
 	grep -q "signal 9" "$tmp/err" && grep -q "FAILED mpi / 2 workers" "$tmp/err" && ok || bad "killed rank: $(head -c 500 "$tmp/err")"
 	grep -q "^io_wait,serial,1," "$tmp/mpikill/summary.csv" && ok || bad "killed rank: serial row lost"
-	gone "$tmp/mpikill" && ok || bad "killed rank: processes left behind"
+	gone "$tmp/\.?mpikill" && ok || bad "killed rank: processes left behind"
 	# SIGTERM while mpirun runs: 143, no rank left
 	"$pb" run --kernels io_wait --size 100 --backends mpi --workers 2 --repetitions 30 \
 		--out "$tmp/mpiterm" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for _ in $(seq 100); do
-		pgrep -f -- "--out $tmp/mpiterm/mpi-mpi-2" >/dev/null && break
+		pgrep -f -- "--out $tmp/\.mpiterm\.[^/ ]*/mpi-mpi-2" >/dev/null && break
 		sleep 0.1
 	done
 	sleep 0.5
@@ -816,7 +817,7 @@ if "$pb" list | grep -q "^  mpi "; then
 	wait "$pid"
 	rc=$?
 	[ "$rc" -eq 143 ] && ok || bad "SIGTERM during mpirun: exit $rc"
-	gone "$tmp/mpiterm" && ok || bad "SIGTERM during mpirun: processes left behind"
+	gone "$tmp/\.?mpiterm" && ok || bad "SIGTERM during mpirun: processes left behind"
 fi
 
 echo "cli: $passed passed, $failed failed"

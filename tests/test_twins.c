@@ -14,6 +14,8 @@
 
 static int failures;
 static const char *python, *twins;
+static char workdir[] = "/tmp/pb-twins-XXXXXX"; /* the pictures passed to the twins: a folder
+						  * of this test's own (mkdtemp) */
 
 #define CHECK(cond, ...)                                                                      \
 	do {                                                                                  \
@@ -93,12 +95,12 @@ static void check_filter(const char *name, uint32_t w, uint32_t h, uint32_t b, u
 	struct kernel_params kp = { .image = &img };
 	struct kernel_instance ki;
 	struct partial p = { 0 };
-	char in[64], out[64], cmd[1024];
+	char in[128], out[128], cmd[1024];
 	uint8_t *got = malloc(bytes);
 	FILE *f;
 
-	snprintf(in, sizeof(in), "/tmp/pb-twins-%d.in", (int)getpid());
-	snprintf(out, sizeof(out), "/tmp/pb-twins-%d.out", (int)getpid());
+	snprintf(in, sizeof(in), "%s/in", workdir);
+	snprintf(out, sizeof(out), "%s/out", workdir);
 	for (size_t i = 0; img.px && i < bytes; i++)
 		img.px[i] = (uint8_t)(i * 2654435761u >> 13) < 30 ? 0 : (uint8_t)(i * 40503u >> 7);
 	if (!img.px || !got || !k || kernel_instance_init(&ki, k, &kp) != 0) {
@@ -140,6 +142,10 @@ int main(int argc, char **argv)
 	}
 	python = argv[1];
 	twins = argv[2];
+	if (!mkdtemp(workdir)) {
+		perror("test_twins: mkdtemp");
+		return 1;
+	}
 	check_sums();
 	for (size_t f = 0; f < 4; f++)
 		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
@@ -147,6 +153,7 @@ int main(int argc, char **argv)
 			if (sizes[s][1] >= 3)
 				check_filter(filters[f], sizes[s][0], sizes[s][1], 1, sizes[s][1] - 1);
 		}
+	rmdir(workdir);
 	printf("twins: %s\n", failures ? "FAILED" : "every twin matches the C references");
 	return failures ? 1 : 0;
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -236,23 +237,33 @@ void read_load(double load[3])
 	}
 }
 
-/* The run directory: --out DIR, or results/<date>-<time>-<host>[-suffix]. Exits 2 if unwritable. */
-const char *make_out_dir(const char *out, const char *suffix, char *buf, size_t len)
+const char *out_dir_name(const char *out, const char *suffix, char *buf, size_t len)
 {
 	struct utsname un;
 	time_t now = time(NULL);
 	struct tm tm;
 	char stamp[32];
+
+	if (out)
+		return out;
+	uname(&un);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(buf, len, "results/%s-%s%s", stamp, un.nodename, suffix);
+	return buf;
+}
+
+/* The results directory: --out DIR, or results/<date>-<time>-<host>[-suffix]. Exits 2 if
+ * it is not a folder or cannot be written. */
+const char *make_out_dir(const char *out, const char *suffix, char *buf, size_t len)
+{
+	struct stat st;
 	int rc;
 
-	if (!out) {
-		uname(&un);
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		snprintf(buf, len, "results/%s-%s%s", stamp, un.nodename, suffix);
-		out = buf;
-	}
+	out = out_dir_name(out, suffix, buf, len);
 	rc = outfile_mkdirs(out);
+	if (rc == 0 && stat(out, &st) == 0 && !S_ISDIR(st.st_mode))
+		rc = -ENOTDIR;
 	if (rc == 0 && access(out, W_OK) != 0)
 		rc = -errno;
 	if (rc)

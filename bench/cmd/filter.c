@@ -235,13 +235,6 @@ static int filter_exec(void)
 	char err[600];
 	int rc;
 
-	if (outdir) {
-		rc = outfile_mkdirs(outdir);
-		if (rc == 0 && access(outdir, W_OK) != 0)
-			rc = -errno;
-		if (rc)
-			usage_error("cannot write output directory '%s': %s", outdir, strerror(-rc));
-	}
 	topo = load_topology();
 	if (!topo)
 		return EXIT_VERIFY;
@@ -253,6 +246,14 @@ static int filter_exec(void)
 		bad_pin(topo, pin);
 
 	rc = filter_load(&j, k, inputs, n_in, out, outdir, err, sizeof(err));
+	if (rc == 0 && outdir) { /* made once the inputs are known good */
+		rc = outfile_mkdirs(outdir);
+		if (rc == 0 && access(outdir, W_OK) != 0)
+			rc = -errno;
+		if (rc)
+			snprintf(err, sizeof(err), "cannot write output directory '%s': %s", outdir,
+				 strerror(-rc));
+	}
 	if (rc) {
 		filter_free(&j);
 		pin_topo_free(topo);

@@ -98,8 +98,9 @@ static void begin_meta(struct run_cmd *r, struct machine_state *ms)
 	snprintf(r->host, sizeof(r->host), "%s", un.nodename);
 	gmtime_r(&now, &tm);
 	strftime(r->date, sizeof(r->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	r->work_dir = "";
 	if (r->rank <= 0)
-		r->out_dir = make_out_dir(r->out_dir, "", r->dir, sizeof(r->dir));
+		run_out_check(r);
 	join_args(r->argc, r->argv, r->args, sizeof(r->args));
 	read_first_line("/proc/cpuinfo", "model name", r->cpu_model, sizeof(r->cpu_model));
 	read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", NULL,
@@ -244,7 +245,7 @@ static int gb_flags(const struct run_cmd *r, const char **gb_argv, size_t max, c
 	int n = 0;
 
 	snprintf(rep, rep_len, "--benchmark_repetitions=%d", r->repetitions);
-	snprintf(out, out_len, "--benchmark_out=%s/.gbench.json.tmp", r->out_dir);
+	snprintf(out, out_len, "--benchmark_out=%s/.gbench.json.tmp", r->work_dir);
 	gb_argv[n++] = "parbench";
 	if (r->repetitions)
 		gb_argv[n++] = rep;
@@ -264,12 +265,14 @@ static int gb_flags(const struct run_cmd *r, const char **gb_argv, size_t max, c
 
 /* The sweep of the backends parbench runs itself, within its share of the budget (the MPI
  * launches come after it). 0, or the exit status. */
-static int sweep_own(struct run_cmd *r, int gb_argc, const char **gb_argv)
+static int sweep_own(struct run_cmd *r)
 {
 	struct sweep_opts *o = &r->o;
 	static struct progress prog;
-	char err[512];
-	int rc;
+	const char *gb_argv[128];
+	char err[512], flag_rep[64], flag_out[1200];
+	int rc, gb_argc = gb_flags(r, gb_argv, sizeof(gb_argv) / sizeof(gb_argv[0]), flag_rep,
+				   sizeof(flag_rep), flag_out, sizeof(flag_out));
 
 	prog.tty = isatty(STDERR_FILENO);
 	prog.t0 = r->t0;
@@ -295,8 +298,8 @@ static int sweep_own(struct run_cmd *r, int gb_argc, const char **gb_argv)
 	return 0;
 }
 
-/* Sizes, roof, the sweep, the MPI rows. 0, or the exit status. */
-static int measure(struct run_cmd *r, int gb_argc, const char **gb_argv)
+/* Sizes, the run's fresh folder, roof, the sweep, the MPI rows. 0, or the exit status. */
+static int measure(struct run_cmd *r)
 {
 	static struct roof roof;
 	static struct calibration cal;
@@ -315,6 +318,8 @@ static int measure(struct run_cmd *r, int gb_argc, const char **gb_argv)
 		return EXIT_VERIFY;
 	}
 	cmd_catch_signals();
+	if (r->rank <= 0 && (rc = run_out_stage(r)) != 0)
+		return rc;
 	r->o.hang = run_on_hang;
 	r->o.hang_arg = r;
 	r->t0 = pb_mono_s();
@@ -326,7 +331,7 @@ static int measure(struct run_cmd *r, int gb_argc, const char **gb_argv)
 		}
 		r->meta.roof = &roof;
 	}
-	rc = sweep_own(r, gb_argc, gb_argv);
+	rc = sweep_own(r);
 	if (rc)
 		return rc;
 	if (r->rank > 0) /* rank 0 reports for all */
@@ -344,18 +349,13 @@ static int run_exec(void)
 {
 	struct run_cmd *r = &run_state;
 	static struct machine_state mstate;
-	const char *gb_argv[128];
-	char flag_rep[64], flag_out[1200];
 	int status = prepare(r);
 
 	if (status)
 		goto out;
 	run_plan_mpi(r);
 	begin_meta(r, &mstate);
-	int gb_argc = gb_flags(r, gb_argv, sizeof(gb_argv) / sizeof(gb_argv[0]), flag_rep,
-			       sizeof(flag_rep), flag_out, sizeof(flag_out));
-
-	status = measure(r, gb_argc, gb_argv);
+	status = measure(r); /* a run that writes nothing leaves --out as it was */
 	if (r->rank > 0 || (status && !r->sw.rows))
 		goto out;
 	read_load(r->meta.load_after);

@@ -46,7 +46,10 @@ struct run_cmd {
 	struct run_meta meta;
 	struct sweep sw;
 	double t0;                      /* when the measurement started (pb_mono_s) */
-	char dir[1024], host[256], date[64], args[2048], cpu_model[256], governor[64],
+	const char *work_dir;           /* where the files go: a fresh folder beside out_dir
+					 * until it is moved there (run_out.c); "" on ranks > 0 */
+	char stage[4096];               /* that fresh folder */
+	char dir[1200], host[256], date[64], args[2048], cpu_model[256], governor[64],
 		topo_desc[256];
 };
 
@@ -81,10 +84,19 @@ int run_mpi_ranks(const struct run_cmd *r, const struct backend *be, unsigned w,
 		  unsigned *ranks);
 
 /* For every MPI backend and worker count: mpirun starts the ranks, which measure those rows
- * alone and write them to <out_dir>/mpi-<backend>-<workers>/; the rows join r->sw.  0, or -1
+ * alone and write them to <work_dir>/mpi-<backend>-<workers>/; the rows join r->sw.  0, or -1
  * when a launch failed (reported on stderr). */
 int run_mpi_rows(struct run_cmd *r);
-/* The table, the result files, the report and the FAILED lines; the exit status. */
+/* --out (or the default results/<date>-<time>-<host>) into out_dir, checked before anything
+ * runs: a usage error if it is a symbolic link, not a folder, a folder holding files but no
+ * parbench run (a meta.json with parbench's mark, rundir/write.c), or not writable; its
+ * parent folders are created. */
+void run_out_check(struct run_cmd *r);
+/* The fresh hidden folder beside out_dir that the run writes into (work_dir); removed at
+ * exit unless moved into place.  0, or the exit status after saying why on stderr. */
+int run_out_stage(struct run_cmd *r);
+/* The table, the result files, the report, the folder moved to out_dir (replacing an
+ * earlier run there, removed after) and the FAILED lines; the exit status. */
 int run_write(struct run_cmd *r);
 /* Saves what was measured when a run hangs in threads that cannot be stopped; for the
  * sweep's watchdog.  Does not return. */

@@ -39,7 +39,8 @@ static const struct opt opts[] = {
 	{ O_TASKS, "tasks", "N", "task count for kernels that have tasks", R },
 	{ O_SLEEP_US, "sleep-us", "US", "io_wait: blocking time of one item", R },
 	{ O_QUICK, "quick", NULL, "default sizes ~20x smaller, budget 30 s", R },
-	{ O_OUT, "out", "DIR", "results directory (default results/<date>-<time>-<host>)", 0 },
+	{ O_OUT, "out", "DIR", "results directory (default results/<date>-<time>-<host>): new,\n"
+			       "empty, or an earlier run, replaced whole at the end", 0 },
 	{ O_SWITCH, "switch-interval", "US", "pthreads-gil switch interval (default 5000, CPython's)", 0 },
 	{ O_SCHEDULE, "schedule", "S", "static, dynamic or guided (thread backends)", 0 },
 	{ O_CHUNK, "chunk", "N", "items per chunk (default: see README)", 0 },

@@ -1,18 +1,20 @@
 /*
  * run_mpi.c - the MPI rows of a run: parbench starts mpirun once per MPI backend and worker
  * count; the ranks measure those rows alone (the same sweep, under the launcher) and write
- * them to <out_dir>/mpi-<backend>-<workers>/, and the rows join the run.  The ranks get the
- * options the option table marks for them, as they were typed, plus what the launch decides
- * (backend, workers, sizes, repetitions or budget, directory).
+ * them to mpi-<backend>-<workers>/ in the run's fresh folder, and the rows join the run.  The
+ * ranks get the options the option table marks for them, as they were typed, plus what the
+ * launch decides (backend, workers, sizes, repetitions or budget, directory).
  */
 #include "run.h"
 
 #include "backend.h"
 #include "clock.h"
 #include "launch.h"
+#include "outdir.h"
 #include "runload.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +22,22 @@
 
 #define MPI_MAX_ARGS 160
 
-/* Removes what a run writes into dir (only those files), if they are there. */
-static void clear_run_dir(const char *dir)
+/* A launch whose rank 0 died before moving its folder into place leaves that fresh folder
+ * (.mpi-<backend>-<workers>.XXXXXX, outdir.h) in the run's: removed. */
+static void remove_unplaced(const char *dir)
 {
-	static const char *const files[] = { "summary.csv", "samples.csv", "meta.json",
-					     "gbench.json", "topology.xml", "roof.csv", "report.md",
-					     ".gbench.json.tmp", NULL };
-	char path[1400];
+	const char *slash = strrchr(dir, '/');
+	char pat[1300];
+	glob_t g;
 
-	for (const char *const *f = files; *f; f++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, *f);
-		unlink(path);
-	}
+	if (!slash)
+		return;
+	snprintf(pat, sizeof(pat), "%.*s/.%s.??????", (int)(slash - dir), dir, slash + 1);
+	if (glob(pat, GLOB_NOSORT, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		outdir_remove(g.gl_pathv[i]);
+	globfree(&g);
 }
 
 /* One failed row per missing kernel for backend b at w workers (they reach meta.json's failures and
@@ -98,7 +104,7 @@ static void build_args(const struct run_cmd *r, const struct backend *be, unsign
 
 	a->n = 0;
 	snprintf(a->ws, sizeof(a->ws), "%u", w);
-	snprintf(a->dir, sizeof(a->dir), "%s/mpi-%s-%u", r->out_dir, be->name, w);
+	snprintf(a->dir, sizeof(a->dir), "%s/mpi-%s-%u", r->work_dir, be->name, w);
 	a->argv[a->n++] = exe;
 	a->argv[a->n++] = "run";
 	a->n += opt_forward(r->given_cli, &r->given, a->argv + a->n, 64, a->fwd, sizeof(a->fwd));
@@ -141,7 +147,7 @@ static int take_rows(struct run_cmd *r, const struct backend *be, unsigned w, in
 	static struct loaded_run lr;
 	char why[512];
 	int failed = 0;
-	/* the directory was emptied before the launch: what loads is this launch's */
+	/* the directory is new, in this run's fresh folder: what loads is this launch's */
 	int loaded = run_load(dir, &lr, why, sizeof(why)) == 0;
 	unsigned char missing[SWEEP_MAX_LIST];
 
@@ -218,10 +224,9 @@ int run_mpi_rows(struct run_cmd *r)
 
 			diag_line("mpirun -np %u: %s with %u worker%s", ranks, be->name, w,
 				  w == 1 ? "" : "s");
-			/* nothing of an earlier run in this directory may pass for this one's */
-			clear_run_dir(a.dir);
 			int rc = launch_run(&l, err, sizeof(err));
 
+			remove_unplaced(a.dir);
 			if (atomic_load(&stop_signal))
 				return failed ? -1 : 0;
 			if (rc > 0)

@@ -60,7 +60,8 @@ struct filter_opts {
 };
 
 /* Loads every input and sets the kernel up on each; outputs go to out (one file) or to
- * out_dir/<input's name> (batch).  0, or -errno with one line in err (bad input). */
+ * out_dir/<input's name> (batch), and none may be an input (the same file by device and
+ * inode, whatever the path).  0, or -errno with one line in err (bad input). */
 int filter_load(struct filter_job *j, const struct kernel *k, const char *const *inputs,
 		size_t n, const char *out, const char *out_dir, char *err, size_t err_len);
 /* Starts the backend, warms up, times o->runs runs, verifies each.  0; -EDOM when a result

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,26 @@ static const char *base_name(const char *path)
 	const char *s = strrchr(path, '/');
 
 	return s ? s + 1 : path;
+}
+
+/* An output that is one of the inputs, by device and inode (another path to it, a link to
+ * it, a hard link): -EEXIST with err set; nothing would be written over an input. */
+static int outputs_clear(const struct filter_job *j, char *err, size_t err_len)
+{
+	for (size_t o = 0; o < j->n; o++) {
+		struct stat os, is;
+
+		if (stat(j->files[o].out_path, &os) != 0)
+			continue; /* a new file */
+		for (size_t i = 0; i < j->n; i++)
+			if (stat(j->files[i].in_path, &is) == 0 && is.st_dev == os.st_dev &&
+			    is.st_ino == os.st_ino) {
+				snprintf(err, err_len, "output '%s' is the input '%s': give another "
+					 "output", j->files[o].out_path, j->files[i].in_path);
+				return -EEXIST;
+			}
+	}
+	return 0;
 }
 
 int filter_load(struct filter_job *j, const struct kernel *k, const char *const *inputs,
@@ -70,6 +91,9 @@ int filter_load(struct filter_job *j, const struct kernel *k, const char *const 
 				return -EINVAL;
 			}
 	}
+	rc = outputs_clear(j, err, err_len);
+	if (rc)
+		return rc;
 	/* decode everything first: a bad file stops the job before anything runs or is
 	 * written */
 	for (size_t i = 0; i < n; i++) {

@@ -4,25 +4,38 @@
 #include "outfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+unsigned outfile_umask(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned mask = 022;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return mask & 0777;
+}
+
 int outfile_open(struct outfile *o, const char *dir, const char *name)
 {
+	int fd;
+
 	memset(o, 0, sizeof(*o));
 	if ((size_t)snprintf(o->path, sizeof(o->path), "%s/%s", dir, name) >= sizeof(o->path) ||
-	    (size_t)snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.tmp", dir, name) >= sizeof(o->tmp))
+	    (size_t)snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.XXXXXX.tmp", dir, name) >=
+		    sizeof(o->tmp))
 		return -ENAMETOOLONG;
-	/* a new file, never one already there: a symlink planted under the temporary name (a
-	 * run directory received from someone) is removed, not followed */
-	unlink(o->tmp);
-	int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-
+	fd = mkstemps(o->tmp, 4); /* a new file (O_EXCL): never one planted at its name */
 	if (fd < 0)
 		return -errno;
-	o->f = fdopen(fd, "w");
+	o->f = fchmod(fd, 0666 & ~outfile_umask()) == 0 ? fdopen(fd, "w") : NULL;
 	if (!o->f) {
 		int err = -errno;
 

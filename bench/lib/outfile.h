@@ -10,11 +10,11 @@
 struct outfile {
 	FILE *f;          /* write here between open and commit */
 	char path[4096];  /* final name */
-	char tmp[4112];   /* temporary name: <dir>/.<name>.tmp */
+	char tmp[4112];   /* temporary name: <dir>/.<name>.XXXXXX.tmp, made by mkstemps */
 };
 
-/* Opens dir/name for writing via a new temporary file (whatever had its name is removed,
- * a symlink too, never written through). 0 or -errno. */
+/* Opens dir/name for writing via a new temporary file of an unpredictable name (mode 0666
+ * less the umask, as fopen would make it). 0 or -errno. */
 int outfile_open(struct outfile *o, const char *dir, const char *name);
 /* Flushes, closes and renames into place. 0 or -errno (the temporary file is removed). */
 int outfile_commit(struct outfile *o);
@@ -22,5 +22,8 @@ int outfile_commit(struct outfile *o);
 void outfile_abort(struct outfile *o);
 /* Creates dir and its parents (mode 0755). 0 or -errno. */
 int outfile_mkdirs(const char *dir);
+/* This process's umask (from /proc/self/status; 022 if it cannot be read), without
+ * changing it as umask() would. */
+unsigned outfile_umask(void);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "calibrate.h"
 #include "clock.h"
+#include "outfile.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CALIB_PROBE_S 0.02 /* the probe's runs take at least this */
 #define CALIB_WARM_S  0.15 /* untimed runs first: a short burst can run faster than a
@@ -97,11 +100,20 @@ void calib_keep_sizes(const char *path, const char *key, const struct calibratio
 {
 	char tmp[4200], line[1024];
 	FILE *in, *out;
+	int fd;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	out = fopen(tmp, "w");
-	if (!out)
+	/* a new file of an unpredictable name: the folder may be shared (/tmp) */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
 		return;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return;
+	out = fchmod(fd, 0666 & ~outfile_umask()) == 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		close(fd);
+		unlink(tmp);
+		return;
+	}
 	in = fopen(path, "r");
 	while (in && fgets(line, sizeof(line), in)) {
 		size_t kl = strlen(key);
