@@ -10,6 +10,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* meta.json's steadiness probe, if it has one with its median (machine_state.steady). */
+static void load_steady(const char *text, struct loaded_run *lr)
+{
+	const char *p = strstr(text, "\"steady\": {");
+	char obj[1024], num[64];
+	size_t n;
+
+	memset(&lr->steady, 0, sizeof(lr->steady));
+	if (!p || (n = strcspn(p, "}")) >= sizeof(obj))
+		return;
+	memcpy(obj, p, n);
+	obj[n] = '\0';
+	if (json_get(obj, "kernel", lr->steady.kernel, sizeof(lr->steady.kernel)) ||
+	    json_get(obj, "median_s", num, sizeof(num)))
+		return;
+	lr->steady.median_s = atof(num);
+	if (json_get(obj, "runs", num, sizeof(num)) == 0)
+		lr->steady.runs = (unsigned)atoi(num);
+	if (json_get(obj, "size", num, sizeof(num)) == 0)
+		lr->steady.size = strtoull(num, NULL, 10);
+	if (json_get(obj, "median_ci_lo_s", num, sizeof(num)) == 0)
+		lr->steady.ci_lo_s = atof(num);
+	if (json_get(obj, "median_ci_hi_s", num, sizeof(num)) == 0)
+		lr->steady.ci_hi_s = atof(num);
+	if (json_get(obj, "median_ci_level", num, sizeof(num)) == 0)
+		lr->steady.ci_level = atof(num);
+}
+
 int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
 {
 	char path[4200], num[64], *text;
@@ -69,6 +97,12 @@ int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_
 	if (json_get(text, "sweep_seconds", num, sizeof(num)) == 0)
 		lr->sw.seconds = atof(num);
 	json_get(text, "calibrated_sizes", lr->calibrated, sizeof(lr->calibrated));
+	json_get(text, "parbench_commit", lr->commit, sizeof(lr->commit));
+	json_get(text, "compiler", lr->compiler, sizeof(lr->compiler));
+	json_get(text, "c_flags", lr->c_flags, sizeof(lr->c_flags));
+	json_get(text, "build_type", lr->build_type, sizeof(lr->build_type));
+	json_get(text, "kernel_variant", lr->variant, sizeof(lr->variant));
+	load_steady(text, lr);
 	const char *lb = strstr(text, "\"load_before\": ["), *la = strstr(text, "\"load_after\": [");
 
 	if (lb)

@@ -82,6 +82,10 @@ void steady_end(struct steady *s, struct machine_state *m)
 		m->steady_median = stats_median(s->t, s->n) / best;
 		m->steady_worst = worst / best;
 		m->steady_slow = (double)slow / s->n;
+		m->steady_size = s->ki.shape.size;
+		m->steady_median_s = stats_median(s->t, s->n);
+		stats_median_ci(s->t, s->n, &m->steady_ci_lo_s, &m->steady_ci_hi_s,
+				&m->steady_ci_level);
 	}
 	if (s->ki.k)
 		kernel_instance_fini(&s->ki);
