@@ -27,6 +27,7 @@ struct run_cmd {
 	struct kernel_size_list sizes;
 	uint64_t py_size;               /* --python-size N */
 	struct kernel_size_list py_sizes; /* --python-size name=N,... */
+	const char *sizes_from;         /* --sizes-from DIR */
 	char skipped[1024];             /* "skipped B: why" lines, for the tables */
 	struct calibration py_cal;      /* the CPython rows' calibrated sizes */
 	const struct opt_cmd *given_cli; /* the option table ... */
@@ -56,6 +57,8 @@ extern struct run_cmd run_state;
 extern const struct opt_cmd run_cli;
 /* Parses and checks the options into run_state (run_args.c). */
 void run_parse(int argc, char **argv);
+/* --sizes-from DIR: DIR's sizes per kernel into r->o (run_sizes.c); usage errors. */
+void run_sizes_from(struct run_cmd *r);
 
 /* For every MPI backend and worker count: mpirun starts the ranks, which measure those rows
  * alone and write them to <out_dir>/mpi-<backend>-<workers>/; the rows join r->sw.  0, or -1
