@@ -178,6 +178,17 @@ static int judge_cells(struct pairing *p, const struct drift *d, double alpha_ce
 	return 0;
 }
 
+/* Other processes took CPU time from a run's configurations: their longer runs lose whole
+ * time slices, which the probe's few milliseconds mostly do not. */
+static void busy_warning(const struct loaded_run *lr, const char *which)
+{
+	if (lr->busy)
+		printf("warning: %u other process%s runnable when %s started (%s): they take CPU "
+		       "time from the configurations, which the probe's short runs do not show; "
+		       "compare runs of an idle machine\n", lr->busy, lr->busy == 1 ? " was" : "es were",
+		       which, lr->busy_names);
+}
+
 /* A pair of rows that ran different instruction-set variants compares code, not machines. */
 static void variant_warning(const struct pairing *p)
 {
@@ -236,6 +247,8 @@ static int compare_exec(void)
 		print_summary(&p, &t, alpha_cell, d.use != DRIFT_NONE);
 		compare_size_notes(&base, &cur);
 		variant_warning(&p);
+		busy_warning(&base, "BASE");
+		busy_warning(&cur, "NEW");
 	}
 	free(t.reps);
 	compare_pairing_free(&p);

@@ -102,6 +102,9 @@ int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_
 	json_get(text, "c_flags", lr->c_flags, sizeof(lr->c_flags));
 	json_get(text, "build_type", lr->build_type, sizeof(lr->build_type));
 	json_get(text, "kernel_variant", lr->variant, sizeof(lr->variant));
+	if (json_get(text, "busy_at_start", num, sizeof(num)) == 0)
+		lr->busy = (unsigned)atoi(num);
+	json_get(text, "busy_names", lr->busy_names, sizeof(lr->busy_names));
 	load_steady(text, lr);
 	const char *lb = strstr(text, "\"load_before\": ["), *la = strstr(text, "\"load_after\": [");
 

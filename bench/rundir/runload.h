@@ -21,6 +21,8 @@ struct loaded_run {
 	char calibrated[1024];                  /* "kernel=size,..." set from the time budget */
 	/* the build (meta.json: parbench_commit, compiler, c_flags, build_type, kernel_variant) */
 	char commit[128], compiler[256], c_flags[1024], build_type[64], variant[16];
+	unsigned busy;                          /* other runnable processes at the start */
+	char busy_names[256];
 	/* the steadiness probe (meta.json machine_state.steady; runs 0: none recorded) */
 	struct {
 		char kernel[64];
