@@ -651,9 +651,10 @@ usage_error "size item without =" run --size sum_squares=5,7
 usage_error "size per kernel with sizes" run --size sum_squares=5 --sizes 1,2
 usage_error "repetitions with budget" run --repetitions 3 --budget 10
 usage_error "bad budget" run --budget 0
-# compare: runs at other sizes are not compared, and it says so
-"$pb" compare "$tmp/cal/a" "$tmp/cal/d" >"$tmp/out" 2>&1
-grep -q "^note: sum_squares ran at another size in each run (BASE $size, NEW 12345, calibrated" "$tmp/out" && grep -q "1 not compared (other size)" "$tmp/out" && ok || bad "compare across sizes: $(head -c 500 "$tmp/out")"
+# compare: sizes too far apart are not compared; with nothing else in common, one line says
+# so and the exit status is 2 (tests/cli_compare_gate.sh has the rest)
+usage_error "compare across sizes" compare "$tmp/cal/a" "$tmp/cal/d"
+grep -q "^parbench: nothing to compare: sum_squares ran at size $size in BASE and 12345 in NEW, not compared (sizes more than 10x apart)" "$tmp/err" && ok || bad "compare across sizes: $(head -c 500 "$tmp/err")"
 
 # Adaptive repetitions (no --repetitions): at least 5, at most 40, more only for wide medians,
 # the budget and rounds in meta.json and the table.  Calibrated io_wait: sleeps, so quiet.

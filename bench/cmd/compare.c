@@ -1,9 +1,13 @@
 /*
- * compare.c - parbench compare BASE NEW: the change of each configuration's median between two
- * runs of one machine, a Mann-Whitney U test over their repetitions, and a verdict.
+ * compare.c - parbench compare BASE NEW, a regression gate: for each configuration both runs
+ * measured (compare_pair.c), the ratio of its times NEW / BASE with a distribution-free
+ * interval (Hodges-Lehmann estimate and Moses interval on the logs, Bonferroni over the
+ * cells), the machine's own change between the runs allowed for (the steadiness probe), and
+ * a verdict (verdict.h).  Exit 1 when any configuration is SLOWER, 2 when nothing pairs up.
  */
 #include "cmd.h"
 
+#include "compare_int.h"
 #include "report.h"
 #include "runload.h"
 #include "stats.h"
@@ -13,22 +17,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COMPARE_ALPHA 0.05
-
-enum { O_THRESHOLD, O_OTHER };
+enum { O_THRESHOLD, O_OTHER, O_NO_DRIFT };
 
 static const struct opt opts[] = {
-	{ O_THRESHOLD, "threshold", "P%", "a change below P% is \"same\" (default 5%)", 0 },
+	{ O_THRESHOLD, "threshold", "P%", "changes within P% are \"same\" (default 5%)", 0 },
 	{ O_OTHER, "allow-other-machine", NULL, "compare runs of different machines anyway", 0 },
+	{ O_NO_DRIFT, "no-drift", NULL, "judge the times as measured, not relative to the\n"
+					"machine's change between the runs (the steadiness probe)", 0 },
 	{ 0 },
 };
 
 static const struct opt_cmd cli = {
 	.name = "compare",
-	.synopsis = "BASE NEW [--threshold 5%] [--allow-other-machine]",
-	.about = "Pairs the configurations of two runs, gives the change of each median and a\n"
-		 "two-sided Mann-Whitney U test, and exits 1 when any is slower by more than the\n"
-		 "threshold with p < 0.05.",
+	.synopsis = "BASE NEW [--threshold 5%] [--allow-other-machine] [--no-drift]",
+	.about = "A regression gate.  Pairs the configurations of two runs (kernels at another size:\n"
+		 "per item, where an item's work does not depend on the size), gives each the\n"
+		 "ratio of its times NEW/BASE with a distribution-free interval (Bonferroni over\n"
+		 "the configurations), relative to the machine's own change between the runs,\n"
+		 "and a verdict: same (interval within +-threshold), SLOWER or faster (interval\n"
+		 "wholly beyond it) or unresolved.  Exit 1 when any is SLOWER, 2 when nothing\n"
+		 "could be compared.",
 	.opts = opts,
 	.max_pos = 2,
 };
@@ -36,7 +44,7 @@ static const struct opt_cmd cli = {
 static struct {
 	const char *dirs[2];
 	double threshold;
-	int other_machine;
+	int other_machine, no_drift;
 } c;
 
 static void on_opt(void *ctx, const struct opt *o, const char *val)
@@ -48,9 +56,14 @@ static void on_opt(void *ctx, const struct opt *o, const char *val)
 		c.other_machine = 1;
 		return;
 	}
+	if (o->id == O_NO_DRIFT) {
+		c.no_drift = 1;
+		return;
+	}
 	c.threshold = strtod(val, &end) / 100;
-	if (end == val || (*end && strcmp(end, "%") != 0) || !(c.threshold > 0) || c.threshold >= 10)
-		usage_error("bad value '%s' for --threshold (a percentage such as 5%%)", val);
+	if (end == val || (*end && strcmp(end, "%") != 0) || !(c.threshold > 0) || c.threshold >= 1)
+		usage_error("bad value '%s' for --threshold (a percentage below 100%% such as 5%%)",
+			    val);
 }
 
 static void compare_parse(int argc, char **argv)
@@ -58,7 +71,7 @@ static void compare_parse(int argc, char **argv)
 	struct opt_result r;
 
 	c.threshold = 0.05;
-	c.other_machine = 0;
+	c.other_machine = c.no_drift = 0;
 	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
 	if (r.n_pos != 2)
 		usage_error("compare takes two run directories (parbench compare BASE NEW)");
@@ -66,95 +79,129 @@ static void compare_parse(int argc, char **argv)
 	c.dirs[1] = r.pos[1];
 }
 
-static const struct sweep_row *find_row(const struct sweep *sw, const struct sweep_row *r)
-{
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		const struct sweep_row *q = &sw->rows[i];
+/* Counts of the verdicts, and the repetitions the unresolved ones ask for. */
+struct tally {
+	unsigned n[VERDICT_UNRESOLVED + 1];
+	size_t *reps, n_reps;
+};
 
-		if (strcmp(q->k->name, r->k->name) == 0 && strcmp(q->b->name, r->b->name) == 0 &&
-		    q->workers == r->workers && q->size == r->size)
-			return q;
-	}
-	return NULL;
+/* The verdict column: the verdict, for unresolved what would decide it. */
+static void verdict_text(const struct cell *x, char *buf, size_t len)
+{
+	const struct verdict *v = &x->v;
+	const char *item = x->per_item ? " (per item)" : "";
+
+	if (v->kind != VERDICT_UNRESOLVED)
+		snprintf(buf, len, "%s%s", verdict_name(v->kind), item);
+	else if (v->ambiguous)
+		snprintf(buf, len, "unresolved: the machine or the build%s", item);
+	else if (isinf(v->hi))
+		snprintf(buf, len, "unresolved: too few reps (%zu or more)%s", v->reps, item);
+	else if (v->reps)
+		snprintf(buf, len, "unresolved: ~%zu reps would decide%s", v->reps, item);
+	else
+		snprintf(buf, len, "unresolved: no rep count decides%s", item);
 }
 
-/* The size kernel name ran at in sw (its first row), or 0. */
-static uint64_t kernel_size_in(const struct sweep *sw, const char *name)
+static void print_cell(const struct cell *x)
 {
-	for (size_t i = 0; i < sw->n_rows; i++)
-		if (strcmp(sw->rows[i].k->name, name) == 0)
-			return sw->rows[i].size;
+	const struct sweep_row *q = x->base, *r = x->cur;
+	char a[32], b[32], size[48], ci[40], verdict[80];
+
+	if (x->per_item)
+		snprintf(size, sizeof(size), "%llu->%llu", (unsigned long long)q->size,
+			 (unsigned long long)r->size);
+	else
+		snprintf(size, sizeof(size), "%llu", (unsigned long long)r->size);
+	if (isinf(x->v.hi))
+		snprintf(ci, sizeof(ci), "(too few reps)");
+	else
+		snprintf(ci, sizeof(ci), "[%+.1f%%, %+.1f%%]", (x->v.lo - 1) * 100,
+			 (x->v.hi - 1) * 100);
+	verdict_text(x, verdict, sizeof(verdict));
+	printf("  %-12s %-18s %7u %20s %11s %11s %+7.1f%% %19s  %s\n", r->k->name, r->b->name,
+	       r->workers, size, report_fmt_time(a, sizeof(a), q->median),
+	       report_fmt_time(b, sizeof(b), r->median), (x->v.ratio - 1) * 100, ci, verdict);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The summary line and what would decide the unresolved. */
+static void print_summary(const struct pairing *p, struct tally *t, double alpha_cell,
+			  int probe)
+{
+	printf("\nsummary: %zu compared: %u slower, %u faster, %u same, %u unresolved "
+	       "(threshold %.1f%%; intervals at %.2f%% each, Bonferroni: a %.0f%% chance that "
+	       "any misses, over %zu configuration%s%s)", p->n, t->n[VERDICT_SLOWER],
+	       t->n[VERDICT_FASTER], t->n[VERDICT_SAME], t->n[VERDICT_UNRESOLVED],
+	       c.threshold * 100, 100 * (1 - alpha_cell), COMPARE_ALPHA * 100, p->n,
+	       p->n == 1 ? "" : "s", probe ? " and the machine's probe" : "");
+	if (p->resized)
+		printf("; %u not compared (other size)", p->resized);
+	if (p->only_base || p->only_new)
+		printf("; %u only in BASE, %u only in NEW", p->only_base, p->only_new);
+	printf("\n");
+	if (t->n_reps) {
+		qsort(t->reps, t->n_reps, sizeof(*t->reps), cmp_size);
+		printf("note: --repetitions %zu in both runs would roughly decide half of the %u "
+		       "unresolved (each interval at that count read off the differences measured)\n",
+		       t->reps[(t->n_reps - 1) / 2], t->n[VERDICT_UNRESOLVED]);
+	}
+}
+
+/* Judges every cell and prints its line; the counts into t.  0 or -ENOMEM. */
+static int judge_cells(struct pairing *p, const struct drift *d, double alpha_cell,
+		       struct tally *t)
+{
+	const struct drift none = { .use = DRIFT_NONE, .ratio = 1, .lo = 1, .hi = 1 };
+
+	printf("  %-12s %-18s %7s %20s %11s %11s %8s %19s  %s\n", "kernel", "backend", "workers",
+	       "size", "base", "new", "change", "interval", "verdict");
+	for (size_t i = 0; i < p->n; i++) {
+		struct cell *x = &p->cells[i];
+		int rc = verdict_judge(x->base->samples, x->base->n_samples, x->cur->samples,
+				       x->cur->n_samples, x->scale, x->cpu ? d : &none, c.threshold,
+				       alpha_cell, &x->v);
+
+		if (rc)
+			return rc;
+		t->n[x->v.kind]++;
+		if (x->v.kind == VERDICT_UNRESOLVED && x->v.reps)
+			t->reps[t->n_reps++] = x->v.reps;
+		print_cell(x);
+	}
 	return 0;
 }
 
-/* Kernels that ran at one size in each run, a different one: their times are not
- * comparable, and compare says so instead of calling every row "only in".  How many rows
- * of cur that leaves out. */
-static unsigned report_resized(const struct loaded_run *base, const struct loaded_run *cur)
+/* Other processes took CPU time from a run's configurations: their longer runs lose whole
+ * time slices, which the probe's few milliseconds mostly do not. */
+static void busy_warning(const struct loaded_run *lr, const char *which)
 {
-	unsigned rows = 0;
-
-	for (size_t i = 0; i < cur->sw.n_rows; i++) {
-		const struct sweep_row *r = &cur->sw.rows[i];
-		uint64_t was = kernel_size_in(&base->sw, r->k->name);
-		int first = kernel_size_in(&cur->sw, r->k->name) == r->size &&
-			    (i == 0 || cur->sw.rows[i - 1].k != r->k);
-
-		if (!was || was == r->size || find_row(&base->sw, r))
-			continue;
-		rows++;
-		if (first && cur->sw.n_sizes <= 1 && base->sw.n_sizes <= 1)
-			printf("note: %s ran at another size in each run (BASE %llu, NEW %llu%s): its "
-			       "times are not compared; give both runs the same size (--size %s=N)\n",
-			       r->k->name, (unsigned long long)was, (unsigned long long)r->size,
-			       strstr(cur->calibrated, r->k->name) || strstr(base->calibrated, r->k->name)
-				       ? ", calibrated from the time budget" : "",
-			       r->k->name);
-	}
-	return rows;
+	if (lr->busy)
+		printf("warning: %u other process%s runnable when %s started (%s): they take CPU "
+		       "time from the configurations, which the probe's short runs do not show; "
+		       "compare runs of an idle machine\n", lr->busy, lr->busy == 1 ? " was" : "es were",
+		       which, lr->busy_names);
 }
 
-/* Counts of the verdicts. */
-struct tally {
-	unsigned slower, faster, same, only_base, only_new, few;
-};
-
-/* One line per configuration of cur that base has too; the verdicts counted in t. */
-static void compare_rows(const struct loaded_run *base, const struct loaded_run *cur,
-			 struct tally *t)
+/* A pair of rows that ran different instruction-set variants compares code, not machines. */
+static void variant_warning(const struct pairing *p)
 {
-	char a[32], b[32];
+	for (size_t i = 0; i < p->n; i++) {
+		const struct sweep_row *q = p->cells[i].base, *r = p->cells[i].cur;
 
-	for (size_t i = 0; i < cur->sw.n_rows; i++) {
-		const struct sweep_row *r = &cur->sw.rows[i], *q = find_row(&base->sw, r);
-		double u, p, change;
-		const char *verdict;
-
-		if (!q) {
-			t->only_new++;
-			continue;
+		if (strcmp(q->variant, r->variant) != 0) {
+			printf("warning: the kernels ran other instruction-set variants (%s: BASE %s, "
+			       "NEW %s): the comparison includes the code, not only the machine\n",
+			       r->k->name, q->variant[0] ? q->variant : "not recorded",
+			       r->variant[0] ? r->variant : "not recorded");
+			return;
 		}
-		p = stats_mann_whitney(q->samples, q->n_samples, r->samples, r->n_samples, &u);
-		change = r->median / q->median - 1;
-		if (q->n_samples < 9 || r->n_samples < 9)
-			t->few++;
-		if (fabs(change) <= c.threshold) {
-			verdict = "same";
-			t->same++;
-		} else if (!(p < COMPARE_ALPHA)) {
-			verdict = "same (change not significant)";
-			t->same++;
-		} else if (change > 0) {
-			verdict = "SLOWER";
-			t->slower++;
-		} else {
-			verdict = "faster";
-			t->faster++;
-		}
-		printf("  %-12s %-18s %7u %12llu %11s %11s %+7.1f%% %8.2g  %s\n", r->k->name,
-		       r->b->name, r->workers, (unsigned long long)r->size,
-		       report_fmt_time(a, sizeof(a), q->median), report_fmt_time(b, sizeof(b), r->median),
-		       change * 100, p, verdict);
 	}
 }
 
@@ -162,63 +209,55 @@ static int compare_exec(void)
 {
 	static struct loaded_run base, cur;
 	const char *const *dirs = c.dirs;
-	double threshold = c.threshold;
-	int other_machine = c.other_machine, rc;
-	struct tally t = { 0 };
-	char err[600];
+	struct pairing p;
+	struct tally t = { { 0 }, NULL, 0 };
+	struct drift d = { .use = DRIFT_NONE, .ratio = 1, .lo = 1, .hi = 1 };
+	char err[600], machine[600];
+	int any_cpu = 0, rc;
 
-	if ((rc = run_load(dirs[0], &base, err, sizeof(err))) != 0)
+	if (run_load(dirs[0], &base, err, sizeof(err)) != 0)
 		usage_error("%s", err);
-	if ((rc = run_load(dirs[1], &cur, err, sizeof(err))) != 0)
+	if (run_load(dirs[1], &cur, err, sizeof(err)) != 0)
 		usage_error("%s", err);
-	if (!other_machine && (strcmp(base.host, cur.host) != 0 ||
-			       strcmp(base.cpu_model, cur.cpu_model) != 0 ||
-			       strcmp(base.topology, cur.topology) != 0))
+	if (!c.other_machine && (strcmp(base.host, cur.host) != 0 ||
+				 strcmp(base.cpu_model, cur.cpu_model) != 0 ||
+				 strcmp(base.topology, cur.topology) != 0))
 		usage_error("the runs come from different machines ('%s', %s; '%s', %s): times are "
 			    "not comparable (--allow-other-machine to compare anyway)", base.host,
 			    base.cpu_model, cur.host, cur.cpu_model);
+	if (compare_pair(&base, &cur, &p) != 0 || !(t.reps = calloc(p.n + 1, sizeof(*t.reps))))
+		usage_error("out of memory");
+	if (!p.n)
+		usage_error("%s", p.why_none);
+	for (size_t i = 0; i < p.n; i++)
+		any_cpu |= p.cells[i].cpu;
+	/* with the probe in use, it gets half of the chance of a miss and the cells the rest */
+	if (any_cpu)
+		d = compare_drift(&base, &cur, c.no_drift, COMPARE_ALPHA / 2, machine,
+				  sizeof(machine));
+	else
+		snprintf(machine, sizeof(machine), "machine: its change is not allowed for: the "
+			 "kernels compared block (their time is not the CPU's)");
+	double alpha_cell = COMPARE_ALPHA / (d.use != DRIFT_NONE ? 2 : 1) / (double)p.n;
 
-	printf("# parbench compare: %s (%s, %s) -> %s (%s, %s)\n", dirs[0], base.host, base.date,
-	       dirs[1], cur.host, cur.date);
-	printf("  %-12s %-18s %7s %12s %11s %11s %8s %8s  %s\n", "kernel", "backend", "workers",
-	       "size", "base", "new", "change", "p", "verdict");
-	compare_rows(&base, &cur, &t);
-	unsigned resized = report_resized(&base, &cur);
-
-	for (size_t i = 0; i < base.sw.n_rows; i++) {
-		const struct sweep_row *q = &base.sw.rows[i];
-		uint64_t now = kernel_size_in(&cur.sw, q->k->name);
-
-		t.only_base += !find_row(&cur.sw, q) && (!now || now == q->size);
+	printf("# parbench compare: %s (%s, %s) -> %s (%s, %s)\n%s\n", dirs[0], base.host,
+	       base.date, dirs[1], cur.host, cur.date, machine);
+	rc = judge_cells(&p, &d, alpha_cell, &t);
+	if (rc == 0) {
+		print_summary(&p, &t, alpha_cell, d.use != DRIFT_NONE);
+		compare_size_notes(&base, &cur);
+		variant_warning(&p);
+		busy_warning(&base, "BASE");
+		busy_warning(&cur, "NEW");
 	}
-	t.only_new -= resized;
-	printf("\nsummary: %u compared: %u slower, %u faster, %u same (threshold %.1f%%, "
-	       "Mann-Whitney U two-sided, p < %.2f)", t.slower + t.faster + t.same, t.slower, t.faster,
-	       t.same, threshold * 100, COMPARE_ALPHA);
-	if (resized)
-		printf("; %u not compared (other size)", resized);
-	if (t.only_base || t.only_new)
-		printf("; %u only in BASE, %u only in NEW", t.only_base, t.only_new);
-	printf("\n");
-	if (t.few)
-		printf("warning: %u comparison%s rest on fewer than 9 repetitions a side: the test "
-		       "has little power (--repetitions 9 or more)\n", t.few, t.few == 1 ? "" : "s");
-	/* a row pair that ran different instruction-set variants compares code, not machines */
-	for (size_t i = 0; i < cur.sw.n_rows; i++) {
-		const struct sweep_row *r = &cur.sw.rows[i], *q = find_row(&base.sw, r);
-
-		if (q && strcmp(q->variant, r->variant) != 0) {
-			printf("warning: the kernels ran other instruction-set variants (%s: BASE %s, "
-			       "NEW %s): the comparison includes the code, not only the machine\n",
-			       r->k->name, q->variant[0] ? q->variant : "not recorded",
-			       r->variant[0] ? r->variant : "not recorded");
-			break;
-		}
-	}
+	free(t.reps);
+	compare_pairing_free(&p);
 	run_free(&base);
 	run_free(&cur);
-	return t.slower ? EXIT_VERIFY : 0;
+	if (rc)
+		usage_error("out of memory");
+	return t.n[VERDICT_SLOWER] ? EXIT_VERIFY : 0;
 }
 
-const struct command cmd_compare = { &cli, "compare two runs of one machine", 0, compare_parse,
-				     compare_exec };
+const struct command cmd_compare = { &cli, "compare two runs of one machine: a regression gate",
+				     0, compare_parse, compare_exec };

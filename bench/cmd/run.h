@@ -29,6 +29,7 @@ struct run_cmd {
 	struct kernel_size_list sizes;
 	uint64_t py_size;               /* --python-size N */
 	struct kernel_size_list py_sizes; /* --python-size name=N,... */
+	const char *sizes_from;         /* --sizes-from DIR */
 	char skipped[2048];             /* what is left out: "skipped ...: why" lines, for the
 					 * tables (run_skip.c) ... */
 	struct left_out left_out[RUN_MAX_LEFT_OUT]; /* ... and one record each, for meta.json */
@@ -64,6 +65,8 @@ extern struct run_cmd run_state;
 extern const struct opt_cmd run_cli;
 /* Parses and checks the options into run_state (run_args.c). */
 void run_parse(int argc, char **argv);
+/* --sizes-from DIR: DIR's sizes per kernel into r->o (run_sizes.c); usage errors. */
+void run_sizes_from(struct run_cmd *r);
 
 /* What the run leaves out, each with one line under the tables and records in meta.json
  * (run_skip.c); none is an error.  At parse time: backends this machine cannot run, CPython

@@ -17,7 +17,7 @@ enum {
 	O_QUICK, O_OUT, O_SWITCH, O_SCHEDULE, O_CHUNK, O_TRANSPORT, O_TIMEOUT, O_RETRY,
 	O_MAX_TASKS, O_PIN, O_REPETITIONS, O_BUDGET, O_MIN_TIME, O_NO_INTERLEAVE, O_VERBOSE,
 	O_HOSTFILE, O_THREADS, O_NO_SCATTER, O_INTERCONNECT, O_ISA, O_IMAGE, O_NO_REPORT,
-	O_PYTHON, O_START_METHOD, O_PY_SIZE,
+	O_PYTHON, O_START_METHOD, O_PY_SIZE, O_SIZES_FROM,
 };
 
 #define R OPT_RANKS
@@ -32,6 +32,8 @@ static const struct opt opts[] = {
 			       "or per kernel: --size sum_squares=2e9,range_sum=3e8 (default:\n"
 			       "calibrated at the start so that one serial run takes ~0.25 s,\n"
 			       "--quick ~20x less; pictures stay 4096x4096, --quick 1024x1024)", 0 },
+	{ O_SIZES_FROM, "sizes-from", "DIR", "the sizes of the run in DIR (C and CPython rows, per kernel),\n"
+					    "so that a run compares cell by cell with it", 0 },
 	{ O_SIZES, "sizes", "LIST", "a size sweep, e.g. 1e4,1e6,1e8: speedups per size and each\n"
 				    "backend's break-even size", R },
 	{ O_SCALING, "scaling", "strong|weak", "strong (default): fixed size; weak: the size grows with the\n"
@@ -177,6 +179,7 @@ static void on_opt(void *ctx, const struct opt *op, const char *v)
 	case O_SIZE: parse_size("--size", v, &o->kp.size, &r->sizes); break;
 	case O_PY_SIZE: parse_size("--python-size", v, &r->py_size, &r->py_sizes); break;
 	case O_PYTHON: o->python = v; break;
+	case O_SIZES_FROM: r->sizes_from = v; break;
 	case O_START_METHOD:
 		if (strcmp(v, "fork") && strcmp(v, "spawn") && strcmp(v, "forkserver"))
 			usage_error("unknown start method '%s' (known: fork, spawn, forkserver)", v);
@@ -255,6 +258,7 @@ static void check_options(struct run_cmd *r)
 		usage_error("%s", err);
 	apply_sizes(o, o->kp.size, &r->sizes, o->kernel_sizes);
 	apply_sizes(o, r->py_size, &r->py_sizes, o->py_sizes);
+	run_sizes_from(r);
 	if (o->n_sizes && (o->kp.size || r->sizes.n))
 		usage_error("--size and --sizes exclude each other");
 	if (r->repetitions && r->budget)

@@ -19,9 +19,12 @@ struct machine_state {
 	double steal;            /* share of CPU time stolen during the run (0..1), -1 unknown */
 	/* The steadiness probe's runs (bench/sweep/steady.h), if any: their count, the fastest
 	 * in seconds, the median and the slowest as multiples of it, and the share slower than
-	 * STEADY_SLOW times it. */
+	 * STEADY_SLOW times it; for `parbench compare`, the probe's size and the median in
+	 * seconds with its order-statistics interval (stats_median_ci: 95 % from 6 runs). */
 	unsigned steady_n;
 	double steady_best_s, steady_median, steady_worst, steady_slow;
+	unsigned long long steady_size;
+	double steady_median_s, steady_ci_lo_s, steady_ci_hi_s, steady_ci_level;
 };
 
 /* At the start of a run. */

@@ -1,8 +1,10 @@
 /*
- * stats.c - interval estimates, the Mann-Whitney U test and the scaling models of stats.h.
+ * stats.c - interval estimates, the Mann-Whitney U test (and the Moses interval built on its
+ * null distribution) and the scaling models of stats.h.
  */
 #include "stats.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -111,19 +113,21 @@ void stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, unsi
 	free(buf);
 }
 
-/* Number of ways the n x-values can take ranks with rank sum giving U = u, for all u:
- * the classic recurrence c(n, m, u) = c(n - 1, m, u - m) + c(n, m - 1, u). */
-static double exact_two_sided(size_t n, size_t m, double u)
+/* Counts of Mann-Whitney's U over every way of choosing which n of n + m distinct values are
+ * x: c[u] for u = 0 .. n m (C(n + m, n) in all), by the classic recurrence c(n, m, u) =
+ * c(n - 1, m, u - m) + c(n, m - 1, u).  NULL if out of memory; the caller frees it. */
+static double *u_counts(size_t n, size_t m)
 {
 	size_t umax = n * m;
 	double *prev = calloc((umax + 1) * (m + 1), sizeof(double));
 	double *cur = calloc((umax + 1) * (m + 1), sizeof(double));
-	double total = 0, tail = 0, p;
+	double *c = malloc((umax + 1) * sizeof(double));
 
-	if (!prev || !cur) {
+	if (!prev || !cur || !c) {
 		free(prev);
 		free(cur);
-		return NAN;
+		free(c);
+		return NULL;
 	}
 	/* prev[j][v]: counts for (i - 1) x-values and j y-values */
 #define AT(a, j, v) a[(j) * (umax + 1) + (v)]
@@ -140,16 +144,28 @@ static double exact_two_sided(size_t n, size_t m, double u)
 		prev = cur;
 		cur = t;
 	}
-	double lower = u < (double)umax - u ? u : (double)umax - u;
-
-	for (size_t v = 0; v <= umax; v++) {
-		total += AT(prev, m, v);
-		if ((double)v <= lower + 1e-9)
-			tail += AT(prev, m, v);
-	}
+	for (size_t v = 0; v <= umax; v++)
+		c[v] = AT(prev, m, v);
 #undef AT
 	free(prev);
 	free(cur);
+	return c;
+}
+
+static double exact_two_sided(size_t n, size_t m, double u)
+{
+	size_t umax = n * m;
+	double *c = u_counts(n, m), total = 0, tail = 0, p;
+	double lower = u < (double)umax - u ? u : (double)umax - u;
+
+	if (!c)
+		return NAN;
+	for (size_t v = 0; v <= umax; v++) {
+		total += c[v];
+		if ((double)v <= lower + 1e-9)
+			tail += c[v];
+	}
+	free(c);
 	p = 2 * tail / total;
 	return p > 1 ? 1 : p;
 }
@@ -220,6 +236,90 @@ double stats_mann_whitney(const double *x, size_t n, const double *y, size_t m, 
 	free(from_x);
 	free(idx);
 	return p;
+}
+
+double stats_norm_quantile(double p)
+{
+	double lo = 0, hi = 40;
+
+	if (!(p > 0) || p >= 0.5)
+		return p >= 0.5 ? 0 : INFINITY;
+	for (int i = 0; i < 200 && hi - lo > 1e-12; i++) { /* P(Z > z) falls with z */
+		double mid = (lo + hi) / 2;
+
+		if (0.5 * erfc(mid / sqrt(2.0)) > p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/* The Moses interval's k: the largest with P(U <= k - 1) <= alpha / 2 under no difference,
+ * or 0 when even k = 1 misses (too few values for 1 - alpha). */
+static size_t shift_k(size_t n, size_t m, double alpha)
+{
+	size_t k = 0;
+
+	if (n * m > 2500) { /* normal approximation (Hollander & Wolfe) */
+		double c = (double)(n * m) / 2 - stats_norm_quantile(alpha / 2) *
+			   sqrt((double)(n * m) * (double)(n + m + 1) / 12);
+
+		return c >= 1 ? (size_t)floor(c + 0.5) : 0;
+	}
+	double *c = u_counts(n, m), total = 0, below = 0;
+
+	if (!c)
+		return 0;
+	for (size_t v = 0; v <= n * m; v++)
+		total += c[v];
+	for (size_t v = 0; v < (n * m + 1) / 2; v++) { /* k - 1 = v */
+		below += c[v];
+		if (below / total > alpha / 2)
+			break;
+		k = v + 1;
+	}
+	free(c);
+	return k;
+}
+
+int stats_shift_ci(const double *x, size_t n, const double *y, size_t m, double alpha,
+		   double *est, double *lo, double *hi)
+{
+	size_t N = n * m, k;
+	double *d;
+
+	*est = NAN;
+	*lo = -INFINITY;
+	*hi = INFINITY;
+	if (!n || !m)
+		return -EDOM;
+	if (!(d = malloc(N * sizeof(*d))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < m; j++)
+			d[i * m + j] = y[j] - x[i];
+	qsort(d, N, sizeof(*d), cmp_double);
+	*est = median_sorted(d, N);
+	k = shift_k(n, m, alpha);
+	if (k) {
+		*lo = d[k - 1];
+		*hi = d[N - k];
+	}
+	free(d);
+	return k ? 0 : -EDOM;
+}
+
+size_t stats_shift_min_n(double alpha)
+{
+	double c = 2; /* C(2n, n) for n = 1 */
+
+	for (size_t n = 1; n < 64; n++) {
+		if (1 / c <= alpha / 2)
+			return n;
+		c = c * (double)(2 * n + 1) * (double)(2 * n + 2) / ((double)(n + 1) * (double)(n + 1));
+	}
+	return 64;
 }
 
 double stats_karp_flatt(double s, unsigned p)

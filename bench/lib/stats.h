@@ -1,7 +1,7 @@
 /*
  * stats.h - the statistics parbench adds on top of Google Benchmark's samples: the median,
- * interval estimates for medians and speedups, the Mann-Whitney U test of `parbench
- * compare`, and the scaling models (Karp-Flatt, Amdahl).  Mean, stddev, cv, min and max of a
+ * interval estimates for medians, speedups and shifts, the Mann-Whitney U test, and the
+ * scaling models (Karp-Flatt, Amdahl).  Mean, stddev, cv, min and max of a
  * configuration's samples are taken in the gbench shim, over every round.
  */
 #ifndef PB_STATS_H
@@ -36,6 +36,25 @@ void stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, unsi
  * Returns p; *u gets U of x.
  */
 double stats_mann_whitney(const double *x, size_t n, const double *y, size_t m, double *u);
+
+/* z with P(Z > z) = p for a standard normal Z (0 < p < 0.5; 0 for p >= 0.5). */
+double stats_norm_quantile(double p);
+
+/*
+ * The shift d in y = x + d (for `parbench compare`: x and y the logs of two runs' times, d
+ * the log of their ratio): the Hodges-Lehmann estimate, the median of the n m differences
+ * y[j] - x[i], into *est; and Moses' distribution-free interval [D(k), D(nm + 1 - k)] of the
+ * sorted differences, with k the largest for which Mann-Whitney's U under no difference has
+ * P(U <= k - 1) <= alpha / 2 (exact for n m <= 2500, else its normal approximation), so that
+ * it covers d with probability at least 1 - alpha (Hollander & Wolfe, "Nonparametric
+ * Statistical Methods", 4.3).  Returns 0; -EDOM when n and m are too few for 1 - alpha at
+ * all (then *lo = -INFINITY, *hi = INFINITY); -ENOMEM.
+ */
+int stats_shift_ci(const double *x, size_t n, const double *y, size_t m, double alpha,
+		   double *est, double *lo, double *hi);
+/* The fewest values a side (n = m) for which stats_shift_ci reaches 1 - alpha:
+ * the smallest n with 2 / C(2n, n) <= alpha. */
+size_t stats_shift_min_n(double alpha);
 
 /* Karp-Flatt experimentally determined serial fraction for speedup s on p > 1 workers. */
 double stats_karp_flatt(double s, unsigned p);

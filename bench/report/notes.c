@@ -233,15 +233,16 @@ void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		fprintf(out, "note: scaling model not checked for %u backend%s whose largest worker "
 			     "count ran under %.0f ms (overheads dominate)\n", c->models_short,
 			c->models_short == 1 ? "" : "s", REPORT_SHORT_S * 1e3);
-	if (c->noisy && sw->precision > 0)
-		fprintf(out, "warning: %u configuration%s ended with the median's 95%% interval wider "
-			     "than +-%.1f%% (the budget or the cap of %d repetitions came first): the "
-			     "machine is noisy; rerun idle or with a larger --budget\n", c->noisy,
-			c->noisy == 1 ? "" : "s", sw->precision * 100, SWEEP_MAX_REPS);
-	else if (c->noisy)
-		fprintf(out, "warning: %u configuration%s had cv above %.0f%%: the machine is noisy; "
-			     "rerun idle or with more repetitions\n", c->noisy, c->noisy == 1 ? "" : "s",
-			REPORT_CV_LIMIT * 100);
+	if (c->noisy)
+		fprintf(out, "warning: %u configuration%s marked ~: %s speedup is not known to +-%.0f%% "
+			     "or does not settle a gain or loss over the baseline; the machine is noisy: "
+			     "rerun idle or with %s\n", c->noisy, c->noisy == 1 ? "" : "s",
+			c->noisy == 1 ? "its" : "their", REPORT_NOISY_REL * 100,
+			sw->precision > 0 ? "a larger --budget" : "more repetitions");
+	if (sw->wide)
+		fprintf(out, "note: %u configuration%s ended with the median's 95%% interval wider than "
+			     "+-%.1f%% (the budget or the cap of %d repetitions came first)\n", sw->wide,
+			sw->wide == 1 ? "" : "s", sw->precision * 100, SWEEP_MAX_REPS);
 	if (c->over)
 		fprintf(out, "warning: %u configuration%s had more workers than the %u cores: fine "
 			     "for correctness, meaningless for speed\n", c->over, c->over == 1 ? "" : "s",

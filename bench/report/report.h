@@ -9,7 +9,7 @@
 
 #include "rundir.h"
 
-#define REPORT_CV_LIMIT 0.05    /* cells noisier than this are marked (fixed repetitions) */
+#define REPORT_NOISY_REL 0.10   /* a speedup known to worse than +-10 % is marked unsettled */
 #define REPORT_SHORT_S  0.001   /* medians below this are marked too short */
 #define REPORT_UNSTEADY 0.05    /* a larger share of slow steadiness probe runs is warned of */
 

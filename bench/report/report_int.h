@@ -8,8 +8,8 @@
 
 #include "report.h"
 
-/* Noisy: adaptive runs, the median's interval ended wider than wanted; fixed repetitions,
- * a cv above REPORT_CV_LIMIT. */
+/* Unsettled (marked ~): the speedup's 95 % interval is wider than +-REPORT_NOISY_REL of it,
+ * or does not establish the gain or loss it shows (table.c). */
 int row_noisy(const struct sweep_row *r, const struct sweep *sw);
 /* Under the table of rows i..j: serial fraction and projections per backend. */
 void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j);

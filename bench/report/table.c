@@ -23,11 +23,19 @@ const char *report_fmt_time(char *buf, size_t len, double s)
 	return buf;
 }
 
-/* Noisy: adaptive runs, the median's interval ended wider than wanted; fixed repetitions,
- * a cv above REPORT_CV_LIMIT. */
+/* Not to be trusted at the scale the table is read: the speedup's 95 % interval is wider
+ * than +-REPORT_NOISY_REL of it, or the speedup shows a gain or a loss over the baseline of
+ * half that which the interval does not establish (it reaches 1.0); a row without a speedup
+ * interval, by its median's. */
 int row_noisy(const struct sweep_row *r, const struct sweep *sw)
 {
-	return sw->precision > 0 ? r->wide : r->cv > REPORT_CV_LIMIT;
+	double s = r->speedup, lo = r->speedup_lo, hi = r->speedup_hi;
+
+	(void)sw;
+	if (!(s > 0) || !isfinite(lo) || !isfinite(hi))
+		return !(r->median_rel <= REPORT_NOISY_REL);
+	return fmax(hi / s - 1, 1 - lo / s) > REPORT_NOISY_REL ||
+	       (fabs(s - 1) >= REPORT_NOISY_REL / 2 && lo <= 1 && hi >= 1);
 }
 
 static int is_python(const struct sweep_row *r)
@@ -188,17 +196,12 @@ static void print_row(FILE *out, const struct sweep *sw, const struct run_meta *
 /* The legend, how the times were made, the machine and its roof, the hosts. */
 static void print_legend(FILE *out, const struct sweep *sw, const struct run_meta *m)
 {
-	char noisy_def[96];
-
-	if (sw->precision > 0)
-		snprintf(noisy_def, sizeof(noisy_def), "median's interval wider than +-%.1f%% at the "
-			 "end (noisy)", sw->precision * 100);
-	else
-		snprintf(noisy_def, sizeof(noisy_def), "cv above %.0f%% (noisy)", REPORT_CV_LIMIT * 100);
 	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
-		     "~ %s  ! median under %.0f ms (too short to trust)  "
-		     "^ speedup above the worker count  p partial: interrupted after fewer repetitions\n",
-		noisy_def, REPORT_SHORT_S * 1e3);
+		     "~ unsettled: the speedup's 95%% interval is wider than +-%.0f%% of it, or "
+		     "reaches 1.0 while the speedup shows a %.0f%% gain or loss  ! median under %.0f ms "
+		     "(too short to trust)  ^ speedup above the worker count  p partial: interrupted "
+		     "after fewer repetitions\n", REPORT_NOISY_REL * 100, REPORT_NOISY_REL * 50,
+		REPORT_SHORT_S * 1e3);
 	print_times_note(out, sw, m);
 	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
 	if (m->roof) {

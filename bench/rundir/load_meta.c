@@ -3,10 +3,12 @@
  */
 #include "runload.h"
 
+#include "csv.h"
 #include "json.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,42 @@ static void scrub_all(struct loaded_run *lr)
 
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		run_scrub(s[i]);
+}
+
+/* A finite number from a field's text, else 0 (unknown). */
+static double finite_or_0(const char *num)
+{
+	double d;
+
+	return csv_number(num, &d) == 0 && isfinite(d) ? d : 0;
+}
+
+/* meta.json's steadiness probe, if it has one with its median (machine_state.steady). */
+static void load_steady(const char *text, struct loaded_run *lr)
+{
+	const char *p = strstr(text, "\"steady\": {");
+	char obj[1024], num[64];
+	size_t n;
+
+	memset(&lr->steady, 0, sizeof(lr->steady));
+	if (!p || (n = strcspn(p, "}")) >= sizeof(obj))
+		return;
+	memcpy(obj, p, n);
+	obj[n] = '\0';
+	run_scrub(obj);
+	if (json_get(obj, "kernel", lr->steady.kernel, sizeof(lr->steady.kernel)) ||
+	    json_get(obj, "median_s", num, sizeof(num)))
+		return;
+	lr->steady.median_s = finite_or_0(num);
+	get_uint(obj, "runs", 1u << 30, &lr->steady.runs);
+	if (json_get(obj, "size", num, sizeof(num)) == 0 && num[0] >= '0' && num[0] <= '9')
+		lr->steady.size = strtoull(num, NULL, 10);
+	if (json_get(obj, "median_ci_lo_s", num, sizeof(num)) == 0)
+		lr->steady.ci_lo_s = finite_or_0(num);
+	if (json_get(obj, "median_ci_hi_s", num, sizeof(num)) == 0)
+		lr->steady.ci_hi_s = finite_or_0(num);
+	if (json_get(obj, "median_ci_level", num, sizeof(num)) == 0)
+		lr->steady.ci_level = finite_or_0(num);
 }
 
 int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
@@ -94,6 +132,20 @@ int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_
 		lr->sw.seconds = atof(num);
 	json_get(text, "calibrated_sizes", lr->calibrated, sizeof(lr->calibrated));
 	scrub_all(lr);
+	json_get(text, "parbench_commit", lr->commit, sizeof(lr->commit));
+	json_get(text, "compiler", lr->compiler, sizeof(lr->compiler));
+	json_get(text, "c_flags", lr->c_flags, sizeof(lr->c_flags));
+	json_get(text, "build_type", lr->build_type, sizeof(lr->build_type));
+	json_get(text, "kernel_variant", lr->variant, sizeof(lr->variant));
+	get_uint(text, "busy_at_start", 1u << 30, &lr->busy);
+	json_get(text, "busy_names", lr->busy_names, sizeof(lr->busy_names));
+	run_scrub(lr->busy_names);
+	run_scrub(lr->commit);
+	run_scrub(lr->compiler);
+	run_scrub(lr->c_flags);
+	run_scrub(lr->build_type);
+	run_scrub(lr->variant);
+	load_steady(text, lr);
 	const char *lb = strstr(text, "\"load_before\": ["), *la = strstr(text, "\"load_after\": [");
 
 	if (lb)

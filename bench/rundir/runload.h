@@ -26,6 +26,17 @@ struct loaded_run {
 	char host[256], date[64], args[2048], cpu_model[256], topology[256], governor[64],
 		pin[256], interconnect[256];
 	char calibrated[1024];                  /* "kernel=size,..." set from the time budget */
+	/* the build (meta.json: parbench_commit, compiler, c_flags, build_type, kernel_variant) */
+	char commit[128], compiler[256], c_flags[1024], build_type[64], variant[16];
+	unsigned busy;                          /* other runnable processes at the start */
+	char busy_names[256];
+	/* the steadiness probe (meta.json machine_state.steady; runs 0: none recorded) */
+	struct {
+		char kernel[64];
+		unsigned runs;
+		unsigned long long size;                    /* 0: not recorded (older runs) */
+		double median_s, ci_lo_s, ci_hi_s, ci_level;
+	} steady;
 	struct kernel stub_k[SWEEP_MAX_LIST];   /* stand-ins for names this build lacks */
 	size_t n_stub_k;
 	struct backend stub_b[SWEEP_MAX_LIST];

@@ -266,9 +266,14 @@ static void meta_measurement(FILE *f, const struct sweep *sw, const struct run_m
 		if (m->machine->steady_n)
 			fprintf(f, ", \"steady\": {\"kernel\": \"%s\", \"runs\": %u, "
 				   "\"fastest_s\": %.6g, \"median\": %.4f, \"slowest\": %.4f, "
-				   "\"slow_share\": %.4f}", STEADY_KERNEL, m->machine->steady_n,
+				   "\"slow_share\": %.4f, \"size\": %llu, \"median_s\": %.6g, "
+				   "\"median_ci_lo_s\": %.6g, \"median_ci_hi_s\": %.6g, "
+				   "\"median_ci_level\": %.4f}", STEADY_KERNEL, m->machine->steady_n,
 				m->machine->steady_best_s, m->machine->steady_median,
-				m->machine->steady_worst, m->machine->steady_slow);
+				m->machine->steady_worst, m->machine->steady_slow,
+				m->machine->steady_size, m->machine->steady_median_s,
+				m->machine->steady_ci_lo_s, m->machine->steady_ci_hi_s,
+				m->machine->steady_ci_level);
 		fprintf(f, "},\n");
 	}
 	if (m->roof)

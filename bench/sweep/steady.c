@@ -11,7 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-int steady_begin(struct steady *s, const struct kernel_params *kp)
+/* The distinct PUs of sw's pin plans, in the order they first appear. */
+static void take_pus(struct steady *s, const struct sweep *sw)
+{
+	for (size_t i = 0; i < sw->n_rows; i++)
+		for (unsigned w = 0; w < sw->rows[i].plan.n && w < PIN_MAX_WORKERS; w++) {
+			int pu = sw->rows[i].plan.pu[w];
+			unsigned j = 0;
+
+			while (j < s->n_pu && s->pu[j] != pu)
+				j++;
+			if (pu >= 0 && j == s->n_pu && s->n_pu < PIN_MAX_WORKERS)
+				s->pu[s->n_pu++] = pu;
+		}
+}
+
+int steady_begin(struct steady *s, const struct kernel_params *kp, const struct pin_topo *topo,
+		 const struct sweep *sw)
 {
 	const struct kernel *k = kernel_find(STEADY_KERNEL);
 	struct kernel_params p = { .tasks = kp->tasks };
@@ -38,6 +54,9 @@ int steady_begin(struct steady *s, const struct kernel_params *kp)
 	}
 	s->on = 1;
 	s->next = pb_mono_s();
+	s->topo = topo;
+	if (topo)
+		take_pus(s, sw);
 	return 0;
 }
 
@@ -57,7 +76,14 @@ void steady_tick(struct steady *s)
 		s->t = v;
 		s->cap = cap;
 	}
+	void *saved = s->n_pu ? pin_save(s->topo) : NULL;
+
+	if (saved && pin_bind_self(s->topo, s->pu[s->n % s->n_pu]) != 0) {
+		pin_restore(s->topo, saved); /* unbound: a run where the scheduler puts it */
+		saved = NULL;
+	}
 	t = calib_serial_run(&s->ki);
+	pin_restore(s->topo, saved);
 	if (t < 0) {
 		s->on = 0;
 		return;
@@ -84,6 +110,8 @@ void steady_summarize(const double *t, unsigned n, struct machine_state *m)
 	m->steady_median = stats_median(t, n) / best;
 	m->steady_worst = worst / best;
 	m->steady_slow = (double)slow / n;
+	m->steady_median_s = stats_median(t, n);
+	stats_median_ci(t, n, &m->steady_ci_lo_s, &m->steady_ci_hi_s, &m->steady_ci_level);
 }
 
 /* The test hook's run times ("t1,t2,..." seconds, each in (0, 3600]) into t (at most max);
@@ -113,6 +141,7 @@ void steady_end(struct steady *s, struct machine_state *m, const char *fake)
 		steady_summarize(t, n, m);
 	else
 		steady_summarize(s->t, s->n, m);
+	m->steady_size = s->ki.shape.size;
 	if (s->ki.k)
 		kernel_instance_fini(&s->ki);
 	free(s->t);

@@ -317,7 +317,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 		goto out;
 	wd_started = 1;
 	if (o->machine && !o->deterministic)
-		steady_begin(&p.steady, &o->kp); /* without it the sweep runs alike */
+		steady_begin(&p.steady, &o->kp, o->topo, sw); /* without it the sweep runs alike */
 
 	struct progress_ctx pc = { .sw = sw, .t0 = t_start, .fn = progress, .arg = progress_arg };
 
