@@ -111,7 +111,7 @@ cmake -DFILE="$tmp/run/gbench.json" -P "$(dirname "$0")/json_check.cmake" >/dev/
 
 # The roof and the variant: measured before the sweep, beside every row, in every file.
 head -1 "$tmp/run/summary.csv" | grep -q ",partial,variant,elements,rate,rate_unit,cycles_per_item,copy_fraction," && ok || bad "summary.csv lacks the rate and roof columns"
-head -1 "$tmp/run/summary.csv" | grep -q ",parallel_cpus,moved_bytes,volume_bytes,messages,link_s,link_latency_s,link_bytes_per_s$" && ok || bad "summary.csv lacks the scaling model's columns"
+head -1 "$tmp/run/summary.csv" | grep -q ",parallel_cpus,moved_bytes,volume_bytes,messages,link_s,link_latency_s,link_bytes_per_s,smt_shared$" && ok || bad "summary.csv lacks the scaling model's columns"
 
 v=$("$pb" list | sed -n 's/^kernels (instruction-set variant in use: \([a-z0-9]*\);.*/\1/p')
 [ -n "$v" ] && ok || bad "list does not name the variant in use"
@@ -120,14 +120,14 @@ grep -q "cyc/item" "$tmp/out" && grep -q "^roof (measured before the sweep" "$tm
 grep -q '"kernel_variant": "'"$v"'"' "$tmp/run/meta.json" && grep -q '"roof": {"clock_hz": [0-9]' "$tmp/run/meta.json" && ok || bad "meta.json lacks the roof or the variant"
 grep -Eq '"machine_state": \{"boost": "(on|off|unknown)", "aslr": -?[0-9], "busy_at_start": [0-9]+, "busy_names": "[^"]*", "steal": -?[0-9.]+(, "steady": \{"kernel": "range_sum", "runs": [0-9]+[^}]*\})?\}' "$tmp/run/meta.json" && ok || bad "meta.json lacks the machine's state"
 [ "$(head -1 "$tmp/run/roof.csv")" = "workers,copy_gb_per_s,clock_ghz" ] && [ "$(wc -l <"$tmp/run/roof.csv")" -eq 3 ] && ok || bad "roof.csv"
-awk -F, 'NR > 1 && $1 == "sum_squares" && !($(NF - 8) > 0) {bad = 1} END {exit bad}' "$tmp/run/summary.csv" && ok || bad "sum_squares rows without cycles per item"
+awk -F, 'NR > 1 && $1 == "sum_squares" && !($(NF - 9) > 0) {bad = 1} END {exit bad}' "$tmp/run/summary.csv" && ok || bad "sum_squares rows without cycles per item"
 
 # The scaling model: under the table, fitted on 1 worker, checked on 2; then projected.
 grep -q "^  pthreads  *model, fitted on 1 worker (compute .* / CPUs + serial .*): 2 workers on 2 CPUs predicted .*, measured .*: error [-+][0-9.]*%$" "$tmp/out" && ok || bad "no model line under the table: $(grep model "$tmp/out" | head -2)"
 grep -q "^note: scaling model .*: 2 held-out predictions, mean |error|" "$tmp/out" && ok || bad "no model note"
-# (the scaling model's 7 columns are the last ones: counted from the end, since a quoted pin
-# plan holds commas)
-awk -F, '$2 == "pthreads" && $3 == 2 && $(NF - 6) != 2 { bad = 1 } END { exit bad }' "$tmp/run/summary.csv" && ok || bad "pthreads x2 did not run on 2 CPUs (parallel_cpus)"
+# (the scaling model's 7 columns come last but smt_shared: counted from the end, since a
+# quoted pin plan holds commas)
+awk -F, '$2 == "pthreads" && $3 == 2 && $(NF - 7) != 2 { bad = 1 } END { exit bad }' "$tmp/run/summary.csv" && ok || bad "pthreads x2 did not run on 2 CPUs (parallel_cpus)"
 "$pb" project "$tmp/run" --nodes 1 --link 10gbit,2us >"$tmp/proj" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ] && ok || bad "project: exit $rc: $(cat "$tmp/err")"
@@ -698,8 +698,8 @@ if "$pb" list | grep -q "^  mpi "; then
 	[ -s "$tmp/mpi/mpi-mpi-2/gbench.json" ] && ok || bad "mpi run: the launch's files are not kept"
 	# what the ranks move (rank 1's half of the picture in and out) and the link they measured
 	awk -F, '$1 == "box_blur" && $2 == "mpi" && $3 == 2 { found = 1
-			if (!($(NF - 5) >= 3145728 && $(NF - 2) > 0 && $NF > 0 && $(NF - 1) > 0 &&
-			      $(NF - 3) == 7)) bad = 1 }
+			if (!($(NF - 6) >= 3145728 && $(NF - 3) > 0 && $(NF - 1) > 0 &&
+			      $(NF - 2) > 0 && $(NF - 4) == 7)) bad = 1 }
 		END { exit bad || !found }' "$tmp/mpi/summary.csv" && ok || bad "mpi run: no traffic for box_blur x2: $(grep '^box_blur,mpi,2,' "$tmp/mpi/summary.csv")"
 	"$pb" project "$tmp/mpi" --nodes 4 --cores 2 --link 1gbit,50us >"$tmp/proj" 2>&1
 	grep -q "^  mpi  *8 workers .* (2 at 2)   4.7 MB between nodes + 18 latencies$" "$tmp/proj" && ok || bad "project: no mpi line for 4 nodes: $(grep -A4 '^# box_blur' "$tmp/proj")"

@@ -89,6 +89,10 @@ static void row_marks(const struct sweep_row *r, const struct sweep *sw, struct 
 		strcat(mark, "*");
 		c->over++;
 	}
+	if (row_shares_core(r, sw)) {
+		strcat(mark, "s");
+		c->smt++;
+	}
 	if (row_noisy(r, sw)) {
 		strcat(mark, "~");
 		c->noisy++;
@@ -172,6 +176,7 @@ static void print_legend(FILE *out, const struct sweep *sw, const struct run_met
 	else
 		snprintf(noisy_def, sizeof(noisy_def), "cv above %.0f%% (noisy)", REPORT_CV_LIMIT * 100);
 	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
+		     "s workers share cores (SMT siblings, a PU each)  "
 		     "~ %s  ! median under %.0f ms (too short to trust)  "
 		     "^ speedup above the worker count  p partial: interrupted after fewer repetitions\n",
 		noisy_def, REPORT_SHORT_S * 1e3);
