@@ -347,7 +347,7 @@ int pin_pu_place(const struct pin_topo *t, int os_index, struct pin_place *out)
 		return -EINVAL;
 	core = hwloc_get_ancestor_obj_by_type(t->h, HWLOC_OBJ_CORE, pu);
 	pkg = hwloc_get_ancestor_obj_by_type(t->h, HWLOC_OBJ_PACKAGE, pu);
-	out->core = core ? (int)core->logical_index : -1;
+	out->core = core ? (int)core->logical_index : (int)pu->logical_index; /* no cores: PUs */
 	out->package = pkg ? (int)pkg->logical_index : -1;
 	for (unsigned i = 0; i < nnuma && out->numa < 0; i++) {
 		hwloc_obj_t numa = hwloc_get_obj_by_type(t->h, HWLOC_OBJ_NUMANODE, i);

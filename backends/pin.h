@@ -33,7 +33,8 @@ struct pin_plan {
 
 /* Where one PU is, as hwloc's logical indexes (0-based, in the machine's order). */
 struct pin_place {
-	int package, numa, core;    /* -1 if the topology has no such object above the PU */
+	int package, numa;          /* -1 if the topology has no such object above the PU */
+	int core;                   /* without cores in the topology: the PU's own index */
 	int sibling;                /* the PU's rank among its core's PUs: 0, 1, ... */
 };
 
