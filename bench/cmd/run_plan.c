@@ -19,33 +19,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* An executable file: name itself if it holds a '/', else found on PATH. */
-static int executable(const char *name)
-{
-	const char *path = getenv("PATH");
-	char buf[PATH_MAX];
-	struct stat st;
-
-	if (strchr(name, '/'))
-		return stat(name, &st) == 0 && S_ISREG(st.st_mode) && access(name, X_OK) == 0;
-	for (const char *p = path ? path : ""; *p;) {
-		size_t n = strcspn(p, ":");
-
-		if (n && n < sizeof(buf) - 2 - strlen(name) && n < sizeof(buf)) {
-			snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, name);
-			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
-				return 1;
-		}
-		p += n + (p[n] == ':');
-	}
-	return 0;
-}
 
 int run_plan_available(const struct run_cmd *r, const struct backend *be, char *why,
 		       size_t len)
@@ -54,7 +33,7 @@ int run_plan_available(const struct run_cmd *r, const struct backend *be, char *
 
 	if (!(be->caps & BACKEND_CAP_PYTHON)) /* their checks start nothing */
 		return backend_available(be, r->o.python, why, len);
-	if (!executable(py)) {
+	if (!launch_executable(py)) {
 		snprintf(why, len, "no '%.200s' to run (install python3, or give --python PATH)", py);
 		return -ENOTSUP;
 	}
@@ -66,6 +45,52 @@ int run_plan_available(const struct run_cmd *r, const struct backend *be, char *
 		return -ENOTSUP;
 	}
 	return 0;
+}
+
+#define PLAN_WIDTH 100 /* columns: longer lines wrap, indented */
+
+/* One line of the plan, wrapped on spaces at PLAN_WIDTH columns; its continuation lines
+ * are indented by indent spaces. */
+__attribute__((format(printf, 2, 3))) static void say(int indent, const char *fmt, ...)
+{
+	char line[4096];
+	const char *p = line;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (int first = 1; *p; first = 0) {
+		size_t room = PLAN_WIDTH - (first ? 0 : (size_t)indent), n = strlen(p);
+
+		if (n > room) {
+			size_t cut = room;
+
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			n = cut ? cut : room + strcspn(p + room, " ");
+		}
+		printf("%*s%.*s\n", first ? 0 : indent, "", (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+/* Appends to buf (used of len so far). */
+__attribute__((format(printf, 4, 5))) static void cat(char *buf, size_t len, size_t *used,
+						       const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (*used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *used, len - *used, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*used += (size_t)w < len - *used ? (size_t)w : len - *used - 1;
 }
 
 /* The names of backends bs for which caps & want == is (want 0: all), comma-separated. */
@@ -91,6 +116,30 @@ static const char *dur(char *buf, size_t len, double s)
 	return buf;
 }
 
+/* The backends parbench runs itself, and the baselines sweep.c adds to them. */
+static void print_backends(const struct sweep_opts *o)
+{
+	const struct backend *added[2];
+	size_t n_added = 0, used;
+	char buf[1024];
+
+	for (size_t i = 0; i < o->n_backends; i++) {
+		const struct backend *base = backend_baseline_of(o->backends[i]);
+		int known = n_added && added[0] == base;
+
+		for (size_t j = 0; j < o->n_backends; j++)
+			known |= o->backends[j] == base;
+		if (base && !known && n_added < 2)
+			added[n_added++] = base;
+	}
+	names(o->backends, o->n_backends, 0, 0, buf, sizeof(buf));
+	used = strlen(buf);
+	for (size_t k = 0; k < n_added; k++)
+		cat(buf, sizeof(buf), &used, "%s%s (a baseline, added)", used ? ", " : "",
+		    added[k]->name);
+	say(11, "backends:  %s", buf);
+}
+
 /* The machine, the lists, the worker counts and how they were chosen. */
 static void print_lists(const struct run_cmd *r)
 {
@@ -99,41 +148,38 @@ static void print_lists(const struct run_cmd *r)
 	size_t used = 0;
 	int here = pin_topo_this_system(r->topo, what, sizeof(what));
 
+	buf[0] = '\0';
+
 	pin_topo_describe(r->topo, buf, sizeof(buf));
-	printf("machine:   %s%s%s%s\n", buf, here ? "" : ", from ", here ? "" : what,
-	       here ? "" : " (not this machine)");
+	say(11, "machine:   %s%s%s%s", buf, here ? "" : ", from ", here ? "" : what,
+	    here ? "" : " (not this machine)");
 	for (size_t i = 0; i < o->n_kernels; i++)
-		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? ", " : "",
-					 o->kernels[i]->name);
-	printf("kernels:   %s\n", buf);
-	names(o->backends, o->n_backends, 0, 0, buf, sizeof(buf));
-	names(o->backends, o->n_backends, BACKEND_CAP_PYTHON, BACKEND_CAP_PYTHON, what,
-	      sizeof(what));
-	printf("backends:  %s (and the baselines serial%s, if missing)\n", buf,
-	       what[0] ? ", cpython" : "");
+		cat(buf, sizeof(buf), &used, "%s%s", i ? ", " : "", o->kernels[i]->name);
+	say(11, "kernels:   %s", buf);
+	print_backends(o);
 	if (r->n_mpi) {
 		names(r->mpi_b, r->n_mpi, 0, 0, buf, sizeof(buf));
-		printf("  by mpirun, one launch per worker count: %s\n", buf);
+		say(4, "  by mpirun, one launch per worker count: %s", buf);
 	}
 	used = 0;
 	for (size_t i = 0; i < o->n_workers; i++)
-		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%u", i ? ", " : "",
-					 o->workers[i]);
-	printf("workers:   %s", buf);
+		cat(buf, sizeof(buf), &used, "%s%u", i ? ", " : "", o->workers[i]);
 	if (r->workers_given) {
-		printf(" (--workers)\n");
+		say(11, "workers:   %s (--workers)", buf);
 		return;
 	}
-	printf(" (the default: powers of two below the cores");
+	cat(buf, sizeof(buf), &used, " (the default: powers of two below the cores");
 	if (pin_topo_numa_nodes(r->topo) > 1)
-		printf(", one NUMA node's %u cores", pin_topo_domain_cores(r->topo, PIN_DOMAIN_NUMA));
+		cat(buf, sizeof(buf), &used, ", one NUMA node's %u cores",
+		    pin_topo_domain_cores(r->topo, PIN_DOMAIN_NUMA));
 	if (pin_topo_packages(r->topo) > 1)
-		printf(", one package's %u", pin_topo_domain_cores(r->topo, PIN_DOMAIN_PACKAGE));
-	printf(", all %u cores", pin_topo_cores(r->topo));
+		cat(buf, sizeof(buf), &used, ", one package's %u",
+		    pin_topo_domain_cores(r->topo, PIN_DOMAIN_PACKAGE));
+	cat(buf, sizeof(buf), &used, ", all %u cores", pin_topo_cores(r->topo));
 	if (pin_topo_pus(r->topo) > pin_topo_cores(r->topo))
-		printf(r->smt ? ", all %u PUs (--smt)" : "; --smt adds all %u PUs",
-		       pin_topo_pus(r->topo));
-	printf("; at most %d)\n", PLACEMENT_MAX_COUNTS);
+		cat(buf, sizeof(buf), &used, r->smt ? ", all %u PUs (--smt)" : "; --smt adds all %u PUs",
+		    pin_topo_pus(r->topo));
+	say(11, "workers:   %s; at most %d)", buf, PLACEMENT_MAX_COUNTS);
 }
 
 /* Where each count's workers go. */
@@ -157,7 +203,7 @@ static void print_placement(const struct run_cmd *r)
 			mark = " [*: workers share a PU: meaningless for speed]";
 		else if (plan.smt_shared)
 			mark = " [s: workers share cores]";
-		printf("  %4u worker%s %s%s\n", w, w == 1 ? ": " : "s:", buf, mark);
+		say(15, "  %4u worker%s %s%s", w, w == 1 ? ": " : "s:", buf, mark);
 	}
 }
 
@@ -186,25 +232,25 @@ static void print_calibration(const struct run_cmd *r)
 		if (python && !o->py_skip[i] && !o->py_sizes[i])
 			uy += (size_t)snprintf(py + uy, sizeof(py) - uy, "%s%s", uy ? ", " : "", k->name);
 	}
-	printf("calibration (when the run starts: the sizes are known only then):\n");
+	say(0, "calibration (when the run starts: the sizes are known only then):");
 	if (o->n_sizes)
-		printf("  none: every kernel at each of the %zu --sizes\n", o->n_sizes);
+		say(4, "  none: every kernel at each of the %zu --sizes", o->n_sizes);
 	if (timed[0])
-		printf("  %s: the size of a %g s serial run: serial runs of growing size until one "
-		       "takes %g s, %g s more untimed, then the median of %d (~%g s each)\n", timed,
+		say(4, "  %s: the size of a %g s serial run: serial runs of growing size until one "
+		       "takes %g s, %g s more untimed, then the median of %d (~%g s each)", timed,
 		       CALIB_TARGET_S / (o->kp.quick ? CALIB_QUICK_DIV : 1), CALIB_PROBE_S,
 		       CALIB_WARM_S, CALIB_RUNS, EST_CALIB_S);
 	if (given[0])
-		printf("  %s: as given (--size)\n", given);
+		say(4, "  %s: as given (--size)", given);
 	if (pics[0] && r->image_path)
-		printf("  %s: none: the picture of --image, %ux%u\n", pics, o->kp.image->w,
+		say(4, "  %s: none: the picture of --image, %ux%u", pics, o->kp.image->w,
 		       o->kp.image->h);
 	else if (pics[0])
-		printf("  %s: none: the %s synthetic picture\n", pics,
+		say(4, "  %s: none: the %s synthetic picture", pics,
 		       o->kp.quick ? "1024x1024" : "4096x4096");
 	if (py[0])
-		printf("  their CPython rows (%s): the size of a %g s cpython run (pictures: their "
-		       "side), probed in the interpreter (~%g s each)\n", py,
+		say(4, "  their CPython rows (%s): the size of a %g s cpython run (pictures: their "
+		       "side), probed in the interpreter (~%g s each)", py,
 		       CALIB_PY_TARGET_S / (o->kp.quick ? CALIB_PY_QUICK_DIV : 1), EST_PY_CALIB_S);
 }
 
@@ -251,8 +297,8 @@ static void print_estimate(const struct run_cmd *r)
 	const struct sweep_opts *o = &r->o;
 	static struct est_launch la[SWEEP_MAX_LIST * SWEEP_MAX_LIST];
 	struct estimate e;
-	size_t nl = 0;
-	char a[64], b[64], c[64], d[64];
+	size_t nl = 0, used = 0;
+	char a[64], b[64], c[128], d[64], all[1024] = "";
 
 	for (size_t m = 0; m < r->n_mpi; m++)
 		for (size_t i = 0; i < o->n_workers; i++) {
@@ -270,22 +316,23 @@ static void print_estimate(const struct run_cmd *r)
 	};
 
 	estimate_run(&in, &e);
-	printf("estimated duration: the first round ~%s, the whole run ~%s", dur(a, sizeof(a), e.first_s),
-	       dur(b, sizeof(b), e.whole_s));
 	if (r->repetitions)
-		printf(" (%d repetitions each: no later rounds)\n", r->repetitions);
+		snprintf(c, sizeof(c), "%d repetitions each: no later rounds", r->repetitions);
 	else
-		printf(" (budget %g s: later rounds spend what the first leaves)\n", o->budget_s);
-	printf("  %zu configurations, %zu of them in %zu mpirun launch%s (~%s of launching); "
-	       "%zu backend starts by parbench; before the measurement: calibration ~%s, copy "
-	       "bandwidth ~%s\n", e.rows, e.mpi_rows, e.launches, e.launches == 1 ? "" : "es",
-	       dur(c, sizeof(c), e.mpi_start_s), e.starts, dur(d, sizeof(d), e.calibrate_s),
-	       dur(a, sizeof(a), e.roof_s));
+		snprintf(c, sizeof(c), "budget %g s: the first round runs whole, later ones while "
+			 "it lasts", o->budget_s);
+	say(2, "estimated duration: the first round ~%s, the whole run ~%s (%s)",
+	    dur(a, sizeof(a), e.first_s), dur(b, sizeof(b), e.whole_s), c);
+	say(4, "  %zu configurations, %zu of them in %zu mpirun launch%s (~%s of launching); "
+	    "%zu backend starts by parbench; before the measurement: calibration ~%s, copy "
+	    "bandwidth ~%s", e.rows, e.mpi_rows, e.launches, e.launches == 1 ? "" : "es",
+	    dur(c, sizeof(c), e.mpi_start_s), e.starts, dur(d, sizeof(d), e.calibrate_s),
+	    dur(a, sizeof(a), e.roof_s));
 	qsort(e.by, e.n_by, sizeof(e.by[0]), by_time);
-	printf("  the first round by backend:");
 	for (size_t i = 0; i < e.n_by; i++)
-		printf("%s %s %.0f s", i ? "," : "", e.by[i].b->name, e.by[i].s);
-	printf("\n");
+		cat(all, sizeof(all), &used, "%s %s %.0f s", i ? "," : "", e.by[i].b->name,
+		    e.by[i].s);
+	say(4, "  the first round by backend:%s", all);
 }
 
 /* What the estimate assumes, so that a reader can judge it. */
@@ -303,26 +350,26 @@ static void print_terms(const struct run_cmd *r)
 	for (size_t i = 0; i < r->n_mpi; i++)
 		all[n++] = r->mpi_b[i];
 	names(all, n, BACKEND_CAP_GIL_BOUND, BACKEND_CAP_GIL_BOUND, gil, sizeof(gil));
-	printf("terms of the estimate (targets and stated costs, not measurements: a slower or "
-	       "busier machine takes longer):\n");
-	printf("  a serial run takes its calibration target, %g s (sizes given too: their time is "
-	       "not known before they run); a picture %g s per 4096x4096; CPython rows %g s\n",
+	say(2, "terms of the estimate (targets and stated costs, not measurements: a slower or "
+	       "busier machine takes longer):");
+	say(4, "  a serial run takes its calibration target, %g s (sizes given too: their time is "
+	       "not known before they run); a picture %g s per 4096x4096; CPython rows %g s",
 	       CALIB_TARGET_S / (o->kp.quick ? CALIB_QUICK_DIV : 1), EST_PICTURE_S,
 	       CALIB_PY_TARGET_S / (o->kp.quick ? CALIB_PY_QUICK_DIV : 1));
-	printf("  a parallel run: serial / min(workers, %u cores), a lower bound%s%s: all of "
-	       "serial (one worker at a time holds the GIL); io_wait: serial / workers\n",
+	say(4, "  a parallel run: serial / min(workers, %u cores), a lower bound%s%s: all of "
+	       "serial (one worker at a time holds the GIL); io_wait: serial / workers",
 	       pin_topo_cores(r->topo), gil[0] ? "; " : "", gil[0] ? gil : "GIL-bound backends");
-	printf("  each configuration: %u repetitions (the first round), each at least %g s "
+	say(4, "  each configuration: %u repetitions (the first round), each at least %g s "
 	       "(--min-time: shorter runs batched)%s; one untimed warm-up, again after each "
-	       "restart for the pictures and the CPython rows\n", reps, o->min_time_s,
+	       "restart for the pictures and the CPython rows", reps, o->min_time_s,
 	       r->interleave ? ", each restarting its backend (interleaved)" : "");
-	printf("  starts: %g us per thread, %g ms per forked worker, CPython %g ms per interpreter "
-	       "+ %g ms per pool process (%s), mpirun %g s + %g ms per rank per launch\n",
+	say(4, "  starts: %g us per thread, %g ms per forked worker, CPython %g ms per interpreter "
+	       "+ %g ms per pool process (%s), mpirun %g s + %g ms per rank per launch",
 	       EST_THREAD_S * 1e6, EST_FORK_S * 1e3, EST_PY_START_S * 1e3,
 	       (spawn ? EST_PY_SPAWN_S : EST_PY_FORK_S) * 1e3, spawn ? o->py_start : "fork",
 	       EST_MPIRUN_S, EST_RANK_S * 1e3);
-	printf("  the whole run: calibration (~%g s per kernel, CPython ~%g s) + copy bandwidth "
-	       "(~%g s per worker count) + %s\n", EST_CALIB_S, EST_PY_CALIB_S, EST_ROOF_S,
+	say(4, "  the whole run: calibration (~%g s per kernel, CPython ~%g s) + copy bandwidth "
+	       "(~%g s per worker count) + %s", EST_CALIB_S, EST_PY_CALIB_S, EST_ROOF_S,
 	       r->repetitions ? "the first round"
 			      : "the first round, or the budget if longer (later rounds spend it)");
 }
@@ -340,8 +387,8 @@ int run_dry(struct run_cmd *r)
 			    r->out_dir ? r->out_dir : "results", strerror(-rc));
 	printf("parbench run --dry-run: the plan; nothing is measured, written or started\n");
 	print_lists(r);
-	if (r->skipped[0])
-		printf("%s\n", r->skipped);
+	for (const char *p = r->skipped; *p; p += strcspn(p, "\n"), p += *p == '\n')
+		say(2, "%.*s", (int)strcspn(p, "\n"), p);
 	print_placement(r);
 	print_calibration(r);
 	printf("output:    %s/ (made when the run starts)\n",
