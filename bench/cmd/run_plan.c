@@ -16,6 +16,7 @@
 #include "launch.h"
 #include "pin.h"
 #include "placement.h"
+#include "text.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -49,48 +50,16 @@ int run_plan_available(const struct run_cmd *r, const struct backend *be, char *
 
 #define PLAN_WIDTH 100 /* columns: longer lines wrap, indented */
 
-/* One line of the plan, wrapped on spaces at PLAN_WIDTH columns; its continuation lines
- * are indented by indent spaces. */
+/* One line of the plan, wrapped (text_wrap); continuation lines indented by indent. */
 __attribute__((format(printf, 2, 3))) static void say(int indent, const char *fmt, ...)
 {
 	char line[4096];
-	const char *p = line;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	for (int first = 1; *p; first = 0) {
-		size_t room = PLAN_WIDTH - (first ? 0 : (size_t)indent), n = strlen(p);
-
-		if (n > room) {
-			size_t cut = room;
-
-			while (cut > 0 && p[cut] != ' ')
-				cut--;
-			n = cut ? cut : room + strcspn(p + room, " ");
-		}
-		printf("%*s%.*s\n", first ? 0 : indent, "", (int)n, p);
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-}
-
-/* Appends to buf (used of len so far). */
-__attribute__((format(printf, 4, 5))) static void cat(char *buf, size_t len, size_t *used,
-						       const char *fmt, ...)
-{
-	va_list ap;
-	int w;
-
-	if (*used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	w = vsnprintf(buf + *used, len - *used, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		*used += (size_t)w < len - *used ? (size_t)w : len - *used - 1;
+	text_wrap(stdout, PLAN_WIDTH, (size_t)indent, line);
 }
 
 /* The names of backends bs for which caps & want == is (want 0: all), comma-separated. */
@@ -106,13 +75,13 @@ static void names(const struct backend *const *bs, size_t n, unsigned want, unsi
 						 bs[i]->name);
 }
 
-/* "35 s", or "420 s (7.0 min)". */
+/* "35 s", or "420 s (7.0 min)", their spaces kept whole (\037: TEXT_NBSP). */
 static const char *dur(char *buf, size_t len, double s)
 {
 	if (s < 120)
-		snprintf(buf, len, "%.0f s", s < 1 ? 1 : s);
+		snprintf(buf, len, "%.0f\037s", s < 1 ? 1 : s);
 	else
-		snprintf(buf, len, "%.0f s (%.1f min)", s, s / 60);
+		snprintf(buf, len, "%.0f\037s (%.1f\037min)", s, s / 60);
 	return buf;
 }
 
@@ -135,8 +104,8 @@ static void print_backends(const struct sweep_opts *o)
 	names(o->backends, o->n_backends, 0, 0, buf, sizeof(buf));
 	used = strlen(buf);
 	for (size_t k = 0; k < n_added; k++)
-		cat(buf, sizeof(buf), &used, "%s%s (a baseline, added)", used ? ", " : "",
-		    added[k]->name);
+		text_append(buf, sizeof(buf), &used, "%s%s (a baseline, added)",
+			    used ? ", " : "", added[k]->name);
 	say(11, "backends:  %s", buf);
 }
 
@@ -154,7 +123,7 @@ static void print_lists(const struct run_cmd *r)
 	say(11, "machine:   %s%s%s%s", buf, here ? "" : ", from ", here ? "" : what,
 	    here ? "" : " (not this machine)");
 	for (size_t i = 0; i < o->n_kernels; i++)
-		cat(buf, sizeof(buf), &used, "%s%s", i ? ", " : "", o->kernels[i]->name);
+		text_append(buf, sizeof(buf), &used, "%s%s", i ? ", " : "", o->kernels[i]->name);
 	say(11, "kernels:   %s", buf);
 	print_backends(o);
 	if (r->n_mpi) {
@@ -163,22 +132,25 @@ static void print_lists(const struct run_cmd *r)
 	}
 	used = 0;
 	for (size_t i = 0; i < o->n_workers; i++)
-		cat(buf, sizeof(buf), &used, "%s%u", i ? ", " : "", o->workers[i]);
+		text_append(buf, sizeof(buf), &used, "%s%u", i ? ", " : "", o->workers[i]);
 	if (r->workers_given) {
 		say(11, "workers:   %s (--workers)", buf);
 		return;
 	}
-	cat(buf, sizeof(buf), &used, " (the default: powers of two below the cores");
-	if (pin_topo_numa_nodes(r->topo) > 1)
-		cat(buf, sizeof(buf), &used, ", one NUMA node's %u cores",
-		    pin_topo_domain_cores(r->topo, PIN_DOMAIN_NUMA));
-	if (pin_topo_packages(r->topo) > 1)
-		cat(buf, sizeof(buf), &used, ", one package's %u",
-		    pin_topo_domain_cores(r->topo, PIN_DOMAIN_PACKAGE));
-	cat(buf, sizeof(buf), &used, ", all %u cores", pin_topo_cores(r->topo));
-	if (pin_topo_pus(r->topo) > pin_topo_cores(r->topo))
-		cat(buf, sizeof(buf), &used, r->smt ? ", all %u PUs (--smt)" : "; --smt adds all %u PUs",
-		    pin_topo_pus(r->topo));
+	const struct pin_topo *t = r->topo;
+	unsigned numa = pin_topo_numa_nodes(t) > 1 ? pin_topo_domain_cores(t, PIN_DOMAIN_NUMA) : 0;
+	unsigned pkg = pin_topo_packages(t) > 1 ? pin_topo_domain_cores(t, PIN_DOMAIN_PACKAGE) : 0;
+	unsigned cores = pin_topo_cores(t), pus = pin_topo_pus(t);
+
+	text_append(buf, sizeof(buf), &used, " (the default: powers of two below the cores");
+	if (numa)
+		text_append(buf, sizeof(buf), &used, ", one NUMA node's %u cores", numa);
+	if (pkg)
+		text_append(buf, sizeof(buf), &used, ", one package's %u", pkg);
+	text_append(buf, sizeof(buf), &used, ", all %u cores", cores);
+	if (pus > cores)
+		text_append(buf, sizeof(buf), &used, r->smt ? ", all %u PUs (--smt)"
+							    : "; --smt adds all %u PUs", pus);
 	say(11, "workers:   %s; at most %d)", buf, PLACEMENT_MAX_COUNTS);
 }
 
@@ -330,8 +302,8 @@ static void print_estimate(const struct run_cmd *r)
 	    dur(a, sizeof(a), e.roof_s));
 	qsort(e.by, e.n_by, sizeof(e.by[0]), by_time);
 	for (size_t i = 0; i < e.n_by; i++)
-		cat(all, sizeof(all), &used, "%s %s %.0f s", i ? "," : "", e.by[i].b->name,
-		    e.by[i].s);
+		text_append(all, sizeof(all), &used, "%s %s\037%.0f\037s", i ? "," : "",
+			    e.by[i].b->name, e.by[i].s);
 	say(4, "  the first round by backend:%s", all);
 }
 

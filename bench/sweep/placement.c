@@ -4,9 +4,10 @@
  */
 #include "placement.h"
 
+#include "text.h"
+
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,21 +83,6 @@ size_t placement_default_workers(const struct pin_topo *t, int smt, unsigned *w,
 	return n;
 }
 
-__attribute__((format(printf, 4, 5))) static void put(char *buf, size_t len, size_t *used,
-						       const char *fmt, ...)
-{
-	va_list ap;
-	int w;
-
-	if (*used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	w = vsnprintf(buf + *used, len - *used, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		*used += (size_t)w < len - *used ? (size_t)w : len - *used - 1;
-}
-
 /* What the plan uses of one core. */
 struct core_use {
 	int used, package, numa;
@@ -117,7 +103,7 @@ static void put_smt_ranges(char *buf, size_t len, size_t *used, const struct cor
 			continue;
 		while (j + 1 < n && c[j + 1].package == pk && c[j + 1].pus >= 2)
 			j++;
-		put(buf, len, used, j > i ? "%s%u-%u" : "%s%u", first ? "" : ",", i, j);
+		text_append(buf, len, used, j > i ? "%s%u-%u" : "%s%u", first ? "" : ",", i, j);
 		first = 0;
 		i = j;
 	}
@@ -143,27 +129,27 @@ static void put_package(char *buf, size_t len, size_t *used, const struct core_u
 	}
 	if (cores == 0)
 		goto out_free;
-	put(buf, len, used, "%spackage %d: %u core%s", *used ? "; " : "", pk, cores,
-	    cores == 1 ? "" : "s");
+	text_append(buf, len, used, "%spackage %d: %u core%s", *used ? "; " : "", pk, cores,
+		    cores == 1 ? "" : "s");
 	for (unsigned m = 0, k = 0; per && !unknown_numa && m < nnuma; m++) {
 		if (!per[m])
 			continue;
 		if (numas == 1)
-			put(buf, len, used, " (NUMA %u)", m);
+			text_append(buf, len, used, " (NUMA %u)", m);
 		else
-			put(buf, len, used, "%sNUMA %u: %u%s", k ? ", " : " (", m, per[m],
-			    k + 1 == numas ? ")" : "");
+			text_append(buf, len, used, "%sNUMA %u: %u%s", k ? ", " : " (", m,
+				    per[m], k + 1 == numas ? ")" : "");
 		k++;
 	}
 	if (!smt) {
-		put(buf, len, used, ", 1 PU each");
+		text_append(buf, len, used, ", 1 PU each");
 		goto out_free;
 	}
-	put(buf, len, used, ": cores ");
+	text_append(buf, len, used, ": cores ");
 	put_smt_ranges(buf, len, used, c, n, pk);
-	put(buf, len, used, maxpus == 2 ? " both PUs" : " several PUs");
+	text_append(buf, len, used, maxpus == 2 ? " both PUs" : " several PUs");
 	if (smt < cores)
-		put(buf, len, used, ", the other%s 1 PU", cores - smt == 1 ? "" : "s");
+		text_append(buf, len, used, ", the other%s 1 PU", cores - smt == 1 ? "" : "s");
 out_free:
 	free(per);
 }
@@ -179,7 +165,7 @@ void placement_describe(const struct pin_topo *t, const struct pin_plan *plan, c
 		return;
 	buf[0] = '\0';
 	if (!c) {
-		put(buf, len, &used, "(out of memory)");
+		text_append(buf, len, &used, "(out of memory)");
 		return;
 	}
 	for (unsigned i = 0; i < plan->n; i++) {
@@ -201,10 +187,10 @@ void placement_describe(const struct pin_topo *t, const struct pin_plan *plan, c
 	for (unsigned pk = 0; pk < pin_topo_packages(t); pk++)
 		put_package(buf, len, &used, c, ncores, (int)pk, pin_topo_numa_nodes(t));
 	if (unbound)
-		put(buf, len, &used, "%s%u not bound (the OS places them)", used ? "; " : "",
-		    unbound);
+		text_append(buf, len, &used, "%s%u not bound (the OS places them)",
+			    used ? "; " : "", unbound);
 	if (plan->oversubscribed)
-		put(buf, len, &used, "; %u on a PU another worker has", plan->oversubscribed);
+		text_append(buf, len, &used, "; %u on a PU another worker has", plan->oversubscribed);
 	free(c);
 }
 
