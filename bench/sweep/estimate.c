@@ -48,9 +48,10 @@ double estimate_start_s(const struct backend *b, unsigned w, const char *py_star
 	return 0;
 }
 
-/* A serial run of kernel i's C rows (the sizes given are taken to keep to the target too:
- * their time is not known before they run), or of its CPython rows. */
-static double serial_s(const struct est_input *in, size_t i, int python)
+/* A serial run of kernel i's C rows at size slot (the sizes given are taken to keep to the
+ * target too: their time is not known before they run; a picture's is, by its pixels), or
+ * of its CPython rows. */
+static double serial_s(const struct est_input *in, size_t i, int python, size_t slot)
 {
 	const struct sweep_opts *o = in->o;
 	const struct kernel *k = o->kernels[i];
@@ -61,7 +62,9 @@ static double serial_s(const struct est_input *in, size_t i, int python)
 		return CALIB_PY_TARGET_S / (o->kp.quick ? CALIB_PY_QUICK_DIV : 1);
 	if (k->timed_size)
 		return CALIB_TARGET_S / (o->kp.quick ? CALIB_QUICK_DIV : 1);
-	if (o->kernel_sizes[i]) /* a picture's side */
+	if (o->n_sizes) /* a picture's side */
+		px = (double)o->sizes[slot] * (double)o->sizes[slot];
+	else if (o->kernel_sizes[i])
 		px = (double)o->kernel_sizes[i] * (double)o->kernel_sizes[i];
 	return EST_PICTURE_S * px / EST_PICTURE_PIXELS;
 }
@@ -110,7 +113,7 @@ static double backend_rows(const struct est_input *in, size_t i, const struct ba
 			continue;
 		for (size_t wi = 0; wi < (parallel ? o->n_workers : 1); wi++) {
 			unsigned w = parallel ? o->workers[wi] : 1;
-			double serial = serial_s(in, i, py);
+			double serial = serial_s(in, i, py, o->n_sizes ? s : 0);
 
 			if ((only_w && w != only_w) ||
 			    (o->weak && !py && parallel && w != o->workers[s - 1]))
