@@ -117,8 +117,6 @@ static void print_lists(const struct run_cmd *r)
 	size_t used = 0;
 	int here = pin_topo_this_system(r->topo, what, sizeof(what));
 
-	buf[0] = '\0';
-
 	pin_topo_describe(r->topo, buf, sizeof(buf));
 	say(11, "machine:   %s%s%s%s", buf, here ? "" : ", from ", here ? "" : what,
 	    here ? "" : " (not this machine)");
