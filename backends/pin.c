@@ -90,9 +90,31 @@ void pin_topo_pu_list(const struct pin_topo *t, char *buf, size_t len)
 
 unsigned pin_topo_packages(const struct pin_topo *t)
 {
-	unsigned n = count_type(t, HWLOC_OBJ_PACKAGE);
+	return count_type(t, HWLOC_OBJ_PACKAGE) ? count_type(t, HWLOC_OBJ_PACKAGE) : 1;
+}
 
-	return n ? n : 1;
+unsigned pin_topo_numa_nodes(const struct pin_topo *t)
+{
+	return count_type(t, HWLOC_OBJ_NUMANODE) ? count_type(t, HWLOC_OBJ_NUMANODE) : 1;
+}
+
+unsigned pin_topo_domain_cores(const struct pin_topo *t, enum pin_domain d)
+{
+	hwloc_obj_t o = hwloc_get_obj_by_type(t->h, d == PIN_DOMAIN_NUMA ? HWLOC_OBJ_NUMANODE
+							     : HWLOC_OBJ_PACKAGE, 0);
+	int n = o ? hwloc_get_nbobjs_inside_cpuset_by_type(t->h, o->cpuset, HWLOC_OBJ_CORE) : 0;
+
+	return n > 0 ? (unsigned)n : pin_topo_cores(t);
+}
+
+int pin_topo_this_system(const struct pin_topo *t, char *what, size_t len)
+{
+	const char *syn = hwloc_obj_get_info_by_name(hwloc_get_root_obj(t->h),
+						     "SyntheticDescription");
+
+	snprintf(what, len, "%s%.200s%s", syn ? "hwloc synthetic '" : "hwloc's description",
+		 syn ? syn : "", syn ? "'" : "");
+	return hwloc_topology_is_thissystem(t->h);
 }
 
 size_t pin_topo_l3_bytes(const struct pin_topo *t)
@@ -229,26 +251,80 @@ static int plan_list(const struct pin_topo *t, const char *text, struct pin_plan
 	return 0;
 }
 
+/* Every PU of a core before the next core: hwloc's logical PU order. */
+static void plan_compact_smt(const struct pin_topo *t, struct pin_plan *plan)
+{
+	for (unsigned i = 0; i < plan->n; i++) {
+		hwloc_obj_t pu = hwloc_get_obj_by_type(t->h, HWLOC_OBJ_PU, i % pin_topo_pus(t));
+
+		plan->pu[i] = pu ? (int)pu->os_index : -1;
+	}
+}
+
+/* How the plan's workers share: beyond one per PU (oversubscribed), and on a core whose
+ * other PUs other workers use (smt_shared). */
+static int count_sharing(const struct pin_topo *t, struct pin_plan *plan)
+{
+	unsigned npus = pin_topo_pus(t), ncores = pin_topo_cores(t), distinct = 0;
+	unsigned char *pu_used = calloc(npus, 1);
+	unsigned *core_pus = calloc(ncores, sizeof(*core_pus));
+	int err = 0;
+
+	if (!pu_used || !core_pus) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	for (unsigned i = 0; i < plan->n; i++) {
+		hwloc_obj_t pu = plan->pu[i] < 0 ? NULL
+				 : hwloc_get_pu_obj_by_os_index(t->h, (unsigned)plan->pu[i]);
+		int c = core_of_pu(t, plan->pu[i]);
+
+		if (pu && pu->logical_index < npus && c >= 0 && (unsigned)c < ncores &&
+		    !pu_used[pu->logical_index]) {
+			pu_used[pu->logical_index] = 1;
+			core_pus[c]++;
+			distinct++;
+		}
+	}
+	plan->oversubscribed = plan->n - distinct;
+	for (unsigned i = 0; i < plan->n; i++) {
+		int c = core_of_pu(t, plan->pu[i]);
+
+		plan->smt_shared += c >= 0 && (unsigned)c < ncores && core_pus[c] > 1;
+	}
+out_free:
+	free(pu_used);
+	free(core_pus);
+	return err;
+}
+
 int pin_plan_make(const struct pin_topo *t, const char *policy, unsigned workers,
 		  struct pin_plan *plan)
 {
-	unsigned ncores = pin_topo_cores(t);
+	unsigned ncores = pin_topo_cores(t), npus = pin_topo_pus(t);
 	int err = 0;
 
-	if (workers == 0 || workers > PIN_MAX_WORKERS || pin_topo_pus(t) == 0)
+	if (workers == 0 || workers > PIN_MAX_WORKERS || npus == 0)
 		return -EINVAL;
 	memset(plan, 0, sizeof(*plan));
 	plan->n = workers;
 	if (strcmp(policy, "none") == 0) {
+		/* the OS places them: as many as fit on PUs of their own, siblings last */
+		unsigned on_pus = workers < npus ? workers : npus;
+
 		plan->policy = PIN_NONE;
 		for (unsigned i = 0; i < workers; i++)
 			plan->pu[i] = -1;
-		plan->oversubscribed = workers > ncores ? workers - ncores : 0;
+		plan->oversubscribed = workers - on_pus;
+		plan->smt_shared = on_pus > ncores ? 2 * (on_pus - ncores) : 0;
 		return 0;
 	}
 	if (strcmp(policy, "compact") == 0) {
 		plan->policy = PIN_COMPACT;
 		plan_compact(t, plan);
+	} else if (strcmp(policy, "compact-smt") == 0) {
+		plan->policy = PIN_COMPACT_SMT;
+		plan_compact_smt(t, plan);
 	} else if (strcmp(policy, "spread") == 0) {
 		plan->policy = PIN_SPREAD;
 		err = plan_spread(t, plan);
@@ -256,68 +332,34 @@ int pin_plan_make(const struct pin_topo *t, const char *policy, unsigned workers
 		plan->policy = PIN_LIST;
 		err = plan_list(t, policy, plan);
 	}
-	if (err)
-		return err;
-
-	/* Workers beyond one per distinct core used share a core with another worker. */
-	unsigned char *used = calloc(ncores + 1, 1);
-	unsigned distinct = 0;
-
-	if (!used)
-		return -ENOMEM;
-	for (unsigned i = 0; i < workers; i++) {
-		int c = core_of_pu(t, plan->pu[i]);
-
-		if (c >= 0 && (unsigned)c < ncores && !used[c]) {
-			used[c] = 1;
-			distinct++;
-		}
-	}
-	free(used);
-	plan->oversubscribed = workers - distinct;
-	return 0;
+	return err ? err : count_sharing(t, plan);
 }
 
-void pin_pu_describe(const struct pin_topo *t, int os_index, char *buf, size_t len)
+int pin_pu_place(const struct pin_topo *t, int os_index, struct pin_place *out)
 {
-	hwloc_obj_t pu = os_index >= 0 ? hwloc_get_pu_obj_by_os_index(t->h, (unsigned)os_index) : NULL;
-	hwloc_obj_t core, pkg, numa;
+	hwloc_obj_t pu = os_index >= 0 ? hwloc_get_pu_obj_by_os_index(t->h, (unsigned)os_index)
+				       : NULL;
+	hwloc_obj_t core, pkg;
+	unsigned nnuma = count_type(t, HWLOC_OBJ_NUMANODE);
 
-	if (!pu) {
-		snprintf(buf, len, "not bound");
-		return;
-	}
+	*out = (struct pin_place){ -1, -1, -1, 0 };
+	if (!pu)
+		return -EINVAL;
 	core = hwloc_get_ancestor_obj_by_type(t->h, HWLOC_OBJ_CORE, pu);
 	pkg = hwloc_get_ancestor_obj_by_type(t->h, HWLOC_OBJ_PACKAGE, pu);
-	numa = hwloc_get_obj_covering_cpuset(t->h, pu->cpuset);
-	while (numa && numa->memory_arity == 0)
-		numa = numa->parent;
-	numa = numa && numa->memory_first_child ? numa->memory_first_child : NULL;
-	snprintf(buf, len, "PU %d: core %d, package %d, NUMA node %d", os_index,
-		 core ? (int)core->logical_index : -1, pkg ? (int)pkg->logical_index : 0,
-		 numa ? (int)numa->logical_index : 0);
-}
+	out->core = core ? (int)core->logical_index : (int)pu->logical_index; /* no cores: PUs */
+	out->package = pkg ? (int)pkg->logical_index : -1;
+	for (unsigned i = 0; i < nnuma && out->numa < 0; i++) {
+		hwloc_obj_t numa = hwloc_get_obj_by_type(t->h, HWLOC_OBJ_NUMANODE, i);
 
-void pin_plan_describe(const struct pin_plan *plan, char *buf, size_t len)
-{
-	static const char *const names[] = {
-		[PIN_NONE] = "none", [PIN_COMPACT] = "compact", [PIN_SPREAD] = "spread",
-		[PIN_LIST] = "list",
-	};
-	size_t used = 0;
-	int w = snprintf(buf, len, "%s:", names[plan->policy]);
-
-	if (w < 0 || (size_t)w >= len)
-		return;
-	used = (size_t)w;
-	for (unsigned i = 0; i < plan->n; i++) {
-		w = plan->pu[i] < 0 ? snprintf(buf + used, len - used, "%s-", i ? "," : " ")
-				    : snprintf(buf + used, len - used, "%s%d", i ? "," : " ",
-					       plan->pu[i]);
-		if (w < 0 || (size_t)w >= len - used)
-			return;
-		used += (size_t)w;
+		if (numa && numa->cpuset && hwloc_bitmap_isset(numa->cpuset, (unsigned)os_index))
+			out->numa = (int)numa->logical_index;
 	}
+	for (hwloc_obj_t s = pu->prev_cousin; core && s && hwloc_bitmap_isincluded(s->cpuset,
+									   core->cpuset);
+	     s = s->prev_cousin)
+		out->sibling++;
+	return 0;
 }
 
 int pin_bind_self(const struct pin_topo *t, int os_index)

@@ -2,53 +2,7 @@
 # cli.sh PARBENCH - the command line as a user meets it: bad usage is one line and exit 2;
 # a run writes whole files only; a wrong result fails the run (exit 1) and never reaches a
 # table; SIGINT stops the sweep, keeps what was measured and exits 130.
-set -u
-pb="$1"
-# the no-process-left-behind checks need pgrep (procps): without it they would pass vacuously
-command -v pgrep >/dev/null 2>&1 || { echo "cli: pgrep (procps) is required"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# wait_for WHAT FILE: waits (at most 120 s) until FILE has a line matching the regex WHAT;
-# the signal tests act on what a run has done, not on how long it has run, which a busy
-# machine stretches (start-up alone, the roof measured, took 3.5 s on 2 busy cores)
-wait_for() {
-	for _ in $(seq 1200); do
-		grep -q "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# gone PATTERN: within 20 s no process's command line matches PATTERN (pgrep -f): processes
-# killed with their parent take a moment to die on a busy machine
-gone() {
-	for _ in $(seq 200); do
-		[ "$(pgrep -f -- "$1" | wc -l)" -eq 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# usage_error "what" args...: exit 2, exactly one line on stderr, nothing on stdout
-usage_error() {
-	what="$1"
-	shift
-	"$pb" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	lines=$(wc -l <"$tmp/err")
-	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/out" ] && grep -q "^parbench: " "$tmp/err"; then
-		ok
-	else
-		bad "$what: exit $rc, $lines stderr lines: $(head -c 300 "$tmp/err")"
-	fi
-}
-
+. "$(dirname "$0")/cli_lib.sh"
 usage_error "no command"
 usage_error "unknown command" frobnicate
 usage_error "unknown option" run --frob
@@ -131,7 +85,7 @@ cmake -DFILE="$tmp/run/gbench.json" -P "$(dirname "$0")/json_check.cmake" >/dev/
 
 # The roof and the variant: measured before the sweep, beside every row, in every file.
 head -1 "$tmp/run/summary.csv" | grep -q ",partial,variant,elements,rate,rate_unit,cycles_per_item,copy_fraction," && ok || bad "summary.csv lacks the rate and roof columns"
-head -1 "$tmp/run/summary.csv" | grep -q ",parallel_cpus,moved_bytes,volume_bytes,messages,link_s,link_latency_s,link_bytes_per_s,gil$" && ok || bad "summary.csv lacks the scaling model's columns"
+head -1 "$tmp/run/summary.csv" | grep -q ",parallel_cpus,moved_bytes,volume_bytes,messages,link_s,link_latency_s,link_bytes_per_s,gil,smt_shared$" && ok || bad "summary.csv lacks the scaling model's columns"
 
 v=$("$pb" list | sed -n 's/^kernels (instruction-set variant in use: \([a-z0-9]*\);.*/\1/p')
 [ -n "$v" ] && ok || bad "list does not name the variant in use"
@@ -140,14 +94,14 @@ grep -q "cyc/item" "$tmp/out" && grep -q "^roof (measured before the sweep" "$tm
 grep -q '"kernel_variant": "'"$v"'"' "$tmp/run/meta.json" && grep -q '"roof": {"clock_hz": [0-9]' "$tmp/run/meta.json" && ok || bad "meta.json lacks the roof or the variant"
 grep -Eq '"machine_state": \{"boost": "(on|off|unknown)", "aslr": -?[0-9], "busy_at_start": [0-9]+, "busy_names": "[^"]*", "steal": -?[0-9.]+(, "steady": \{"kernel": "range_sum", "runs": [0-9]+[^}]*\})?\}' "$tmp/run/meta.json" && ok || bad "meta.json lacks the machine's state"
 [ "$(head -1 "$tmp/run/roof.csv")" = "workers,copy_gb_per_s,clock_ghz" ] && [ "$(wc -l <"$tmp/run/roof.csv")" -eq 3 ] && ok || bad "roof.csv"
-awk -F, 'NR > 1 && $1 == "sum_squares" && !($(NF - 9) > 0) {bad = 1} END {exit bad}' "$tmp/run/summary.csv" && ok || bad "sum_squares rows without cycles per item"
+sumawk '$1 == "sum_squares" && !($col("cycles_per_item") > 0) {bad = 1} END {exit bad}' "$tmp/run/summary.csv" && ok || bad "sum_squares rows without cycles per item"
 
 # The scaling model: under the table, fitted on 1 worker, checked on 2; then projected.
 grep -q "^  pthreads  *model, fitted on 1 worker (compute .* / CPUs + serial .*): 2 workers on 2 CPUs predicted .*, measured .*: error [-+][0-9.]*%$" "$tmp/out" && ok || bad "no model line under the table: $(grep model "$tmp/out" | head -2)"
 grep -q "^note: scaling model .*: 2 held-out predictions, mean |error|" "$tmp/out" && ok || bad "no model note"
-# (the scaling model's 7 columns are the last ones but gil: counted from the end, since a
+# (the columns after the quoted pin plan are counted from the end of the row: sumawk)
 # quoted pin plan holds commas)
-awk -F, '$2 == "pthreads" && $3 == 2 && $(NF - 7) != 2 { bad = 1 } END { exit bad }' "$tmp/run/summary.csv" && ok || bad "pthreads x2 did not run on 2 CPUs (parallel_cpus)"
+sumawk '$2 == "pthreads" && $3 == 2 && $col("parallel_cpus") != 2 { bad = 1 } END { exit bad }' "$tmp/run/summary.csv" && ok || bad "pthreads x2 did not run on 2 CPUs (parallel_cpus)"
 "$pb" project "$tmp/run" --nodes 1 --link 10gbit,2us >"$tmp/proj" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ] && ok || bad "project: exit $rc: $(cat "$tmp/err")"
@@ -741,9 +695,10 @@ if "$pb" list | grep -q "^  mpi "; then
 	grep -q '"backend": "mpi", "workers": 2, .*"cpus_last_run": "0@[^ ]*:[0-9]* 1@' "$tmp/mpi/meta.json" && ok || bad "mpi run: rank placement not recorded"
 	[ -s "$tmp/mpi/mpi-mpi-2/gbench.json" ] && ok || bad "mpi run: the launch's files are not kept"
 	# what the ranks move (rank 1's half of the picture in and out) and the link they measured
-	awk -F, '$1 == "box_blur" && $2 == "mpi" && $3 == 2 { found = 1
-			if (!($(NF - 5) >= 3145728 && $(NF - 2) > 0 && $NF > 0 && $(NF - 1) > 0 &&
-			      $(NF - 3) == 7)) bad = 1 }
+	sumawk '$1 == "box_blur" && $2 == "mpi" && $3 == 2 { found = 1
+			if (!($col("moved_bytes") >= 3145728 && $col("link_s") > 0 &&
+			      $col("link_bytes_per_s") > 0 && $col("link_latency_s") > 0 &&
+			      $col("messages") == 7)) bad = 1 }
 		END { exit bad || !found }' "$tmp/mpi/summary.csv" && ok || bad "mpi run: no traffic for box_blur x2: $(grep '^box_blur,mpi,2,' "$tmp/mpi/summary.csv")"
 	"$pb" project "$tmp/mpi" --nodes 4 --cores 2 --link 1gbit,50us >"$tmp/proj" 2>&1
 	grep -q "^  mpi  *8 workers .* (2 at 2)   4.7 MB between nodes + 18 latencies$" "$tmp/proj" && ok || bad "project: no mpi line for 4 nodes: $(grep -A4 '^# box_blur' "$tmp/proj")"
@@ -821,5 +776,4 @@ if "$pb" list | grep -q "^  mpi "; then
 	gone "$tmp/\.?mpiterm" && ok || bad "SIGTERM during mpirun: processes left behind"
 fi
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

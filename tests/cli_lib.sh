@@ -30,6 +30,38 @@ usage_error() {
 	fi
 }
 
+# wait_for WHAT FILE: waits (at most 120 s) until FILE has a line matching the regex WHAT;
+# the signal tests act on what a run has done, not on how long it has run, which a busy
+# machine stretches (start-up alone, the roof measured, took 3.5 s on 2 busy cores)
+wait_for() {
+	for _ in $(seq 1200); do
+		grep -q "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# gone PATTERN: within 20 s no process's command line matches PATTERN (pgrep -f, an ERE):
+# processes killed with their parent take a moment to die on a busy machine
+gone() {
+	for _ in $(seq 200); do
+		[ "$(pgrep -f -- "$1" | wc -l)" -eq 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# sumawk PROGRAM FILE...: awk over a summary.csv, the header skipped, where col("name") is a
+# column's field number: the quoted pin plan and CPU list hold commas, so a column after
+# the pin plan is counted from the end of its row
+sumawk() {
+	_prog="$1"
+	shift
+	awk -F, 'function col(n) { return c[n] < c["pin"] ? c[n] : NF - nh + c[n] }
+		FNR == 1 { nh = NF; for (i = 1; i <= NF; i++) c[$i] = i; next }
+		'"$_prog" "$@"
+}
+
 # json_ok FILE: FILE is valid JSON
 json_ok() { cmake -DFILE="$1" -P "$here/json_check.cmake" >/dev/null 2>&1; }
 

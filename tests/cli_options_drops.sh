@@ -62,9 +62,8 @@ PARBENCH_TEST_LINK_FAIL=fork-pool-pipe "$pb" run --kernels io_wait --size 16 --s
 	--backends fork-pool-pipe --workers 1,2 --repetitions 3 --out "$tmp/link" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] && ok || bad "link probe failed: exit $rc: $(head -c 300 "$tmp/err")"
-# (the 6 link columns sit just before the last column, gil: counted from the end, as a quoted
-# pin plan holds commas)
-awk -F, '$2 == "fork-pool-pipe" { n++; for (i = NF - 6; i < NF; i++) if ($i != "nan") bad = 1 }
+# (the six link columns, moved_bytes to link_bytes_per_s, by name: sumawk)
+sumawk '$2 == "fork-pool-pipe" { n++; for (i = col("moved_bytes"); i <= col("link_bytes_per_s"); i++) if ($i != "nan") bad = 1 }
 	END { exit bad || n != 2 }' "$tmp/link/summary.csv" && ok || bad "link probe failed: link columns not nan: $(grep fork-pool-pipe "$tmp/link/summary.csv")"
 grep -q "^  fork-pool-pipe  *model, .*links: cost unknown" "$tmp/out" && ok || bad "link probe failed: the model line does not say the cost is unknown: $(grep model "$tmp/out")"
 grep -q "moves nothing" "$tmp/out" && bad "link probe failed: said to move nothing" || ok
@@ -73,7 +72,7 @@ json_ok "$tmp/link/meta.json" && grep -q '"left_out": \[\],' "$tmp/link/meta.jso
 grep -q "^  fork-pool-pipe  *model, .*links: cost unknown" "$tmp/rep" && ok || bad "link probe failed: report of the files read back: $(grep model "$tmp/rep")"
 "$pb" project "$tmp/link" --nodes 1 --link 10gbit,2us >"$tmp/proj" 2>&1
 grep -q "^  fork-pool-pipe .*link cost unknown" "$tmp/proj" && ok || bad "link probe failed: project: $(cat "$tmp/proj")"
-awk -F, '$2 == "serial" { for (i = NF - 6; i < NF; i++) if ($i == "nan") bad = 1 } END { exit bad }' "$tmp/link/summary.csv" && ok || bad "link probe failed: serial's link columns are nan"
+sumawk '$2 == "serial" { for (i = col("moved_bytes"); i <= col("link_bytes_per_s"); i++) if ($i == "nan") bad = 1 } END { exit bad }' "$tmp/link/summary.csv" && ok || bad "link probe failed: serial's link columns are nan"
 
 # mpi+openmp: a worker count that is not whole ranks of --threads is left out, said and recorded
 if "$pb" list | grep -q "^  mpi+openmp " && command -v mpirun >/dev/null 2>&1; then

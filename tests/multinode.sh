@@ -114,11 +114,13 @@ if grep -q "one-way delay 1000 us" "$tmp/up"; then
 	rc=$?
 	[ "$rc" -eq 0 ] && ok || bad "delayed link: exit $rc: $(tail -5 "$tmp/out")"
 	# the one-way latency the ranks measured: the relay's 1 ms, plus at most 2 ms of the machine
-	# (the model's columns are summary.csv's last 7: counted from the end, as a quoted pin
-	# plan holds commas)
-	lat=$(awk -F, '$1 == "box_blur" && $2 == "mpi" && $3 == 2 { print $(NF - 1) }' "$tmp/delay/summary.csv")
+	# (columns by name; those after the quoted pin plan counted from the end of the row)
+	sel='function col(n) { return c[n] < c["pin"] ? c[n] : NF - nh + c[n] }
+		FNR == 1 { nh = NF; for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$1 == "box_blur" && $2 == "mpi" && $3 == 2'
+	lat=$(awk -F, "$sel"' { print $col("link_latency_s") }' "$tmp/delay/summary.csv")
 	awk -v l="$lat" 'BEGIN { exit !(l >= 0.001 && l < 0.003) }' && ok || bad "delayed link: measured one-way latency '$lat' s, want 1 to 3 ms"
-	moved=$(awk -F, '$1 == "box_blur" && $2 == "mpi" && $3 == 2 { print $(NF - 5) }' "$tmp/delay/summary.csv")
+	moved=$(awk -F, "$sel"' { print $col("moved_bytes") }' "$tmp/delay/summary.csv")
 	# rank 1's half of the 1024 x 1024 picture, in and out, 3 bytes a pixel, its halo row too
 	[ "${moved:-0}" -ge 3145728 ] && [ "${moved:-0}" -le 3160000 ] && ok || bad "delayed link: moved_bytes '$moved', want 3145728 + a halo row"
 	grep -q "^  mpi  .* model, fitted on 1 worker (.*links at 2: 3.1 MB at .* latencies of [12]\.[0-9]* ms" "$tmp/out" && ok || bad "delayed link: no model line with the links: $(grep model "$tmp/out" | head -2)"

@@ -48,8 +48,6 @@ enum backend_schedule parse_schedule(const char *s);
 /* A PU list given as a pin policy ("0,2-3") that names a PU twice is a usage error (opt_twice);
  * other policies, and lists that are not well formed, are left to pin_plan_make(). */
 void check_pin_list(const char *opt, const char *pin);
-/* 1, 2, 4, ... below the core count, then the core count. */
-void default_workers(struct sweep_opts *o, unsigned cores);
 /* Uses the kernels' variant name (a usage error if unknown or not runnable here). */
 void set_variant(const char *name, const char *from);
 

@@ -122,15 +122,6 @@ void parse_workers(const char *list, struct sweep_opts *o)
 		o->workers[i] = (unsigned)w[i];
 }
 
-/* 1, 2, 4, ... below the core count, then the core count. */
-void default_workers(struct sweep_opts *o, unsigned cores)
-{
-	o->n_workers = 0;
-	for (unsigned w = 1; w < cores && o->n_workers < SWEEP_MAX_LIST - 1; w *= 2)
-		o->workers[o->n_workers++] = w;
-	o->workers[o->n_workers++] = cores;
-}
-
 enum backend_schedule parse_schedule(const char *s)
 {
 	if (strcmp(s, "static") == 0)
@@ -196,7 +187,7 @@ __attribute__((noreturn)) void bad_pin(struct pin_topo *topo, const char *pin)
 
 	pin_topo_pu_list(topo, pus, sizeof(pus));
 	pin_topo_free(topo);
-	usage_error("bad pin policy '%s' (known: none, compact, spread, or a list of the PUs this "
+	usage_error("bad pin policy '%s' (known: none, compact, compact-smt, spread, or a list of the PUs this "
 		    "process may use, %s, such as 0,2-3)", pin, pus);
 }
 

@@ -6,6 +6,7 @@
 
 #include "kernel.h"
 #include "pin.h"
+#include "placement.h"
 #include "roof.h"
 
 #include <errno.h>
@@ -62,7 +63,7 @@ static int roofline_exec(void)
 	if (!topo)
 		return EXIT_VERIFY;
 	if (o.n_workers == 0)
-		default_workers(&o, pin_topo_cores(topo));
+		o.n_workers = placement_default_workers(topo, 0, o.workers, SWEEP_MAX_LIST);
 	rc = roof_measure(&roof, topo, pin, o.workers, o.n_workers);
 	if (rc == -EINVAL)
 		bad_pin(topo, pin);

@@ -12,6 +12,7 @@
 #include "launch.h"
 #include "outfile.h"
 #include "pin.h"
+#include "placement.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -49,8 +50,8 @@ static int prepare(struct run_cmd *r)
 		return EXIT_VERIFY;
 	if (pin_plan_make(r->topo, r->pin, 1, &probe) != 0)
 		bad_pin(r->topo, r->pin);
-	if (o->n_workers == 0)
-		default_workers(o, pin_topo_cores(r->topo));
+	if (o->n_workers == 0) /* from the topology hwloc loaded, which may be another machine's */
+		o->n_workers = placement_default_workers(r->topo, r->smt, o->workers, SWEEP_MAX_LIST);
 	o->pin = r->pin;
 	o->topo = r->topo;
 	o->min_time_s = r->min_time > 0 ? r->min_time
@@ -354,6 +355,10 @@ static int run_exec(void)
 	if (status)
 		goto out;
 	run_plan_mpi(r);
+	if (r->dry_run) {
+		status = run_dry(r);
+		goto out;
+	}
 	begin_meta(r, &mstate);
 	status = measure(r); /* a run that writes nothing leaves --out as it was */
 	if (r->rank > 0 || (status && !r->sw.rows))

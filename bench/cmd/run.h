@@ -24,6 +24,7 @@ struct run_cmd {
 	struct sweep_opts o;
 	const char *out_dir, *pin, *transport, *image_path, *hostfile, *interconnect, *isa;
 	int verbose, interleave, repetitions, no_report, kernels_given, backends_given;
+	int dry_run, smt, workers_given; /* --dry-run (run_plan.c), --smt, --workers */
 	double min_time, budget;
 	unsigned threads;               /* mpi+openmp: threads per rank */
 	struct kernel_size_list sizes;
@@ -101,6 +102,13 @@ int run_out_stage(struct run_cmd *r);
 /* The table, the result files, the report, the folder moved to out_dir (replacing an
  * earlier run there, removed after) and the FAILED lines; the exit status. */
 int run_write(struct run_cmd *r);
+/* --dry-run: the plan, with its estimated duration, on stdout; nothing measured, written or
+ * started (run_plan.c).  The exit status. */
+int run_dry(struct run_cmd *r);
+/* A dry run's check that backend be can run, which starts nothing (the CPython backends:
+ * their interpreter is an executable file); 0, or -ENOTSUP with why. */
+int run_plan_available(const struct run_cmd *r, const struct backend *be, char *why,
+		       size_t len);
 /* Saves what was measured when a run hangs in threads that cannot be stopped; for the
  * sweep's watchdog.  Does not return. */
 void run_on_hang(const struct sweep_row *row, const char *reason, void *arg);

@@ -17,7 +17,7 @@ enum {
 	O_QUICK, O_OUT, O_SWITCH, O_SCHEDULE, O_CHUNK, O_TRANSPORT, O_TIMEOUT, O_RETRY,
 	O_MAX_TASKS, O_PIN, O_REPETITIONS, O_BUDGET, O_MIN_TIME, O_NO_INTERLEAVE, O_VERBOSE,
 	O_HOSTFILE, O_THREADS, O_NO_SCATTER, O_INTERCONNECT, O_ISA, O_IMAGE, O_NO_REPORT,
-	O_PYTHON, O_START_METHOD, O_PY_SIZE, O_SIZES_FROM,
+	O_PYTHON, O_START_METHOD, O_PY_SIZE, O_SIZES_FROM, O_DRY_RUN, O_SMT,
 };
 
 #define R OPT_RANKS
@@ -25,8 +25,9 @@ static const struct opt opts[] = {
 	{ O_KERNELS, "kernels", "LIST", "comma-separated kernel names, or all (default)", R },
 	{ O_BACKENDS, "backends", "LIST", "comma-separated backend names, or all (default); serial is\n"
 					  "always measured as the baseline", 0 },
-	{ O_WORKERS, "workers", "LIST", "worker counts (default 1, 2, 4, ... up to the cores, and the\n"
-					"cores)", 0 },
+	{ O_WORKERS, "workers", "LIST", "worker counts (default: 1, 2, 4, ... below the cores, one NUMA\n"
+					"node's and one package's cores, all cores; at most 8)", 0 },
+	{ O_SMT, "smt", NULL, "add all PUs (SMT siblings included) to the default worker counts", 0 },
 	{ O_SIZE, "size", "N", "problem size in the kernel's unit (see list); 2e9 and 7.1e8 are\n"
 			       "accepted (whole values only);\n"
 			       "or per kernel: --size sum_squares=2e9,range_sum=3e8 (default:\n"
@@ -50,7 +51,8 @@ static const struct opt opts[] = {
 	{ O_TIMEOUT, "timeout", "S", "seconds one run may take before it is stopped (default 300)", R },
 	{ O_RETRY, "retry", NULL, "fork-pool: re-run a dead worker's task once instead of failing", 0 },
 	{ O_MAX_TASKS, "max-tasks", "N", "fork-pool: replace each worker after N tasks", 0 },
-	{ O_PIN, "pin", "P", "none, compact (default), spread, or a PU list such as 0,2-3", R },
+	{ O_PIN, "pin", "P", "none, compact (default: one PU per core first), compact-smt (every\n"
+			     "PU of a core first), spread, or a PU list such as 0,2-3", R },
 	{ O_REPETITIONS, "repetitions", "N", "a fixed count per configuration (default: adaptive, at least 5,\n"
 					     "more until the median's 95% interval is within +-1.5%, at most\n"
 					     "40, while the budget lasts)", 0 },
@@ -78,6 +80,8 @@ static const struct opt opts[] = {
 	{ O_PY_SIZE, "python-size", "N", "the size of the cpython* rows, or per kernel as for --size\n"
 					 "(default: calibrated so that one cpython run takes ~0.05 s,\n"
 					 "--quick ~0.01 s; pictures by their side)", 0 },
+	{ O_DRY_RUN, "dry-run", NULL, "print the plan and its estimated duration; measure, write and\n"
+				      "start nothing", 0 },
 	{ 0 },
 };
 #undef R
@@ -175,7 +179,9 @@ static void on_opt(void *ctx, const struct opt *op, const char *v)
 	switch (op->id) {
 	case O_KERNELS: parse_kernels(v, o); r->kernels_given = 1; break;
 	case O_BACKENDS: parse_backends(v, o); r->backends_given = 1; break;
-	case O_WORKERS: parse_workers(v, o); break;
+	case O_WORKERS: parse_workers(v, o); r->workers_given = 1; break;
+	case O_SMT: r->smt = 1; break;
+	case O_DRY_RUN: r->dry_run = 1; break;
 	case O_SIZE: parse_size("--size", v, &o->kp.size, &r->sizes); break;
 	case O_PY_SIZE: parse_size("--python-size", v, &r->py_size, &r->py_sizes); break;
 	case O_PYTHON: o->python = v; break;
@@ -270,6 +276,11 @@ static void check_options(struct run_cmd *r)
 		usage_error("--scaling weak needs a picture that grows: not with --image");
 	if (r->image_path && (o->n_sizes || o->kp.size || r->sizes.n))
 		usage_error("--image sets the picture's size: not with --size or --sizes");
+	if (r->smt && r->workers_given)
+		usage_error("--smt adds to the default worker counts: not with --workers (name the "
+			    "counts there)");
+	if (r->dry_run && (r->launched || r->no_report))
+		usage_error("--dry-run plans a run: not under mpirun or with --no-report");
 }
 
 void run_parse(int argc, char **argv)

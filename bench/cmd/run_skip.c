@@ -122,7 +122,9 @@ void run_keep_available(struct run_cmd *r)
 	for (size_t b = 0; b < o->n_backends; b++) {
 		const struct backend *be = o->backends[b];
 
-		if (backend_available(be, o->python, why, sizeof(why)) == 0) {
+		/* a dry run starts nothing, not even an interpreter to ask */
+		if ((r->dry_run ? run_plan_available(r, be, why, sizeof(why))
+				: backend_available(be, o->python, why, sizeof(why))) == 0) {
 			o->backends[kept++] = be;
 			continue;
 		}

@@ -1,11 +1,13 @@
 /*
  * topology.c - parbench topology: the machine as hwloc sees it (the CPUs this process may
- * use), and where a pin plan puts each worker.
+ * use, or with HWLOC_SYNTHETIC / HWLOC_XMLFILE another machine), and where a pin plan puts
+ * each worker.
  */
 #include "cmd.h"
 
 #include "backend.h"
 #include "pin.h"
+#include "placement.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +16,8 @@ enum { O_WORKERS, O_PIN };
 
 static const struct opt opts[] = {
 	{ O_WORKERS, "workers", "N", "workers to place (default: the cores)", 0 },
-	{ O_PIN, "pin", "P", "none, compact (default), spread, or a PU list such as 0,2-3", 0 },
+	{ O_PIN, "pin", "P", "none, compact (default), compact-smt, spread, or a PU list such as\n"
+			     "0,2-3", 0 },
 	{ 0 },
 };
 
@@ -49,6 +52,20 @@ static void topology_parse(int argc, char **argv)
 	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
 }
 
+/* Workers that share a PU, or a core through its SMT siblings. */
+static void print_sharing(const struct pin_plan *plan)
+{
+	unsigned o = plan->oversubscribed, s = plan->smt_shared;
+
+	if (o)
+		printf("warning: %u worker%s share%s a PU with another worker: fine for "
+		       "correctness, meaningless for speed\n", o, o == 1 ? "" : "s", o == 1 ? "s" : "");
+	if (s && !o)
+		printf("note: %u worker%s share%s a core with another worker, each on a PU of its "
+		       "own (SMT siblings): they compete for the core (tables mark such rows s)\n",
+		       s, s == 1 ? "" : "s", s == 1 ? "s" : "");
+}
+
 /* The machine as hwloc sees it, and where a pin plan puts each worker. */
 static int topology_exec(void)
 {
@@ -56,28 +73,33 @@ static int topology_exec(void)
 	unsigned workers = t.workers;
 	struct pin_topo *topo = NULL;
 	static struct pin_plan plan;
-	char buf[256], cpu[256];
+	char buf[2048], cpu[256], what[320];
 
 	topo = load_topology();
 	if (!topo)
 		return EXIT_VERIFY;
+	if (placement_check_topology(topo, buf, sizeof(buf)))
+		usage_error("%s", buf);
 	if (!workers)
 		workers = pin_topo_cores(topo);
 	if (pin_plan_make(topo, pin, workers, &plan) != 0)
 		bad_pin(topo, pin);
 	read_first_line("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
 	pin_topo_describe(topo, buf, sizeof(buf));
-	printf("machine: %s\n", buf);
-	printf("cpu:     %s\n", cpu[0] ? cpu : "unknown");
+	if (pin_topo_this_system(topo, what, sizeof(what))) {
+		printf("machine: %s\n", buf);
+		printf("cpu:     %s\n", cpu[0] ? cpu : "unknown");
+	} else {
+		printf("machine: %s, from %s (not this machine)\n", buf, what);
+	}
 	printf("plan:    %s, %u worker%s\n", pin, workers, workers == 1 ? "" : "s");
+	placement_describe(topo, &plan, buf, sizeof(buf));
+	printf("placed:  %s\n", buf);
 	for (unsigned i = 0; i < workers; i++) {
 		pin_pu_describe(topo, plan.pu[i], buf, sizeof(buf));
 		printf("  worker %-4u %s\n", i, buf);
 	}
-	if (plan.oversubscribed)
-		printf("warning: %u worker%s share%s a core with another worker: fine for "
-		       "correctness, meaningless for speed\n", plan.oversubscribed,
-		       plan.oversubscribed == 1 ? "" : "s", plan.oversubscribed == 1 ? "s" : "");
+	print_sharing(&plan);
 	pin_topo_free(topo);
 	return 0;
 }

@@ -13,11 +13,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +37,27 @@ int launch_rank(void)
 			return atoi(v);
 	}
 	return -1;
+}
+
+int launch_executable(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (strchr(name, '/'))
+		return stat(name, &st) == 0 && S_ISREG(st.st_mode) && access(name, X_OK) == 0;
+	for (const char *p = path ? path : ""; *p;) {
+		size_t n = strcspn(p, ":");
+
+		if (n && n + strlen(name) + 2 <= sizeof(buf)) { /* an empty entry: skipped */
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, name);
+			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+				return 1;
+		}
+		p += n + (p[n] == ':');
+	}
+	return 0;
 }
 
 const char *launch_mpirun(void)

@@ -18,6 +18,10 @@
  * -1 when no MPI launcher started it. */
 int launch_rank(void);
 
+/* 1 if name is an executable file: name itself when it holds a '/', else found on PATH
+ * (as execvp would); nothing is started. */
+int launch_executable(const char *name);
+
 /* The mpirun to use: $PARBENCH_MPIRUN, the one found at build time, or NULL. */
 const char *launch_mpirun(void);
 

@@ -65,7 +65,7 @@ void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j)
 		double s[SWEEP_MAX_LIST], kf = NAN, best = 0;
 		unsigned p[SWEEP_MAX_LIST], maxw = 0, kfw = 0;
 		size_t n = 0;
-		int first = 1, over = 0;
+		int first = 1, over = 0, smt = 0;
 
 		for (size_t b = i; b < a; b++)
 			first &= sw->rows[b].b != r->b;
@@ -78,6 +78,10 @@ void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j)
 				continue;
 			if (row_oversubscribed(q, sw)) { /* more workers than cores: no model */
 				over = 1;
+				continue;
+			}
+			if (row_shares_core(q, sw)) { /* a sibling PU is not another core */
+				smt = 1;
 				continue;
 			}
 			if (q->workers > 1 && q->speedup > best)
@@ -109,7 +113,8 @@ void print_analysis(FILE *out, const struct sweep *sw, size_t i, size_t j)
 			     "%.3f; projected (not measured): %.2fx at %u, %.2fx at %u workers%s\n",
 			r->b->name, kf, kfw, f, stats_amdahl(f, 2.0 * maxw), 2 * maxw,
 			stats_amdahl(f, 4.0 * maxw), 4 * maxw,
-			over ? " (oversubscribed rows left out)" : "");
+			over ? " (oversubscribed rows left out)"
+			: smt ? " (rows on SMT siblings left out)" : "");
 	}
 }
 

@@ -27,7 +27,7 @@ void print_times_note(FILE *out, const struct sweep *sw, const struct run_meta *
 /* What the rows of the tables were marked with, counted for the warnings; and the scaling
  * model's checks (model.c). */
 struct report_marks {
-	unsigned noisy, over, shortrun, bind_fail, superlinear;
+	unsigned noisy, over, smt, shortrun, bind_fail, superlinear;
 	unsigned models, model_within, models_short;
 	double model_abs_err_sum, model_worst;
 };

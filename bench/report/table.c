@@ -121,6 +121,10 @@ static void row_marks(const struct sweep_row *r, const struct sweep *sw, struct 
 		strcat(mark, "*");
 		c->over++;
 	}
+	if (row_shares_core(r, sw)) {
+		strcat(mark, "s");
+		c->smt++;
+	}
 	if (row_noisy(r, sw)) {
 		strcat(mark, "~");
 		c->noisy++;
@@ -197,6 +201,7 @@ static void print_row(FILE *out, const struct sweep *sw, const struct run_meta *
 static void print_legend(FILE *out, const struct sweep *sw, const struct run_meta *m)
 {
 	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
+		     "s workers share cores (SMT siblings, a PU each)  "
 		     "~ unsettled: the speedup's 95%% interval is wider than +-%.0f%% of it, or "
 		     "reaches 1.0 while the speedup shows a %.0f%% gain or loss  ! median under %.0f ms "
 		     "(too short to trust)  ^ speedup above the worker count  p partial: interrupted "

@@ -64,6 +64,7 @@ static const struct col cols[SUMMARY_COLS] = {
 	L("messages", K_U64, messages), L("link_s", K_G9, link_s),
 	L("link_latency_s", K_G9, link_latency_s), L("link_bytes_per_s", K_G9, link_bytes_per_s),
 	S("gil", K_SPECIAL),
+	F("smt_shared", K_UINT, plan.smt_shared, 0),
 };
 
 void summary_header(FILE *f)

@@ -67,8 +67,11 @@ struct placed {
 	int cpu;
 };
 size_t row_placement(const struct sweep_row *r, struct placed *out, size_t max);
-/* More workers than cores (on the busiest host, for ranks spread over hosts). */
+/* More workers than cores (on the busiest host, for ranks spread over hosts), or two on one
+ * PU; not workers on a core's SMT siblings, a PU each: those share the core (row_shares_core,
+ * the tables' mark s). */
 int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw);
+int row_shares_core(const struct sweep_row *r, const struct sweep *sw);
 
 /* summary.csv; roof (or NULL) adds the cycles per item and the percent of copy bandwidth */
 int report_write_summary(const char *dir, const struct sweep *sw, const struct roof *roof);

@@ -88,14 +88,19 @@ static unsigned most_per_host(const struct sweep_row *r)
 }
 
 /* More workers than cores: on this host, or (ranks spread over hosts) on the busiest host,
- * taken to have as many cores as this one. */
+ * taken to have as many cores as this one; workers on SMT siblings, a PU each, are not. */
 int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw)
 {
 	unsigned per_host = most_per_host(r);
 
 	if (per_host)
 		return per_host > sw->cores;
-	return r->workers > sw->cores || r->plan.oversubscribed > 0;
+	return r->plan.oversubscribed > 0 || (r->workers > sw->cores && !r->plan.smt_shared);
+}
+
+int row_shares_core(const struct sweep_row *r, const struct sweep *sw)
+{
+	return r->plan.smt_shared > 0 && !row_oversubscribed(r, sw);
 }
 
 int row_measured(const struct sweep_row *r)

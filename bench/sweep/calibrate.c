@@ -18,11 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CALIB_PROBE_S 0.02 /* the probe's runs take at least this */
-#define CALIB_WARM_S  0.15 /* untimed runs first: a short burst can run faster than a
-			    * sustained one (a virtual CPU's boost), and the runs are long */
-#define CALIB_RUNS    5    /* the median of these counts */
-
 double calib_serial_run(const struct kernel_instance *ki)
 {
 	struct partial total = { 0 };

@@ -23,6 +23,10 @@
 			       * target: shared virtual machines swing that much within
 			       * minutes (a core's other hyperthread busy or not) */
 #define CALIB_MAX       16
+#define CALIB_PROBE_S   0.02  /* the probe's runs take at least this */
+#define CALIB_WARM_S    0.15  /* untimed runs first: a short burst can run faster than a
+			       * sustained one (a virtual CPU's boost), and the runs are long */
+#define CALIB_RUNS      5     /* the median of these counts */
 #define CALIB_PY_TARGET_S  0.05 /* one serial run of a Python twin, CPython rows */
 #define CALIB_PY_QUICK_DIV 5   /* --quick: that much shorter (an interpreter's pools cost
 				* milliseconds per run) */
