@@ -38,9 +38,9 @@ int run_plan_available(const struct run_cmd *r, const struct backend *be, char *
 		snprintf(why, len, "no '%.200s' to run (install python3, or give --python PATH)", py);
 		return -ENOTSUP;
 	}
-	/* threads in CPython without a GIL: only a free-threaded interpreter, which only
-	 * starting one tells */
-	if ((be->caps & BACKEND_CAP_THREADS) && !(be->caps & BACKEND_CAP_GIL_BOUND)) {
+	/* the free-threaded rows (and their baseline): only starting an interpreter tells
+	 * whether one is free-threaded */
+	if (be->caps & BACKEND_CAP_FREE_THREADED) {
 		snprintf(why, len, "a free-threaded CPython is found by starting interpreters, "
 			 "which a dry run does not: left out of the plan (the run looks)");
 		return -ENOTSUP;
