@@ -53,12 +53,18 @@ mkdir "$tmp/q" "$tmp/q/notes" "$tmp/q/other"
 echo "my notes" >"$tmp/q/notes/notes.txt"
 echo '{"commit": "x"}' >"$tmp/q/other/meta.json"
 echo "a file" >"$tmp/q/file"
+# a run's meta.json copied into a folder of someone's notes: the folder is not a run's
+mkdir "$tmp/q/copied"
+cp "$tmp/p/empty/meta.json" "$tmp/q/copied/"
+echo "my notes" >"$tmp/q/copied/notes.txt"
+mkdir "$tmp/q/copied/.git"
 ln -s ../p/reuse "$tmp/q/link"
 tree "$tmp/q" >"$tmp/q-before"
 tree "$tmp/p" >"$tmp/p-before"
 usage_error "--out: a folder of other files" run $R --out "$tmp/q/notes"
 grep -q "is not a parbench run" "$tmp/err" && ok || bad "--out notes: $(cat "$tmp/err")"
 usage_error "--out: another program's meta.json" run $R --out "$tmp/q/other"
+usage_error "--out: a run's meta.json beside other files" run $R --out "$tmp/q/copied"
 usage_error "--out: a regular file" run $R --out "$tmp/q/file"
 usage_error "--out: a file's subfolder" run $R --out "$tmp/q/file/run"
 usage_error "--out: a symbolic link" run $R --out "$tmp/q/link"
@@ -128,4 +134,12 @@ ln -s ../victim "$tmp/t/run/.summary.csv.tmp"
 [ "$(find "$tmp/t" -name '*.tmp' | wc -l)" -eq 2 ] && ok || bad "temporary files left: $(find "$tmp/t" -name '*.tmp')"
 [ -z "$(find "$tmp/t" -name '.*.??????*' ! -name '*.tmp')" ] && ok || bad "temporary files left: $(ls -A "$tmp/t")"
 
+# The calibration's sizes file beside --out may sit in a shared folder: a FIFO planted there
+# does not block the run, and another user's file or a link is not read.
+mkdir "$tmp/shared"
+mkfifo "$tmp/shared/.parbench-sizes"
+timeout 120 "$pb" run --quick --kernels io_wait --backends pthreads --workers 1 --repetitions 2 \
+	--out "$tmp/shared/run" >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "a FIFO as the sizes file: exit $rc: $(head -c 300 "$tmp/err")"
 finish

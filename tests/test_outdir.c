@@ -22,7 +22,7 @@
 #include "outdir.h"
 #include "outfile.h"
 
-static const struct outdir_mark mark = { "meta.json", "\"parbench_commit\": \"" };
+static const struct outdir_mark mark = { "meta.json", "\"parbench_commit\": \"", NULL };
 static char top[] = "/tmp/pb-test-outdir-XXXXXX";
 
 static const char *at(const char *name)

@@ -18,8 +18,13 @@
 
 #define OUT_MAX 1000 /* --out's length: the paths built on it must fit their buffers */
 
-/* An earlier run: its meta.json (a regular file) holds parbench's first key. */
-static const struct outdir_mark run_mark = { "meta.json", "\"parbench_commit\": \"" };
+/* An earlier run: its meta.json (a regular file) holds parbench's first key, and the folder
+ * holds nothing but what runs write (results/README.md): files, charts, the MPI launches'
+ * folders, and hidden temporary names. */
+static const char *const run_names[] = { "*.csv", "*.json", "*.xml", "*.md", "*.html",
+					 "*.png", "*.svg", "mpi-*", ".mpi-*", ".charts-*", ".*.tmp", NULL };
+static const struct outdir_mark run_mark = { "meta.json", "\"parbench_commit\": \"",
+					     run_names };
 static pid_t stage_owner; /* the process that made the fresh folder (not a forked worker) */
 static int stage_live;    /* the fresh folder exists and is not in place */
 
@@ -29,8 +34,9 @@ static const char *refusal(int rc)
 	switch (rc) {
 	case -ELOOP: return "is a symbolic link: give the folder itself";
 	case -ENOTDIR: return "is not a folder";
-	case -ENOTEMPTY: return "holds files but is not a parbench run (no meta.json of parbench's): "
-				"give a new or empty folder, or an earlier run's to replace it";
+	case -ENOTEMPTY: return "holds files but is not a parbench run (no meta.json of parbench's, "
+				"or files no run writes): give a new or empty folder, or an earlier "
+				"run's to replace it";
 	case -EINVAL: return "does not name a folder (its last part is '.', '..' or '/')";
 	default: return NULL;
 	}

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,30 @@ static int marked(const char *dir, const struct outdir_mark *mark)
 	return memmem(buf, (size_t)n, mark->text, strlen(mark->text)) != NULL;
 }
 
+/* Every name in dir matches one of the mark's patterns (no patterns: any name does). */
+static int only_known(const char *dir, const struct outdir_mark *mark)
+{
+	DIR *d = mark->names ? opendir(dir) : NULL;
+	struct dirent *e;
+	int known = 1;
+
+	if (!mark->names)
+		return 1;
+	if (!d)
+		return 0;
+	while (known && (e = readdir(d))) {
+		const char *const *p = mark->names;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		while (*p && fnmatch(*p, e->d_name, FNM_PERIOD) != 0)
+			p++;
+		known = *p != NULL;
+	}
+	closedir(d);
+	return known;
+}
+
 /* The folder dir holds nothing; -errno if it cannot be read. */
 static int empty(const char *dir)
 {
@@ -95,7 +120,8 @@ int outdir_check(const char *target, const struct outdir_mark *mark)
 	rc = empty(target);
 	if (rc < 0)
 		return rc;
-	return rc ? OUTDIR_EMPTY : marked(target, mark) ? OUTDIR_MARKED : -ENOTEMPTY;
+	return rc ? OUTDIR_EMPTY :
+	       marked(target, mark) && only_known(target, mark) ? OUTDIR_MARKED : -ENOTEMPTY;
 }
 
 int outdir_writable(const char *target)

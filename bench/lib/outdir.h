@@ -5,7 +5,7 @@
  * before is removed only after the new folder took its place.
  *
  * Only an absent target, an empty folder or a folder carrying the caller's mark (a regular
- * file whose first 4 KiB hold a given text) is ever replaced; never a symbolic link.  These
+ * file whose first 4 KiB hold a given text, and only names the caller writes) is ever replaced; never a symbolic link.  These
  * functions neither print nor exit.
  */
 #ifndef PB_OUTDIR_H
@@ -13,10 +13,13 @@
 
 #include <stddef.h>
 
-/* How a directory written by the caller is recognised: file (in it) holds text. */
+/* How a directory written by the caller is recognised: file (in it) holds text, and every
+ * name in it matches one of names (fnmatch patterns, NULL-ended), so that a folder holding
+ * anything else (someone's notes beside a copied meta.json) is never replaced. */
 struct outdir_mark {
 	const char *file;
 	const char *text;
+	const char *const *names;
 };
 
 enum outdir_state {

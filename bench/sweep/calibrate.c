@@ -10,6 +10,7 @@
 #include "stats.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,12 +75,31 @@ int calib_keeps(uint64_t old, double off, unsigned multiple)
 	       (old >= 1000ull * multiple || old % multiple == 0);
 }
 
+/* The sizes file for reading, or NULL: only a regular file of this user's, not through a
+ * link, of a sane size, since it sits beside --out, which may be a shared folder (/tmp): a
+ * FIFO planted there would block the run, another user's file would choose its sizes. */
+static FILE *open_kept(const char *path)
+{
+	struct stat st;
+	int fd = path ? open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_size > (1 << 20) || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
 uint64_t calib_kept_size(const char *path, const char *key, const char *name)
 {
 	char line[1024], k[512], n[64];
 	unsigned long long size;
 	uint64_t found = 0;
-	FILE *f = path ? fopen(path, "r") : NULL;
+	FILE *f = open_kept(path);
 
 	if (!f)
 		return 0;
@@ -109,7 +129,7 @@ void calib_keep_sizes(const char *path, const char *key, const struct calibratio
 		unlink(tmp);
 		return;
 	}
-	in = fopen(path, "r");
+	in = open_kept(path);
 	while (in && fgets(line, sizeof(line), in)) {
 		size_t kl = strlen(key);
 
