@@ -222,17 +222,7 @@ void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		fprintf(out, "warning: %u configuration%s ran two workers on one CPU of a host "
 			     "(meta.json: placement): their times measure sharing, not parallel "
 			     "speed\n", shared, shared == 1 ? "" : "s");
-	if (c->models)
-		fprintf(out, "note: scaling model (compute / CPUs + serial + the links' measured "
-			     "bytes and latencies, fitted on each backend's smaller worker counts): "
-			     "%u held-out prediction%s, mean |error| %.1f%%, worst %.1f%%, %u within "
-			     "%.0f%%\n", c->models, c->models == 1 ? "" : "s",
-			100 * c->model_abs_err_sum / c->models, 100 * c->model_worst, c->model_within,
-			100 * MODEL_GOOD);
-	if (c->models_short)
-		fprintf(out, "note: scaling model not checked for %u backend%s whose largest worker "
-			     "count ran under %.0f ms (overheads dominate)\n", c->models_short,
-			c->models_short == 1 ? "" : "s", REPORT_SHORT_S * 1e3);
+	print_model_notes(out, c);
 	if (c->noisy && sw->precision > 0)
 		fprintf(out, "warning: %u configuration%s ended with the median's 95%% interval wider "
 			     "than +-%.1f%% (the budget or the cap of %d repetitions came first): the "
