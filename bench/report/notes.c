@@ -210,6 +210,26 @@ static int row_shares_cpu(const struct sweep_row *r)
 	return 0;
 }
 
+/* Memory-bound rows (bytes moved per run) whose input's pages sat on one NUMA node while
+ * their workers ran on several: they measured that node's memory, not the machine's. */
+static void print_pages_warning(FILE *out, const struct sweep *sw)
+{
+	unsigned n = 0, node = 0;
+
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+		int one = r->bytes && row_measured(r) ? place_one_node(&r->pages) : -1;
+
+		if (one >= 0 && n++ == 0)
+			node = (unsigned)one;
+	}
+	if (n)
+		fprintf(out, "warning: %u memory-bound configuration%s ran workers on several NUMA "
+			     "nodes with 90%% or more of the input's pages on one (node %u%s; meta.json: "
+			     "placement, pages): %s bandwidth is one node's\n", n, n == 1 ? "" : "s",
+			node, n > 1 ? " for the first" : "", n == 1 ? "its" : "their");
+}
+
 void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		    const struct report_marks *c)
 {
@@ -222,6 +242,7 @@ void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		fprintf(out, "warning: %u configuration%s ran two workers on one CPU of a host "
 			     "(meta.json: placement): their times measure sharing, not parallel "
 			     "speed\n", shared, shared == 1 ? "" : "s");
+	print_pages_warning(out, sw);
 	print_model_notes(out, c);
 	if (c->noisy && sw->precision > 0)
 		fprintf(out, "warning: %u configuration%s ended with the median's 95%% interval wider "
