@@ -41,6 +41,11 @@ enum backend_cap {
 	BACKEND_CAP_FREE_THREADED = 1 << 10, /* CPython in a free-threaded interpreter: its
 					      * rows' baseline is the one of that interpreter
 					      * (cpython-ft), not cpython's */
+	BACKEND_CAP_STATIC_SHARE = 1 << 11,  /* worker i runs the static share work_share(n, i,
+					      * workers) of every job, unless it honours
+					      * --schedule and runs another schedule or
+					      * --chunk: the pages of those items go to
+					      * worker i's NUMA node (bench/sweep/place.c) */
 };
 
 /* Where a simulated GIL is checked while running a range (mirrors the kernel's py_model). */

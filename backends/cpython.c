@@ -170,7 +170,10 @@ static int cpy_run(void *state, const struct work *w, const struct backend_confi
 	rc = cpy_send(c, "run\n", 4);
 	if (!rc)
 		rc = cpy_line(c, line, sizeof(line), 0);
-	if (rc || sscanf(line, "done %lf %zu", &c->elapsed, &ntasks) != 2 || ntasks > w->n + 1)
+	/* a task per chunk (pools: at most n, or one for n = 0) or per thread (threads: one each,
+	 * empty shares included when there are more threads than items) */
+	if (rc || sscanf(line, "done %lf %zu", &c->elapsed, &ntasks) != 2 ||
+	    ntasks > w->n + (cfg->workers > 1 ? cfg->workers : 1))
 		return cpy_fail(c, cfg, rc ? NULL : line, rc);
 	t = calloc(ntasks ? ntasks : 1, sizeof(*t));
 	if (!t)

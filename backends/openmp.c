@@ -121,7 +121,8 @@ static void omp_be_stats(const void *state, struct backend_stats *out)
 const struct backend backend_openmp = {
 	.name = "openmp",
 	.summary = "OpenMP parallel for (libgomp), --schedule static|dynamic|guided, --chunk N",
-	.caps = BACKEND_CAP_THREADS | BACKEND_CAP_PARALLEL | BACKEND_CAP_SCHEDULE,
+	.caps = BACKEND_CAP_THREADS | BACKEND_CAP_PARALLEL | BACKEND_CAP_SCHEDULE |
+		BACKEND_CAP_STATIC_SHARE,
 	.state_size = sizeof(struct omp_state),
 	.start = omp_be_start,
 	.run = omp_be_run,

@@ -1,10 +1,12 @@
 /*
- * pin.c - topology and pin plans on hwloc; the only file in parbench that uses hwloc.
+ * pin.c - topology and pin plans on hwloc; with pin_numa.c (memory placement), the only
+ * files in parbench that use hwloc.
  *
  * It makes plans and binds the calling thread; it does not decide when workers bind (the
  * backends do, from inside each worker) and it does not print.
  */
 #include "pin.h"
+#include "pin_int.h"
 
 #include <errno.h>
 #include <hwloc.h>
@@ -13,11 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct pin_topo {
-	hwloc_topology_t h;
-	unsigned machine_cores; /* cores of the whole machine, before the restriction */
-};
 
 int pin_topo_load(struct pin_topo **out, const char *synthetic)
 {

@@ -140,7 +140,8 @@ static void pt_stats(const void *state, struct backend_stats *out)
 const struct backend backend_pthreads = {
 	.name = "pthreads",
 	.summary = "POSIX threads, no GIL (the free-threaded CPython analogue)",
-	.caps = BACKEND_CAP_THREADS | BACKEND_CAP_PARALLEL | BACKEND_CAP_SCHEDULE,
+	.caps = BACKEND_CAP_THREADS | BACKEND_CAP_PARALLEL | BACKEND_CAP_SCHEDULE |
+		BACKEND_CAP_STATIC_SHARE,
 	.state_size = sizeof(struct pt_state),
 	.start = pt_start,
 	.run = pt_run,
@@ -152,7 +153,7 @@ const struct backend backend_pthreads_gil = {
 	.name = "pthreads-gil",
 	.summary = "POSIX threads under a simulated CPython GIL (switch interval 5 ms)",
 	.caps = BACKEND_CAP_THREADS | BACKEND_CAP_PARALLEL | BACKEND_CAP_SCHEDULE | BACKEND_CAP_GIL |
-		BACKEND_CAP_GIL_BOUND,
+		BACKEND_CAP_GIL_BOUND | BACKEND_CAP_STATIC_SHARE,
 	.state_size = sizeof(struct pt_state),
 	.start = pt_start_gil,
 	.run = pt_run,

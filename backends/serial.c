@@ -62,7 +62,7 @@ static void serial_stats(const void *state, struct backend_stats *out)
 const struct backend backend_serial = {
 	.name = "serial",
 	.summary = "one thread, the baseline every speedup is measured against",
-	.caps = BACKEND_CAP_BASELINE,
+	.caps = BACKEND_CAP_BASELINE | BACKEND_CAP_STATIC_SHARE,
 	.state_size = sizeof(struct serial_state),
 	.start = serial_start,
 	.run = serial_run,

@@ -8,7 +8,8 @@
  * GIL (pthreads-gil; cpython-threads unless its interpreter said it has none) one, unless
  * the kernel's work blocks (io_wait).  A
  * backend whose largest worker count ran under 1 ms is not checked (overheads dominate):
- * the note after the tables counts them.  A row's
+ * the note after the tables counts them, as it counts the oversubscribed rows (more workers
+ * than cores), which neither fit nor check the model.  A row's
  * link time is what the backend measured on its links (sweep_row.link_s); backends whose
  * workers share memory move nothing; a row whose link probe failed has an unknown link time,
  * which the fit leaves out (counts as 0) and the model line says so.
@@ -41,18 +42,25 @@ double model_row_cpus(const struct sweep_row *r, const struct sweep *sw)
 	return c ? c : 1;
 }
 
-/* Backend b's measured rows among i..j, by worker count (one per count), into rows[]. */
+/* Backend b's measured rows among i..j, by worker count (one per count), into rows[];
+ * oversubscribed rows (more workers than cores: their times measure sharing) are left out
+ * and counted in *over. */
 static size_t series(const struct sweep *sw, size_t i, size_t j, const struct backend *b,
-		     const struct sweep_row **rows, size_t max)
+		     const struct sweep_row **rows, size_t max, unsigned *over)
 {
 	size_t n = 0;
 
+	*over = 0;
 	for (size_t a = i; a < j; a++) {
 		const struct sweep_row *q = &sw->rows[a];
 		size_t at = n;
 
 		if (q->b != b || !row_measured(q) || n == max)
 			continue;
+		if (row_oversubscribed(q, sw)) {
+			++*over;
+			continue;
+		}
 		for (size_t x = 0; x < n; x++)
 			if (rows[x]->workers == q->workers)
 				at = max; /* a second size at this count: not this series */
@@ -73,9 +81,11 @@ int model_check(const struct sweep *sw, size_t i, size_t j, const struct backend
 {
 	const struct sweep_row *rows[SWEEP_MAX_LIST];
 	struct scale_point pts[SWEEP_MAX_LIST];
-	size_t n = series(sw, i, j, b, rows, SWEEP_MAX_LIST);
+	unsigned over;
+	size_t n = series(sw, i, j, b, rows, SWEEP_MAX_LIST, &over);
 
 	memset(mc, 0, sizeof(*mc));
+	mc->over = over;
 	if (n < 2 || !(b->caps & BACKEND_CAP_PARALLEL))
 		return -1;
 	for (size_t x = 0; x < n; x++) {
@@ -117,7 +127,12 @@ void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct r
 
 		for (size_t x = i; x < a; x++)
 			first &= sw->rows[x].b != b;
-		if (!first || model_check(sw, i, j, b, &mc))
+		if (!first)
+			continue;
+		int rc = model_check(sw, i, j, b, &mc);
+
+		c->models_over += mc.over;
+		if (rc)
 			continue;
 		if (mc.held->median < REPORT_SHORT_S) {
 			c->models_short++;
@@ -153,6 +168,25 @@ void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct r
 			c->model_worst = fabs(mc.error);
 		c->model_within += fabs(mc.error) <= MODEL_GOOD;
 	}
+}
+
+void print_model_notes(FILE *out, const struct report_marks *c)
+{
+	if (c->models)
+		fprintf(out, "note: scaling model (compute / CPUs + serial + the links' measured "
+			     "bytes and latencies, fitted on each backend's smaller worker counts): "
+			     "%u held-out prediction%s, mean |error| %.1f%%, worst %.1f%%, %u within "
+			     "%.0f%%\n", c->models, c->models == 1 ? "" : "s",
+			100 * c->model_abs_err_sum / c->models, 100 * c->model_worst, c->model_within,
+			100 * MODEL_GOOD);
+	if (c->models_over)
+		fprintf(out, "note: scaling model: %u oversubscribed configuration%s (more workers "
+			     "than cores) left out of its fits and held-out checks\n", c->models_over,
+			c->models_over == 1 ? "" : "s");
+	if (c->models_short)
+		fprintf(out, "note: scaling model not checked for %u backend%s whose largest worker "
+			     "count ran under %.0f ms (overheads dominate)\n", c->models_short,
+			c->models_short == 1 ? "" : "s", REPORT_SHORT_S * 1e3);
 }
 
 void print_link_unknown(FILE *out, const struct sweep *sw)

@@ -215,6 +215,26 @@ static int row_shares_cpu(const struct sweep_row *r)
 	return 0;
 }
 
+/* Memory-bound rows (bytes moved per run) whose input's pages sat on one NUMA node while
+ * their workers ran on several: they measured that node's memory, not the machine's. */
+static void print_pages_warning(FILE *out, const struct sweep *sw)
+{
+	unsigned n = 0, node = 0;
+
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = &sw->rows[i];
+		int one = r->bytes && row_measured(r) ? place_one_node(&r->pages) : -1;
+
+		if (one >= 0 && n++ == 0)
+			node = (unsigned)one;
+	}
+	if (n)
+		fprintf(out, "warning: %u memory-bound configuration%s ran workers on several NUMA "
+			     "nodes with 90%% or more of the input's pages on one (node %u%s; meta.json: "
+			     "placement, pages): %s bandwidth is one node's\n", n, n == 1 ? "" : "s",
+			node, n > 1 ? " for the first" : "", n == 1 ? "its" : "their");
+}
+
 void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		    const struct report_marks *c)
 {
@@ -227,17 +247,8 @@ void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		fprintf(out, "warning: %u configuration%s ran two workers on one CPU of a host "
 			     "(meta.json: placement): their times measure sharing, not parallel "
 			     "speed\n", shared, shared == 1 ? "" : "s");
-	if (c->models)
-		fprintf(out, "note: scaling model (compute / CPUs + serial + the links' measured "
-			     "bytes and latencies, fitted on each backend's smaller worker counts): "
-			     "%u held-out prediction%s, mean |error| %.1f%%, worst %.1f%%, %u within "
-			     "%.0f%%\n", c->models, c->models == 1 ? "" : "s",
-			100 * c->model_abs_err_sum / c->models, 100 * c->model_worst, c->model_within,
-			100 * MODEL_GOOD);
-	if (c->models_short)
-		fprintf(out, "note: scaling model not checked for %u backend%s whose largest worker "
-			     "count ran under %.0f ms (overheads dominate)\n", c->models_short,
-			c->models_short == 1 ? "" : "s", REPORT_SHORT_S * 1e3);
+	print_pages_warning(out, sw);
+	print_model_notes(out, c);
 	if (c->noisy)
 		fprintf(out, "warning: %u configuration%s marked ~: %s speedup is not known to +-%.0f%% "
 			     "or does not settle a gain or loss over the baseline; the machine is noisy: "

@@ -27,6 +27,7 @@ struct model_check {
 	size_t n_fit;
 	double predicted, error;
 	int link_unknown; /* a row's link probe failed: its link time counts as 0 in the fit */
+	unsigned over;    /* oversubscribed rows left out of fit and check */
 };
 /* 0, or -1 when b has fewer than two worker counts measured in rows i..j. */
 int model_check(const struct sweep *sw, size_t i, size_t j, const struct backend *b,

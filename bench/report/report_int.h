@@ -29,11 +29,15 @@ void print_times_note(FILE *out, const struct sweep *sw, const struct run_meta *
 struct report_marks {
 	unsigned noisy, over, smt, shortrun, bind_fail, superlinear;
 	unsigned models, model_within, models_short;
+	unsigned models_over; /* oversubscribed rows the scaling model left out */
 	double model_abs_err_sum, model_worst;
 };
 /* Under the table of rows i..j: the scaling model per parallel backend, fitted on its
  * smaller worker counts, its prediction of the largest against the measurement. */
 void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct report_marks *c);
+/* The lines after the tables on the scaling model: its held-out checks, the backends it did
+ * not check, the oversubscribed rows it left out. */
+void print_model_notes(FILE *out, const struct report_marks *c);
 /* One line after the tables for the rows whose link probe failed (their link cost unknown). */
 void print_link_unknown(FILE *out, const struct sweep *sw);
 /* The warnings after the tables (noise, oversubscription, the machine's state). */

@@ -142,7 +142,8 @@ int report_write_samples(const char *dir, const struct sweep *sw)
 	return outfile_commit(&o);
 }
 
-/* meta.json's "placement": per configuration, the pin plan and where the workers ran. */
+/* meta.json's "placement": per configuration, the pin plan, where the workers ran and where
+ * the kernel's buffers' pages were. */
 static void meta_placement(FILE *f, const struct sweep *sw)
 {
 	int first = 1;
@@ -166,8 +167,10 @@ static void meta_placement(FILE *f, const struct sweep *sw)
 		json_str(f, plan);
 		fprintf(f, ", \"cpus_last_run\": ");
 		json_str(f, r->cpus);
-		fprintf(f, ", \"bind_failures\": %u, \"respawns\": %u}", r->bind_failures,
+		fprintf(f, ", \"bind_failures\": %u, \"respawns\": %u, \"pages\": ", r->bind_failures,
 			r->respawns);
+		place_write_json(f, &r->pages);
+		fprintf(f, "}");
 		first = 0;
 	}
 	fprintf(f, "\n  ],\n");

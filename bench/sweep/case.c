@@ -250,6 +250,8 @@ void case_body(struct gbench_state *st, void *arg)
 			if (*c->active)
 				case_stop(*c->active);
 			steady_tick(c->steady); /* no configuration's workers exist now */
+			/* the buffers' pages where these workers touch them, before any fork */
+			place_buffers(c->ki, c->row->b, &c->cfg, &c->row->pages);
 			t0 = pb_mono_s();
 			err = backend_instance_start(&c->bi, c->row->b, &c->cfg);
 			c->row->startup_s = pb_mono_s() - t0;
@@ -264,6 +266,7 @@ void case_body(struct gbench_state *st, void *arg)
 				break;
 			if (!c->row->link_known) /* the model's traffic, outside timing, once */
 				case_traffic(c);
+			place_sample(c->ki, &c->cfg, &c->row->pages); /* once, after a warm-up */
 		}
 		if (case_run_verified(c, st, &t) != 0)
 			break;

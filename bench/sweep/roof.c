@@ -3,7 +3,11 @@
  *
  * One thread per worker, pinned by the sweep's policy; each allocates and first-touches its
  * own source and destination, so the pages live where the worker that copies them runs (as
- * the filters' rows do).  Nothing here prints errors or exits.
+ * the filters' rows of a static share are placed: bench/sweep/place.c; unbound workers'
+ * parts are interleaved over the nodes, as those rows are).  A pass is timed from the start
+ * barrier to the last worker's finish: what the workers move together, even when there are
+ * more of them than cores and they do not all copy at once.  Nothing here prints errors or
+ * exits.
  */
 #include "roof.h"
 #include "clock.h"
@@ -20,6 +24,7 @@
 
 #include "kernel.h"
 #include "outfile.h"
+#include "pin_numa.h"
 
 #ifdef PB_INSTRUMENTED_BUILD
 /* a sanitizer instruments every access: its numbers mean nothing, and full-size passes
@@ -60,14 +65,30 @@ static double clock_hz(void)
 struct copier {
 	pthread_t th;
 	const struct pin_topo *topo;
+	const struct pin_mem_plan *mp; /* interleaved: the part's pages go round the nodes */
 	int pu;
 	size_t bytes;
 	pthread_barrier_t *start, *done;
 	atomic_int *gate;  /* 1: all threads exist, go; -1: some could not start, leave */
 	int worker;        /* 0 times the passes */
-	double best_s;     /* worker 0: the fastest pass */
+	struct copier *all; /* every worker's copier, n of them (worker 0 reads their times) */
+	unsigned n;
+	double began, ended; /* this pass: when this worker started and finished its copy */
+	double best_s;     /* worker 0: the fastest pass, start barrier to the last finish */
 	int failed;
 };
+
+/* A pass of every worker: from the first start to the last finish (after the done barrier). */
+static double pass_s(const struct copier *c)
+{
+	double first = c->all[0].began, last = c->all[0].ended;
+
+	for (unsigned i = 1; i < c->n; i++) {
+		first = c->all[i].began < first ? c->all[i].began : first;
+		last = c->all[i].ended > last ? c->all[i].ended : last;
+	}
+	return last - first;
+}
 
 static void *copier_main(void *arg)
 {
@@ -79,8 +100,12 @@ static void *copier_main(void *arg)
 	if (atomic_load(c->gate) < 0)
 		return NULL;
 	pin_bind_self(c->topo, c->pu);
-	if (posix_memalign((void **)&src, 64, c->bytes) == 0 &&
-	    posix_memalign((void **)&dst, 64, c->bytes) == 0) {
+	if (posix_memalign((void **)&src, (size_t)sysconf(_SC_PAGESIZE), c->bytes) == 0 &&
+	    posix_memalign((void **)&dst, (size_t)sysconf(_SC_PAGESIZE), c->bytes) == 0) {
+		if (c->mp->interleave && c->mp->nodes > 1) { /* a failure leaves first touch */
+			(void)pin_mem_place(c->topo, c->mp, src, c->bytes, NULL);
+			(void)pin_mem_place(c->topo, c->mp, dst, c->bytes, NULL);
+		}
 		memset(src, 0x5a, c->bytes); /* first touch, by the worker that copies */
 		memset(dst, 0, c->bytes);
 	} else {
@@ -88,16 +113,18 @@ static void *copier_main(void *arg)
 	}
 	c->best_s = 0;
 	for (int pass = 0; pass <= ROOF_PASSES; pass++) {
-		double t0;
-
 		pthread_barrier_wait(c->start);
-		t0 = pb_mono_s();
+		c->began = pb_mono_s();
 		if (!c->failed)
 			kernel_copy(dst, src, c->bytes);
-		pthread_barrier_wait(c->done);
-		t0 = pb_mono_s() - t0;
-		if (c->worker == 0 && pass > 0 && (c->best_s == 0 || t0 < c->best_s))
-			c->best_s = t0;
+		c->ended = pb_mono_s();
+		pthread_barrier_wait(c->done); /* every worker's times are written */
+		if (c->worker == 0 && pass > 0) {
+			double t = pass_s(c);
+
+			if (c->best_s == 0 || t < c->best_s)
+				c->best_s = t;
+		}
 	}
 	if (!c->failed && (dst[c->bytes / 2] != 0x5a || dst[c->bytes - 1] != 0x5a))
 		c->failed = 1; /* the copy was not done */
@@ -106,28 +133,46 @@ static void *copier_main(void *arg)
 	return NULL;
 }
 
-/* Bytes read + written per second by w pinned workers copying total bytes between them. */
-static int copy_bps(const struct pin_topo *topo, const char *pin, unsigned w, size_t total,
-		    double *bps)
+/* What the copy of plan's workers moves in all: max(ROOF_MIN_BYTES, 2 x every cache their
+ * PUs see, all levels), so that each worker's part is well past its share of the caches. */
+static size_t roof_bytes(const struct pin_topo *topo, const struct pin_plan *plan)
+{
+	size_t total = ROOF_MIN_BYTES, caches = pin_plan_cache_bytes(topo, plan);
+
+	if (caches * 2 > total)
+		total = caches * 2;
+	return total > ROOF_MAX_BYTES ? ROOF_MAX_BYTES : total;
+}
+
+/* Bytes read + written per second by w pinned workers copying roof_bytes() between them
+ * (*moved: what each pass copied in all). */
+static int copy_bps(const struct pin_topo *topo, const char *pin, unsigned w, double *bps,
+		    size_t *moved)
 {
 	struct pin_plan plan;
+	struct pin_mem_plan *mp = malloc(sizeof(*mp));
 	struct copier *c = calloc(w, sizeof(*c));
 	pthread_barrier_t start, done;
 	atomic_int gate = 0;
 	unsigned started = 0;
+	size_t part;
 	int err = 0;
 
-	if (!c)
-		return -ENOMEM;
-	if (pin_plan_make(topo, pin, w, &plan) != 0) {
+	if (!c || !mp || pin_plan_make(topo, pin, w, &plan) != 0) {
+		err = !c || !mp ? -ENOMEM : -EINVAL;
 		free(c);
-		return -EINVAL;
+		free(mp);
+		return err;
 	}
+	pin_mem_plan_make(topo, &plan, 1, mp); /* as a static share's rows (place.h) */
+	part = (roof_bytes(topo, &plan) / w) & ~(size_t)63;
+	*moved = part * w;
 	pthread_barrier_init(&start, NULL, w);
 	pthread_barrier_init(&done, NULL, w);
 	for (unsigned i = 0; i < w; i++) {
-		c[i] = (struct copier){ .topo = topo, .pu = plan.pu[i], .start = &start, .done = &done,
-					.gate = &gate, .worker = (int)i, .bytes = (total / w) & ~(size_t)63 };
+		c[i] = (struct copier){ .topo = topo, .mp = mp, .pu = plan.pu[i], .start = &start,
+					.done = &done, .gate = &gate, .worker = (int)i, .bytes = part,
+					.all = c, .n = w };
 	}
 	/* worker 0 runs on this thread; the others on their own */
 	for (unsigned i = 1; i < w; i++) {
@@ -156,21 +201,17 @@ static int copy_bps(const struct pin_topo *topo, const char *pin, unsigned w, si
 	pthread_barrier_destroy(&start);
 	pthread_barrier_destroy(&done);
 	free(c);
+	free(mp);
 	return err;
 }
 
 int roof_measure(struct roof *r, const struct pin_topo *topo, const char *pin,
 		 const unsigned *workers, size_t n_workers)
 {
-	size_t l3 = pin_topo_l3_bytes(topo), total = ROOF_MIN_BYTES;
 	double t0 = pb_mono_s();
 	void *saved = pin_save(topo);
 	struct pin_plan one;
 
-	if (l3 * 2 > total)
-		total = l3 * 2;
-	if (total > ROOF_MAX_BYTES)
-		total = ROOF_MAX_BYTES;
 	memset(r, 0, sizeof(*r));
 	r->variant = kernel_variant();
 	r->workers[r->n++] = 1;
@@ -195,7 +236,7 @@ int roof_measure(struct roof *r, const struct pin_topo *topo, const char *pin,
 	r->clock_hz = clock_hz();
 	pin_restore(topo, saved);
 	for (size_t i = 0; i < r->n; i++) {
-		int err = copy_bps(topo, pin, r->workers[i], total, &r->copy_bps[i]);
+		int err = copy_bps(topo, pin, r->workers[i], &r->copy_bps[i], &r->bytes[i]);
 
 		if (err)
 			return err;
@@ -228,8 +269,8 @@ void roof_write_json(FILE *f, const struct roof *r)
 	fprintf(f, "  \"roof\": {\"clock_hz\": %.6g, \"variant\": \"%s\", \"seconds\": %.3f, "
 		   "\"copy_bytes_per_s\": [", r->clock_hz, r->variant ? r->variant : "", r->seconds);
 	for (size_t i = 0; i < r->n; i++)
-		fprintf(f, "%s{\"workers\": %u, \"bps\": %.6g}", i ? ", " : "", r->workers[i],
-			r->copy_bps[i]);
+		fprintf(f, "%s{\"workers\": %u, \"bps\": %.6g, \"bytes\": %zu}", i ? ", " : "",
+			r->workers[i], r->copy_bps[i], r->bytes[i]);
 	fprintf(f, "]},\n");
 }
 

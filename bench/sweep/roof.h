@@ -4,9 +4,11 @@
  * a percent of the copy bandwidth at its worker count, a compute kernel's cycles per item).
  *
  * Copy bandwidth: STREAM's counting (bytes read + bytes written, no write-allocate traffic),
- * of kernel_copy() (the kernels' variant, ordinary stores), on max(48 MiB, 2 x all L3) split over
- * the workers, each pinned as the sweep pins its workers and first-touching its own part;
- * best of 5 timed passes after one untimed, barrier to barrier (the slowest worker's time).
+ * of kernel_copy() (the kernels' variant, ordinary stores), on max(48 MiB, 2 x every cache
+ * the workers' PUs see, all levels) split over the workers, each pinned as the sweep pins its
+ * workers and first-touching its own part; best of 5 timed passes after one untimed, each
+ * from the start barrier to the last worker's finish: what the workers move together (with
+ * more workers than cores, parts copied one after another do not add up).
  * Clock: a chain of dependent adds, one per cycle on every CPU we know, best of 5.
  */
 #ifndef PB_ROOF_H
@@ -23,6 +25,7 @@ struct roof {
 	size_t n;                 /* worker counts measured */
 	unsigned workers[ROOF_MAX];
 	double copy_bps[ROOF_MAX]; /* bytes read + written per second with workers[i] */
+	size_t bytes[ROOF_MAX];   /* what each pass of workers[i] copied, all parts together */
 	double seconds;           /* what measuring took */
 	const char *variant;      /* the kernels' instruction-set variant that copied */
 };

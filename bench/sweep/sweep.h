@@ -19,6 +19,7 @@
 #include "backend.h"
 #include "kernel.h"
 #include "machine.h"
+#include "place.h"
 
 #define SWEEP_MAX_LIST 64
 #define SWEEP_BOOTSTRAP 2000 /* resamples for the speedup intervals */
@@ -142,6 +143,7 @@ struct sweep_row {
 	uint64_t moved_bytes, volume_bytes, messages;
 	double link_s, link_latency_s, link_bytes_per_s;
 	unsigned parallel_cpus; /* distinct physical CPUs the workers ran on, 0 unknown */
+	struct place_pages pages; /* where the kernel's buffers were placed, and were */
 };
 
 struct sweep {
