@@ -8,6 +8,12 @@ value per repetition (seconds are already divided by the batch and scaled to the
 parbench computes the statistics, pairs each row with its C counterpart and prints the
 table.  A value of -1 means "never happened within the time waited" (Pool and a killed
 worker).  Standard library only.
+
+Every process it starts dies with the process that started it (Linux PR_SET_PDEATHSIG, set
+at every fork and when a spawned child imports this file), so parbench killed outright,
+which kills the interpreter, leaves no Pool, Manager or Process child behind; parbench ends
+the interpreter's process group itself otherwise.  Spawned children pay for it: ctypes is
+imported in each (about 2 ms and its pages), inside the spawn rows' measurements.
 """
 import multiprocessing as mp
 import os
@@ -19,6 +25,25 @@ import time
 
 perf = time.perf_counter
 SCALE = {"us": 1e6, "ns": 1e9, "ms": 1e3}
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent=None):
+    """SIGKILL for this process when its parent dies; parent: the pid it must have (a fork's
+    parent, which may have died before the request)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+
+
+_forker = [0]  # the pid that forks, recorded just before (the child's expected parent)
+os.register_at_fork(before=lambda: _forker.__setitem__(0, os.getpid()),
+                    after_in_child=lambda: die_with_parent(_forker[0]))
+die_with_parent()  # here and in every spawned child and forkserver (they import this file)
 
 
 def noop(x=None):
