@@ -110,8 +110,87 @@ pbpid=$!
 wait_marked "$tmp/c-kill" 4 "costs.py" && ok || bad "costs sigkill: the price list never ran with its children"
 sleep 1
 kill -9 "$pbpid"
-wait "$pbpid"
+wait "$pbpid" 2>/dev/null
 n=$(left "$tmp/c-kill" 30)
 [ "$n" -eq 0 ] && ok || bad "costs sigkill: $n processes left behind"
+
+# --- run: a CPython interpreter that hangs at start or in calibration (test hook
+# PARBENCH_TEST_PY_FAULT=kernel/backend|calibration:hang|hang-start) ends the run within
+# --timeout and a few seconds; Ctrl-C ends it at once (exit 130); no interpreter is left.
+# start_run NAME FAULT ARGS...: parbench run in the background ($pbpid), marked $tmp/NAME, with
+# SIGINT at its default as a terminal's Ctrl-C finds it (a shell's background job ignores it)
+start_run() {
+	run_name=$1
+	run_fault=$2
+	shift 2
+	PB_LIFE_MARK="$tmp/$run_name" PARBENCH_TEST_PY_FAULT="$run_fault" "$py" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$pb" run --kernels io_wait --backends cpython-pool \
+		--workers 2 --size 20 --repetitions 2 --out "$tmp/$run_name" "$@" \
+		>"$tmp/$run_name.out" 2>"$tmp/$run_name.err" &
+	pbpid=$!
+	t0=$(date +%s%N)
+}
+# end_run SECONDS: waits for it, killed after SECONDS (a hang fails the checks, not the
+# test's timeout); sets rc, and ms since t0
+end_run() {
+	(
+		for _ in $(seq $(($1 * 10))); do sleep 0.1; done
+		kill -9 "$pbpid" 2>/dev/null
+	) &
+	guard=$!
+	wait "$pbpid"
+	rc=$?
+	ms=$(ms_since "$t0")
+	kill "$guard" 2>/dev/null
+	wait "$guard" 2>/dev/null
+}
+
+# hangs at the start of a configuration of the sweep: that row FAILED, the run goes on
+start_run r-start io_wait/cpython-pool:hang-start --python-size 20 --timeout 2
+end_run 60
+n=$(left "$tmp/r-start" 10)
+[ "$rc" -eq 1 ] && ok || bad "start hang: exit $rc: $(head -c 300 "$tmp/r-start.err")"
+grep -q "FAILED io_wait / cpython-pool / 2 workers: backend start failed: the Python interpreter was not ready after 2 s" "$tmp/r-start.err" && ok || bad "start hang: $(head -c 400 "$tmp/r-start.err")"
+[ "$ms" -lt 20000 ] && ok || bad "start hang: the run took $ms ms with --timeout 2"
+[ "$n" -eq 0 ] && ok || bad "start hang: $n processes left behind"
+
+# hangs in calibration, in a run or at start: the calibration fails naming the kernel, exit 1
+for f in "hang:a run timed out after 2 s (--timeout); the interpreter was killed" \
+	"hang-start:the Python interpreter was not ready after 2 s"; do
+	fault=${f%%:*}
+	want=${f#*:}
+	start_run "r-cal-$fault" "io_wait/calibration:$fault" --timeout 2
+	end_run 40
+	n=$(left "$tmp/r-cal-$fault" 10)
+	[ "$rc" -eq 1 ] && ok || bad "calibration $fault: exit $rc: $(head -c 300 "$tmp/r-cal-$fault.err")"
+	[ "$(cat "$tmp/r-cal-$fault.err")" = "parbench: calibrating 'io_wait' in CPython: $want" ] && ok || bad "calibration $fault: $(head -c 400 "$tmp/r-cal-$fault.err")"
+	[ "$ms" -lt 15000 ] && ok || bad "calibration $fault: the run took $ms ms with --timeout 2"
+	[ "$n" -eq 0 ] && ok || bad "calibration $fault: $n processes left behind"
+done
+
+# Ctrl-C while calibration's interpreter hangs, and while a configuration's interpreter and
+# its pool start and hang (--timeout far away): exit 130 within seconds, nothing left
+start_run r-int-cal io_wait/calibration:hang --timeout 60
+wait_marked "$tmp/r-int-cal" 2 "driver.py serial" && ok || bad "calibration sigint: no interpreter ever ran"
+sleep 0.5
+kill -INT "$pbpid"
+t0=$(date +%s%N)
+end_run 40
+n=$(left "$tmp/r-int-cal" 10)
+[ "$rc" -eq 130 ] && ok || bad "calibration sigint: exit $rc: $(head -c 300 "$tmp/r-int-cal.err")"
+grep -q "^parbench: interrupted by SIGINT while calibrating the CPython rows" "$tmp/r-int-cal.err" && ok || bad "calibration sigint: $(head -c 300 "$tmp/r-int-cal.err")"
+[ "$ms" -lt 8000 ] && ok || bad "calibration sigint: $ms ms from SIGINT to the end"
+[ "$n" -eq 0 ] && ok || bad "calibration sigint: $n processes left behind"
+start_run r-int-start io_wait/cpython-pool:hang-start --python-size 20 --timeout 60
+wait_marked "$tmp/r-int-start" 4 "driver.py pool" && ok || bad "start sigint: the pool never started"
+sleep 0.5
+kill -INT "$pbpid"
+t0=$(date +%s%N)
+end_run 40
+n=$(left "$tmp/r-int-start" 10)
+[ "$rc" -eq 130 ] && ok || bad "start sigint: exit $rc: $(head -c 300 "$tmp/r-int-start.err")"
+[ "$ms" -lt 8000 ] && ok || bad "start sigint: $ms ms from SIGINT to the end"
+[ "$n" -eq 0 ] && ok || bad "start sigint: $n processes left behind"
 
 finish

@@ -14,6 +14,7 @@
 #include "pin.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,8 +201,8 @@ static int calibrate_py_run(struct run_cmd *r, char *err, size_t err_len)
 
 	snprintf(what, sizeof(what), "|python %.256s", backend_python(o->python));
 	keep_place(r, target, what, keep, sizeof(keep), key, sizeof(key));
-	int rc = calibrate_python(&r->py_cal, py, ks, n, &o->kp, o->python, target,
-				  workers_lcm(o), keep, key, err, err_len);
+	int rc = calibrate_python(&r->py_cal, py, ks, n, o, target, workers_lcm(o), keep, key,
+				  err, err_len);
 
 	for (size_t i = 0; rc == 0 && i < o->n_kernels; i++) {
 		const struct calib_entry *e = calibration_find(&r->py_cal, o->kernels[i]);
@@ -305,11 +306,18 @@ static int measure(struct run_cmd *r, int gb_argc, const char **gb_argv)
 		}
 		r->meta.calibration = &cal;
 	}
+	cmd_catch_signals(); /* from the interpreters' calibration on, a signal stops the run */
 	if (!r->launched && calibrate_py_run(r, err, sizeof(err))) {
+		int sig = atomic_load(&stop_signal);
+
+		if (sig) {
+			fprintf(stderr, "parbench: interrupted by %s while calibrating the CPython "
+				"rows; nothing was measured\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+			return 128 + sig;
+		}
 		fprintf(stderr, "parbench: %s\n", err);
 		return EXIT_VERIFY;
 	}
-	cmd_catch_signals();
 	r->o.hang = run_on_hang;
 	r->o.hang_arg = r;
 	r->t0 = pb_mono_s();

@@ -80,10 +80,12 @@ struct sweep_opts {
 	const char *crash_case;          /* test hook: "kernel/backend:KILL|SEGV" workers die */
 	int drop_copyback;               /* test hook: fork-pool-pipe drops one chunk's output */
 	const char *py_fault;            /* test hook: "kernel/backend:kill|raise|hang" in a
-					  * CPython worker's first task */
+					  * CPython worker's first task, or hang-start: the
+					  * interpreter never gets ready ("kernel/calibration:..."
+					  * in calibrate_python) */
 	const char *python;              /* CPython backends: the interpreter (NULL: python3) */
 	const char *py_start;            /* cpython-pool/-processes start method, or NULL */
-	double timeout_s;                /* per backend run; 0 = none */
+	double timeout_s;                /* per backend run, and CPython start; 0 = none */
 	sweep_hang_fn *hang;             /* an uncancellable run hangs (required with timeout) */
 	void *hang_arg;
 	atomic_int *stop;                /* set by a signal handler (lock-free, so async-signal-
