@@ -13,7 +13,8 @@ Every process it starts dies with the process that started it (Linux PR_SET_PDEA
 at every fork and when a spawned child imports this file), so parbench killed outright,
 which kills the interpreter, leaves no Pool, Manager or Process child behind; parbench ends
 the interpreter's process group itself otherwise.  Spawned children pay for it: ctypes is
-imported in each (about 2 ms and its pages), inside the spawn rows' measurements.
+imported in each (about 2 ms and its pages), inside the spawn rows' measurements; forked
+children only call prctl.
 """
 import multiprocessing as mp
 import os
@@ -28,21 +29,57 @@ SCALE = {"us": 1e6, "ns": 1e9, "ms": 1e3}
 PR_SET_PDEATHSIG = 1
 
 
+def _find_prctl():
+    """prctl(2), resolved once here: a forked child only calls it (no loader lock taken
+    after a fork of this multi-threaded process); None where there is none."""
+    try:
+        import ctypes
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (ImportError, OSError, AttributeError):
+        return None
+
+
+_prctl = _find_prctl()
+
+
 def die_with_parent(parent=None):
     """SIGKILL for this process when its parent dies; parent: the pid it must have (a fork's
     parent, which may have died before the request)."""
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
+    if _prctl is None:
         return
+    _prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
     if parent is not None and os.getppid() != parent:
         os._exit(1)
 
 
-_forker = [0]  # the pid that forks, recorded just before (the child's expected parent)
-os.register_at_fork(before=lambda: _forker.__setitem__(0, os.getpid()),
-                    after_in_child=lambda: die_with_parent(_forker[0]))
+def _watch_parent(parent):
+    """A child forked by another thread than the main one (a Pool's replacement workers, by
+    its handler thread) must not take PR_SET_PDEATHSIG, which fires when that thread ends
+    (at terminate(), a worker killed holding the task queue's lock hangs the pool): a thread
+    of its own ends it once the parent process is gone."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+_forker = [0, True]  # the forking pid, and whether its main thread forks (set just before)
+
+
+def _before_fork():
+    _forker[0] = os.getpid()
+    _forker[1] = threading.current_thread() is threading.main_thread()
+
+
+def _after_fork_in_child():
+    if _forker[1]:
+        die_with_parent(_forker[0])
+    else:
+        _watch_parent(_forker[0])
+
+
+os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 die_with_parent()  # here and in every spawned child and forkserver (they import this file)
 
 

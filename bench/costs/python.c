@@ -110,7 +110,7 @@ static int py_spawn(struct py_proc *p, char *const argv[])
 		return -EAGAIN;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
