@@ -38,6 +38,20 @@ wait_marked() {
 	return 1
 }
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+# end_run SECONDS: waits for the parbench started in the background as $pbpid at t0, killed
+# after SECONDS (a hang fails the checks, not the test's timeout); sets rc, and ms since t0
+end_run() {
+	(
+		for _ in $(seq $(($1 * 10))); do sleep 0.1; done
+		kill -9 "$pbpid" 2>/dev/null
+	) &
+	guard=$!
+	wait "$pbpid" 2>/dev/null
+	rc=$?
+	ms=$(ms_since "$t0")
+	kill "$guard" 2>/dev/null
+	wait "$guard" 2>/dev/null
+}
 
 # --- costs --python: the interpreter checked before anything is measured (exit 2, one line,
 # nothing written), whether it is missing, not a Python or too old
@@ -55,6 +69,22 @@ usage_error "costs: old interpreter" costs $small --python --interpreter "$tmp/o
 grep -q "is Python 2.7; the CPython price list needs 3.9 or newer" "$tmp/err" && ok || bad "costs old: $(cat "$tmp/err")"
 usage_error "costs: not a Python" costs $small --python --interpreter "$tmp/notpy" --out "$tmp/c-not"
 grep -q "does not run as a Python interpreter" "$tmp/err" && ok || bad "costs not python: $(cat "$tmp/err")"
+
+# The whole price list in the interpreter, to its end (its killed Pool worker included): exit
+# 0, every CPython row written, nothing left running (the python3 of PATH: a Pool's hang at
+# terminate() when its replacement worker died with the thread that forked it showed in
+# 3.11.7, not in 3.11.2)
+PB_LIFE_MARK="$tmp/c-ok" "$pb" costs $small --python --interpreter "$py" --out "$tmp/c-ok" \
+	-- "$cfilter" \
+	>"$tmp/out" 2>"$tmp/err" &
+pbpid=$!
+t0=$(date +%s%N)
+end_run 90
+n=$(left "$tmp/c-ok" 10)
+rows=$(grep -c '^cpython,' "$tmp/c-ok/costs.csv" 2>/dev/null)
+[ "$rc" -eq 0 ] && ok || bad "costs python: exit $rc: $(head -c 300 "$tmp/err")"
+[ "${rows:-0}" -ge 20 ] && ok || bad "costs python: ${rows:-no} CPython rows in costs.csv"
+[ "$n" -eq 0 ] && ok || bad "costs python: $n processes left behind"
 
 # An interpreter that passes the check, then dies in the price list: the C rows are printed
 # and written all the same, one line says what failed, exit 1
@@ -130,20 +160,6 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$pb" run --kernels io_wait --backends cpy
 		>"$tmp/$run_name.out" 2>"$tmp/$run_name.err" &
 	pbpid=$!
 	t0=$(date +%s%N)
-}
-# end_run SECONDS: waits for it, killed after SECONDS (a hang fails the checks, not the
-# test's timeout); sets rc, and ms since t0
-end_run() {
-	(
-		for _ in $(seq $(($1 * 10))); do sleep 0.1; done
-		kill -9 "$pbpid" 2>/dev/null
-	) &
-	guard=$!
-	wait "$pbpid"
-	rc=$?
-	ms=$(ms_since "$t0")
-	kill "$guard" 2>/dev/null
-	wait "$guard" 2>/dev/null
 }
 
 # hangs at the start of a configuration of the sweep: that row FAILED, the run goes on
