@@ -1,6 +1,6 @@
 /*
  * sweep_int.h - what the sweep's files share (not for other layers): one configuration's
- * case (case.c), the watchdog (watchdog.c), the rounds of repetitions (rounds.c).
+ * case (case.c), the rounds of repetitions (rounds.c), and the watchdog (watchdog.h).
  */
 #ifndef PB_SWEEP_INT_H
 #define PB_SWEEP_INT_H
