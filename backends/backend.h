@@ -14,6 +14,7 @@
 #ifndef PB_BACKEND_H
 #define PB_BACKEND_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -134,11 +135,17 @@ struct backend_config {
 	/* CPython backends: the job run() will get (the interpreter's workers are made ready
 	 * for it at start, outside the timed region), the interpreter (NULL: python3), the
 	 * start method of the process pools (fork, spawn, forkserver; NULL: Python's default),
-	 * and a test hook: "kill", "raise" or "hang" in a worker's first task. */
+	 * and a test hook: "kill", "raise" or "hang" in a worker's first task, "hang-start"
+	 * in the interpreter before it is ready. */
 	const struct work *job;
 	const char *python;
 	const char *py_start;
 	const char *test_py_fault;
+	/* Backends that wait on another program at start (CPython): start gives up after
+	 * start_timeout_s (0: the backend's own limit), or once *stop is non-zero (a signal
+	 * handler sets it; NULL: never) with -EINTR, and leaves nothing running. */
+	double start_timeout_s;
+	const atomic_int *stop;
 	char *err;                        /* out: one-line description of a failure */
 	size_t err_len;
 };

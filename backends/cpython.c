@@ -69,7 +69,10 @@ static int cpy_fail(struct cpy *c, const struct backend_config *cfg, const char 
 	cpy_reap(c, 5.0, how, sizeof(how));
 	cpy_end(c);
 	if (rc == -ETIMEDOUT)
-		backend_set_error(cfg, "the Python interpreter was not ready after %.0f s", CPY_START_S);
+		backend_set_error(cfg, "the Python interpreter was not ready after %g s",
+				  cfg->start_timeout_s > 0 ? cfg->start_timeout_s : CPY_START_S);
+	else if (rc == -EINTR)
+		backend_set_error(cfg, "stopped by a signal while the Python interpreter started");
 	else if (strcmp(how, "exit status 127") == 0)
 		backend_set_error(cfg, "could not run the Python interpreter '%s'",
 				  cpy_python(cfg->python));
@@ -98,6 +101,7 @@ static int cpy_start(struct cpy *c, const struct backend_config *cfg, const char
 	c->in_len = s.in_len;
 	c->out_len = s.out_len;
 	plan_cpus(cfg, cpus, sizeof(cpus));
+	cpy_bound(c, cfg->start_timeout_s > 0 ? cfg->start_timeout_s : CPY_START_S, cfg->stop);
 	rc = cpy_spawn(c, python, mode, cfg->workers ? cfg->workers : 1,
 		       cfg->py_start ? cfg->py_start : "-", cfg->switch_interval_us, cpus,
 		       cfg->test_py_fault ? cfg->test_py_fault : "-");
@@ -111,9 +115,12 @@ static int cpy_start(struct cpy *c, const struct backend_config *cfg, const char
 	if (!rc && s.in_len)
 		rc = cpy_send(c, s.in, s.in_len);
 	if (!rc)
-		rc = cpy_line(c, line, sizeof(line), CPY_START_S);
-	if (rc || strncmp(line, "ready ", 6) != 0)
-		return cpy_fail(c, cfg, rc ? NULL : line, rc);
+		rc = cpy_line(c, line, sizeof(line), 0);
+	cpy_bound(c, 0, NULL); /* runs: the caller's watchdog */
+	if (rc || strncmp(line, "ready ", 6) != 0) {
+		cpy_fail(c, cfg, rc ? NULL : line, rc);
+		return rc == -EINTR ? -EINTR : -EIO; /* -EINTR: stopped, not failed */
+	}
 	snprintf(c->pids, sizeof(c->pids), "%s", line + 6);
 	cpy_ready_gil(c);
 	return 0;

@@ -25,15 +25,22 @@ struct cpy {
 	char pids[600];        /* the workers' process ids, "123,124" */
 	const char *mode;      /* driver.py's MODE */
 	int gil;               /* the interpreter said: 1 a GIL, -1 none; 0 not said */
+	double until;          /* cpy_bound(): every wait ends by then (0: none) ... */
+	const atomic_int *stop; /* ... or once this is set (NULL: never) */
 };
 
 /* Starts driver.py in python with those arguments (see driver.py). 0 or -errno. */
 int cpy_spawn(struct cpy *c, const char *python, const char *mode, unsigned workers,
 	      const char *start, unsigned switch_us, const char *cpus, const char *fault);
-/* Sends len bytes. 0, or -EPIPE if the driver is gone. */
+/* From now on every wait on the driver ends within timeout_s (-ETIMEDOUT; 0: no limit) or
+ * once *stop is set (-EINTR; NULL: never): a start is bounded so; runs are left unbounded
+ * (cpy_bound(c, 0, NULL)), for the caller's watchdog to cancel. */
+void cpy_bound(struct cpy *c, double timeout_s, const atomic_int *stop);
+/* Sends len bytes. 0, or -EPIPE if the driver is gone (bounded: -ETIMEDOUT, -EINTR). */
 int cpy_send(struct cpy *c, const void *p, size_t len);
 /* The next line, without its newline, cut to len - 1 bytes; waits at most timeout_s
- * (0: no limit). 0, -ETIMEDOUT, or -EPIPE if the driver closed the socket. */
+ * (0: no limit). 0, -ETIMEDOUT, -EINTR (bounded: stopped), or -EPIPE if the driver closed
+ * the socket. */
 int cpy_line(struct cpy *c, char *line, size_t len, double timeout_s);
 /* Exactly len raw bytes. 0 or -errno. */
 int cpy_bytes(struct cpy *c, void *p, size_t len);

@@ -81,14 +81,51 @@ int cpy_spawn(struct cpy *c, const char *python, const char *mode, unsigned work
 	return 0;
 }
 
+void cpy_bound(struct cpy *c, double timeout_s, const atomic_int *stop)
+{
+	c->until = timeout_s > 0 ? now_s() + timeout_s : 0;
+	c->stop = stop;
+}
+
+/* Until c->fd has events, at most until deadline (0: no limit) and cpy_bound()'s limits.
+ * 0, -ETIMEDOUT, -EINTR (stopped) or -errno. */
+static int wait_fd(struct cpy *c, short events, double deadline)
+{
+	if (c->until > 0 && (deadline <= 0 || c->until < deadline))
+		deadline = c->until;
+	for (;;) {
+		struct pollfd pfd = { .fd = c->fd, .events = events };
+		int ms = deadline > 0 ? (int)((deadline - now_s()) * 1e3) : -1;
+
+		if (c->stop && atomic_load(c->stop))
+			return -EINTR;
+		if (deadline > 0 && ms <= 0)
+			return -ETIMEDOUT;
+		if (c->stop && (ms < 0 || ms > 100))
+			ms = 100; /* the flag is seen soon, whichever thread the signal interrupted */
+		int rc = poll(&pfd, 1, ms);
+
+		if (rc < 0 && errno != EINTR)
+			return -errno;
+		if (rc > 0)
+			return 0; /* ready, or an error or hang-up the read or send reports */
+	}
+}
+
 int cpy_send(struct cpy *c, const void *p, size_t len)
 {
 	const char *b = p;
 
 	while (len > 0) {
-		ssize_t w = send(c->fd, b, len, MSG_NOSIGNAL);
+		/* bounded (a start): a driver that never reads must not block it past its end */
+		int bounded = c->until > 0 || c->stop;
+		int rc = bounded ? wait_fd(c, POLLOUT, 0) : 0;
 
-		if (w < 0 && errno == EINTR)
+		if (rc)
+			return rc;
+		ssize_t w = send(c->fd, b, len, MSG_NOSIGNAL | (bounded ? MSG_DONTWAIT : 0));
+
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (w <= 0)
 			return -EPIPE;
@@ -106,19 +143,10 @@ static int fill(struct cpy *c, double deadline)
 	if (c->have == sizeof(c->buf))
 		return -ENOBUFS;
 	for (;;) {
-		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-		int ms = deadline > 0 ? (int)((deadline - now_s()) * 1e3) : -1;
+		int rc = wait_fd(c, POLLIN, deadline);
 
-		if (deadline > 0 && ms <= 0)
-			return -ETIMEDOUT;
-		int rc = poll(&pfd, 1, ms);
-
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0)
-			return -errno;
-		if (rc == 0)
-			continue; /* the deadline is checked above */
+		if (rc)
+			return rc;
 		ssize_t r = read(c->fd, c->buf + c->have, sizeof(c->buf) - c->have);
 
 		if (r < 0 && errno == EINTR)

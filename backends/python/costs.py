@@ -8,6 +8,13 @@ value per repetition (seconds are already divided by the batch and scaled to the
 parbench computes the statistics, pairs each row with its C counterpart and prints the
 table.  A value of -1 means "never happened within the time waited" (Pool and a killed
 worker).  Standard library only.
+
+Every process it starts dies with the process that started it (Linux PR_SET_PDEATHSIG, set
+at every fork and when a spawned child imports this file), so parbench killed outright,
+which kills the interpreter, leaves no Pool, Manager or Process child behind; parbench ends
+the interpreter's process group itself otherwise.  Spawned children pay for it: ctypes is
+imported in each (about 2 ms and its pages), inside the spawn rows' measurements; forked
+children only call prctl.
 """
 import multiprocessing as mp
 import os
@@ -19,6 +26,61 @@ import time
 
 perf = time.perf_counter
 SCALE = {"us": 1e6, "ns": 1e9, "ms": 1e3}
+PR_SET_PDEATHSIG = 1
+
+
+def _find_prctl():
+    """prctl(2), resolved once here: a forked child only calls it (no loader lock taken
+    after a fork of this multi-threaded process); None where there is none."""
+    try:
+        import ctypes
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (ImportError, OSError, AttributeError):
+        return None
+
+
+_prctl = _find_prctl()
+
+
+def die_with_parent(parent=None):
+    """SIGKILL for this process when its parent dies; parent: the pid it must have (a fork's
+    parent, which may have died before the request)."""
+    if _prctl is None:
+        return
+    _prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch_parent(parent):
+    """A child forked by another thread than the main one (a Pool's replacement workers, by
+    its handler thread) must not take PR_SET_PDEATHSIG, which fires when that thread ends
+    (at terminate(), a worker killed holding the task queue's lock hangs the pool): a thread
+    of its own ends it once the parent process is gone."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+_forker = [0, True]  # the forking pid, and whether its main thread forks (set just before)
+
+
+def _before_fork():
+    _forker[0] = os.getpid()
+    _forker[1] = threading.current_thread() is threading.main_thread()
+
+
+def _after_fork_in_child():
+    if _forker[1]:
+        die_with_parent(_forker[0])
+    else:
+        _watch_parent(_forker[0])
+
+
+os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+die_with_parent()  # here and in every spawned child and forkserver (they import this file)
 
 
 def noop(x=None):

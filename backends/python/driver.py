@@ -6,7 +6,8 @@ with a socket as stdin and stdout.  MODE is serial, threads, pool (multiprocessi
 or processes (concurrent.futures.ProcessPoolExecutor); START_METHOD is fork, spawn,
 forkserver or "-" (Python's default); SWITCH_US sets sys.setswitchinterval (0: keep 5 ms);
 CPUS is the OS CPU of each worker ("0,1", or "-" for no pinning); FAULT is a test hook
-("-", kill, raise or hang: the first task of a worker misbehaves so).
+("-", kill, raise or hang: the first task of a worker misbehaves so; hang-start: the driver
+never answers "ready", its workers started).
 
 Protocol, one line each way, then raw bytes where a length says so:
     parbench: job N GRAIN INLEN OUTLEN TWIN, then INLEN input bytes
@@ -198,6 +199,8 @@ def serve(rd, wr, mode, workers, method):
         raise ValueError("expected a job line")
     job = Job(words, read_exact(rd, int(words[3])))
     runner = make(mode, workers, method, job)
+    while pbworker.FAULT == "hang-start":  # test hook: an interpreter that never gets ready
+        time.sleep(1)
     wr.write(("ready %s gil %d\n" % (",".join(str(p) for p in runner.pids()),
                                      gil_enabled())).encode())
     wr.flush()

@@ -8,6 +8,7 @@
 #include "costs.h"
 #include "pin.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +20,8 @@ static const struct opt opts[] = {
 	{ O_OUT, "out", "DIR", "results directory (default results/<date>-<time>-<host>-costs)", 0 },
 	{ O_PYTHON, "python", NULL, "also the same price list in real CPython, each row beside its C\n"
 				    "counterpart", 0 },
-	{ O_INTERPRETER, "interpreter", "PATH", "the Python of --python (default /usr/bin/python3)", 0 },
+	{ O_INTERPRETER, "interpreter", "PATH", "the Python of --python, 3.9 or newer (default\n"
+						"/usr/bin/python3)", 0 },
 	{ 0 },
 };
 
@@ -101,34 +103,17 @@ static void print_python(const struct costs *res, const char *python)
 	}
 }
 
-static int costs_exec(void)
+/* The C rows, group by group. EXIT_VERIFY if one failed, else 0. */
+static int print_c(const struct costs *res, unsigned workers)
 {
-	struct costs_opts o = c.o;
-	const char *out = c.out, *group = "";
-	struct pin_topo *topo = NULL;
-	static struct costs res;
-	char dir[1024], err[512], a[32], b[32], d[32];
-	int rc;
+	const char *group = "";
+	char a[32], b[32], d[32];
+	int rc = 0;
 
-	topo = load_topology();
-	if (!topo)
-		return EXIT_VERIFY;
-	if (!o.workers)
-		o.workers = pin_topo_cores(topo);
-	o.topo = topo;
-	if (c.python)
-		o.python = backend_python(c.interpreter);
-	out = make_out_dir(out, "-costs", dir, sizeof(dir));
-	rc = costs_run(&res, &o, c.gb_argc, c.gb_argv, err, sizeof(err));
-	pin_topo_free(topo);
-	if (rc) {
-		diag_line("%s", err);
-		return EXIT_VERIFY;
-	}
 	printf("# parbench costs: median of repetitions (min .. max); workers = %u where a "
-	       "count applies\n", o.workers);
-	for (size_t i = 0; i < res.n; i++) {
-		const struct cost_row *r = &res.rows[i];
+	       "count applies\n", workers);
+	for (size_t i = 0; i < res->n; i++) {
+		const struct cost_row *r = &res->rows[i];
 
 		if (strcmp(r->group, "cpython") == 0)
 			continue;
@@ -147,13 +132,67 @@ static int costs_exec(void)
 		       fmt_num(a, sizeof(a), r->median), fmt_num(b, sizeof(b), r->min),
 		       fmt_num(d, sizeof(d), r->max), r->unit, r->how);
 	}
-	if (o.python)
+	return rc;
+}
+
+/*
+ * The C rows, then (--python) the CPython price list.  The interpreter is checked before
+ * anything is measured (a usage error); if it fails later, or Ctrl-C / SIGTERM stops it,
+ * the C rows are still printed and written, one line says what happened, and the status
+ * is 1 (or 128 + the signal): the price list asked for is incomplete.
+ */
+static int costs_exec(void)
+{
+	struct costs_opts o = c.o;
+	struct pin_topo *topo = NULL;
+	static struct costs res;
+	char dir[1024], err[512], py_err[512] = "";
+	const char *out;
+	int rc, py_rc = 0;
+
+	if (c.python) {
+		o.python = backend_python(c.interpreter);
+		if (costs_python_check(o.python, err, sizeof(err)))
+			usage_error("%s", err);
+	}
+	topo = load_topology();
+	if (!topo)
+		return EXIT_VERIFY;
+	if (!o.workers)
+		o.workers = pin_topo_cores(topo);
+	o.topo = topo;
+	out = make_out_dir(c.out, "-costs", dir, sizeof(dir));
+	rc = costs_run(&res, &o, c.gb_argc, c.gb_argv, err, sizeof(err));
+	pin_topo_free(topo);
+	if (rc) {
+		diag_line("%s", err);
+		return EXIT_VERIFY;
+	}
+	if (o.python) {
+		cmd_catch_signals(); /* from here a signal ends the interpreter's group first */
+		o.stop = &stop_signal;
+		py_rc = costs_python(&res, &o, py_err, sizeof(py_err));
+	}
+	rc = print_c(&res, o.workers);
+	if (o.python && !py_rc)
 		print_python(&res, o.python);
 	if (costs_write_csv(out, &res)) {
 		diag_line("cannot write %s/costs.csv", out);
 		return EXIT_VERIFY;
 	}
 	printf("\nresults: %s/costs.csv\n", out);
+	fflush(stdout);
+	int sig = atomic_load(&stop_signal);
+
+	if (sig) {
+		diag_line("interrupted by %s; what was measured is saved in "
+			"%s/costs.csv", sig == SIGINT ? "SIGINT" : "SIGTERM", out);
+		return 128 + sig;
+	}
+	if (py_rc) {
+		diag_line("%s; the C rows are saved in %s/costs.csv", py_err, out);
+		return EXIT_VERIFY;
+	}
 	return rc;
 }
 

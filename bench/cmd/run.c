@@ -15,6 +15,7 @@
 #include "placement.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,8 +207,8 @@ static int calibrate_py_run(struct run_cmd *r, char *err, size_t err_len)
 	snprintf(what, sizeof(what), "|python %.256s%s", backend_python(o->python),
 		 py->caps & BACKEND_CAP_FREE_THREADED ? "|free-threaded" : "");
 	keep_place(r, target, what, keep, sizeof(keep), key, sizeof(key));
-	int rc = calibrate_python(&r->py_cal, py, ks, n, &o->kp, o->python, target,
-				  workers_lcm(o), keep, key, err, err_len);
+	int rc = calibrate_python(&r->py_cal, py, ks, n, o, target, workers_lcm(o), keep, key,
+				  err, err_len);
 
 	for (size_t i = 0; rc == 0 && i < o->n_kernels; i++) {
 		const struct calib_entry *e = calibration_find(&r->py_cal, o->kernels[i]);
@@ -314,11 +315,18 @@ static int measure(struct run_cmd *r)
 		}
 		r->meta.calibration = &cal;
 	}
+	cmd_catch_signals(); /* from the interpreters' calibration on, a signal stops the run */
 	if (!r->launched && calibrate_py_run(r, err, sizeof(err))) {
+		int sig = atomic_load(&stop_signal);
+
+		if (sig) {
+			diag_line("interrupted by %s while calibrating the CPython rows; nothing was "
+				  "measured", sig == SIGINT ? "SIGINT" : "SIGTERM");
+			return 128 + sig;
+		}
 		diag_line("%s", err);
 		return EXIT_VERIFY;
 	}
-	cmd_catch_signals();
 	if (r->rank <= 0 && (rc = run_out_stage(r)) != 0)
 		return rc;
 	r->o.hang = run_on_hang;

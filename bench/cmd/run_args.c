@@ -48,7 +48,8 @@ static const struct opt opts[] = {
 	{ O_SCHEDULE, "schedule", "S", "static, dynamic or guided (thread backends)", 0 },
 	{ O_CHUNK, "chunk", "N", "items per chunk (default: see README)", 0 },
 	{ O_TRANSPORT, "transport", "T", "shm or pipe: which fork-pool transport to run (default both)", 0 },
-	{ O_TIMEOUT, "timeout", "S", "seconds one run may take before it is stopped (default 300)", R },
+	{ O_TIMEOUT, "timeout", "S", "seconds one run, or a CPython interpreter's start, may take\n"
+				      "before it is stopped (default 300)", R },
 	{ O_RETRY, "retry", NULL, "fork-pool: re-run a dead worker's task once instead of failing", 0 },
 	{ O_MAX_TASKS, "max-tasks", "N", "fork-pool: replace each worker after N tasks", 0 },
 	{ O_PIN, "pin", "P", "none, compact (default: one PU per core first), compact-smt (every\n"

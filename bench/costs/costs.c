@@ -225,8 +225,6 @@ int costs_run(struct costs *c, const struct costs_opts *o, int gb_argc, const ch
 	memory_rows(c);
 	mpi_rows(c, o);
 	killed_worker_row(c, o);
-	if (o->python)
-		rc = python_rows(c, o, err, err_len);
 out:
 	gbench_destroy(gb);
 	return rc;

@@ -11,6 +11,7 @@
 #ifndef PB_COSTS_H
 #define PB_COSTS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "pin.h"
@@ -44,12 +45,22 @@ struct costs_opts {
 	unsigned workers;            /* pool / team size for the dispatch figures */
 	const struct pin_topo *topo;
 	int quick;                   /* fewer repetitions, smaller batches */
-	const char *python;          /* also the price list in this interpreter, or NULL */
+	const char *python;          /* costs_python(): the interpreter */
+	const atomic_int *stop;      /* costs_python(): once non-zero (a signal handler sets it),
+				      * the interpreter is ended, or NULL */
 };
 
-/* Measures everything. gb_argv: Google Benchmark flags. 0 or -errno with err set. */
+/* Measures the C rows. gb_argv: Google Benchmark flags. 0 or -errno with err set. */
 int costs_run(struct costs *c, const struct costs_opts *o, int gb_argc, const char *const *gb_argv,
 	      char *err, size_t err_len);
+/* 0 if python runs and is recent enough for costs_python() (20 s at most), else -errno and
+ * why, one line. */
+int costs_python_check(const char *python, char *why, size_t len);
+/* The price list in real CPython (backends/python/costs.py in o->python), appended to c
+ * after the C rows of costs_run(), each row paired with its C counterpart.  The interpreter
+ * and every process it starts are gone when it returns (and die with parbench).  0, -EINTR
+ * (stopped by o->stop: no rows added), or -errno with err set (no rows added). */
+int costs_python(struct costs *c, const struct costs_opts *o, char *err, size_t err_len);
 /* costs.csv in dir, written whole. 0 or -errno. */
 int costs_write_csv(const char *dir, const struct costs *c);
 

@@ -78,8 +78,8 @@ void memory_rows(struct costs *c);
 void mpi_rows(struct costs *c, const struct costs_opts *o);
 void shared_counter_rows(struct costs *c, int quick);
 
-/* python.c: the fork pool's time to report a killed worker; the CPython price list */
+/* python.c: the fork pool's time to report a killed worker (the CPython price list is
+ * costs_python(), costs.h) */
 void killed_worker_row(struct costs *c, const struct costs_opts *o);
-int python_rows(struct costs *c, const struct costs_opts *o, char *err, size_t err_len);
 
 #endif

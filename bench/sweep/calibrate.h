@@ -16,6 +16,7 @@
 
 #include "backend.h"
 #include "kernel.h"
+#include "sweep.h"
 
 #define CALIB_TARGET_S  0.25  /* one serial run, default sizes */
 #define CALIB_QUICK_DIV 20    /* --quick: that much shorter */
@@ -56,14 +57,17 @@ int calibrate(struct calibration *c, const struct kernel *const *ks, size_t n,
 	      const char *keep_path, const char *key, char *err, size_t err_len);
 /*
  * The CPython rows' sizes: the n kernels ks's Python twins, run by py (the CPython serial
- * backend) in the interpreter python (NULL: the default), so that one run takes target_s;
- * pictures by their side; a size kept under key in keep_path is used again while the probe
- * puts it within CALIB_KEEP (as calibrate() does).  0, or -errno with a one-line reason.
+ * backend) in the interpreter o->python with the parameters o->kp, so that one run takes
+ * target_s; pictures by their side; a size kept under key in keep_path is used again while
+ * the probe puts it within CALIB_KEEP (as calibrate() does).  Each start and run ends within
+ * o->timeout_s, and soon after *o->stop is set, with the interpreter killed (the test hook
+ * o->py_fault applies as "kernel/calibration:fault").  0, or -errno with a one-line reason
+ * (-EINTR: stopped by o->stop).
  */
 int calibrate_python(struct calibration *c, const struct backend *py,
-		     const struct kernel *const *ks, size_t n, const struct kernel_params *kp,
-		     const char *python, double target_s, unsigned multiple, const char *keep_path,
-		     const char *key, char *err, size_t err_len);
+		     const struct kernel *const *ks, size_t n, const struct sweep_opts *o,
+		     double target_s, unsigned multiple, const char *keep_path, const char *key,
+		     char *err, size_t err_len);
 /* The size an earlier calibration with this key chose for kernel name in the file path,
  * or 0; and path rewritten with c's sizes under key (other keys' lines kept). */
 uint64_t calib_kept_size(const char *path, const char *key, const char *name);

@@ -7,6 +7,7 @@
 
 #include "clock.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,6 +41,18 @@ static void hang_range(void *ctx, size_t begin, size_t end, void *partial)
 		pause(); /* test hook: a run that never returns */
 }
 
+const char *case_py_fault(const struct sweep_opts *o, const char *kernel, const char *where)
+{
+	char pc[160];
+	const char *colon = o->py_fault ? strrchr(o->py_fault, ':') : NULL;
+
+	snprintf(pc, sizeof(pc), "%s/%s", kernel, where);
+	if (colon && strlen(pc) == (size_t)(colon - o->py_fault) &&
+	    strncmp(pc, o->py_fault, strlen(pc)) == 0)
+		return colon + 1;
+	return NULL;
+}
+
 void case_hooks(struct bench_case *c)
 {
 	const struct sweep_opts *o = c->o;
@@ -61,15 +74,7 @@ void case_hooks(struct bench_case *c)
 			c->w.range_io = NULL;
 		}
 	}
-	if (o->py_fault) { /* PARBENCH_TEST_PY_FAULT=kernel/backend:kill|raise|hang */
-		char pc[160];
-		const char *colon = strrchr(o->py_fault, ':');
-
-		snprintf(pc, sizeof(pc), "%s/%s", k->name, b->name);
-		if (colon && strlen(pc) == (size_t)(colon - o->py_fault) &&
-		    strncmp(pc, o->py_fault, strlen(pc)) == 0)
-			c->cfg.test_py_fault = colon + 1;
-	}
+	c->cfg.test_py_fault = case_py_fault(o, k->name, b->name);
 	if (o->hang_case) {
 		char hc[160];
 
@@ -160,20 +165,17 @@ static void case_fail(struct bench_case *c, struct gbench_state *st, const char 
 static int case_run_verified(struct bench_case *c, struct gbench_state *st, double *seconds)
 {
 	const struct kernel *k = c->ki->k;
+	const char *cancelled;
 	double t0, t1;
 	int err;
 
 	if (k->invalidate) /* the output of an earlier run proves nothing */
 		k->invalidate(c->ki->priv);
 	t0 = pb_mono_s();
-	err = watched_run(c);
+	err = watchdog_run(c->wd, &c->bi, &c->w, c->row, &cancelled);
 	t1 = pb_mono_s();
 	/* a cancelled run fails, even if a retry inside the backend made it return 0: its
 	 * time holds the whole timeout */
-	pthread_mutex_lock(&c->wd->mu);
-	const char *cancelled = c->cancelled;
-	pthread_mutex_unlock(&c->wd->mu);
-
 	if (cancelled) {
 		char why[320];
 
@@ -255,6 +257,11 @@ void case_body(struct gbench_state *st, void *arg)
 			t0 = pb_mono_s();
 			err = backend_instance_start(&c->bi, c->row->b, &c->cfg);
 			c->row->startup_s = pb_mono_s() - t0;
+			if (err == -EINTR && c->o->stop && atomic_load(c->o->stop)) {
+				c->row->interrupted = 1; /* a signal stopped the start */
+				gbench_skip_with_error(st, "interrupted");
+				break;
+			}
 			if (err) {
 				case_fail(c, st, "backend start failed: %s", c->bi.err);
 				break;

@@ -159,6 +159,8 @@ static int add_case(struct sweep *sw, const struct sweep_opts *o, struct plan *p
 	c->cfg.job = &c->w;
 	c->cfg.python = o->python;
 	c->cfg.py_start = o->py_start;
+	c->cfg.start_timeout_s = o->timeout_s;
+	c->cfg.stop = o->stop;
 	case_hooks(c);
 	snprintf(name, sizeof(name), "%s/%s/%u/%llu", ki->k->name, b->name, w,
 		 (unsigned long long)r->size);
@@ -301,7 +303,8 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 
 	memset(sw, 0, sizeof(*sw));
 	memset(&p, 0, sizeof(p));
-	p.wd.o = o;
+	p.wd = (struct watchdog){ .timeout_s = o->timeout_s, .stop = o->stop, .hang = o->hang,
+				  .hang_arg = o->hang_arg };
 	sw->cores = o->topo ? pin_topo_cores(o->topo) : 1;
 	rc = plan_alloc(sw, o, &p);
 	if (rc) {

@@ -84,12 +84,14 @@ struct sweep_opts {
 	int drop_copyback;               /* test hook: fork-pool-pipe drops one chunk's output */
 	const char *link_fail;           /* test hook: this backend's link probe fails */
 	const char *py_fault;            /* test hook: "kernel/backend:kill|raise|hang" in a
-					  * CPython worker's first task */
+					  * CPython worker's first task, or hang-start: the
+					  * interpreter never gets ready ("kernel/calibration:..."
+					  * in calibrate_python) */
 	const char *steady_times;        /* test hook: "t1,t2,...": the steadiness probe's run
 					  * times (s), in place of the measured ones */
 	const char *python;              /* CPython backends: the interpreter (NULL: python3) */
 	const char *py_start;            /* cpython-pool/-processes start method, or NULL */
-	double timeout_s;                /* per backend run; 0 = none */
+	double timeout_s;                /* per backend run, and CPython start; 0 = none */
 	sweep_hang_fn *hang;             /* an uncancellable run hangs (required with timeout) */
 	void *hang_arg;
 	atomic_int *stop;                /* set by a signal handler (lock-free, so async-signal-

@@ -1,9 +1,9 @@
 /*
- * watchdog.c - the thread that watches the run in progress (sweep_int.h): past its deadline,
+ * watchdog.c - the thread that watches the run in progress (watchdog.h): past its deadline,
  * or still going 2 s after a stop signal, a run is cancelled when its backend can be;
  * otherwise the hang callback saves what was measured and ends the program.
  */
-#include "sweep_int.h"
+#include "watchdog.h"
 
 #include "clock.h"
 
@@ -18,33 +18,32 @@ static void *watchdog_main(void *arg)
 	pthread_mutex_lock(&wd->mu);
 	while (!wd->quit) {
 		struct timespec ts;
-		struct bench_case *c = wd->running;
 		double t = pb_mono_s();
 		const char *why = NULL;
 		char reason[64];
 
-		if (c && wd->o->timeout_s > 0 && t > wd->deadline) {
-			snprintf(reason, sizeof(reason), "timed out after %g s", wd->o->timeout_s);
+		if (wd->bi && wd->timeout_s > 0 && t > wd->deadline) {
+			snprintf(reason, sizeof(reason), "timed out after %g s", wd->timeout_s);
 			why = "timed out";
-		} else if (c && wd->o->stop && atomic_load(wd->o->stop)) {
+		} else if (wd->bi && wd->stop && atomic_load(wd->stop)) {
 			if (!wd->stop_seen)
 				wd->stop_seen = t;
 			else if (t - wd->stop_seen > WATCHDOG_GRACE_S) {
 				snprintf(reason, sizeof(reason), "still running %g s after %s",
 					 WATCHDOG_GRACE_S,
-					 atomic_load(wd->o->stop) == SIGINT ? "SIGINT" : "SIGTERM");
+					 atomic_load(wd->stop) == SIGINT ? "SIGINT" : "SIGTERM");
 				why = "stopped by a signal";
 			}
 		}
 		if (why) {
-			if (backend_instance_cancel(&c->bi) == 0) {
+			if (backend_instance_cancel(wd->bi) == 0) {
 				/* the run fails; if it still has not returned a grace period later
 				 * (a retry that hangs again), it is cancelled again */
-				c->cancelled = why;
+				wd->cancelled = why;
 				wd->deadline = t + WATCHDOG_GRACE_S;
 				wd->stop_seen = t;
-			} else {
-				wd->o->hang(c->row, reason, wd->o->hang_arg); /* does not return */
+			} else if (wd->hang && wd->row) {
+				wd->hang(wd->row, reason, wd->hang_arg); /* does not return */
 			}
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -59,21 +58,24 @@ static void *watchdog_main(void *arg)
 	return NULL;
 }
 
-/* Runs the case's backend once under the watchdog's eye. */
-int watched_run(struct bench_case *c)
+int watchdog_run(struct watchdog *wd, struct backend_instance *bi, const struct work *w,
+		 const struct sweep_row *row, const char **cancelled)
 {
 	int err;
 
-	pthread_mutex_lock(&c->wd->mu);
-	c->cancelled = NULL; /* every run is watched afresh */
-	c->wd->running = c;
-	c->wd->deadline = pb_mono_s() + c->o->timeout_s;
-	c->wd->stop_seen = 0;
-	pthread_mutex_unlock(&c->wd->mu);
-	err = backend_instance_run(&c->bi, &c->w);
-	pthread_mutex_lock(&c->wd->mu);
-	c->wd->running = NULL;
-	pthread_mutex_unlock(&c->wd->mu);
+	pthread_mutex_lock(&wd->mu);
+	wd->cancelled = NULL; /* every run is watched afresh */
+	wd->bi = bi;
+	wd->row = row;
+	wd->deadline = pb_mono_s() + wd->timeout_s;
+	wd->stop_seen = 0;
+	pthread_mutex_unlock(&wd->mu);
+	err = backend_instance_run(bi, w);
+	pthread_mutex_lock(&wd->mu);
+	wd->bi = NULL;
+	wd->row = NULL;
+	*cancelled = wd->cancelled;
+	pthread_mutex_unlock(&wd->mu);
 	return err;
 }
 
@@ -81,6 +83,8 @@ int watchdog_start(struct watchdog *wd, char *err, size_t err_len)
 {
 	pthread_mutex_init(&wd->mu, NULL);
 	pthread_cond_init(&wd->cv, NULL);
+	wd->quit = 0;
+	wd->bi = NULL;
 	if (pthread_create(&wd->tid, NULL, watchdog_main, wd) != 0) {
 		snprintf(err, err_len, "cannot start the watchdog thread");
 		return -1;
