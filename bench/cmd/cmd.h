@@ -61,8 +61,8 @@ void read_first_line(const char *path, const char *prefix, char *buf, size_t len
 void read_load(double load[3]);
 /* The results directory's name: out, or results/<date>-<time>-<host><suffix> (in buf). */
 const char *out_dir_name(const char *out, const char *suffix, char *buf, size_t len);
-/* The same, created (costs writes into it), or a usage error if it is not a folder or
- * cannot be written. */
+/* The same, created (costs writes into it), or a usage error if it is a symbolic link, not a
+ * folder, a folder holding anything but an earlier price list, or cannot be written. */
 const char *make_out_dir(const char *out, const char *suffix, char *buf, size_t len);
 struct run_meta;
 /* Charts (gnuplot) and report.md of a run directory. 0, or -1 if report.md failed. */

@@ -6,6 +6,7 @@
 
 #include "backend.h"
 #include "kernel.h"
+#include "outdir.h"
 #include "outfile.h"
 #include "pin.h"
 #include "report.h"
@@ -246,12 +247,22 @@ const char *out_dir_name(const char *out, const char *suffix, char *buf, size_t 
 
 /* The results directory: --out DIR, or results/<date>-<time>-<host>[-suffix]. Exits 2 if
  * it is not a folder or cannot be written. */
+/* An earlier price list: its costs.csv (a regular file) begins with the header, and the
+ * folder holds nothing else but hidden temporary files. */
+static const char *const costs_names[] = { "costs.csv", ".*.tmp", NULL };
+static const struct outdir_mark costs_mark = { "costs.csv", "group,name,median,", costs_names };
+
 const char *make_out_dir(const char *out, const char *suffix, char *buf, size_t len)
 {
 	struct stat st;
 	int rc;
 
 	out = out_dir_name(out, suffix, buf, len);
+	rc = outdir_check(out, &costs_mark);
+	if (rc == -ENOTEMPTY || rc == -ELOOP)
+		usage_error("--out '%s' %s", out, rc == -ELOOP ? "is a symbolic link: give the folder "
+			    "itself" : "holds files but is not an earlier price list (costs.csv "
+			    "alone): give a new or empty folder");
 	rc = outfile_mkdirs(out);
 	if (rc == 0 && stat(out, &st) == 0 && !S_ISDIR(st.st_mode))
 		rc = -ENOTDIR;
