@@ -17,7 +17,7 @@ delays=${PB_MODEL_DELAYS:-"500us 2ms"}
 hostsets=${PB_MODEL_HOSTS:-"2 4"}
 kernels=${PB_MODEL_KERNELS:-"sharpen,box_blur"}
 out=$(mktemp -d /tmp/pb-model.XXXXXX)
-export PB_MULTINODE_DIR="$out/nodes"
+export PB_MULTINODE_DIR="$out/parbench-nodes"
 [ -x "$here/../build/pb-relay" ] && export PB_RELAY="${PB_RELAY:-$here/../build/pb-relay}"
 trap '"$mn" down >/dev/null 2>&1 || true' EXIT INT TERM
 

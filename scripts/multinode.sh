@@ -5,7 +5,8 @@
 #   scripts/multinode.sh up N [--rate RATE] [--delay D]
 #                                             make node1..nodeN, N 1..254 (RATE: tc tbf rate,
 #                                             e.g. 1gbit; D: one-way delay between nodes, e.g.
-#                                             500us, 2ms, at most 10s; needs 2..64 nodes)
+#                                             500us, 2ms, at most 10s; needs 2..64 nodes;
+#                                             PB_MULTINODE_SLOTS: a node's slots, 1..1024, 2)
 #   scripts/multinode.sh env                  print the environment mpirun needs (eval it)
 #   scripts/multinode.sh exec K CMD...        run CMD inside node K
 #   scripts/multinode.sh mpirun ARGS...       mpirun from node1 across the nodes (hostfile set)
@@ -13,9 +14,14 @@
 #   scripts/multinode.sh down                 remove everything made (idempotent)
 #
 # State lives in a private folder: /run/parbench-multinode, or $PB_MULTINODE_DIR (an
-# absolute path).  It must be ours, writable by no one else and not a symbolic link, inside
-# folders no one else may change; otherwise every command refuses it (exit 2).  A recorded
-# pid is signalled only while it is still the process started under it.
+# absolute path whose last name contains "parbench").  It must be ours, writable by no one
+# else and not a symbolic link, inside folders no one else may change, and carry the marker
+# .parbench-multinode that `up` writes when it makes it; otherwise every command refuses it
+# (exit 2).  `down` removes only the files the harness writes there, then the folder: if
+# anything else is left, it says so and leaves it.  A recorded pid is signalled only while
+# it is still the process started under it.  Run as root, this checkout is trusted code (it
+# sources multinode_lib.sh, compiles pb-relay.c, and the agent runs this script as root): its
+# folder and files must be root's and writable by no one else (otherwise exit 2).
 #
 # A node is a set of Linux namespaces kept alive by a holder process: its own network (an
 # address 10.77.0.K/24 on a veth, all veths on a bridge that lives inside node1, so nothing
@@ -24,15 +30,29 @@
 # work tree stay shared, like an NFS home.  Open MPI reaches the nodes through an "rsh" agent
 # that enters them with nsenter.  Each node has a cpuset cgroup of its own (v1 or v2): the
 # machine's allowed CPUs dealt round-robin, so that 2 nodes on 2 cores own one core each;
-# whatever enters a node joins it, and `down` kills all of it.  With --delay the nodes hang
-# off a userspace switch instead of the bridge (pb-relay.c: this kernel has no netem), which
-# holds every frame D before passing it on, in node1's network namespace.  Needs root and
+# whatever enters a node joins it, and `down` kills all of it (with no cpuset controller,
+# whatever is in a node's network namespace).  With --delay the nodes hang off a userspace
+# switch instead of the bridge (pb-relay.c: this kernel has no netem), which holds every
+# frame D before passing it on, in node1's network namespace.  Needs root and
 # namespaces: otherwise `up` prints SKIP and exits 0 (77 with PB_MULTINODE_STRICT=1).  A
 # failed `up` leaves nothing behind.  See ../shared/notes/multinode.md for why each piece.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd -P "$(dirname "$0")" && pwd -P)
+
+# Run as root, refuse a checkout others may change: this folder and the files run from it
+# must be root's and writable by no one else (the folders above it: safe_folders, below).
+if [ "$(id -u)" = 0 ]; then
+	for f in "$here" "$here/${0##*/}" "$here/multinode_lib.sh" "$here/pb-relay.c"; do
+		um=$(stat -L -c '%u %a' -- "$f" 2>/dev/null) || um="none 0"
+		[ "${um% *}" = 0 ] && [ $((0${um#* } & 022)) -eq 0 ] && continue
+		echo "multinode: '$f' is not root's or may be written by others: refusing to run it as root" >&2
+		exit 2
+	done
+fi
 . "$here/multinode_lib.sh"
+[ "$(id -u)" != 0 ] || safe_folders "$here" ||
+	die "the script's folder '$here' is inside a folder others may change: refusing to run it as root"
 DIR=${PB_MULTINODE_DIR:-/run/parbench-multinode}
 NET=10.77.0
 SUBNET=$NET.0/24
@@ -52,8 +72,11 @@ nodes() {
 	case $_n in "" | *[!0-9]*) echo 0 ;; *) echo "$_n" ;; esac
 }
 
-# nodes must be up (a state folder of ours), else exit 2
-need_nodes() { have_dir || die "no nodes are up (run: multinode.sh up N)"; }
+# nodes must be up (a state folder of ours, a node count, node1's holder alive), else exit 2
+need_nodes() {
+	have_dir && [ "$(nodes)" -gt 0 ] && pid_of node1 >/dev/null ||
+		die "no nodes are up (run: multinode.sh up N)"
+}
 
 # a node number given on the command line: 1..nodes, else exit 2
 node_arg() {
@@ -64,13 +87,19 @@ node_arg() {
 	[ ${#1} -le 3 ] && [ "$1" -le "$_n" ] || die "bad node '$1' (1 to $_n)"
 }
 
+# Everything `up` made: Slurm's daemons, whatever entered a node (its cgroup, and with no
+# cgroup whatever is in a node's network namespace), the holders and the relay, the cgroups,
+# the state folder (only a marked one, and then only the names the harness writes).
 down() {
 	if have_dir; then
 		slurm_down
+		kill_in_nets "$(node_nets)"
 		kill_recorded "$DIR" KILL # holders and the relay
+		remove_cpusets
+		remove_state
+	else
+		remove_cpusets
 	fi
-	remove_cpusets
-	rm -rf -- "$DIR"
 }
 
 # The relay program: $PB_RELAY, the build's, or compiled here from its source; only a
@@ -100,7 +129,9 @@ up_nodes() {
 	done
 	k=1
 	while [ "$k" -le "$n" ]; do
-		wait_unshared "$(holder "$k")" || skip "cannot create namespaces here"
+		h=$(holder "$k") || exit 2
+		wait_unshared "$h" || skip "cannot create namespaces here"
+		net_of "$h" >"$DIR/node$k.net" # what `down` kills in, lacking a cgroup
 		k=$((k + 1))
 	done
 	make_cpusets "$n"
@@ -186,9 +217,15 @@ up() {
 	unshare --net --uts --mount true 2>/dev/null || skip "cannot create namespaces here (a container?)"
 	down
 	mkdir -m 0700 -- "$DIR" 2>/dev/null || die "cannot make the state folder '$DIR'"
-	# from here on a failure, a skip or Ctrl-C removes whatever was made
+	echo "$MARK_TEXT" >"$DIR/$MARK" 2>/dev/null || {
+		rm -f -- "${DIR:?}/$MARK" && rmdir -- "$DIR"
+		die "cannot write into the state folder '$DIR'"
+	}
+	# from here on a failure, a skip, Ctrl-C or a hang-up removes whatever was made
 	trap 'rc=$?; trap - EXIT; down; exit $rc' EXIT
+	trap 'exit 129' HUP
 	trap 'exit 130' INT
+	trap 'exit 131' QUIT
 	trap 'exit 143' TERM
 	echo "$n" >"$DIR/nodes"
 	up_nodes "$n"
@@ -197,7 +234,7 @@ up() {
 	echo "${rate:-unlimited}" >"$DIR/rate"
 	echo "${delay:-0}" >"$DIR/delay_us"
 	write_agent
-	trap - EXIT INT TERM
+	trap - EXIT HUP INT QUIT TERM
 	cpus=""
 	k=1
 	while [ "$k" -le "$n" ]; do
@@ -219,19 +256,18 @@ export PB_MULTINODE_HOSTFILE=$DIR/hostfile
 EOF
 }
 
+# The Slurm daemons we started (recorded with their start times): TERM, 3 s to save their
+# state, then KILL.  What they started runs in the nodes, which `down` clears.
 slurm_down() {
 	have_dir && [ -d "$DIR/slurm" ] || return 0
-	# the daemons we started, and any other of root's processes on this harness's configuration
 	kill_recorded "$DIR/slurm" TERM
-	conf="-f $DIR/slurm/slurm.conf"
-	pkill -TERM -U 0 -f -- "$conf" 2>/dev/null || true
 	i=0
-	while pgrep -U 0 -f -- "$conf" >/dev/null 2>&1 && [ "$i" -lt 30 ]; do
+	while recorded_alive "$DIR/slurm" && [ "$i" -lt 30 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	pkill -KILL -U 0 -f -- "$conf" 2>/dev/null || true
-	rm -rf -- "$DIR/slurm"
+	kill_recorded "$DIR/slurm" KILL 2>/dev/null
+	[ -L "$DIR/slurm" ] || rm -rf --one-file-system -- "$DIR/slurm" || true # remove_state says
 }
 
 # start_in_node K NAME CMD...: CMD as a daemon in node K (nsenter without --fork execs it:
@@ -307,7 +343,10 @@ down)
 	echo "multinode: down"
 	;;
 env)
+	# only for nodes that are up: the agent it names must be the one `up` wrote
 	dir_check
+	need_nodes
+	[ -f "$DIR/agent" ] || die "no nodes are up (run: multinode.sh up N)"
 	mpi_env
 	;;
 exec)
@@ -341,7 +380,7 @@ slurm-down)
 	slurm_down
 	;;
 *)
-	sed -n '2,18p' "$0" >&2
+	sed -n '2,/^# folder and files must be/p' "$0" >&2
 	exit 2
 	;;
 esac

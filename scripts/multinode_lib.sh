@@ -2,8 +2,14 @@
 # state folder's safety checks, the records of the processes it starts, the nodes' cpuset
 # cgroups, the parsing of `up`'s arguments, and slurm.conf.  The harness runs as root, so
 # nothing read back is trusted blindly: the state folder must be private (ours, written by
-# no one else, in folders no one else may rename), and a recorded pid is signalled only
-# while it is still the process started under it (its start time is recorded with it).
+# no one else, in folders no one else may rename), named for parbench and marked by `up` as
+# a state folder (only such a folder is ever removed, and then only the names the harness
+# writes), and a recorded pid is signalled only while it is still the process started under
+# it (its start time is recorded with it).
+
+# the marker `up` writes into a state folder it made: `down` removes no folder without it
+MARK=.parbench-multinode
+MARK_TEXT="parbench multinode state folder (scripts/multinode.sh)"
 
 die() {
 	echo "multinode: $*" >&2
@@ -35,8 +41,10 @@ safe_folders() {
 
 # The state folder must be private: otherwise one line and exit 2, and nothing is touched.
 # An absolute path of plain characters (it is written into shell words, slurm.conf and the
-# agent), in safe folders, and if it exists a real folder of ours no one else may write.
-# DIR becomes canonical (the folders above it resolved once, here) and TAG names its cgroups.
+# agent) whose last name holds "parbench" (so that no system folder is ever taken for one),
+# in safe folders, and if it exists a real folder of ours no one else may write, with the
+# marker.  DIR becomes canonical (the folders above it resolved once, here) and TAG names
+# its cgroups.
 dir_check() {
 	case $DIR in
 	/*) ;;
@@ -47,6 +55,10 @@ dir_check() {
 	esac
 	_name=$(basename -- "$DIR")
 	case $_name in . | .. | /) die "the state folder '$DIR' is not a folder's name" ;; esac
+	case $_name in
+	*parbench*) ;;
+	*) die "the state folder's name '$_name' must contain 'parbench' (PB_MULTINODE_DIR)" ;;
+	esac
 	_up=$(cd -P -- "$(dirname -- "$DIR")" 2>/dev/null && pwd -P) ||
 		die "the state folder's parent '$(dirname -- "$DIR")' is not a folder"
 	case $_up in *[!A-Za-z0-9._/-]*) die "the state folder's parent '$_up' has an unusual name" ;; esac
@@ -56,8 +68,9 @@ dir_check() {
 	have_dir || true
 }
 
-# have_dir: the state folder exists and is ours (checked where it is used: in a sticky folder
-# such as /tmp no one else can swap it once it is ours); status 1 if there is none
+# have_dir: the state folder exists, is ours and carries the marker (checked where it is used:
+# in a sticky folder such as /tmp no one else can swap it once it is ours); status 1 if there
+# is none
 have_dir() {
 	[ ! -L "$DIR" ] || die "the state folder '$DIR' is a symbolic link: refusing it"
 	[ -e "$DIR" ] || return 1
@@ -66,6 +79,27 @@ have_dir() {
 	[ "$1" = "$(id -u)" ] || die "the state folder '$DIR' belongs to uid $1, not to us: refusing it"
 	[ $((0$2 & 022)) -eq 0 ] ||
 		die "the state folder '$DIR' may be written by others (mode $2): refusing it"
+	[ -f "$DIR/$MARK" ] && [ ! -L "$DIR/$MARK" ] && [ "$(head -c 80 "$DIR/$MARK")" = "$MARK_TEXT" ] ||
+		die "the state folder '$DIR' has no $MARK (\`up\` did not make it): refusing it"
+}
+
+# remove_state: the files the harness writes in the state folder (its names, nothing else),
+# then the marker and the folder; anything else found there is left, with the marker, and
+# said (exit 2).  Slurm's folder is root's daemons' own: removed whole, mounts not crossed.
+remove_state() {
+	[ -L "$DIR/slurm" ] || [ ! -d "$DIR/slurm" ] ||
+		rm -rf --one-file-system -- "$DIR/slurm" 2>/dev/null || true
+	for _n in nodes hosts hostfile rate delay_us agent pb-relay relay.log relay.pid relay.start; do
+		rm -f -- "${DIR:?}/$_n" 2>/dev/null || true
+	done
+	for _e in pid start cpus net; do
+		rm -f -- "$DIR"/node[1-9]."$_e" "$DIR"/node[1-9][0-9]."$_e" \
+			"$DIR"/node[1-9][0-9][0-9]."$_e" 2>/dev/null || true
+	done
+	[ "$(ls -A -- "$DIR")" = "$MARK" ] ||
+		die "the state folder '$DIR' holds files the harness never writes: left in place (look, then remove it)"
+	rm -f -- "${DIR:?}/$MARK"
+	rmdir -- "$DIR"
 }
 
 # an executable we may run as root: a file of root's or ours, in safe folders, that no one
@@ -111,6 +145,59 @@ kill_recorded() {
 			echo "multinode: warning: $_n.pid names no process started here: not signalled" >&2
 		fi
 	done
+}
+
+# recorded_alive FOLDER: some process recorded in FOLDER is still ours and not a zombie
+recorded_alive() {
+	for _f in "$1"/*.pid; do
+		[ -e "$_f" ] || continue
+		_n=${_f#"$DIR"/}
+		_p=$(pid_of "${_n%.pid}") || continue
+		[ "$(sed 's/.*) //' "/proc/$_p/stat" 2>/dev/null | cut -d' ' -f1)" = Z ] || return 0
+	done
+	return 1
+}
+
+# the identity (device:inode) of process $1's network namespace, or nothing
+net_of() { stat -L -c '%d:%i' -- "/proc/$1/ns/net" 2>/dev/null; }
+
+# The network namespaces of this harness's nodes, one a line: each node whose holder still
+# lives (its pid and start time) and still has the namespace recorded at `up`, never the
+# machine's own (a holder that failed to unshare) or this process's.
+node_nets() {
+	_own=$(net_of $$) || _own=
+	_init=$(net_of 1) || _init= # unreadable in some containers
+	for _f in "$DIR"/node*.net; do
+		[ -e "$_f" ] || continue
+		_k=${_f#"$DIR"/node}
+		_h=$(pid_of "node${_k%.net}") || continue
+		_rec=$(head -c 40 -- "$_f") || continue
+		case $_rec in "" | *[!0-9:]*) continue ;; esac
+		_now=$(net_of "$_h") || continue
+		[ "$_now" = "$_rec" ] && [ "$_now" != "$_own" ] && [ "$_now" != "$_init" ] && echo "$_now"
+	done
+	return 0
+}
+
+# kill_in_nets NETS: KILL every process (but this one) whose network namespace is one of
+# NETS (lines): whatever entered a node, found without a cgroup; again while any is left,
+# as they may fork meanwhile (a dead one's namespace can no longer be read)
+kill_in_nets() {
+	[ -n "$1" ] || return 0
+	_i=0
+	while [ "$_i" -lt 40 ]; do
+		_ps=$(stat -L -c '%d:%i %n' -- /proc/[0-9]*/ns/net 2>/dev/null | awk -v nets="$1" '
+			BEGIN { n = split(nets, a, "\n"); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+			$1 in want { split($2, p, "/"); print p[3] }')
+		[ -n "$_ps" ] || return 0
+		for _p in $_ps; do
+			case $_p in "" | *[!0-9]* | 0*) continue ;; esac
+			[ "$_p" = $$ ] || kill -KILL "$_p" 2>/dev/null || true
+		done
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	echo "multinode: warning: processes in the nodes survived KILL" >&2
 }
 
 # the holder of node $1 (whose namespaces are the node), or exit 2
@@ -224,11 +311,12 @@ rate_bits() {
 		  if (($1 + 0) * m >= 1) printf "%.0f\n", ($1 + 0) * m }'
 }
 
-# up_args N [--rate RATE] [--delay D]: checks them all (one line and exit 2 if one is bad),
-# sets n, rate and delay (microseconds, "" for none)
+# up_args N [--rate RATE] [--delay D]: checks them all and PB_MULTINODE_SLOTS (one line and
+# exit 2 if one is bad), sets n (2 if not given), rate and delay (microseconds, "" for none)
 up_args() {
-	n=${1:-2}
-	[ $# -gt 0 ] && shift
+	n=2
+	[ $# -eq 0 ] || { n=$1 && shift; }
+	slots >/dev/null
 	case $n in "" | *[!0-9]* | 0*) die "bad node count '$n' (1 to 254)" ;; esac
 	[ ${#n} -le 3 ] && [ "$n" -le 254 ] || die "bad node count '$n' (1 to 254)"
 	rate="" delay=""
@@ -251,12 +339,12 @@ up_args() {
 	[ -z "$delay" ] || [ "$n" -le 64 ] || die "a delay allows at most 64 nodes (its switch's ports)"
 }
 
-# the rank slots of a node (PB_MULTINODE_SLOTS, default 2), or exit 2
+# the rank slots of a node (PB_MULTINODE_SLOTS, 1 to 1024, default 2), or exit 2
 slots() {
-	case ${PB_MULTINODE_SLOTS:-2} in
-	"" | *[!0-9]* | 0*) die "bad PB_MULTINODE_SLOTS '$PB_MULTINODE_SLOTS' (a count of slots)" ;;
-	esac
-	echo "${PB_MULTINODE_SLOTS:-2}"
+	_s=${PB_MULTINODE_SLOTS:-2}
+	case $_s in "" | *[!0-9]* | 0*) die "bad PB_MULTINODE_SLOTS '$_s' (1 to 1024)" ;; esac
+	[ ${#_s} -le 4 ] && [ "$_s" -le 1024 ] || die "bad PB_MULTINODE_SLOTS '$_s' (1 to 1024)"
+	echo "$_s"
 }
 
 # slurm.conf for N nodes with CPUS each, everything under the folder S

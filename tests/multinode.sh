@@ -10,7 +10,7 @@ test_mpi=$2
 src=$(cd "$(dirname "$0")/.." && pwd)
 mn="$src/scripts/multinode.sh"
 tmp=$(mktemp -d)
-export PB_MULTINODE_DIR="$tmp/nodes"
+export PB_MULTINODE_DIR="$tmp/parbench-nodes"
 trap '"$mn" down >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 passed=0
 failed=0
