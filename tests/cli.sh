@@ -347,7 +347,7 @@ for b in fork-pool fork-pool-pipe; do
 		grep -q "^sum_squares,$b,2," "$tmp/crash-$b-$sig/summary.csv" && ok || bad "crash $b $sig: other rows lost"
 		grep -q "^io_wait,$b," "$tmp/crash-$b-$sig/summary.csv" && bad "crash $b $sig: the crashed row has numbers" || ok
 		[ -z "$(find "$tmp/crash-$b-$sig" -name '*.tmp')" ] && ok || bad "crash $b $sig: temporary files left"
-		[ "$(pgrep -f -- "--out $tmp/crash-$b-$sig" | wc -l)" -eq 0 ] && ok || bad "crash $b $sig: processes left"
+		gone "--out $tmp/crash-$b-$sig" && ok || bad "crash $b $sig: processes left"
 		# noticed at once, not at the 300 s timeout: generous for a busy machine
 		[ "$ms" -lt 60000 ] && ok || bad "crash $b $sig: the run took $ms ms"
 	done
@@ -371,7 +371,7 @@ for f in "kill:cpython-pool:Pool worker \(pid [0-9]+\) died \(signal 9\)" \
 	grep -qE "FAILED io_wait / $b / 2 workers: .*$want" "$tmp/err" && ok || bad "python $fault: $(head -c 400 "$tmp/err")"
 	grep -q "^sum_squares,$b,2," "$tmp/py-$fault/summary.csv" && ok || bad "python $fault: other rows lost"
 	grep -q "^io_wait,cpython,1," "$tmp/py-$fault/summary.csv" && ok || bad "python $fault: the baseline lost"
-	[ "$(pgrep -f "backends/python/driver.py" | wc -l)" -eq 0 ] && ok || bad "python $fault: interpreters left"
+	gone "backends/python/driver.py" && ok || bad "python $fault: interpreters left"
 	[ "$ms" -lt 60000 ] && ok || bad "python $fault: the run took $ms ms"
 done
 # parbench killed outright (SIGKILL, no clean-up possible): its interpreter and the pool's
@@ -415,7 +415,7 @@ rc=$?
 [ "$rc" -eq 1 ] && ok || bad "hung fork-pool: exit $rc"
 grep -q "FAILED io_wait / fork-pool / 2 workers: timed out after" "$tmp/err" && ok || bad "hung fork-pool: $(cat "$tmp/err")"
 grep -q "^sum_squares,fork-pool,2," "$tmp/hang1/summary.csv" && ok || bad "hung fork-pool: other rows lost"
-[ "$(pgrep -f -- "--out $tmp/hang1" | wc -l)" -eq 0 ] && ok || bad "hung fork-pool: processes left"
+gone "--out $tmp/hang1" && ok || bad "hung fork-pool: processes left"
 # With --retry the re-run of the killed chunk hangs again: it is cancelled again, the
 # configuration fails (a cancelled run never counts), and the run ends by itself.
 t0=$(date +%s)
@@ -425,7 +425,7 @@ PARBENCH_TEST_HANG=io_wait/fork-pool timeout -s KILL 60 "$pb" run --quick --kern
 rc=$?
 [ "$rc" -eq 1 ] && grep -q "FAILED io_wait / fork-pool / 1 workers: timed out after" "$tmp/err" && ok || bad "hung fork-pool with retry: exit $rc: $(head -c 300 "$tmp/err")"
 [ $(($(date +%s) - t0)) -lt 55 ] && ok || bad "hung fork-pool with retry: took $(($(date +%s) - t0)) s"
-[ "$(pgrep -f -- "--out $tmp/hang4" | wc -l)" -eq 0 ] && ok || bad "hung fork-pool with retry: processes left"
+gone "--out $tmp/hang4" && ok || bad "hung fork-pool with retry: processes left"
 # Thread backend: threads cannot be stopped; what was measured is saved and the run ends.
 PARBENCH_TEST_HANG=io_wait/pthreads "$pb" run --quick --kernels sum_squares,io_wait \
 	--backends pthreads --workers 2 --timeout 1 --repetitions 2 --no-interleave \
@@ -487,7 +487,7 @@ grep -qE "^  Pipe round trip +[0-9.]+ +\([0-9.]+ \.\. [0-9.]+\) +us +pipe round 
 grep -qE "^  killed worker reported, Pool.map +never .*CPython never$" "$tmp/out" && ok || bad "costs --python: Pool's killed worker: $(grep "Pool.map  " "$tmp/out")"
 grep -qE "^  killed worker reported, ProcessPoolExecutor +[0-9.]+ " "$tmp/out" && ok || bad "costs --python: BrokenProcessPool not timed"
 grep -qE "lost updates none" "$tmp/out" && ok || bad "costs --python: the locked Value lost updates"
-[ "$(pgrep -f "backends/python/costs.py" | wc -l)" -eq 0 ] && ok || bad "costs --python: interpreters left"
+gone "backends/python/costs.py" && ok || bad "costs --python: interpreters left"
 usage_error "costs bad option" costs --frob
 
 # Image files through `parbench filter` (tests/data: synthetic photos made by parbench's own
@@ -735,7 +735,7 @@ if "$pb" list | grep -q "^  mpi "; then
 	grep -q "^sum_squares,mpi," "$tmp/mpi/summary.csv" && bad "mpi stale: an earlier run's rows were shown as this run's" || ok
 	grep -q "^sum_squares,serial,1," "$tmp/mpi/summary.csv" && ok || bad "mpi stale: serial rows lost"
 	grep -q '"kernel": "box_blur", "backend": "mpi", "workers": 2, "error"' "$tmp/mpi/meta.json" && ok || bad "mpi stale: the failed launch is not in meta.json"
-	[ "$(pgrep -f -- "$tmp/\.?mpicrash" | wc -l)" -eq 0 ] && ok || bad "mpi crash: processes left"
+	gone "$tmp/\.?mpicrash" && ok || bad "mpi crash: processes left"
 	printf 'node1 slots=2\nnode2 slots=two\n' >"$tmp/hosts"
 	usage_error "bad hostfile" run --backends mpi --hostfile "$tmp/hosts"
 	usage_error "missing hostfile" run --backends mpi --hostfile "$tmp/nohosts"

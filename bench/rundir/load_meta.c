@@ -31,10 +31,25 @@ static void get_uint(const char *text, const char *key, unsigned long max, unsig
 static void scrub_all(struct loaded_run *lr)
 {
 	char *const s[] = { lr->host, lr->date, lr->args, lr->cpu_model, lr->topology,
-			    lr->governor, lr->pin, lr->interconnect, lr->calibrated };
+			    lr->governor, lr->pin, lr->interconnect, lr->calibrated,
+			    lr->busy_names, lr->commit, lr->compiler, lr->c_flags, lr->build_type,
+			    lr->variant };
 
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		run_scrub(s[i]);
+}
+
+/* The build and the machine's business at the start: what compare needs to tell whether two
+ * runs come from one build, and whether others were running. */
+static void load_build(const char *text, struct loaded_run *lr)
+{
+	json_get(text, "parbench_commit", lr->commit, sizeof(lr->commit));
+	json_get(text, "compiler", lr->compiler, sizeof(lr->compiler));
+	json_get(text, "c_flags", lr->c_flags, sizeof(lr->c_flags));
+	json_get(text, "build_type", lr->build_type, sizeof(lr->build_type));
+	json_get(text, "kernel_variant", lr->variant, sizeof(lr->variant));
+	get_uint(text, "busy_at_start", 1u << 30, &lr->busy);
+	json_get(text, "busy_names", lr->busy_names, sizeof(lr->busy_names));
 }
 
 /* A finite number from a field's text, else 0 (unknown). */
@@ -131,20 +146,8 @@ int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_
 	if (json_get(text, "sweep_seconds", num, sizeof(num)) == 0)
 		lr->sw.seconds = atof(num);
 	json_get(text, "calibrated_sizes", lr->calibrated, sizeof(lr->calibrated));
+	load_build(text, lr);
 	scrub_all(lr);
-	json_get(text, "parbench_commit", lr->commit, sizeof(lr->commit));
-	json_get(text, "compiler", lr->compiler, sizeof(lr->compiler));
-	json_get(text, "c_flags", lr->c_flags, sizeof(lr->c_flags));
-	json_get(text, "build_type", lr->build_type, sizeof(lr->build_type));
-	json_get(text, "kernel_variant", lr->variant, sizeof(lr->variant));
-	get_uint(text, "busy_at_start", 1u << 30, &lr->busy);
-	json_get(text, "busy_names", lr->busy_names, sizeof(lr->busy_names));
-	run_scrub(lr->busy_names);
-	run_scrub(lr->commit);
-	run_scrub(lr->compiler);
-	run_scrub(lr->c_flags);
-	run_scrub(lr->build_type);
-	run_scrub(lr->variant);
 	load_steady(text, lr);
 	const char *lb = strstr(text, "\"load_before\": ["), *la = strstr(text, "\"load_after\": [");
 
