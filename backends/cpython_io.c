@@ -3,6 +3,7 @@
  * process group of its own, talk to it over a socket (lines, then raw bytes), and end it.
  */
 #include "cpython_int.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,20 +15,11 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifndef PB_PYTHON_DIR
 #define PB_PYTHON_DIR "."
 #endif
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* The child: the socket as stdin and stdout, a process group of its own, the driver. */
 static void exec_driver(int fd, const char *python, char *const argv[], pid_t parent)
@@ -107,7 +99,7 @@ static int fill(struct cpy *c, double deadline)
 		return -ENOBUFS;
 	for (;;) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-		int ms = deadline > 0 ? (int)((deadline - now_s()) * 1e3) : -1;
+		int ms = deadline > 0 ? (int)((deadline - pb_mono_s()) * 1e3) : -1;
 
 		if (deadline > 0 && ms <= 0)
 			return -ETIMEDOUT;
@@ -132,7 +124,7 @@ static int fill(struct cpy *c, double deadline)
 
 int cpy_line(struct cpy *c, char *line, size_t len, double timeout_s)
 {
-	double deadline = timeout_s > 0 ? now_s() + timeout_s : 0;
+	double deadline = timeout_s > 0 ? pb_mono_s() + timeout_s : 0;
 
 	for (;;) {
 		char *nl = memchr(c->buf + c->used, '\n', c->have - c->used);
@@ -196,7 +188,7 @@ static void describe_end(int status, char *buf, size_t len)
  */
 int cpy_reap(struct cpy *c, double wait_s, char *how, size_t len)
 {
-	double until = now_s() + wait_s;
+	double until = pb_mono_s() + wait_s;
 	pid_t pid = c->pid;
 	siginfo_t si;
 	int status = 0;
@@ -213,7 +205,7 @@ int cpy_reap(struct cpy *c, double wait_s, char *how, size_t len)
 			c->pid = 0; /* not our child any more: nothing to signal */
 			return 0;
 		}
-		if (now_s() >= until)
+		if (pb_mono_s() >= until)
 			return -ETIMEDOUT;
 		usleep(2000);
 	}
