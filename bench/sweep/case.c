@@ -79,6 +79,37 @@ void case_hooks(struct bench_case *c)
 	}
 }
 
+static int case_cancel(void *run)
+{
+	struct bench_case *c = run;
+
+	return backend_instance_cancel(&c->bi);
+}
+
+static void case_hang(void *run, const char *why, void *arg)
+{
+	const struct bench_case *c = run;
+
+	(void)arg;
+	c->o->hang(c->row, why, c->o->hang_arg); /* does not return */
+}
+
+void case_watchdog(struct watchdog *wd, const struct sweep_opts *o)
+{
+	*wd = (struct watchdog){ .timeout_s = o->timeout_s, .stop = o->stop,
+				 .cancel = case_cancel, .hang = case_hang };
+}
+
+int watched_run(struct bench_case *c)
+{
+	int err;
+
+	watchdog_arm(c->wd, c);
+	err = backend_instance_run(&c->bi, &c->w);
+	c->cancelled = watchdog_disarm(c->wd);
+	return err;
+}
+
 /* What a run moves and costs on its links (MPI: measured once per process and size). */
 static void case_traffic(struct bench_case *c)
 {
@@ -170,9 +201,7 @@ static int case_run_verified(struct bench_case *c, struct gbench_state *st, doub
 	t1 = pb_mono_s();
 	/* a cancelled run fails, even if a retry inside the backend made it return 0: its
 	 * time holds the whole timeout */
-	pthread_mutex_lock(&c->wd->mu);
 	const char *cancelled = c->cancelled;
-	pthread_mutex_unlock(&c->wd->mu);
 
 	if (cancelled) {
 		char why[320];

@@ -6,8 +6,8 @@
  * so the slowest worker counts); that time is given to Google Benchmark as manual time.
  * The result is verified right after, outside the timed interval.  Backend start-up and one
  * untimed warm-up run happen on the first call of a configuration's body (case.c).  This
- * file plans the rows and evaluates them; rounds.c runs the repetitions, watchdog.c
- * watches each run.
+ * file plans the rows and evaluates them; rounds.c runs the repetitions, the watchdog
+ * (bench/lib/watchdog.c) watches each run.
  */
 #include "sweep_int.h"
 
@@ -301,7 +301,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 
 	memset(sw, 0, sizeof(*sw));
 	memset(&p, 0, sizeof(p));
-	p.wd.o = o;
+	case_watchdog(&p.wd, o);
 	sw->cores = o->topo ? pin_topo_cores(o->topo) : 1;
 	rc = plan_alloc(sw, o, &p);
 	if (rc) {
@@ -311,8 +311,10 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	rc = gbench_create(&gb, gb_argc, gb_argv, err, err_len);
 	if (!rc)
 		rc = add_cases(sw, o, &p, gb, err, err_len);
-	if (!rc && watchdog_start(&p.wd, err, err_len) != 0)
+	if (!rc && watchdog_start(&p.wd) != 0) {
+		snprintf(err, err_len, "cannot start the watchdog thread");
 		rc = -EAGAIN;
+	}
 	if (rc)
 		goto out;
 	wd_started = 1;

@@ -1,6 +1,7 @@
 /*
  * sweep_int.h - what the sweep's files share (not for other layers): one configuration's
- * case (case.c), the watchdog (watchdog.c), the rounds of repetitions (rounds.c).
+ * case (case.c, its runs under the watchdog of watchdog.h), the rounds of repetitions
+ * (rounds.c).
  */
 #ifndef PB_SWEEP_INT_H
 #define PB_SWEEP_INT_H
@@ -9,27 +10,7 @@
 #include "kwork.h"
 #include "steady.h"
 #include "sweep.h"
-
-#include <pthread.h>
-
-/*
- * The watchdog: a thread that watches the run in progress.  A run past its deadline, or one
- * still going 2 s after a stop signal, is cancelled when its backend can be (process
- * backends kill their workers, the run fails and the sweep goes on); otherwise the run's hang
- * callback saves what was measured and ends the program.
- */
-#define WATCHDOG_GRACE_S 2.0
-
-struct watchdog {
-	pthread_t tid;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int quit;
-	struct bench_case *running;   /* under mu */
-	double deadline;              /* of the run in progress */
-	double stop_seen;             /* when a stop request was first seen during it */
-	const struct sweep_opts *o;
-};
+#include "watchdog.h"
 
 struct bench_case {
 	struct sweep *sw;
@@ -46,7 +27,7 @@ struct bench_case {
 	struct bench_case **active;   /* the one configuration whose workers exist */
 	struct steady *steady;        /* probed between configurations (steady.h) */
 	struct watchdog *wd;
-	const char *cancelled;        /* why the watchdog cancelled the run, or NULL */
+	const char *cancelled;        /* why the watchdog cancelled the last run, or NULL */
 	unsigned long runs;           /* runs of this configuration so far, warm-ups included */
 };
 
@@ -59,13 +40,13 @@ struct progress_ctx {
 	void *arg;
 };
 
-/* watchdog.c */
-int watchdog_start(struct watchdog *wd, char *err, size_t err_len);
-void watchdog_stop(struct watchdog *wd);
-/* Runs the case's backend once under the watchdog's eye. */
-int watched_run(struct bench_case *c);
-
 /* case.c */
+/* The sweep's watchdog: o's timeout and stop request; a run that hangs is cancelled (process
+ * backends kill their workers, the run fails and the sweep goes on), or else o->hang saves
+ * what was measured and ends the program. */
+void case_watchdog(struct watchdog *wd, const struct sweep_opts *o);
+/* Runs the case's backend once under the watchdog's eye (c->cancelled: why it was stopped). */
+int watched_run(struct bench_case *c);
 /* Whether a restart of row r's backend gets a warm-up again (the first start always does). */
 int case_rewarms(const struct sweep_row *r);
 /* The Google Benchmark body of one configuration: start, warm-up, timed verified runs. */
