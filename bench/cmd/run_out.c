@@ -111,9 +111,9 @@ static int save_on_hang(struct run_cmd *r)
 {
 	char tmp[1200];
 
-	if (report_write_summary(r->work_dir, &r->sw, r->meta.roof) ||
-	    report_write_samples(r->work_dir, &r->sw) ||
-	    report_write_meta(r->work_dir, &r->sw, &r->meta)) {
+	if (rundir_write_summary(r->work_dir, &r->sw, r->meta.roof) ||
+	    rundir_write_samples(r->work_dir, &r->sw) ||
+	    rundir_write_meta(r->work_dir, &r->sw, &r->meta)) {
 		diag_line("cannot write the results for '%s'", r->out_dir);
 		return -1;
 	}
@@ -165,8 +165,8 @@ int run_write(struct run_cmd *r)
 		report_table(stdout, sw, &r->meta);
 	fflush(stdout);
 	status = move_into_place(r);
-	if (report_write_summary(dir, sw, r->meta.roof) || report_write_samples(dir, sw) ||
-	    report_write_meta(dir, sw, &r->meta) ||
+	if (rundir_write_summary(dir, sw, r->meta.roof) || rundir_write_samples(dir, sw) ||
+	    rundir_write_meta(dir, sw, &r->meta) ||
 	    (r->meta.roof && roof_write_csv(dir, r->meta.roof))) {
 		/* the earlier run, if any, stays: better than half of this one */
 		diag_line("cannot write the results for '%s': %s", r->out_dir, strerror(errno));

@@ -42,24 +42,33 @@ static int is_python(const struct backend *b)
 	return (b->caps & BACKEND_CAP_PYTHON) != 0;
 }
 
+int sweep_same_group(const struct sweep *sw, const struct sweep_row *a, const struct sweep_row *b)
+{
+	return a->k == b->k && (sw->weak || a->size == b->size) && is_python(a->b) == is_python(b->b);
+}
+
+const struct sweep_row *sweep_baseline(const struct sweep *sw, const struct sweep_row *r)
+{
+	const struct backend *base = backend_baseline_of(r->b);
+
+	for (size_t i = 0; base && i < sw->n_rows; i++)
+		if (sw->rows[i].b == base && sweep_same_group(sw, &sw->rows[i], r))
+			return &sw->rows[i];
+	return NULL;
+}
+
 void sweep_evaluate(struct sweep *sw)
 {
 	sweep_mark_wide(sw);
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		struct sweep_row *r = &sw->rows[i];
-		const struct sweep_row *base = NULL;
+		const struct sweep_row *base = sweep_baseline(sw, r);
 
 		r->speedup = r->efficiency = 0;
 		r->speedup_lo = r->speedup_hi = r->karp_flatt = NAN;
 		if (r->n_samples)
 			stats_median_ci(r->samples, r->n_samples, &r->median_lo, &r->median_hi,
 					&r->median_level);
-		/* the baseline: serial in the same interpreter (backend_baseline_of: serial,
-		 * cpython or cpython-ft), same kernel, same size (weak scaling: the base size) */
-		for (size_t j = 0; j < sw->n_rows; j++)
-			if (sw->rows[j].k == r->k && sw->rows[j].b == backend_baseline_of(r->b) &&
-			    (sw->weak || sw->rows[j].size == r->size))
-				base = &sw->rows[j];
 		if (!base || !base->n_samples || base->failed || !r->n_samples || r->failed ||
 		    !(r->median > 0))
 			continue;
@@ -359,11 +368,6 @@ void sweep_free(struct sweep *sw)
 	memset(sw, 0, sizeof(*sw));
 }
 
-static int same_group(const struct sweep *sw, const struct sweep_row *a, const struct sweep_row *b)
-{
-	return a->k == b->k && (sw->weak || a->size == b->size);
-}
-
 int sweep_merge(struct sweep *sw, struct sweep *more)
 {
 	size_t total = sw->n_rows + more->n_rows, n = 0;
@@ -378,10 +382,10 @@ int sweep_merge(struct sweep *sw, struct sweep *more)
 	for (size_t i = 0; i < sw->n_rows;) {
 		size_t j = i;
 
-		while (j < sw->n_rows && same_group(sw, &sw->rows[j], &sw->rows[i]))
+		while (j < sw->n_rows && sweep_same_group(sw, &sw->rows[j], &sw->rows[i]))
 			rows[n++] = sw->rows[j++];
 		for (size_t m = 0; m < more->n_rows; m++)
-			if (!used[m] && same_group(sw, &more->rows[m], &sw->rows[i])) {
+			if (!used[m] && sweep_same_group(sw, &more->rows[m], &sw->rows[i])) {
 				rows[n++] = more->rows[m];
 				used[m] = 1;
 			}
