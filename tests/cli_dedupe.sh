@@ -47,5 +47,12 @@ PARBENCH_TEST_HANG=io_wait/fork-pool timeout -s KILL 120 "$pb" run --kernels io_
 	--out "$tmp/h3" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] && ok || bad "hook on fork-pool hit fork-pool-pipe: exit $rc: $(head -c 300 "$tmp/err")"
+# ... and "kernel/backend:ARG" gives the hook its argument (the crash hook's signal)
+PARBENCH_TEST_CRASH=io_wait/fork-pool:SEGV timeout -s KILL 120 "$pb" run --kernels io_wait --size 4 \
+	--sleep-us 100 --backends fork-pool --workers 1 --repetitions 2 --out "$tmp/c1" \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -qE "FAILED io_wait / fork-pool / 1 workers: .*killed by signal 11" "$tmp/err" && ok ||
+	bad "crash hook: exit $rc: $(head -c 300 "$tmp/err")"
 
 finish

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Test hook PARBENCH_TEST_CRASH=kernel/backend:KILL|SEGV: a worker process (not parbench
+/* Test hook PARBENCH_TEST_CRASH=kernel/backend[:KILL|SEGV]: a worker process (not parbench
  * itself; under MPI not rank 0) dies by that signal in its first range. */
 static pid_t sweep_pid; /* parbench itself, not a forked worker */
 static int crash_signal;
@@ -40,43 +40,37 @@ static void hang_range(void *ctx, size_t begin, size_t end, void *partial)
 		pause(); /* test hook: a run that never returns */
 }
 
+/* A test hook's value "kernel/backend[:ARG]" against row r: ARG ("" without one) if it
+ * names r's kernel and backend exactly, else NULL.  The one matcher of the hooks. */
+static const char *hook_arg(const char *hook, const struct sweep_row *r)
+{
+	size_t nk = strlen(r->k->name), nb = strlen(r->b->name);
+
+	if (!hook || strncmp(hook, r->k->name, nk) != 0 || hook[nk] != '/' ||
+	    strncmp(hook + nk + 1, r->b->name, nb) != 0)
+		return NULL;
+	hook += nk + 1 + nb;
+	return *hook == ':' ? hook + 1 : *hook == '\0' ? hook : NULL;
+}
+
 void case_hooks(struct bench_case *c)
 {
 	const struct sweep_opts *o = c->o;
-	const struct kernel *k = c->row->k;
-	const struct backend *b = c->row->b;
+	const char *arg;
 
 	sweep_pid = getpid();
-	if (o->crash_case) {
-		char cc[160];
-		const char *colon = strrchr(o->crash_case, ':');
-
-		snprintf(cc, sizeof(cc), "%s/%s", k->name, b->name);
-		if (colon && strlen(cc) == (size_t)(colon - o->crash_case) &&
-		    strncmp(cc, o->crash_case, strlen(cc)) == 0) {
-			crash_signal = strcmp(colon + 1, "SEGV") == 0 ? SIGSEGV : SIGKILL;
-			crash_orig = c->w.range;
-			c->w.range = crash_range;
-			c->w.span = NULL; /* the pipe transport uses range too */
-			c->w.range_io = NULL;
-		}
+	if ((arg = hook_arg(o->crash_case, c->row))) { /* PARBENCH_TEST_CRASH */
+		crash_signal = strcmp(arg, "SEGV") == 0 ? SIGSEGV : SIGKILL;
+		crash_orig = c->w.range;
+		c->w.range = crash_range;
+		c->w.span = NULL; /* the pipe transport uses range too */
+		c->w.range_io = NULL;
 	}
-	if (o->py_fault) { /* PARBENCH_TEST_PY_FAULT=kernel/backend:kill|raise|hang */
-		char pc[160];
-		const char *colon = strrchr(o->py_fault, ':');
-
-		snprintf(pc, sizeof(pc), "%s/%s", k->name, b->name);
-		if (colon && strlen(pc) == (size_t)(colon - o->py_fault) &&
-		    strncmp(pc, o->py_fault, strlen(pc)) == 0)
-			c->cfg.test_py_fault = colon + 1;
-	}
-	if (o->hang_case) {
-		char hc[160];
-
-		snprintf(hc, sizeof(hc), "%s/%s", k->name, b->name);
-		if (strcmp(hc, o->hang_case) == 0)
-			c->w.range = hang_range;
-	}
+	/* PARBENCH_TEST_PY_FAULT=kernel/backend:kill|raise|hang */
+	if ((arg = hook_arg(o->py_fault, c->row)) && *arg)
+		c->cfg.test_py_fault = arg;
+	if (hook_arg(o->hang_case, c->row)) /* PARBENCH_TEST_HANG=kernel/backend */
+		c->w.range = hang_range;
 }
 
 static int case_cancel(void *run)

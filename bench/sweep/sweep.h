@@ -79,7 +79,7 @@ struct sweep_opts {
 					  * wrong (from its N-th run of a configuration on, counting
 					  * the warm-up as run 1) */
 	const char *hang_case;           /* test hook: "kernel/backend" runs never return */
-	const char *crash_case;          /* test hook: "kernel/backend:KILL|SEGV" workers die */
+	const char *crash_case;          /* test hook: "kernel/backend[:KILL|SEGV]" workers die */
 	int drop_copyback;               /* test hook: fork-pool-pipe drops one chunk's output */
 	const char *link_fail;           /* test hook: this backend's link probe fails */
 	const char *py_fault;            /* test hook: "kernel/backend:kill|raise|hang" in a
