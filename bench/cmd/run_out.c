@@ -1,8 +1,9 @@
 /*
  * run_out.c - what a run leaves: its folder (checked before the run, written fresh beside
  * --out and moved there whole at the end), the tables on stdout, the run directory's files
- * (whole files only), the report and charts, the FAILED lines; and the emergency save when a
- * run hangs in threads that cannot be stopped.
+ * (whole files only), the report and charts, the FAILED lines, the lines and records of what
+ * it left out (run_skip.c and run_mpi.c decide what); and the emergency save when a run
+ * hangs in threads that cannot be stopped.
  */
 #include "run.h"
 
@@ -11,6 +12,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,32 @@
 static const struct outdir_mark run_mark = { "meta.json", "\"parbench_commit\": \"" };
 static pid_t stage_owner; /* the process that made the fresh folder (not a forked worker) */
 static int stage_live;    /* the fresh folder exists and is not in place */
+
+void run_say(struct run_cmd *r, const char *fmt, ...)
+{
+	size_t used = strlen(r->skipped);
+	va_list ap;
+
+	if (used && used + 1 < sizeof(r->skipped))
+		r->skipped[used++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(r->skipped + used, sizeof(r->skipped) - used, fmt, ap);
+	va_end(ap);
+}
+
+void run_leave_out(struct run_cmd *r, const struct kernel *k, const struct backend *b,
+		   unsigned w, const char *why)
+{
+	struct left_out *l;
+
+	if (r->n_left_out == RUN_MAX_LEFT_OUT)
+		return; /* the lines still say it */
+	l = &r->left_out[r->n_left_out++];
+	l->k = k;
+	l->b = b;
+	l->workers = w;
+	snprintf(l->why, sizeof(l->why), "%s", why);
+}
 
 /* Why an --out is refused, for outdir_check's codes; NULL for others. */
 static const char *refusal(int rc)
