@@ -55,4 +55,12 @@ rc=$?
 [ "$rc" -eq 1 ] && grep -qE "FAILED io_wait / fork-pool / 1 workers: .*killed by signal 11" "$tmp/err" && ok ||
 	bad "crash hook: exit $rc: $(head -c 300 "$tmp/err")"
 
+# costs --python finds its script where it lives now (bench/costs/costs.py, beside the C
+# side it serves): the CPython rows are there, and no interpreter is left
+timeout -s KILL 240 "$pb" costs --quick --python --workers 2 --out "$tmp/costs" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && grep -q '^cpython,"Pipe round trip' "$tmp/costs/costs.csv" && ok ||
+	bad "costs --python: exit $rc: $(head -c 300 "$tmp/err")"
+gone "bench/costs/costs.py" && ok || bad "costs --python: interpreters left"
+
 finish

@@ -1,6 +1,6 @@
 /*
  * python.c - the price list in real CPython (`parbench costs --python`): runs
- * backends/python/costs.py in the interpreter, takes its raw values, computes the statistics
+ * bench/costs/costs.py in the interpreter, takes its raw values, computes the statistics
  * here, and pairs every row with its C counterpart measured in the same run; also the C
  * side of the killed-worker contrast (how long the fork pool takes to report a dead worker).
  */
@@ -82,7 +82,7 @@ static int run_script(const char *python, unsigned workers, int reps, char *buf,
 		      char *how, size_t how_len)
 {
 	char nw[16], nr[16];
-	char *argv[] = { (char *)python, PB_PYTHON_DIR "/backends/python/costs.py", nw, nr, NULL };
+	char *argv[] = { (char *)python, PB_PYTHON_DIR "/bench/costs/costs.py", nw, nr, NULL };
 	int fd[2], status = 0;
 	size_t used = 0;
 	double until = pb_mono_s() + PY_COSTS_WAIT_S;
@@ -187,7 +187,7 @@ int python_rows(struct costs *c, const struct costs_opts *o, char *err, size_t e
 			    sizeof(how));
 
 	if (rc) {
-		snprintf(err, err_len, "the CPython price list (%s backends/python/costs.py) "
+		snprintf(err, err_len, "the CPython price list (%s bench/costs/costs.py) "
 			 "failed: %s", o->python, how[0] ? how : strerror(-rc));
 		return rc;
 	}
