@@ -63,4 +63,20 @@ rc=$?
 	bad "costs --python: exit $rc: $(head -c 300 "$tmp/err")"
 gone "bench/costs/costs.py" && ok || bad "costs --python: interpreters left"
 
+# Option parsing runs nothing: the interpreter (asked which backends it can run) starts only
+# after every usage error, the machine's included (a picture that does not load, a pin list
+# beyond this machine's CPUs)
+cat >"$tmp/py" <<EOF
+#!/bin/sh
+echo started >>"$tmp/py.log"
+exec python3 "\$@"
+EOF
+chmod +x "$tmp/py"
+usage_error "missing picture" run --python "$tmp/py" --image "$tmp/none.png" --out "$tmp/d1"
+[ ! -e "$tmp/py.log" ] && ok || bad "the interpreter ran before a missing --image was refused"
+usage_error "pin beyond the machine" run --python "$tmp/py" --kernels io_wait --size 2 \
+	--pin 100000 --out "$tmp/d2"
+[ ! -e "$tmp/py.log" ] && ok || bad "the interpreter ran before an impossible --pin was refused"
+[ ! -e "$tmp/d1" ] && [ ! -e "$tmp/d2" ] && ok || bad "a refused run left its --out"
+
 finish

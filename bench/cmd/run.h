@@ -70,9 +70,10 @@ void run_parse(int argc, char **argv);
 void run_sizes_from(struct run_cmd *r);
 
 /* What the run leaves out, each with one line under the tables and records in meta.json
- * (run_skip.c); none is an error.  At parse time: backends this machine cannot run, CPython
- * rows with --sizes or weak scaling (usage errors if --backends names them), --quick's
- * CPython rows of the filters; a usage error if nothing asked for is left. */
+ * (run_skip.c); none is an error.  When the run starts (after the options and the machine
+ * are checked: it may start an interpreter to ask it): backends this machine cannot run,
+ * CPython rows with --sizes or weak scaling (usage errors if --backends names them),
+ * --quick's CPython rows of the filters; a usage error if nothing asked for is left. */
 void run_keep_available(struct run_cmd *r);
 /* Once the worker counts are known: the MPI rows without mpirun, or without whole ranks. */
 void run_plan_mpi(struct run_cmd *r);
