@@ -4,28 +4,8 @@
 # ctest: labels cli; timeout 300
 . "$(dirname "$0")/cli_lib.sh"
 
-# The watchdog of the filter command (the sweep's): a fork-pool run past --timeout is
-# stopped and fails; threads cannot be stopped, so the command ends; nothing is written.
-python3 -c '
-import struct, sys, zlib
-w = h = 2048
-row = bytes((x * 7 + 13) % 251 for x in range(3 * w))
-raw = b"".join(b"\0" + row for _ in range(h))
-def chunk(t, d):
-    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
-sys.stdout.buffer.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
-                        chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""))
-' >"$tmp/pic.png"
-for b in fork-pool pthreads; do
-	timeout -s KILL 120 "$pb" filter --kernel box_blur --input "$tmp/pic.png" --output "$tmp/out-$b.png" \
-		--backend "$b" --workers 1 --timeout 0.001 --repetitions 50 >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	[ "$rc" -eq 1 ] && grep -q "took more than 0.001 s" "$tmp/err" && [ ! -e "$tmp/out-$b.png" ] && ok ||
-		bad "filter watchdog $b: exit $rc: $(head -c 300 "$tmp/err")"
-done
-gone "out-fork-pool.png" && ok || bad "filter watchdog: processes left"
-
-# The sweep's: a hung fork-pool run is cancelled and the sweep goes on; a hung thread run
+# The watchdog (bench/lib/watchdog.c) under both commands: cli.sh stops hung filter runs;
+# here the sweep's: a hung fork-pool run is cancelled and the sweep goes on; a hung thread run
 # ends the program with what was measured saved.  PARBENCH_TEST_HANG names kernel/backend.
 PARBENCH_TEST_HANG=io_wait/fork-pool timeout -s KILL 120 "$pb" run --kernels sum_squares,io_wait \
 	--size 1000 --sleep-us 100 --backends fork-pool --workers 1 --timeout 1 --repetitions 2 \

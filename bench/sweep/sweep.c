@@ -6,13 +6,12 @@
  * so the slowest worker counts); that time is given to Google Benchmark as manual time.
  * The result is verified right after, outside the timed interval.  Backend start-up and one
  * untimed warm-up run happen on the first call of a configuration's body (case.c).  This
- * file plans the rows and evaluates them; rounds.c runs the repetitions, the watchdog
- * (bench/lib/watchdog.c) watches each run.
+ * file plans the rows; rounds.c runs the repetitions, the watchdog (bench/lib/watchdog.c)
+ * watches each run, evaluate.c makes speedups of the rows.
  */
 #include "sweep_int.h"
 
 #include "clock.h"
-#include "stats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -40,51 +39,6 @@ static int has_backend(const struct sweep_opts *o, const struct backend *b)
 static int is_python(const struct backend *b)
 {
 	return (b->caps & BACKEND_CAP_PYTHON) != 0;
-}
-
-int sweep_same_group(const struct sweep *sw, const struct sweep_row *a, const struct sweep_row *b)
-{
-	return a->k == b->k && (sw->weak || a->size == b->size) && is_python(a->b) == is_python(b->b);
-}
-
-const struct sweep_row *sweep_baseline(const struct sweep *sw, const struct sweep_row *r)
-{
-	const struct backend *base = backend_baseline_of(r->b);
-
-	for (size_t i = 0; base && i < sw->n_rows; i++)
-		if (sw->rows[i].b == base && sweep_same_group(sw, &sw->rows[i], r))
-			return &sw->rows[i];
-	return NULL;
-}
-
-void sweep_evaluate(struct sweep *sw)
-{
-	sweep_mark_wide(sw);
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		struct sweep_row *r = &sw->rows[i];
-		const struct sweep_row *base = sweep_baseline(sw, r);
-
-		r->speedup = r->efficiency = 0;
-		r->speedup_lo = r->speedup_hi = r->karp_flatt = NAN;
-		if (r->n_samples)
-			stats_median_ci(r->samples, r->n_samples, &r->median_lo, &r->median_hi,
-					&r->median_level);
-		if (!base || !base->n_samples || base->failed || !r->n_samples || r->failed ||
-		    !(r->median > 0))
-			continue;
-		double scale = sw->weak ? (double)r->workers : 1;
-
-		r->speedup = scale * base->median / r->median;
-		r->efficiency = r->speedup / r->workers;
-		if (base->samples && r->samples) {
-			stats_ratio_ci(base->samples, base->n_samples, r->samples, r->n_samples,
-				       SWEEP_BOOTSTRAP, &r->speedup_lo, &r->speedup_hi);
-			r->speedup_lo *= scale;
-			r->speedup_hi *= scale;
-		}
-		if (!sw->weak)
-			r->karp_flatt = stats_karp_flatt(r->speedup, r->workers);
-	}
 }
 
 /* A sweep under construction: the backends, the kernels' instances (one per kernel and size
@@ -366,41 +320,4 @@ void sweep_free(struct sweep *sw)
 		free(sw->rows[i].samples);
 	free(sw->rows);
 	memset(sw, 0, sizeof(*sw));
-}
-
-int sweep_merge(struct sweep *sw, struct sweep *more)
-{
-	size_t total = sw->n_rows + more->n_rows, n = 0;
-	struct sweep_row *rows = calloc(total ? total : 1, sizeof(*rows));
-	char *used = calloc(more->n_rows + 1, 1);
-
-	if (!rows || !used) {
-		free(rows);
-		free(used);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < sw->n_rows;) {
-		size_t j = i;
-
-		while (j < sw->n_rows && sweep_same_group(sw, &sw->rows[j], &sw->rows[i]))
-			rows[n++] = sw->rows[j++];
-		for (size_t m = 0; m < more->n_rows; m++)
-			if (!used[m] && sweep_same_group(sw, &more->rows[m], &sw->rows[i])) {
-				rows[n++] = more->rows[m];
-				used[m] = 1;
-			}
-		i = j;
-	}
-	for (size_t m = 0; m < more->n_rows; m++)
-		if (!used[m])
-			rows[n++] = more->rows[m];
-	free(used);
-	free(sw->rows);
-	free(more->rows); /* the samples moved with the rows */
-	more->rows = NULL;
-	more->n_rows = 0;
-	sw->rows = rows;
-	sw->n_rows = n;
-	sweep_evaluate(sw);
-	return 0;
 }
