@@ -5,12 +5,13 @@
 # among util/, kernels/, backends/ and bench/ is printed; exit 1 if there is one.  Tests and
 # fuzz targets are left out.  `make test` runs it under CI (CI=true), after the build:
 #   scripts/check-cycles.sh [BUILD_DIR]     (default: build)
+# KEEP=1 keeps its work folder (the edges as "user used" lines) and says where it is.
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
 [ -d "$build/CMakeFiles" ] || { echo "check-cycles: no build in '$build' (build first)" >&2; exit 2; }
 work=$(mktemp -d) # a folder of its own (not a guessable name in a shared folder)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] && echo "check-cycles: kept $work" >&2 || rm -rf "$work"' EXIT
 
 # every object of the project's own libraries and program, as "source object" lines: the
 # source is the object's path below its target's CMakeFiles/NAME.dir/ without ".o"
