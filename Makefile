@@ -48,6 +48,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 -LE valgrind $(CTEST_ARGS)
 ifneq ($(filter true 1 yes,$(CI)),)
 	@scripts/check-limits.sh
+	@scripts/check-cycles.sh $(BUILD)
 	@$(MAKE) test-native
 	@$(MAKE) test-sanitize
 	@$(MAKE) test-valgrind

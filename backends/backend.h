@@ -262,11 +262,10 @@ int backend_instance_leader(const struct backend_instance *bi);
 /* Stops and frees; safe on a zeroed or already stopped instance. */
 void backend_instance_stop(struct backend_instance *bi);
 
-/* Helpers shared by backends: the static share of worker i of nw, the default chunk, and
- * the median of n > 0 measurements (sorts v; the links' probes). */
+/* Helpers shared by backends: the static share of worker i of nw, the default chunk (the
+ * configured one, the job's grain, else pool_default_chunk's rule). */
 void work_share(size_t n, unsigned i, unsigned nw, size_t *begin, size_t *end);
 size_t work_default_chunk(const struct work *w, const struct backend_config *cfg);
-double backend_median(double *v, size_t n);
 void backend_set_error(const struct backend_config *cfg, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -6,6 +6,7 @@
  * backend's state_size, so backend files carry no allocation boilerplate.
  */
 #include "backend.h"
+#include "pool.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -207,30 +208,15 @@ void work_share(size_t n, unsigned i, unsigned nw, size_t *begin, size_t *end)
 	*end = (size_t)((u128)n * (i + 1) / nw);
 }
 
-/* Python's Pool.map rule, ceil(n / (4 x workers)), unless the job has a natural task size. */
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-double backend_median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
+/* The configured chunk, else the job's natural task size, else Python's Pool.map rule
+ * (pool_default_chunk: the one definition of it). */
 size_t work_default_chunk(const struct work *w, const struct backend_config *cfg)
 {
-	size_t c;
-
 	if (cfg->chunk)
 		return cfg->chunk;
 	if (w->grain)
 		return w->grain;
-	c = (w->n + 4 * (size_t)cfg->workers - 1) / (4 * (size_t)cfg->workers);
-	return c ? c : 1;
+	return pool_default_chunk(w->n, cfg->workers);
 }
 
 int backend_instance_agree(struct backend_instance *bi, int ok)

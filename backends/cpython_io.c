@@ -3,6 +3,7 @@
  * process group of its own, talk to it over a socket (lines, then raw bytes), and end it.
  */
 #include "cpython_int.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,20 +15,11 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifndef PB_PYTHON_DIR
 #define PB_PYTHON_DIR "."
 #endif
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* The child: the socket as stdin and stdout, a process group of its own, the driver. */
 static void exec_driver(int fd, const char *python, char *const argv[], pid_t parent)
@@ -83,7 +75,7 @@ int cpy_spawn(struct cpy *c, const char *python, const char *mode, unsigned work
 
 void cpy_bound(struct cpy *c, double timeout_s, const atomic_int *stop)
 {
-	c->until = timeout_s > 0 ? now_s() + timeout_s : 0;
+	c->until = timeout_s > 0 ? pb_mono_s() + timeout_s : 0;
 	c->stop = stop;
 }
 
@@ -95,7 +87,7 @@ static int wait_fd(struct cpy *c, short events, double deadline)
 		deadline = c->until;
 	for (;;) {
 		struct pollfd pfd = { .fd = c->fd, .events = events };
-		int ms = deadline > 0 ? (int)((deadline - now_s()) * 1e3) : -1;
+		int ms = deadline > 0 ? (int)((deadline - pb_mono_s()) * 1e3) : -1;
 
 		if (c->stop && atomic_load(c->stop))
 			return -EINTR;
@@ -160,7 +152,7 @@ static int fill(struct cpy *c, double deadline)
 
 int cpy_line(struct cpy *c, char *line, size_t len, double timeout_s)
 {
-	double deadline = timeout_s > 0 ? now_s() + timeout_s : 0;
+	double deadline = timeout_s > 0 ? pb_mono_s() + timeout_s : 0;
 
 	for (;;) {
 		char *nl = memchr(c->buf + c->used, '\n', c->have - c->used);
@@ -224,7 +216,7 @@ static void describe_end(int status, char *buf, size_t len)
  */
 int cpy_reap(struct cpy *c, double wait_s, char *how, size_t len)
 {
-	double until = now_s() + wait_s;
+	double until = pb_mono_s() + wait_s;
 	pid_t pid = c->pid;
 	siginfo_t si;
 	int status = 0;
@@ -241,7 +233,7 @@ int cpy_reap(struct cpy *c, double wait_s, char *how, size_t len)
 			c->pid = 0; /* not our child any more: nothing to signal */
 			return 0;
 		}
-		if (now_s() >= until)
+		if (pb_mono_s() >= until)
 			return -ETIMEDOUT;
 		usleep(2000);
 	}

@@ -7,22 +7,14 @@
  */
 #include "gil.h"
 
+#include "clock.h"
+
 #include <errno.h>
-#include <time.h>
 
 #define GIL_DEFAULT_INTERVAL_US 5000
 
-uint64_t gil_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int gil_init(struct gil *g, unsigned interval_us)
 {
-	pthread_condattr_t ca;
 	int err;
 
 	g->interval_us = interval_us ? interval_us : GIL_DEFAULT_INTERVAL_US;
@@ -32,16 +24,10 @@ int gil_init(struct gil *g, unsigned interval_us)
 	atomic_init(&g->switch_number, 0);
 	atomic_init(&g->forced_drops, 0);
 
-	err = pthread_condattr_init(&ca);
-	if (err)
-		return -err;
-	err = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	if (err)
-		goto out_attr;
 	err = pthread_mutex_init(&g->mutex, NULL);
 	if (err)
-		goto out_attr;
-	err = pthread_cond_init(&g->cond, &ca);
+		return -err;
+	err = pb_mono_cond_init(&g->cond, 0);
 	if (err)
 		goto out_mutex;
 	err = pthread_mutex_init(&g->switch_mutex, NULL);
@@ -50,7 +36,6 @@ int gil_init(struct gil *g, unsigned interval_us)
 	err = pthread_cond_init(&g->switch_cond, NULL);
 	if (err)
 		goto out_switch_mutex;
-	pthread_condattr_destroy(&ca);
 	return 0;
 
 out_switch_mutex:
@@ -59,8 +44,6 @@ out_cond:
 	pthread_cond_destroy(&g->cond);
 out_mutex:
 	pthread_mutex_destroy(&g->mutex);
-out_attr:
-	pthread_condattr_destroy(&ca);
 	return -err;
 }
 
@@ -75,13 +58,8 @@ void gil_destroy(struct gil *g)
 /* COND_TIMED_WAIT: one fresh relative timeout of the interval; non-zero if it expired. */
 static int gil_timed_wait(struct gil *g)
 {
-	struct timespec ts;
-	uint64_t ns;
+	struct timespec ts = pb_mono_deadline((double)g->interval_us * 1e-6);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ns = (uint64_t)ts.tv_nsec + (uint64_t)g->interval_us * 1000u;
-	ts.tv_sec += (time_t)(ns / 1000000000u);
-	ts.tv_nsec = (long)(ns % 1000000000u);
 	return pthread_cond_timedwait(&g->cond, &g->mutex, &ts) == ETIMEDOUT;
 }
 
@@ -109,12 +87,12 @@ void gil_take(struct gil *g, struct gil_thread *me)
 	atomic_store_explicit(&g->drop_request, 0, memory_order_relaxed);
 	pthread_mutex_unlock(&g->mutex);
 
-	me->taken_ns = gil_now_ns();
+	me->taken_ns = pb_mono_ns();
 }
 
 void gil_drop(struct gil *g, struct gil_thread *me, int forced)
 {
-	uint64_t held = gil_now_ns() - me->taken_ns;
+	uint64_t held = pb_mono_ns() - me->taken_ns;
 
 	me->slices++;
 	me->held_ns += held;

@@ -59,6 +59,4 @@ static inline void gil_checkpoint(struct gil *g, struct gil_thread *me)
 	}
 }
 
-uint64_t gil_now_ns(void);
-
 #endif

@@ -18,7 +18,7 @@
  * Each rank binds itself (and its OpenMP threads) to the plan's entries for its index on
  * its own node.  Waiting ranks yield rather than spin when mpirun is given
  * mpi_yield_when_idle (parbench passes it).  MPI is initialised at the first start and
- * finalised at exit (mpi_probe.c).  Not here: OpenMP, printing, timing policy.
+ * finalised at exit (mpi_init.c).  Not here: OpenMP, printing, timing policy.
  */
 #include "mpi_int.h"
 

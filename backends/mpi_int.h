@@ -6,7 +6,7 @@
 #define PB_MPI_INT_H
 
 #include "backend.h"
-#include "mpi_probe.h"
+#include "mpi_init.h"
 
 #include <mpi.h>
 #include <stddef.h>

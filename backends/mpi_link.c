@@ -25,6 +25,8 @@
  */
 #include "mpi_int.h"
 
+#include "median.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +66,7 @@ static void probe_peer(const struct mpi_state *s, int r, unsigned char *buf, con
 		if (i >= 0)
 			t[i] = MPI_Wtime() - t0;
 	}
-	double lat = backend_median(t, PING_REPS) / 2, bulk[2];
+	double lat = median_in_place(t, PING_REPS) / 2, bulk[2];
 	size_t n[2] = { size / 8, size };
 
 	for (int k = 0; k < 2; k++) {
@@ -82,7 +84,7 @@ static void probe_peer(const struct mpi_state *s, int r, unsigned char *buf, con
 			if (i >= 0)
 				t[i] = MPI_Wtime() - t0;
 		}
-		bulk[k] = backend_median(t, BULK_REPS);
+		bulk[k] = median_in_place(t, BULK_REPS);
 	}
 	double slope = bulk[1] > bulk[0] ? (double)(n[1] - n[0]) / (bulk[1] - bulk[0]) : 0;
 	double whole = (double)n[1] / (bulk[1] - 4 * lat > 1e-9 ? bulk[1] - 4 * lat : 1e-9);

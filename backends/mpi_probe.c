@@ -1,35 +1,12 @@
 /*
- * mpi_probe.c - MPI's set-up shared by the MPI backends, and MPI's own costs for `parbench
- * costs` (latency, barrier, allreduce, measured inside ranks started under mpirun).  With
- * mpi.c, the only files that call MPI.
+ * mpi_probe.c - MPI's own costs for `parbench costs` (latency, barrier, allreduce, measured
+ * inside ranks started under mpirun).  MPI's set-up is mpi_init.c's.
  */
 #include "mpi_probe.h"
+#include "mpi_init.h"
 
 #include <errno.h>
 #include <mpi.h>
-#include <stdlib.h>
-
-static void mpi_finalize_at_exit(void)
-{
-	int fin = 0;
-
-	MPI_Finalized(&fin);
-	if (!fin)
-		MPI_Finalize();
-}
-
-int mpi_ensure_init(void)
-{
-	int inited = 0, provided;
-
-	MPI_Initialized(&inited);
-	if (inited)
-		return 0;
-	if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-		return -EIO;
-	atexit(mpi_finalize_at_exit);
-	return 0;
-}
 
 #define PROBE_BATCH 2000
 

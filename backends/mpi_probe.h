@@ -1,7 +1,6 @@
 /*
- * mpi_probe.h - MPI's set-up for the MPI backends, and MPI's own costs measured by ranks
- * started under mpirun (`parbench costs` runs `mpirun -np 2 parbench mpi-probe`).  Built with
- * the mpi backend (PB_HAVE_MPI).
+ * mpi_probe.h - MPI's own costs measured by ranks started under mpirun (`parbench costs`
+ * runs `mpirun -np 2 parbench mpi-probe`).  Built with the mpi backend (PB_HAVE_MPI).
  */
 #ifndef PB_MPI_PROBE_H
 #define PB_MPI_PROBE_H
@@ -15,10 +14,6 @@ struct mpi_probe {
 	double barrier_us[MPI_PROBE_REPS];
 	double allreduce_us[MPI_PROBE_REPS]; /* one double, sum */
 };
-
-/* MPI_Init_thread (FUNNELED) unless MPI is initialised already; MPI_Finalize at exit then.
- * 0 or -EIO. */
-int mpi_ensure_init(void);
 
 /* Initialises MPI (if needed), measures, finalises at exit.  init_only: just MPI_Init.
  * 0, or -errno (fewer than 2 ranks: -EINVAL). */

@@ -14,6 +14,8 @@
  * writer's CPU time per byte taken on the way.
  */
 #include "backend.h"
+#include "clock.h"
+#include "median.h"
 #include "pool.h"
 #include "pool_impl.h"
 
@@ -22,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define PING_REPS 15
@@ -35,23 +36,6 @@ static struct {
 	double lat, bw;          /* a transfer's latency and bandwidth, both ends */
 	double parent_s_per_byte; /* the writer's own CPU time per byte */
 } pipe_link;
-
-/* This thread's CPU time, seconds. */
-static double cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Whole transfers (a dead reader's SIGPIPE swallowed: pool_io.c).  0 or -1. */
 static int xfer(int fd, void *buf, size_t len, int out)
@@ -73,11 +57,11 @@ static void echo_child(int in, int out, unsigned char *buf)
 /* One message of n bytes and its answer, seconds (negative: the pipe failed). */
 static double round_trip(int to, int from, unsigned char *buf, uint64_t n)
 {
-	double t0 = now_s();
+	double t0 = pb_mono_s();
 
 	if (xfer(to, &n, sizeof(n), 1) || xfer(to, buf, n, 1) || xfer(from, buf, 1, 0))
 		return -1;
-	return now_s() - t0;
+	return pb_mono_s() - t0;
 }
 
 static int probe(size_t size, const struct backend_config *cfg)
@@ -123,23 +107,23 @@ static int probe(size_t size, const struct backend_config *cfg)
 				t[i] = x;
 		}
 		if (ok)
-			pipe_link.lat = backend_median(t, PING_REPS) / 2;
+			pipe_link.lat = median_in_place(t, PING_REPS) / 2;
 		double cpu[BULK_REPS];
 
 		for (i = -1; i < BULK_REPS && ok; i++) {
-			double c0 = cpu_s(), x = round_trip(down[1], up[0], buf, size);
+			double c0 = pb_thread_cpu_s(), x = round_trip(down[1], up[0], buf, size);
 
 			ok = x >= 0;
 			if (i >= 0) {
 				t[i] = x;
-				cpu[i] = cpu_s() - c0;
+				cpu[i] = pb_thread_cpu_s() - c0;
 			}
 		}
 		if (ok) {
-			double bulk = backend_median(t, BULK_REPS) - 2 * pipe_link.lat;
+			double bulk = median_in_place(t, BULK_REPS) - 2 * pipe_link.lat;
 
 			pipe_link.bw = (double)size / (bulk > 1e-9 ? bulk : 1e-9);
-			pipe_link.parent_s_per_byte = backend_median(cpu, BULK_REPS) / (double)size;
+			pipe_link.parent_s_per_byte = median_in_place(cpu, BULK_REPS) / (double)size;
 			pipe_link.size = size;
 			rc = 0;
 		}

@@ -153,14 +153,14 @@ int pool_apply_async(struct pool *p, pool_task_fn *fn, void *ctx, size_t begin, 
 
 int pool_wait(struct pool *p, int timeout_ms)
 {
-	uint64_t end = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000u;
+	uint64_t end = timeout_ms < 0 ? UINT64_MAX : pb_mono_ns() + (uint64_t)timeout_ms * 1000000u;
 
 	pool_deal_all(p);
 	while (p->pending && !p->terminated) {
-		uint64_t t = now_ns();
+		uint64_t t = pb_mono_ns();
 		int left = timeout_ms < 0 ? -1 : t >= end ? 0 : (int)((end - t) / 1000000u) + 1;
 
-		if (pool_pipe_step(p, left) < 0 || (timeout_ms >= 0 && now_ns() >= end))
+		if (pool_pipe_step(p, left) < 0 || (timeout_ms >= 0 && pb_mono_ns() >= end))
 			break;
 	}
 	return (int)p->pending;
@@ -186,12 +186,12 @@ void pool_join(struct pool *p)
 			atomic_fetch_add(&p->shm->slot[i].mail, 1);
 		w->quitting = 1;
 	}
-	deadline = now_ns() + (uint64_t)POOL_JOIN_MS * 1000000u;
+	deadline = pb_mono_ns() + (uint64_t)POOL_JOIN_MS * 1000000u;
 	for (unsigned i = 0; i < p->nw; i++) {
 		struct worker *w = &p->w[i];
 		struct pool_failure f;
 
-		while (w->pid > 0 && !pool_exited(w) && now_ns() < deadline) {
+		while (w->pid > 0 && !pool_exited(w) && pb_mono_ns() < deadline) {
 			struct pollfd q = { .fd = w->pidfd, .events = POLLIN };
 
 			poll(&q, 1, 10);

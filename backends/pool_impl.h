@@ -13,13 +13,13 @@
 #ifndef PB_POOL_IMPL_H
 #define PB_POOL_IMPL_H
 
+#include "clock.h"
 #include "pool.h"
+#include "spin.h"
 
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
-#include <time.h>
 
 #define POOL_SPIN_NS    50000          /* idle worker: spin this long before blocking */
 #define POOL_WAIT_SPIN  20000          /* parent: spin this long before poll() */
@@ -142,31 +142,6 @@ struct pool {
 	pthread_mutex_t cancel_mu;
 	int cancel_fd[PIN_MAX_WORKERS];   /* worker i's pidfd, -1 when it has none */
 };
-
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
-/* One poll of a spin-wait; every 16th yields the CPU, so that with as many workers as cores
- * a spinning worker does not keep the parent (or a worker) off the CPU for a time slice. */
-static inline void spin_poll(unsigned *i)
-{
-	if (++*i % 16 == 0)
-		sched_yield();
-	else
-		cpu_relax();
-}
 
 /* pool.c */
 /* Writes all of buf; -1 on error.  A reader that died gives EPIPE, never SIGPIPE. */

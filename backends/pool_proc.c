@@ -216,7 +216,7 @@ int pool_exited(const struct worker *w)
 /* Waits until every worker has prefaulted: 0, -ECHILD (one died), -ETIMEDOUT. */
 int pool_wait_ready(struct pool *p)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = pb_mono_ns();
 
 	for (;;) {
 		unsigned ready = 0;
@@ -229,7 +229,7 @@ int pool_wait_ready(struct pool *p)
 		}
 		if (ready == p->nw)
 			return 0;
-		if (now_ns() - t0 > (uint64_t)POOL_READY_MS * 1000000u)
+		if (pb_mono_ns() - t0 > (uint64_t)POOL_READY_MS * 1000000u)
 			return -ETIMEDOUT;
 		usleep(100);
 	}

@@ -134,12 +134,12 @@ static int job_on_death(struct pool *p, struct job_run *r, unsigned i)
 static int job_wait(struct pool *p, struct job_run *r)
 {
 	struct shm_job *j = &p->shm->job;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = pb_mono_ns();
 	unsigned polls = 0;
 
 	while (atomic_load_explicit(&j->left, memory_order_acquire) < r->participants ||
 	       (atomic_load(&j->next) < j->nchunks && !atomic_load(&j->abort))) {
-		if (now_ns() - t0 < POOL_WAIT_SPIN) {
+		if (pb_mono_ns() - t0 < POOL_WAIT_SPIN) {
 			spin_poll(&polls);
 			continue;
 		}

@@ -146,13 +146,13 @@ __attribute__((noreturn)) void pool_worker_main(struct pool *p, unsigned i, int 
 	struct msg m;
 
 	for (;;) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = pb_mono_ns();
 		unsigned polls = 0;
 
 		/* hot: spin on shared memory for the next job or message */
 		while (atomic_load_explicit(&j->gen, memory_order_acquire) == seen &&
 		       atomic_load_explicit(&s->mail, memory_order_acquire) <= consumed &&
-		       now_ns() - t0 < POOL_SPIN_NS)
+		       pb_mono_ns() - t0 < POOL_SPIN_NS)
 			spin_poll(&polls);
 		if (atomic_load(&j->gen) == seen && atomic_load(&s->mail) <= consumed) {
 			/* cold: announce the sleep, re-check (the parent reads idle after

@@ -106,10 +106,10 @@ static int pt_run(void *state, const struct work *j)
 	pthread_cond_broadcast(&st->go_cv);
 	pthread_mutex_unlock(&st->mu);
 
-	for (int i = 0; i < PT_SPIN; i++) {
+	for (unsigned polls = 0; polls < PT_SPIN;) {
 		if (atomic_load_explicit(&st->pending, memory_order_acquire) == 0)
 			break;
-		spin_poll(i);
+		spin_poll(&polls);
 	}
 	pthread_mutex_lock(&st->mu);
 	while (atomic_load_explicit(&st->pending, memory_order_acquire) != 0)

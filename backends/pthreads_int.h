@@ -7,13 +7,13 @@
 
 #include "backend.h"
 #include "gil.h"
+#include "spin.h"
 
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 
-#define PT_SPIN 20000     /* polls before blocking, tens of microseconds */
-#define PT_YIELD_EVERY 16 /* a sched_yield() among the polls */
+#define PT_SPIN 20000     /* polls before blocking (spin.h), tens of microseconds */
 
 struct pt_state;
 
@@ -47,22 +47,6 @@ struct pt_state {
 	size_t chunk;                   /* of the current job */
 	atomic_size_t next;             /* dynamic/guided: first item not yet handed out */
 };
-/*
- * One poll of a spin-wait.  Every PT_YIELD_EVERY polls it yields instead: with as many
- * workers as cores, the caller's thread (which verifies results and posts the next job)
- * would otherwise wait for a spinning worker's time slice to end, ~0.5 ms per job.
- */
-static inline void spin_poll(int i)
-{
-	if (i % PT_YIELD_EVERY == PT_YIELD_EVERY - 1) {
-		sched_yield();
-		return;
-	}
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
 /* A worker thread: waits for jobs, runs its share, hands over; arg is its pt_worker. */
 void *pt_main(void *arg);
 

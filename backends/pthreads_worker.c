@@ -112,11 +112,11 @@ void *pt_main(void *arg)
 	for (;;) {
 		const struct work *j;
 
-		for (int i = 0; i < PT_SPIN; i++) {
+		for (unsigned polls = 0; polls < PT_SPIN;) {
 			if (atomic_load_explicit(&st->generation, memory_order_acquire) != seen ||
 			    atomic_load_explicit(&st->quit, memory_order_acquire))
 				break;
-			spin_poll(i);
+			spin_poll(&polls);
 		}
 		pthread_mutex_lock(&st->mu);
 		while (atomic_load_explicit(&st->generation, memory_order_relaxed) == seen &&

@@ -1,5 +1,5 @@
 /*
- * fuzz_image.c - libFuzzer target for the image loaders (bench/imgio.c: PNG through libpng,
+ * fuzz_image.c - libFuzzer target for the image loaders (bench/image/imgio.c: PNG through libpng,
  * JPEG through libjpeg-turbo): any input must give a picture or a clean error, never a
  * crash, a leak or undefined behaviour.  Pictures are capped at 4 M pixels here so that a
  * hostile header cannot make every run allocate gigabytes.

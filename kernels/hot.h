@@ -35,7 +35,7 @@ struct hot_ops {
 	/* pb_row_check's keyed sum of the row's whole 8-byte words, len / 8 of them */
 	uint64_t (*row_words)(const uint8_t *row, size_t len);
 	/* dst = src, bytes a multiple of 64, in the variant's widest loads and ordinary stores:
-	 * the copy whose bandwidth bench/roof.c measures as the filters' roof */
+	 * the copy whose bandwidth bench/sweep/roof.c measures as the filters' roof */
 	void (*copy)(void *restrict dst, const void *restrict src, size_t bytes);
 };
 

@@ -3,7 +3,7 @@
  * that worker processes can write, and the row checksum that filter partials carry.
  *
  * Layout: rows top to bottom, each row w pixels of R, G, B bytes, no padding (stride 3 w).
- * Nothing here reads or writes files (bench/imgio.c does).
+ * Nothing here reads or writes files (bench/image/imgio.c does).
  */
 #ifndef PB_IMAGE_H
 #define PB_IMAGE_H

@@ -84,7 +84,7 @@ struct kernel {
 	/* Items per GIL check point for PY_LOOP (a block should take well under 1 ms), else 1. */
 	size_t py_block;
 	/* Non-zero: the run time grows in proportion to the size, so a default size can be set
-	 * from a time budget (bench/calibrate.c); zero: the default size is the kernel's own
+	 * from a time budget (bench/sweep/calibrate.c); zero: the default size is the kernel's own
 	 * (the filters' picture, whose size decides cache behaviour). */
 	int timed_size;
 	/* 0, -ERANGE for a size or task count out of range, or another -errno; fills *shape. */
@@ -150,7 +150,7 @@ int kernel_variant_supported(const char *name); /* 1 if this CPU runs it */
  * -ENOTSUP for one this CPU cannot run.  Not to be called while kernels run. */
 int kernel_variant_set(const char *name);
 /* dst = src (bytes a multiple of 64) in the variant's widest vectors and ordinary stores,
- * as the filters store: the copy whose bandwidth is the filters' roof (bench/roof.c). */
+ * as the filters store: the copy whose bandwidth is the filters' roof (bench/sweep/roof.c). */
 void kernel_copy(void *dst, const void *src, size_t bytes);
 
 /* Allocates priv and runs setup. 0 or -errno; on error *ki is left empty. */

@@ -29,5 +29,10 @@ for f in $files; do
 		status=1
 	fi
 done
+# a merge left unresolved: conflict markers in any tracked file
+if git grep -nE '^(<<<<<<< |>>>>>>> |=======$)' -- . ':!*.png' ':!*.jpg' >"$found"; then
+	sed 's/$/: an unresolved merge conflict/' "$found"
+	status=1
+fi
 [ "$status" -eq 0 ] && echo "check-limits: $(echo "$files" | wc -l) files, none over $MAX_FILE lines, no function over $MAX_FUNC lines"
 exit "$status"

@@ -487,7 +487,7 @@ grep -qE "^  Pipe round trip +[0-9.]+ +\([0-9.]+ \.\. [0-9.]+\) +us +pipe round 
 grep -qE "^  killed worker reported, Pool.map +never .*CPython never$" "$tmp/out" && ok || bad "costs --python: Pool's killed worker: $(grep "Pool.map  " "$tmp/out")"
 grep -qE "^  killed worker reported, ProcessPoolExecutor +[0-9.]+ " "$tmp/out" && ok || bad "costs --python: BrokenProcessPool not timed"
 grep -qE "lost updates none" "$tmp/out" && ok || bad "costs --python: the locked Value lost updates"
-gone "backends/python/costs.py" && ok || bad "costs --python: interpreters left"
+gone "bench/costs/costs.py" && ok || bad "costs --python: interpreters left"
 usage_error "costs bad option" costs --frob
 
 # Image files through `parbench filter` (tests/data: synthetic photos made by parbench's own

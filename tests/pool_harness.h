@@ -6,13 +6,13 @@
 #ifndef PB_POOL_HARNESS_H
 #define PB_POOL_HARNESS_H
 
+#include "clock.h"
 #include "pool.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Shared with the workers: made before any pool exists. */
@@ -26,14 +26,6 @@ struct shared {
 enum { HOW_NONE, HOW_STATUS, HOW_SEGV, HOW_EXIT, HOW_HANG, HOW_DIE_ONCE };
 
 static struct shared *sh; /* each test program maps its own */
-
-static inline double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* result: {items, tasks, pid, begin} (add_u64 sums the first two, so sums are results too) */
 static inline int task(void *ctx, size_t begin, size_t end, void *result)

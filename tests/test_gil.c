@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "backend.h"
+#include "clock.h"
 #include "gil.h"
 #include "kernel.h"
 #include "kwork.h"
@@ -38,9 +39,9 @@ struct hog {
 /* ~10 us of CPU work between check points, like a Python loop's back edges. */
 static void spin_us(unsigned us)
 {
-	uint64_t end = gil_now_ns() + us * 1000ull;
+	uint64_t end = pb_mono_ns() + us * 1000ull;
 
-	while (gil_now_ns() < end)
+	while (pb_mono_ns() < end)
 		;
 }
 
@@ -90,15 +91,10 @@ static void sleep_ms(unsigned ms)
 static void *spin_share(void *arg)
 {
 	double *share = arg;
-	struct timespec c0, c1;
-	uint64_t t0 = gil_now_ns(), t1;
+	double t0 = pb_mono_s(), c0 = pb_thread_cpu_s();
 
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	spin_us(300000);
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-	t1 = gil_now_ns();
-	*share = ((double)(c1.tv_sec - c0.tv_sec) * 1e9 + (double)(c1.tv_nsec - c0.tv_nsec)) /
-		 (double)(t1 - t0);
+	*share = (pb_thread_cpu_s() - c0) / (pb_mono_s() - t0);
 	return NULL;
 }
 
@@ -224,12 +220,12 @@ static double sleeper_latency_ms(unsigned interval_us, int with_hog)
 	}
 	gil_take(&g, &me);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t t0 = gil_now_ns();
+		uint64_t t0 = pb_mono_ns();
 
 		gil_drop(&g, &me, 0); /* Py_BEGIN_ALLOW_THREADS */
 		sleep_ms(1);
 		gil_take(&g, &me);    /* Py_END_ALLOW_THREADS */
-		lat[i] = gil_now_ns() - t0;
+		lat[i] = pb_mono_ns() - t0;
 	}
 	gil_drop(&g, &me, 0);
 	if (with_hog) {
@@ -287,10 +283,10 @@ static double gil_backend_seconds(const char *kernel, struct kernel_params p, un
 	kwork_init(&w, &ki, &total);
 	assert_int_equal(backend_instance_start(&bi, backend_find("pthreads-gil"), &cfg), 0);
 	for (int r = 0; r < 3; r++) {
-		t0 = gil_now_ns();
+		t0 = pb_mono_ns();
 		assert_int_equal(backend_instance_run(&bi, &w), 0);
-		if (gil_now_ns() - t0 < best)
-			best = gil_now_ns() - t0;
+		if (pb_mono_ns() - t0 < best)
+			best = pb_mono_ns() - t0;
 		assert_int_equal(k->verify(ki.priv, &total), 0);
 	}
 	backend_instance_stop(&bi);

@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "pool.h"
@@ -105,7 +104,7 @@ static void *killer(void *arg)
 	while (atomic_load(&sh->victim_pid) == 0)
 		usleep(1000);
 	usleep(20000); /* well inside the task */
-	*t_kill = now_s();
+	*t_kill = pb_mono_s();
 	kill(atomic_load(&sh->victim_pid), SIGKILL);
 	return NULL;
 }
@@ -126,7 +125,7 @@ static void test_sigkill_from_outside(void **state)
 		reset(5, HOW_HANG);
 		assert_int_equal(pthread_create(&tid, NULL, killer, &t_kill), 0);
 		assert_int_equal(pool_map(p, &a, &f), -ECHILD);
-		t_done = now_s();
+		t_done = pb_mono_s();
 		pthread_join(tid, NULL);
 		assert_int_equal(f.signal, SIGKILL);
 		assert_int_equal(f.pid, atomic_load(&sh->victim_pid));

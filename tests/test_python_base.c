@@ -71,9 +71,9 @@ static void test_equal_sizes(void **state)
 	assert_true(fabs(rows[3].speedup - 2) < 1e-9);
 	assert_int_equal(group_end(&sw, 0), 2);
 	assert_int_equal(group_end(&sw, 2), 4);
-	assert_ptr_equal(report_baseline(&sw, &rows[3]), &rows[2]);
-	assert_ptr_equal(report_baseline(&sw, &rows[1]), &rows[0]);
-	assert_ptr_equal(report_baseline(&sw, &rows[2]), &rows[2]);
+	assert_ptr_equal(row_baseline(&sw, &rows[3]), &rows[2]);
+	assert_ptr_equal(row_baseline(&sw, &rows[1]), &rows[0]);
+	assert_ptr_equal(row_baseline(&sw, &rows[2]), &rows[2]);
 }
 
 /* The free-threaded rows against cpython-ft, run in their interpreter, not against cpython. */
@@ -91,8 +91,41 @@ static void test_ft_baseline(void **state)
 	assert_true(fabs(rows[1].speedup - 1) < 1e-9);
 	assert_true(fabs(rows[2].speedup - 1) < 1e-9);
 	assert_true(fabs(rows[3].speedup - 4) < 1e-9);
-	assert_ptr_equal(report_baseline(&sw, &rows[3]), &rows[1]);
+	assert_ptr_equal(row_baseline(&sw, &rows[3]), &rows[1]);
 	assert_int_equal(group_end(&sw, 0), 4);
+}
+
+/* Weak scaling (sizes do not part groups): rows merged in from another process (MPI ranks)
+ * join their own group, C rows after the C rows and CPython rows after the CPython ones, so
+ * that each table stays whole; the group rule is the tables' (group_end), the baselines'
+ * and the merge's alike. */
+static void test_merge_groups(void **state)
+{
+	static double c1[] = { 1, 1 }, c2[] = { 0.5, 0.5 }, p1[] = { 100, 100 }, p2[] = { 50, 50 };
+	struct sweep_row *rows = calloc(2, sizeof(*rows)), *more_rows = calloc(2, sizeof(*rows));
+	struct sweep sw = { .rows = rows, .n_rows = 2, .cores = 2, .weak = 1 };
+	struct sweep more = { .rows = more_rows, .n_rows = 2 };
+
+	(void)state;
+	assert_non_null(rows);
+	assert_non_null(more_rows);
+	rows[0] = row("serial", 1, 1000, c1, 0);
+	rows[1] = row("cpython", 1, 10, p1, 1);
+	more_rows[0] = row("cpython-threads", 2, 20, p2, 1);
+	more_rows[1] = row("pthreads", 2, 2000, c2, 0);
+	rows[0].samples = rows[1].samples = more_rows[0].samples = more_rows[1].samples = NULL;
+	rows[0].n_samples = rows[1].n_samples = more_rows[0].n_samples = more_rows[1].n_samples = 0;
+	assert_int_equal(sweep_merge(&sw, &more), 0);
+	assert_int_equal(sw.n_rows, 4);
+	assert_string_equal(sw.rows[0].b->name, "serial");
+	assert_string_equal(sw.rows[1].b->name, "pthreads");
+	assert_string_equal(sw.rows[2].b->name, "cpython");
+	assert_string_equal(sw.rows[3].b->name, "cpython-threads");
+	assert_int_equal(group_end(&sw, 0), 2);
+	assert_int_equal(group_end(&sw, 2), 4);
+	assert_ptr_equal(sweep_baseline(&sw, &sw.rows[1]), &sw.rows[0]);
+	assert_ptr_equal(sweep_baseline(&sw, &sw.rows[3]), &sw.rows[2]);
+	sweep_free(&sw);
 }
 
 /* What print_python says under the CPython table of rows[2..n). */
@@ -220,7 +253,8 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_baseline_of), cmocka_unit_test(test_equal_sizes),
-		cmocka_unit_test(test_ft_baseline), cmocka_unit_test(test_gil_labels),
+		cmocka_unit_test(test_ft_baseline), cmocka_unit_test(test_merge_groups),
+		cmocka_unit_test(test_gil_labels),
 		cmocka_unit_test(test_ready_line), cmocka_unit_test(test_interpreter_gil),
 	};
 

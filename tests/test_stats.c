@@ -1,5 +1,5 @@
 /*
- * test_stats.c - the statistics of bench/stats.c against independent computations: the
+ * test_stats.c - the statistics of bench/lib/stats.c against independent computations: the
  * exact Mann-Whitney p-value against a brute-force enumeration of all rank splits, the
  * median interval's coverage against a direct binomial sum, Amdahl and Karp-Flatt on
  * speedups generated from a known serial fraction.

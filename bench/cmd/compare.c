@@ -11,6 +11,7 @@
 #include "report.h"
 #include "runload.h"
 #include "stats.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -120,8 +121,8 @@ static void print_cell(const struct cell *x)
 			 (x->v.hi - 1) * 100);
 	verdict_text(x, verdict, sizeof(verdict));
 	printf("  %-12s %-18s %7u %20s %11s %11s %+7.1f%% %19s  %s\n", r->k->name, r->b->name,
-	       r->workers, size, report_fmt_time(a, sizeof(a), q->median),
-	       report_fmt_time(b, sizeof(b), r->median), (x->v.ratio - 1) * 100, ci, verdict);
+	       r->workers, size, text_time(a, sizeof(a), q->median),
+	       text_time(b, sizeof(b), r->median), (x->v.ratio - 1) * 100, ci, verdict);
 }
 
 static int cmp_size(const void *a, const void *b)

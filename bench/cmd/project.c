@@ -17,6 +17,7 @@
 
 #include "report.h"
 #include "runload.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -145,7 +146,7 @@ static int project_one(const struct sweep *sw, size_t i, size_t j, const struct 
 
 	if (model_check(sw, i, j, b, &mc))
 		return 0;
-	base_row = report_baseline(sw, mc.held);
+	base_row = row_baseline(sw, mc.held);
 	if (b->link_at) {
 		uint64_t volume = volume_of(sw, i, j, b);
 
@@ -171,7 +172,7 @@ static int project_one(const struct sweep *sw, size_t i, size_t j, const struct 
 	}
 	t = scale_predict(&mc.all, model_gil_bound(mc.held) ? 1 : workers, link_s);
 	printf("  %-18s %5u workers  %11s  %7.2fx   %+6.1f%% (%u at %u)   %s\n", b->name, workers,
-	       report_fmt_time(tt, sizeof(tt), t), base_row ? base_row->median / t : NAN,
+	       text_time(tt, sizeof(tt), t), base_row ? base_row->median / t : NAN,
 	       mc.error * 100,
 	       mc.held->workers, (unsigned)model_row_cpus(mc.held, sw), how);
 	return 1;

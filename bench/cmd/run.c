@@ -362,6 +362,7 @@ static int run_exec(void)
 
 	if (status)
 		goto out;
+	run_keep_available(r); /* after every usage error: it may start an interpreter */
 	run_plan_mpi(r);
 	if (r->dry_run) {
 		status = run_dry(r);

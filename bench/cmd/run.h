@@ -32,7 +32,7 @@ struct run_cmd {
 	struct kernel_size_list py_sizes; /* --python-size name=N,... */
 	const char *sizes_from;         /* --sizes-from DIR */
 	char skipped[2048];             /* what is left out: "skipped ...: why" lines, for the
-					 * tables (run_skip.c) ... */
+					 * tables (run_out.c) ... */
 	struct left_out left_out[RUN_MAX_LEFT_OUT]; /* ... and one record each, for meta.json */
 	size_t n_left_out;
 	struct calibration py_cal;      /* the CPython rows' calibrated sizes */
@@ -70,14 +70,15 @@ void run_parse(int argc, char **argv);
 void run_sizes_from(struct run_cmd *r);
 
 /* What the run leaves out, each with one line under the tables and records in meta.json
- * (run_skip.c); none is an error.  At parse time: backends this machine cannot run, CPython
- * rows with --sizes or weak scaling (usage errors if --backends names them), --quick's
- * CPython rows of the filters; a usage error if nothing asked for is left. */
+ * (run_skip.c); none is an error.  When the run starts (after the options and the machine
+ * are checked: it may start an interpreter to ask it): backends this machine cannot run,
+ * CPython rows with --sizes or weak scaling (usage errors if --backends names them),
+ * --quick's CPython rows of the filters; a usage error if nothing asked for is left. */
 void run_keep_available(struct run_cmd *r);
 /* Once the worker counts are known: the MPI rows without mpirun, or without whole ranks. */
 void run_plan_mpi(struct run_cmd *r);
 /* Kernel k (NULL: every kernel) on backend b at w workers (0: every count) is left out: the
- * record for meta.json ... */
+ * record for meta.json (run_out.c) ... */
 void run_leave_out(struct run_cmd *r, const struct kernel *k, const struct backend *b,
 		   unsigned w, const char *why);
 /* ... and, once per cause, a line under the tables. */

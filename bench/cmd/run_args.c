@@ -1,6 +1,8 @@
 /*
  * run_args.c - parbench run's options: the table (help text, which ones the MPI ranks get),
- * their values, and what they must say together; nothing runs here.
+ * their values, and what they must say together.  Nothing runs here: no interpreter, no
+ * probe, no process (which backends this machine can run is asked when the run starts,
+ * run_keep_available); files named by options are only read.
  */
 #include "run.h"
 
@@ -306,7 +308,6 @@ void run_parse(int argc, char **argv)
 	if (r->transport)
 		keep_transport(&r->o, r->transport);
 	split_mpi_backends(r);
-	check_options(r); /* first: what comes next may start an interpreter */
-	run_keep_available(r);
+	check_options(r);
 }
 

@@ -1,8 +1,9 @@
 /*
  * run_out.c - what a run leaves: its folder (checked before the run, written fresh beside
  * --out and moved there whole at the end), the tables on stdout, the run directory's files
- * (whole files only), the report and charts, the FAILED lines; and the emergency save when a
- * run hangs in threads that cannot be stopped.
+ * (whole files only), the report and charts, the FAILED lines, the lines and records of what
+ * it left out (run_skip.c and run_mpi.c decide what); and the emergency save when a run
+ * hangs in threads that cannot be stopped.
  */
 #include "run.h"
 
@@ -11,6 +12,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,32 @@ static const struct outdir_mark run_mark = { "meta.json", "\"parbench_commit\": 
 					     run_names };
 static pid_t stage_owner; /* the process that made the fresh folder (not a forked worker) */
 static int stage_live;    /* the fresh folder exists and is not in place */
+
+void run_say(struct run_cmd *r, const char *fmt, ...)
+{
+	size_t used = strlen(r->skipped);
+	va_list ap;
+
+	if (used && used + 1 < sizeof(r->skipped))
+		r->skipped[used++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(r->skipped + used, sizeof(r->skipped) - used, fmt, ap);
+	va_end(ap);
+}
+
+void run_leave_out(struct run_cmd *r, const struct kernel *k, const struct backend *b,
+		   unsigned w, const char *why)
+{
+	struct left_out *l;
+
+	if (r->n_left_out == RUN_MAX_LEFT_OUT)
+		return; /* the lines still say it */
+	l = &r->left_out[r->n_left_out++];
+	l->k = k;
+	l->b = b;
+	l->workers = w;
+	snprintf(l->why, sizeof(l->why), "%s", why);
+}
 
 /* Why an --out is refused, for outdir_check's codes; NULL for others. */
 static const char *refusal(int rc)
@@ -117,9 +145,9 @@ static int save_on_hang(struct run_cmd *r)
 {
 	char tmp[1200];
 
-	if (report_write_summary(r->work_dir, &r->sw, r->meta.roof) ||
-	    report_write_samples(r->work_dir, &r->sw) ||
-	    report_write_meta(r->work_dir, &r->sw, &r->meta)) {
+	if (rundir_write_summary(r->work_dir, &r->sw, r->meta.roof) ||
+	    rundir_write_samples(r->work_dir, &r->sw) ||
+	    rundir_write_meta(r->work_dir, &r->sw, &r->meta)) {
 		diag_line("cannot write the results for '%s'", r->out_dir);
 		return -1;
 	}
@@ -171,8 +199,8 @@ int run_write(struct run_cmd *r)
 		report_table(stdout, sw, &r->meta);
 	fflush(stdout);
 	status = move_into_place(r);
-	if (report_write_summary(dir, sw, r->meta.roof) || report_write_samples(dir, sw) ||
-	    report_write_meta(dir, sw, &r->meta) ||
+	if (rundir_write_summary(dir, sw, r->meta.roof) || rundir_write_samples(dir, sw) ||
+	    rundir_write_meta(dir, sw, &r->meta) ||
 	    (r->meta.roof && roof_write_csv(dir, r->meta.roof))) {
 		/* the earlier run, if any, stays: better than half of this one */
 		diag_line("cannot write the results for '%s': %s", r->out_dir, strerror(errno));

@@ -4,6 +4,7 @@
  * whole ranks.  Each cause is one line under the tables (run_cmd.skipped) and one record per
  * configuration in meta.json's "left_out"; none is an error.  The only usage errors here are
  * those that hang on what is left out (a CPython backend named with --sizes, nothing left).
+ * The lines and records themselves are kept by run_out.c (run_say, run_leave_out).
  */
 #include "run.h"
 
@@ -11,35 +12,8 @@
 #include "kernel.h"
 #include "launch.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-void run_say(struct run_cmd *r, const char *fmt, ...)
-{
-	size_t used = strlen(r->skipped);
-	va_list ap;
-
-	if (used && used + 1 < sizeof(r->skipped))
-		r->skipped[used++] = '\n';
-	va_start(ap, fmt);
-	vsnprintf(r->skipped + used, sizeof(r->skipped) - used, fmt, ap);
-	va_end(ap);
-}
-
-void run_leave_out(struct run_cmd *r, const struct kernel *k, const struct backend *b,
-		   unsigned w, const char *why)
-{
-	struct left_out *l;
-
-	if (r->n_left_out == RUN_MAX_LEFT_OUT)
-		return; /* the lines still say it */
-	l = &r->left_out[r->n_left_out++];
-	l->k = k;
-	l->b = b;
-	l->workers = w;
-	snprintf(l->why, sizeof(l->why), "%s", why);
-}
 
 /* ", name" onto a list of names. */
 static void add_name(char *buf, size_t len, const char *name)

@@ -56,7 +56,7 @@ int costs_run(struct costs *c, const struct costs_opts *o, int gb_argc, const ch
 /* 0 if python runs and is recent enough for costs_python() (20 s at most), else -errno and
  * why, one line. */
 int costs_python_check(const char *python, char *why, size_t len);
-/* The price list in real CPython (backends/python/costs.py in o->python), appended to c
+/* The price list in real CPython (bench/costs/costs.py in o->python), appended to c
  * after the C rows of costs_run(), each row paired with its C counterpart.  The interpreter
  * and every process it starts are gone when it returns (and die with parbench).  0, -EINTR
  * (stopped by o->stop: no rows added), or -errno with err set (no rows added). */

@@ -12,6 +12,7 @@
 #include "launch.h"
 #include "outfile.h"
 #include "pool.h"
+#include "spin.h"
 
 #include <pthread.h>
 #include <semaphore.h>
@@ -21,13 +22,6 @@
 /* Every wait on another process or thread ends by this deadline: a partner that died or
  * never started fails its row instead of hanging `parbench costs`. */
 #define COSTS_WAIT_S 10.0
-
-static inline void relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
 
 /* Shared by the parent and one forked partner. */
 struct duo {

@@ -6,6 +6,7 @@
 #include "costs_int.h"
 
 #include "clock.h"
+#include "median.h"
 
 #include <errno.h>
 #include <math.h>
@@ -70,7 +71,7 @@ static long run_counter(enum counter_mode mode, unsigned n, long m, double *sec)
 				if (pb_mono_s() > dl)
 					_exit(1); /* never opened: the parent gave up */
 				else
-					relax();
+					spin_relax();
 			for (long j = 0; j < m; j++) {
 				if (mode == CNT_LOCK) {
 					pthread_mutex_lock(&c->mu);
@@ -94,7 +95,7 @@ static long run_counter(enum counter_mode mode, unsigned n, long m, double *sec)
 		if (pb_mono_s() > dl)
 			ok = 0;
 		else
-			relax();
+			spin_relax();
 	t0 = pb_mono_s();
 	if (!ok) /* a fork failed or a child never came: no figure, nobody left behind */
 		for (unsigned i = 0; i < forked; i++)
@@ -115,13 +116,6 @@ static long run_counter(enum counter_mode mode, unsigned n, long m, double *sec)
 								     : c->plain_n;
 	munmap(c, sizeof(*c));
 	return result;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 struct cost_row *add_row(struct costs *c, const char *group, const char *name,
@@ -225,8 +219,7 @@ void mpi_rows(struct costs *c, const struct costs_opts *o)
 /* The median, min and max of v[0..n) into r (v is sorted). */
 static void set_stats(struct cost_row *r, double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
-	r->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	r->median = median_in_place(v, n);
 	r->min = v[0];
 	r->max = v[n - 1];
 	r->repetitions = n;

@@ -48,16 +48,6 @@ static int read8_by(int fd, uint64_t *v)
 	return readable(fd) || read8(fd, v) ? -1 : 0;
 }
 
-/* CLOCK_REALTIME COSTS_WAIT_S from now, for the timed waits of semaphores and conditions */
-static struct timespec deadline_rt(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += (time_t)COSTS_WAIT_S;
-	return ts;
-}
-
 static int write8(int fd, uint64_t v)
 {
 	return write(fd, &v, sizeof(v)) == (ssize_t)sizeof(v) ? 0 : -1;
@@ -81,7 +71,7 @@ __attribute__((noreturn)) static void duo_child(struct duo_run *r)
 				if (atomic_load_explicit(&d->flag, memory_order_relaxed) < 0)
 					_exit(0);
 				else
-					relax();
+					spin_relax();
 			atomic_store_explicit(&d->flag, 2, memory_order_release);
 			break;
 		case DUO_SEM:
@@ -130,7 +120,6 @@ int duo_start(struct duo_run *r)
 	struct duo *d = mmap(NULL, sizeof(*d), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 			     -1, 0);
 	pthread_mutexattr_t ma;
-	pthread_condattr_t ca;
 	pthread_barrierattr_t ba;
 
 	if (d == MAP_FAILED)
@@ -141,9 +130,7 @@ int duo_start(struct duo_run *r)
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
 	pthread_mutex_init(&d->mu, &ma);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
-	pthread_cond_init(&d->cv, &ca);
+	pb_mono_cond_init(&d->cv, 1); /* its timed waits on the monotonic clock */
 	pthread_barrierattr_init(&ba);
 	pthread_barrierattr_setpshared(&ba, PTHREAD_PROCESS_SHARED);
 	pthread_barrier_init(&d->barrier, &ba, 2);
@@ -212,23 +199,23 @@ static int duo_batch(struct duo_run *r, unsigned k)
 				if (++polls % 4096 == 0 && pb_mono_s() > dl)
 					return -1;
 				else
-					relax();
+					spin_relax();
 		}
 		return 0;
 	}
 	case DUO_SEM:
 		for (unsigned i = 0; i < k; i++) {
-			struct timespec dl = deadline_rt();
+			struct timespec dl = pb_mono_deadline(COSTS_WAIT_S);
 
 			sem_post(&d->ping);
-			while (sem_timedwait(&d->pong, &dl) != 0)
+			while (sem_clockwait(&d->pong, CLOCK_MONOTONIC, &dl) != 0)
 				if (errno != EINTR)
 					return -1;
 		}
 		return 0;
 	case DUO_LOCK:
 		for (unsigned i = 0; i < k; i++) {
-			struct timespec dl = deadline_rt();
+			struct timespec dl = pb_mono_deadline(COSTS_WAIT_S);
 			int rc = 0;
 
 			pthread_mutex_lock(&d->mu);

@@ -1,6 +1,6 @@
 /*
  * python.c - the price list in real CPython (`parbench costs --python`): runs
- * backends/python/costs.py in the interpreter, takes its raw values, computes the statistics
+ * bench/costs/costs.py in the interpreter, takes its raw values, computes the statistics
  * here, and pairs every row with its C counterpart measured in the same run; also the C
  * side of the killed-worker contrast (how long the fork pool takes to report a dead worker).
  */
@@ -86,7 +86,7 @@ void killed_worker_row(struct costs *c, const struct costs_opts *o)
 /*
  * The interpreter's life: it leads a process group of its own (a Ctrl-C at the terminal
  * reaches parbench only, which ends the group), dies with parbench (PR_SET_PDEATHSIG; the
- * script gives every process it starts the same, backends/python/costs.py), and writes its
+ * script gives every process it starts the same, bench/costs/costs.py), and writes its
  * rows to a pipe.
  */
 struct py_proc {
@@ -255,7 +255,7 @@ static int run_script(const struct costs_opts *o, char *buf, size_t len, char *h
 		      size_t how_len)
 {
 	char nw[16], nr[16];
-	char *argv[] = { (char *)o->python, PB_PYTHON_DIR "/backends/python/costs.py", nw, nr,
+	char *argv[] = { (char *)o->python, PB_PYTHON_DIR "/bench/costs/costs.py", nw, nr,
 			 NULL };
 	int status = 0;
 
@@ -327,7 +327,7 @@ int costs_python(struct costs *c, const struct costs_opts *o, char *err, size_t 
 		return rc;
 	}
 	if (rc) {
-		snprintf(err, err_len, "the CPython price list (%s backends/python/costs.py) "
+		snprintf(err, err_len, "the CPython price list (%s bench/costs/costs.py) "
 			 "failed: %s", o->python, how[0] ? how : strerror(-rc));
 		return rc;
 	}

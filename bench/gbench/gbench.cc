@@ -8,6 +8,7 @@
  */
 #include "gbench.h"
 #include "gbench_int.h"
+#include "median.h"
 
 #include <benchmark/benchmark.h>
 
@@ -113,7 +114,7 @@ void finish(entry &e)
 	r.mean = sum / (double)n;
 	for (double x : s)
 		ss += (x - r.mean) * (x - r.mean);
-	r.median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	r.median = median_of_sorted(s.data(), n);
 	r.stddev = n > 1 ? std::sqrt(ss / (double)(n - 1)) : 0;
 	r.cv = r.mean > 0 ? r.stddev / r.mean : 0;
 	r.min = s.front();

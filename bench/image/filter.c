@@ -7,15 +7,15 @@
 #include "imgio.h"
 #include "kwork.h"
 #include "clock.h"
+#include "median.h"
+#include "watchdog.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ---- the batch as a job: item i is file i -------------------------------------------- */
@@ -67,13 +67,6 @@ static void batch_combine(void *acc, const void *p)
 	partial_add(acc, p);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Every file's picture against its reference, and the combined total against the files'. */
 static int batch_verify(struct filter_job *j, const struct partial *total, char *err,
 			size_t err_len)
@@ -97,68 +90,48 @@ static int batch_verify(struct filter_job *j, const struct partial *total, char 
 	return 0;
 }
 
-/* The watchdog of one run: cancels it (process backends) or hands over to o->hang. */
-struct filter_watch {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int done, fired;
-	const struct filter_opts *o;
-	struct backend_instance *bi;
-};
-
-static void *filter_watchdog(void *arg)
+/* The watchdog's view of a run: cancel it (process backends) or hand over to o->hang. */
+static int filter_cancel(void *run)
 {
-	struct filter_watch *w = arg;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += (time_t)w->o->timeout_s;
-	ts.tv_nsec += (long)((w->o->timeout_s - (double)(time_t)w->o->timeout_s) * 1e9);
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&w->mu);
-	while (!w->done && pthread_cond_timedwait(&w->cv, &w->mu, &ts) == 0)
-		;
-	if (!w->done) {
-		char why[128];
-
-		w->fired = 1;
-		snprintf(why, sizeof(why), "a run took more than %g s", w->o->timeout_s);
-		if (backend_instance_cancel(w->bi) != 0 && w->o->hang)
-			w->o->hang(why); /* threads cannot be stopped: does not return */
-	}
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
+	return backend_instance_cancel(run);
 }
 
-/* backend_instance_run under a watchdog; -ETIMEDOUT if it had to stop the run. */
-static int watched_run(struct backend_instance *bi, const struct work *w,
-		       const struct filter_opts *o)
+static void filter_hang(void *run, const char *why, void *arg)
 {
-	struct filter_watch fw = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, o,
-				   bi };
-	pthread_t t;
-	int rc, watched = o->timeout_s > 0 && pthread_create(&t, NULL, filter_watchdog, &fw) == 0;
+	const struct filter_opts *o = arg;
+	char took[128];
 
+	(void)run;
+	(void)why; /* the filter's own wording: the only reason is its timeout */
+	snprintf(took, sizeof(took), "a run took more than %g s", o->timeout_s);
+	if (o->hang)
+		o->hang(took); /* threads cannot be stopped: does not return */
+}
+
+/* backend_instance_run under the watchdog wd (NULL: none); -ETIMEDOUT if it stopped the run. */
+static int watched_run(struct backend_instance *bi, const struct work *w, struct watchdog *wd)
+{
+	int rc;
+
+	if (!wd)
+		return backend_instance_run(bi, w);
+	watchdog_arm(wd, bi);
 	rc = backend_instance_run(bi, w);
-	if (watched) {
-		pthread_mutex_lock(&fw.mu);
-		fw.done = 1;
-		pthread_cond_signal(&fw.cv);
-		pthread_mutex_unlock(&fw.mu);
-		pthread_join(t, NULL);
-	}
-	return fw.fired ? -ETIMEDOUT : rc;
+	return watchdog_disarm(wd) ? -ETIMEDOUT : rc;
 }
 
 /* The warm-up and o->runs timed runs, each on outputs made wrong first and verified after. */
 static int run_all(struct filter_job *j, const struct filter_opts *o, struct backend_instance *bi,
 		   const struct work *w, struct partial *total, char *err, size_t err_len)
 {
-	int rc = 0;
+	struct watchdog wd = { .timeout_s = o->timeout_s, .cancel = filter_cancel,
+			       .hang = filter_hang, .hang_arg = (void *)o };
+	int rc = 0, watched = o->timeout_s > 0;
 
+	if (watched && (rc = watchdog_start(&wd)) != 0) {
+		snprintf(err, err_len, "cannot start the watchdog thread");
+		return rc;
+	}
 	for (int r = -1; r < o->runs; r++) { /* run -1: the warm-up */
 		for (size_t i = 0; i < j->n; i++) /* outputs made wrong: each run must rewrite them */
 			if (j->files[i].ki.k->invalidate)
@@ -166,7 +139,7 @@ static int run_all(struct filter_job *j, const struct filter_opts *o, struct bac
 		memset(total, 0, sizeof(*total));
 		uint64_t t0 = pb_mono_ns();
 
-		rc = watched_run(bi, w, o);
+		rc = watched_run(bi, w, watched ? &wd : NULL);
 		uint64_t t1 = pb_mono_ns();
 
 		if (rc == -ETIMEDOUT) {
@@ -190,6 +163,8 @@ static int run_all(struct filter_job *j, const struct filter_opts *o, struct bac
 		if (r >= 0)
 			j->samples[r] = (double)(t1 - t0) * 1e-9;
 	}
+	if (watched)
+		watchdog_stop(&wd);
 	return rc;
 }
 
@@ -201,11 +176,9 @@ static int summarize(struct filter_job *j, int runs)
 	if (!sorted)
 		return -ENOMEM;
 	memcpy(sorted, j->samples, (size_t)runs * sizeof(*sorted));
-	qsort(sorted, (size_t)runs, sizeof(*sorted), cmp_double);
+	j->median = median_in_place(sorted, (size_t)runs);
 	j->min = sorted[0];
 	j->max = sorted[runs - 1];
-	j->median = runs % 2 ? sorted[runs / 2]
-				: (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
 	free(sorted);
 
 	return 0;

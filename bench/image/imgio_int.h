@@ -1,6 +1,6 @@
 /*
  * imgio_int.h - what imgio's files share (not for other layers): the PNG (imgio_png.c) and
- * JPEG (imgio_jpeg.c) codecs behind imgio.h, and their checks.
+ * JPEG (imgio_jpeg.c) codecs behind imgio.h, and their checks (imgio_check.c).
  */
 #ifndef PB_IMGIO_INT_H
 #define PB_IMGIO_INT_H

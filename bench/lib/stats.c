@@ -4,23 +4,13 @@
  */
 #include "stats.h"
 
+#include "median.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median_sorted(const double *s, size_t n)
-{
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
 
 double stats_median(const double *x, size_t n)
 {
@@ -32,8 +22,7 @@ double stats_median(const double *x, size_t n)
 	if (!s)
 		return NAN;
 	memcpy(s, x, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
-	m = median_sorted(s, n);
+	m = median_in_place(s, n);
 	free(s);
 	return m;
 }
@@ -59,7 +48,7 @@ void stats_median_ci(const double *x, size_t n, double *lo, double *hi, double *
 	if (n == 0 || !(s = malloc(n * sizeof(*s))))
 		return;
 	memcpy(s, x, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
+	median_sort(s, n);
 	/* coverage of [x(j), x(n+1-j)] is 1 - 2 P(X < j); take the largest j keeping 95 % */
 	while (j + 1 <= (n + 1) / 2 && 1 - 2 * binom_half_below(n, j + 1) >= 0.95)
 		j++;
@@ -83,8 +72,7 @@ static double resampled_median(const double *x, size_t n, double *buf, uint64_t 
 {
 	for (size_t i = 0; i < n; i++)
 		buf[i] = x[rng_next(seed) % n];
-	qsort(buf, n, sizeof(*buf), cmp_double);
-	return median_sorted(buf, n);
+	return median_in_place(buf, n);
 }
 
 void stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, unsigned resamples,
@@ -106,7 +94,7 @@ void stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, unsi
 
 		r[i] = ma / mb;
 	}
-	qsort(r, resamples, sizeof(*r), cmp_double);
+	median_sort(r, resamples);
 	*lo = r[(size_t)(0.025 * (resamples - 1) + 0.5)];
 	*hi = r[(size_t)(0.975 * (resamples - 1) + 0.5)];
 	free(r);
@@ -299,8 +287,7 @@ int stats_shift_ci(const double *x, size_t n, const double *y, size_t m, double 
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < m; j++)
 			d[i * m + j] = y[j] - x[i];
-	qsort(d, N, sizeof(*d), cmp_double);
-	*est = median_sorted(d, N);
+	*est = median_in_place(d, N);
 	k = shift_k(n, m, alpha);
 	if (k) {
 		*lo = d[k - 1];

@@ -1,5 +1,6 @@
 /*
- * text.c - text.h: appending to a buffer, wrapping a line on its spaces.
+ * text.c - text.h: appending to a buffer, a time in the tables' format, wrapping a line on
+ * its spaces.
  */
 #include "text.h"
 
@@ -18,6 +19,17 @@ void text_append(char *buf, size_t len, size_t *used, const char *fmt, ...)
 	va_end(ap);
 	if (w > 0)
 		*used += (size_t)w < len - *used ? (size_t)w : len - *used - 1;
+}
+
+const char *text_time(char *buf, size_t len, double s)
+{
+	if (s >= 1)
+		snprintf(buf, len, "%.3f s", s);
+	else if (s >= 1e-3)
+		snprintf(buf, len, "%.2f ms", s * 1e3);
+	else
+		snprintf(buf, len, "%.1f us", s * 1e6);
+	return buf;
 }
 
 void text_wrap(FILE *f, size_t width, size_t indent, const char *line)

@@ -5,6 +5,7 @@
  */
 #include "verdict.h"
 
+#include "median.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -73,13 +74,6 @@ static void judge_view(double e, double lo, double hi, const struct drift *d, do
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The n m differences y[j] - x[i], sorted; NULL if out of memory. */
 static double *differences(const double *x, size_t n, const double *y, size_t m)
 {
@@ -91,7 +85,7 @@ static double *differences(const double *x, size_t n, const double *y, size_t m)
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < m; j++)
 			d[i * m + j] = y[j] - x[i];
-	qsort(d, N, sizeof(*d), cmp_double);
+	median_sort(d, N);
 	return d;
 }
 

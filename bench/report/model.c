@@ -17,6 +17,7 @@
 #include "report_int.h"
 
 #include "scale.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -151,17 +152,17 @@ void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct r
 				 "of %s = %s", h->workers, fmt_bytes(mb, sizeof(mb), (double)h->moved_bytes),
 				 fmt_bytes(bw, sizeof(bw), h->link_bytes_per_s),
 				 (unsigned long long)h->messages,
-				 report_fmt_time(t3, sizeof(t3), h->link_latency_s),
-				 report_fmt_time(t4, sizeof(t4), h->link_s));
+				 text_time(t3, sizeof(t3), h->link_latency_s),
+				 text_time(t4, sizeof(t4), h->link_s));
 		fprintf(out, "  %-18s model, fitted on %s worker%s (compute %s / CPUs + serial %s%s): "
 			     "%u workers on %.0f CPU%s%s predicted %s, measured %s: error %+.1f%%\n",
 			b->name, fit, mc.n_fit == 1 && mc.fit_workers[0] == 1 ? "" : "s",
-			report_fmt_time(t1, sizeof(t1), mc.fit.compute_s),
-			report_fmt_time(t2, sizeof(t2), mc.fit.serial_s), links, h->workers,
+			text_time(t1, sizeof(t1), mc.fit.compute_s),
+			text_time(t2, sizeof(t2), mc.fit.serial_s), links, h->workers,
 			model_row_cpus(h, sw), model_row_cpus(h, sw) == 1 ? "" : "s",
 			model_gil_bound(h) ? " (a GIL: one computes at a time)" : "",
-			report_fmt_time(t3, sizeof(t3), mc.predicted),
-			report_fmt_time(t4, sizeof(t4), h->median), mc.error * 100);
+			text_time(t3, sizeof(t3), mc.predicted),
+			text_time(t4, sizeof(t4), h->median), mc.error * 100);
 		c->models++;
 		c->model_abs_err_sum += fabs(mc.error);
 		if (fabs(mc.error) > c->model_worst)

@@ -31,7 +31,7 @@ static const struct sweep_row *find_row(const struct sweep *sw, const struct ker
 
 void python_spread(const struct sweep *sw, const struct sweep_row *r, double *lo, double *hi)
 {
-	const struct sweep_row *base = report_baseline(sw, r);
+	const struct sweep_row *base = row_baseline(sw, r);
 
 	*lo = *hi = NAN;
 	for (size_t i = 0; base && r->samples && i < r->n_samples; i++) {

@@ -38,15 +38,9 @@ double model_row_cpus(const struct sweep_row *r, const struct sweep *sw);
  * as its interpreter reported it, else as its backend expects), and r's kernel does not
  * block. */
 int model_gil_bound(const struct sweep_row *r);
-/* Rows i.. that belong in one table: same kernel, same size unless weak scaling, and all C
- * or all CPython rows. */
+/* Rows i.. that belong in one table: one group (sweep_same_group: same kernel, same size
+ * unless weak scaling, all C or all CPython rows). */
 size_t group_end(const struct sweep *sw, size_t i);
-/* r's baseline row: same kernel and size (weak: any), on r's baseline backend, which runs in
- * r's interpreter (backend_baseline_of: serial, cpython, cpython-ft); measured, or NULL. */
-const struct sweep_row *report_baseline(const struct sweep *sw, const struct sweep_row *r);
-
-/* "12.34 ms", "1.234 s", "5.6 us": a time in seconds, in the tables' format. */
-const char *report_fmt_time(char *buf, size_t len, double s);
 /* The per-kernel speedup tables, legend and warnings. */
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m);
 /* The charts of each kernel in dir (plots/NAME.gp through gnuplot, from dir/summary.csv and

@@ -8,20 +8,11 @@
  */
 #include "report_int.h"
 
+#include "text.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-const char *report_fmt_time(char *buf, size_t len, double s)
-{
-	if (s >= 1)
-		snprintf(buf, len, "%.3f s", s);
-	else if (s >= 1e-3)
-		snprintf(buf, len, "%.2f ms", s * 1e3);
-	else
-		snprintf(buf, len, "%.1f us", s * 1e6);
-	return buf;
-}
 
 /* Not to be trusted at the scale the table is read: the speedup's 95 % interval is wider
  * than +-REPORT_NOISY_REL of it, or the speedup shows a gain or a loss over the baseline of
@@ -43,31 +34,14 @@ static int is_python(const struct sweep_row *r)
 	return (r->b->caps & BACKEND_CAP_PYTHON) != 0;
 }
 
-/* Rows i.. that belong in one table: same kernel, same size unless weak scaling, and C or
- * CPython alike (a CPython size equal to the C one is still another table). */
+/* Rows i.. that belong in one table: one group (sweep_same_group). */
 size_t group_end(const struct sweep *sw, size_t i)
 {
 	size_t j = i;
 
-	while (j < sw->n_rows && sw->rows[j].k == sw->rows[i].k &&
-	       (sw->weak || sw->rows[j].size == sw->rows[i].size) &&
-	       is_python(&sw->rows[j]) == is_python(&sw->rows[i]))
+	while (j < sw->n_rows && sweep_same_group(sw, &sw->rows[j], &sw->rows[i]))
 		j++;
 	return j;
-}
-
-const struct sweep_row *report_baseline(const struct sweep *sw, const struct sweep_row *r)
-{
-	const struct backend *base = backend_baseline_of(r->b);
-
-	for (size_t i = 0; base && i < sw->n_rows; i++) {
-		const struct sweep_row *q = &sw->rows[i];
-
-		if (q->k == r->k && q->b == base && (sw->weak || q->size == r->size) &&
-		    row_measured(q))
-			return q;
-	}
-	return NULL;
 }
 
 /* The header of a kernel's table (rows i..): the work, its size and where it came from. */
@@ -100,7 +74,7 @@ static void print_head(FILE *out, const struct sweep *sw, const struct run_meta 
 	if (ce && ce->size == r0->size && !sw->weak)
 		fprintf(out, "; calibrated for a serial %srun of %s (probe: %.3g s%s)",
 			py ? "CPython " : "",
-			report_fmt_time(cal_t, sizeof(cal_t), cal->target_s), ce->probe_s,
+			text_time(cal_t, sizeof(cal_t), cal->target_s), ce->probe_s,
 			ce->kept ? ", size kept from an earlier run" : "");
 	if (!sw->weak)
 		fprintf(out, "%s%s\n", r0->variant[0] && !py ? "; variant " : "", py ? "" : r0->variant);
@@ -181,8 +155,8 @@ static void print_row(FILE *out, const struct sweep *sw, const struct run_meta *
 		return;
 	}
 	row_marks(r, sw, c, mark);
-	snprintf(range, sizeof(range), "%s .. %s", report_fmt_time(lo, sizeof(lo), r->min),
-		 report_fmt_time(hi, sizeof(hi), r->max));
+	snprintf(range, sizeof(range), "%s .. %s", text_time(lo, sizeof(lo), r->min),
+		 text_time(hi, sizeof(hi), r->max));
 	if (r->speedup > 0) {
 		snprintf(su, sizeof(su), "%.2fx", r->speedup);
 		snprintf(eff, sizeof(eff), "%.0f%%", r->efficiency * 100);
@@ -193,8 +167,8 @@ static void print_row(FILE *out, const struct sweep *sw, const struct run_meta *
 	if (isfinite(r->median_rel))
 		snprintf(pm, sizeof(pm), "%.1f%%", r->median_rel * 100);
 	fprintf(out, "  %-18s %7u%s %11s %7s %23s %6.1f%% %8s %13s %10s %10s%s %s\n", r->b->name,
-		r->workers, sz, report_fmt_time(med, sizeof(med), r->median), pm, range, r->cv * 100,
-		su, ci, eff, report_fmt_time(lo, sizeof(lo), r->startup_s), rate, mark);
+		r->workers, sz, text_time(med, sizeof(med), r->median), pm, range, r->cv * 100,
+		su, ci, eff, text_time(lo, sizeof(lo), r->startup_s), rate, mark);
 }
 
 /* The legend, how the times were made, the machine and its roof, the hosts. */

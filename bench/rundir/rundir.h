@@ -1,6 +1,7 @@
 /*
  * rundir.h - a run directory's files: summary.csv, samples.csv and meta.json written from a
- * sweep (write.c) and read back (runload.h); formats in results/README.md.
+ * sweep (write.c) and read back (runload.h); formats in results/README.md.  The facts of a
+ * row both the files and the tables use: row.h.
  *
  * Only verified rows carry numbers; failed and interrupted configurations appear in
  * meta.json's "failures" and nowhere else.  Files are written whole (outfile.h).
@@ -11,6 +12,7 @@
 #include "calibrate.h"
 #include "machine.h"
 #include "roof.h"
+#include "row.h"
 #include "sweep.h"
 
 /* A configuration the run left out before it began, and why (meta.json "left_out"). */
@@ -46,36 +48,9 @@ struct run_meta {
 	size_t n_left_out;
 };
 
-/* A row's rate and how near its roof it runs (roof.h): compute kernels in items/ns and
- * core-cycles per item (median x clock x workers / items); filters in MPix/s and their
- * GB/s as a fraction of the copy bandwidth measured with as many workers; io_wait in items/s. */
-struct row_rate {
-	double rate;
-	const char *unit;
-	double cycles; /* 0: not known */
-	double copy;   /* 0: not known */
-};
-
-struct row_rate row_rate(const struct sweep_row *r, const struct roof *roof);
-/* The row has timings (measured, or kept partial after an interrupt). */
-int row_measured(const struct sweep_row *r);
-/* Where a row's workers last ran, one entry per worker thread: its rank and host (MPI
- * placement "rank@host:cpu[,cpu...] ...") or rank -1 and host "" (this host's "0,1"). */
-struct placed {
-	int rank;
-	char host[64];
-	int cpu;
-};
-size_t row_placement(const struct sweep_row *r, struct placed *out, size_t max);
-/* More workers than cores (on the busiest host, for ranks spread over hosts), or two on one
- * PU; not workers on a core's SMT siblings, a PU each: those share the core (row_shares_core,
- * the tables' mark s). */
-int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw);
-int row_shares_core(const struct sweep_row *r, const struct sweep *sw);
-
 /* summary.csv; roof (or NULL) adds the cycles per item and the percent of copy bandwidth */
-int report_write_summary(const char *dir, const struct sweep *sw, const struct roof *roof);
-int report_write_samples(const char *dir, const struct sweep *sw);
-int report_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m);
+int rundir_write_summary(const char *dir, const struct sweep *sw, const struct roof *roof);
+int rundir_write_samples(const char *dir, const struct sweep *sw);
+int rundir_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * runload.c - reading a run directory back (see runload.h).
+ * runload.c - reading a run directory back (see runload.h): summary.csv and samples.csv;
+ * meta.json is load_meta.c's, the guards on what is read untrusted.c's.
  */
 #include "runload.h"
 #include "columns.h"
@@ -7,50 +8,14 @@
 #include "json.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_FIELDS 64
 #define MAX_LINE   8192
-
-FILE *run_open(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return NULL;
-	}
-	if (!(f = fdopen(fd, "r")))
-		close(fd);
-	return f;
-}
-
-int run_name_ok(const char *name)
-{
-	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			  "_.+-");
-
-	return n > 0 && n < RUN_NAME_MAX && name[n] == '\0' && name[0] != '.' && name[0] != '-';
-}
-
-void run_scrub(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
 
 /* A line read from a run's CSV file: its control characters (the line's end aside) as '?',
  * so that nothing read can reach a terminal as an escape sequence. */

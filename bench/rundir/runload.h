@@ -51,7 +51,7 @@ void run_free(struct loaded_run *lr);
 /* Its meta.json alone (run_load's first step). */
 int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_len);
 
-/* path opened for reading if it is a regular file (a FIFO or a device planted in a run
+/* The guards (untrusted.c).  path opened for reading if it is a regular file (a FIFO or a device planted in a run
  * directory would block or never end), else NULL with errno set (EINVAL: not a file). */
 FILE *run_open(const char *path);
 /* name is a plain kernel or backend name: letters, digits, '_', '.', '+', '-', not starting

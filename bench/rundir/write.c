@@ -1,7 +1,7 @@
 /*
  * write.c - a run directory's files from a sweep: summary.csv, samples.csv and meta.json
- * (formats in results/README.md), each written whole (outfile.h); and the facts of a row
- * that the files and the tables share.
+ * (formats in results/README.md), each written whole (outfile.h).  The facts of a row that
+ * the files and the tables share are row.c's.
  */
 #include "rundir.h"
 #include "columns.h"
@@ -17,98 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct row_rate row_rate(const struct sweep_row *r, const struct roof *roof)
-{
-	struct row_rate rr = { 0, "", 0, 0 };
-
-	if (!r->elements || !(r->median > 0))
-		return rr;
-	if (r->pixels) {
-		double bw = roof ? roof_copy_bps(roof, r->workers) : 0;
-
-		rr.rate = (double)r->pixels * 1e-6 / r->median;
-		rr.unit = "MPix/s";
-		rr.copy = bw > 0 ? (double)r->bytes / r->median / bw : 0;
-	} else if (!r->variant[0]) {
-		rr.rate = (double)r->elements / r->median;
-		rr.unit = "items/s";
-	} else {
-		rr.rate = (double)r->elements * 1e-9 / r->median;
-		rr.unit = "items/ns";
-		if (roof && roof->clock_hz > 0)
-			rr.cycles = r->median * roof->clock_hz * r->workers / (double)r->elements;
-	}
-	return rr;
-}
-
-size_t row_placement(const struct sweep_row *r, struct placed *out, size_t max)
-{
-	char buf[sizeof(r->cpus)];
-	char *save = NULL, *save2 = NULL;
-	size_t n = 0;
-
-	snprintf(buf, sizeof(buf), "%s", r->cpus);
-	for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *at = strchr(tok, '@'), *colon = at ? strchr(at, ':') : NULL, *list = tok;
-		int rank = -1;
-
-		if (at && colon) { /* "rank@host:cpu[,cpu...]" */
-			*at = *colon = '\0';
-			rank = atoi(tok);
-			list = colon + 1;
-		}
-		for (char *c = strtok_r(list, ",", &save2); c && n < max; c = strtok_r(NULL, ",", &save2)) {
-			out[n].rank = rank;
-			snprintf(out[n].host, sizeof(out[n].host), "%s", rank >= 0 ? at + 1 : "");
-			out[n++].cpu = atoi(c);
-		}
-	}
-	return n;
-}
-
-/* The most workers (ranks x threads) on one host, or 0 when the placement names fewer
- * than two hosts. */
-static unsigned most_per_host(const struct sweep_row *r)
-{
-	struct placed p[64];
-	size_t n = row_placement(r, p, 64);
-	unsigned most = 0, hosts = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned on = 0, first = 1;
-
-		for (size_t j = 0; j < n; j++) {
-			on += strcmp(p[i].host, p[j].host) == 0;
-			first &= !(j < i && strcmp(p[i].host, p[j].host) == 0);
-		}
-		hosts += first && p[i].rank >= 0;
-		most = on > most ? on : most;
-	}
-	return hosts >= 2 ? most : 0;
-}
-
-/* More workers than cores: on this host, or (ranks spread over hosts) on the busiest host,
- * taken to have as many cores as this one; workers on SMT siblings, a PU each, are not. */
-int row_oversubscribed(const struct sweep_row *r, const struct sweep *sw)
-{
-	unsigned per_host = most_per_host(r);
-
-	if (per_host)
-		return per_host > sw->cores;
-	return r->plan.oversubscribed > 0 || (r->workers > sw->cores && !r->plan.smt_shared);
-}
-
-int row_shares_core(const struct sweep_row *r, const struct sweep *sw)
-{
-	return r->plan.smt_shared > 0 && !row_oversubscribed(r, sw);
-}
-
-int row_measured(const struct sweep_row *r)
-{
-	return r->ran && !r->failed && (!r->interrupted || r->partial) && r->n_samples > 0;
-}
-
-int report_write_summary(const char *dir, const struct sweep *sw, const struct roof *roof)
+int rundir_write_summary(const char *dir, const struct sweep *sw, const struct roof *roof)
 {
 	struct outfile o;
 	int err = outfile_open(&o, dir, "summary.csv");
@@ -122,7 +31,7 @@ int report_write_summary(const char *dir, const struct sweep *sw, const struct r
 	return outfile_commit(&o);
 }
 
-int report_write_samples(const char *dir, const struct sweep *sw)
+int rundir_write_samples(const char *dir, const struct sweep *sw)
 {
 	struct outfile o;
 	int err = outfile_open(&o, dir, "samples.csv");
@@ -288,7 +197,7 @@ static void meta_measurement(FILE *f, const struct sweep *sw, const struct run_m
 		roof_write_json(f, m->roof);
 }
 
-int report_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m)
+int rundir_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m)
 {
 	struct outfile o;
 	int err = outfile_open(&o, dir, "meta.json");

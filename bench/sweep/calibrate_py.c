@@ -12,6 +12,7 @@
 #include "kwork.h"
 #include "stats.h"
 #include "sweep_int.h"
+#include "watchdog.h"
 
 #include <errno.h>
 #include <math.h>
@@ -29,11 +30,29 @@ struct py_calib {
 	struct watchdog wd;
 };
 
+/* The watchdog stops a calibration run through its backend (the interpreter is killed). */
+static int py_cancel(void *run)
+{
+	return backend_instance_cancel(run);
+}
+
+/* A run the backend could not stop (it always can: a process): treated as cancelled. */
+static void py_hang(void *run, const char *why, void *arg)
+{
+	(void)run;
+	(void)why;
+	(void)arg;
+}
+
 /* One watched run of bi; a cancelled run fails, with why in bi->err. */
 static int py_run(struct py_calib *pc, struct backend_instance *bi, const struct work *w)
 {
 	const char *cancelled;
-	int rc = watchdog_run(&pc->wd, bi, w, NULL, &cancelled);
+	int rc;
+
+	watchdog_arm(&pc->wd, bi);
+	rc = backend_instance_run(bi, w);
+	cancelled = watchdog_disarm(&pc->wd);
 
 	if (cancelled && strcmp(cancelled, "timed out") == 0)
 		snprintf(bi->err, sizeof(bi->err), "a run timed out after %g s (--timeout); the "
@@ -145,10 +164,13 @@ int calibrate_python(struct calibration *c, const struct backend *py,
 	memset(c, 0, sizeof(*c));
 	c->target_s = target_s;
 	c->python = 1;
-	pc = (struct py_calib){ .py = py, .o = o, .wd = { .timeout_s = o->timeout_s,
-							  .stop = o->stop } };
-	if (n && watchdog_start(&pc.wd, err, err_len) != 0)
+	pc = (struct py_calib){ .py = py, .o = o,
+				.wd = { .timeout_s = o->timeout_s, .stop = o->stop,
+					.cancel = py_cancel, .hang = py_hang } };
+	if (n && watchdog_start(&pc.wd) != 0) {
+		snprintf(err, err_len, "cannot start the watchdog thread");
 		return -EAGAIN;
+	}
 	for (size_t i = 0; i < n && c->n < CALIB_MAX; i++) {
 		rc = calibrate_py_one(&c->e[c->n], &pc, ks[i], target_s, multiple,
 				      calib_kept_size(keep_path, key, ks[i]->name), why, sizeof(why));

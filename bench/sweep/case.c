@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Test hook PARBENCH_TEST_CRASH=kernel/backend:KILL|SEGV: a worker process (not parbench
+/* Test hook PARBENCH_TEST_CRASH=kernel/backend[:KILL|SEGV]: a worker process (not parbench
  * itself; under MPI not rank 0) dies by that signal in its first range. */
 static pid_t sweep_pid; /* parbench itself, not a forked worker */
 static int crash_signal;
@@ -41,47 +41,81 @@ static void hang_range(void *ctx, size_t begin, size_t end, void *partial)
 		pause(); /* test hook: a run that never returns */
 }
 
+/* A test hook's value "kernel/backend[:ARG]" against a kernel and a backend (or another
+ * place, "calibration"): ARG ("" without one) if it names both exactly, else NULL.  The one
+ * matcher of the hooks. */
+static const char *hook_match(const char *hook, const char *kernel, const char *where)
+{
+	size_t nk = strlen(kernel), nb = strlen(where);
+
+	if (!hook || strncmp(hook, kernel, nk) != 0 || hook[nk] != '/' ||
+	    strncmp(hook + nk + 1, where, nb) != 0)
+		return NULL;
+	hook += nk + 1 + nb;
+	return *hook == ':' ? hook + 1 : *hook == '\0' ? hook : NULL;
+}
+
+static const char *hook_arg(const char *hook, const struct sweep_row *r)
+{
+	return hook_match(hook, r->k->name, r->b->name);
+}
+
 const char *case_py_fault(const struct sweep_opts *o, const char *kernel, const char *where)
 {
-	char pc[160];
-	const char *colon = o->py_fault ? strrchr(o->py_fault, ':') : NULL;
+	const char *arg = hook_match(o->py_fault, kernel, where);
 
-	snprintf(pc, sizeof(pc), "%s/%s", kernel, where);
-	if (colon && strlen(pc) == (size_t)(colon - o->py_fault) &&
-	    strncmp(pc, o->py_fault, strlen(pc)) == 0)
-		return colon + 1;
-	return NULL;
+	return arg && *arg ? arg : NULL;
 }
 
 void case_hooks(struct bench_case *c)
 {
 	const struct sweep_opts *o = c->o;
-	const struct kernel *k = c->row->k;
-	const struct backend *b = c->row->b;
+	const char *arg;
 
 	sweep_pid = getpid();
-	if (o->crash_case) {
-		char cc[160];
-		const char *colon = strrchr(o->crash_case, ':');
-
-		snprintf(cc, sizeof(cc), "%s/%s", k->name, b->name);
-		if (colon && strlen(cc) == (size_t)(colon - o->crash_case) &&
-		    strncmp(cc, o->crash_case, strlen(cc)) == 0) {
-			crash_signal = strcmp(colon + 1, "SEGV") == 0 ? SIGSEGV : SIGKILL;
-			crash_orig = c->w.range;
-			c->w.range = crash_range;
-			c->w.span = NULL; /* the pipe transport uses range too */
-			c->w.range_io = NULL;
-		}
+	if ((arg = hook_arg(o->crash_case, c->row))) { /* PARBENCH_TEST_CRASH */
+		crash_signal = strcmp(arg, "SEGV") == 0 ? SIGSEGV : SIGKILL;
+		crash_orig = c->w.range;
+		c->w.range = crash_range;
+		c->w.span = NULL; /* the pipe transport uses range too */
+		c->w.range_io = NULL;
 	}
-	c->cfg.test_py_fault = case_py_fault(o, k->name, b->name);
-	if (o->hang_case) {
-		char hc[160];
+	/* PARBENCH_TEST_PY_FAULT=kernel/backend:kill|raise|hang */
+	if ((arg = hook_arg(o->py_fault, c->row)) && *arg)
+		c->cfg.test_py_fault = arg;
+	if (hook_arg(o->hang_case, c->row)) /* PARBENCH_TEST_HANG=kernel/backend */
+		c->w.range = hang_range;
+}
 
-		snprintf(hc, sizeof(hc), "%s/%s", k->name, b->name);
-		if (strcmp(hc, o->hang_case) == 0)
-			c->w.range = hang_range;
-	}
+static int case_cancel(void *run)
+{
+	struct bench_case *c = run;
+
+	return backend_instance_cancel(&c->bi);
+}
+
+static void case_hang(void *run, const char *why, void *arg)
+{
+	const struct bench_case *c = run;
+
+	(void)arg;
+	c->o->hang(c->row, why, c->o->hang_arg); /* does not return */
+}
+
+void case_watchdog(struct watchdog *wd, const struct sweep_opts *o)
+{
+	*wd = (struct watchdog){ .timeout_s = o->timeout_s, .stop = o->stop,
+				 .cancel = case_cancel, .hang = case_hang };
+}
+
+int watched_run(struct bench_case *c)
+{
+	int err;
+
+	watchdog_arm(c->wd, c);
+	err = backend_instance_run(&c->bi, &c->w);
+	c->cancelled = watchdog_disarm(c->wd);
+	return err;
 }
 
 /* What a run moves and costs on its links (MPI: measured once per process and size). */
@@ -172,7 +206,8 @@ static int case_run_verified(struct bench_case *c, struct gbench_state *st, doub
 	if (k->invalidate) /* the output of an earlier run proves nothing */
 		k->invalidate(c->ki->priv);
 	t0 = pb_mono_s();
-	err = watchdog_run(c->wd, &c->bi, &c->w, c->row, &cancelled);
+	err = watched_run(c);
+	cancelled = c->cancelled;
 	t1 = pb_mono_s();
 	/* a cancelled run fails, even if a retry inside the backend made it return 0: its
 	 * time holds the whole timeout */

@@ -6,13 +6,13 @@
  * so the slowest worker counts); that time is given to Google Benchmark as manual time.
  * The result is verified right after, outside the timed interval.  Backend start-up and one
  * untimed warm-up run happen on the first call of a configuration's body (case.c).  This
- * file plans the rows and evaluates them; rounds.c runs the repetitions, watchdog.c
- * watches each run, merge.c joins rows measured elsewhere (the MPI launches).
+ * file plans the rows; rounds.c runs the repetitions, the watchdog (bench/lib/watchdog.c)
+ * watches each run, evaluate.c makes speedups of the rows and joins rows measured
+ * elsewhere (the MPI launches).
  */
 #include "sweep_int.h"
 
 #include "clock.h"
-#include "stats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -40,42 +40,6 @@ static int has_backend(const struct sweep_opts *o, const struct backend *b)
 static int is_python(const struct backend *b)
 {
 	return (b->caps & BACKEND_CAP_PYTHON) != 0;
-}
-
-void sweep_evaluate(struct sweep *sw)
-{
-	sweep_mark_wide(sw);
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		struct sweep_row *r = &sw->rows[i];
-		const struct sweep_row *base = NULL;
-
-		r->speedup = r->efficiency = 0;
-		r->speedup_lo = r->speedup_hi = r->karp_flatt = NAN;
-		if (r->n_samples)
-			stats_median_ci(r->samples, r->n_samples, &r->median_lo, &r->median_hi,
-					&r->median_level);
-		/* the baseline: serial in the same interpreter (backend_baseline_of: serial,
-		 * cpython or cpython-ft), same kernel, same size (weak scaling: the base size) */
-		for (size_t j = 0; j < sw->n_rows; j++)
-			if (sw->rows[j].k == r->k && sw->rows[j].b == backend_baseline_of(r->b) &&
-			    (sw->weak || sw->rows[j].size == r->size))
-				base = &sw->rows[j];
-		if (!base || !base->n_samples || base->failed || !r->n_samples || r->failed ||
-		    !(r->median > 0))
-			continue;
-		double scale = sw->weak ? (double)r->workers : 1;
-
-		r->speedup = scale * base->median / r->median;
-		r->efficiency = r->speedup / r->workers;
-		if (base->samples && r->samples) {
-			stats_ratio_ci(base->samples, base->n_samples, r->samples, r->n_samples,
-				       SWEEP_BOOTSTRAP, &r->speedup_lo, &r->speedup_hi);
-			r->speedup_lo *= scale;
-			r->speedup_hi *= scale;
-		}
-		if (!sw->weak)
-			r->karp_flatt = stats_karp_flatt(r->speedup, r->workers);
-	}
 }
 
 /* A sweep under construction: the backends, the kernels' instances (one per kernel and size
@@ -303,8 +267,7 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 
 	memset(sw, 0, sizeof(*sw));
 	memset(&p, 0, sizeof(p));
-	p.wd = (struct watchdog){ .timeout_s = o->timeout_s, .stop = o->stop, .hang = o->hang,
-				  .hang_arg = o->hang_arg };
+	case_watchdog(&p.wd, o);
 	sw->cores = o->topo ? pin_topo_cores(o->topo) : 1;
 	rc = plan_alloc(sw, o, &p);
 	if (rc) {
@@ -314,8 +277,10 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	rc = gbench_create(&gb, gb_argc, gb_argv, err, err_len);
 	if (!rc)
 		rc = add_cases(sw, o, &p, gb, err, err_len);
-	if (!rc && watchdog_start(&p.wd, err, err_len) != 0)
+	if (!rc && watchdog_start(&p.wd) != 0) {
+		snprintf(err, err_len, "cannot start the watchdog thread");
 		rc = -EAGAIN;
+	}
 	if (rc)
 		goto out;
 	wd_started = 1;
@@ -350,4 +315,12 @@ out:
 	free(p.py_kis);
 	free(p.cases);
 	return rc;
+}
+
+void sweep_free(struct sweep *sw)
+{
+	for (size_t i = 0; i < sw->n_rows; i++)
+		free(sw->rows[i].samples);
+	free(sw->rows);
+	memset(sw, 0, sizeof(*sw));
 }

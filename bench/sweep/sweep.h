@@ -80,7 +80,7 @@ struct sweep_opts {
 					  * wrong (from its N-th run of a configuration on, counting
 					  * the warm-up as run 1) */
 	const char *hang_case;           /* test hook: "kernel/backend" runs never return */
-	const char *crash_case;          /* test hook: "kernel/backend:KILL|SEGV" workers die */
+	const char *crash_case;          /* test hook: "kernel/backend[:KILL|SEGV]" workers die */
 	int drop_copyback;               /* test hook: fork-pool-pipe drops one chunk's output */
 	const char *link_fail;           /* test hook: this backend's link probe fails */
 	const char *py_fault;            /* test hook: "kernel/backend:kill|raise|hang" in a
@@ -182,8 +182,15 @@ int sweep_run(struct sweep *sw, const struct sweep_opts *o, int gb_argc, const c
 	      int display, sweep_progress_fn *progress, void *progress_arg, char *err,
 	      size_t err_len);
 void sweep_free(struct sweep *sw);
+/* Rows a and b belong to one group (one table, one baseline): the same kernel, the same size
+ * unless weak scaling, and both C or both CPython rows (a CPython size equal to the C one
+ * is still another group).  The one statement of that rule. */
+int sweep_same_group(const struct sweep *sw, const struct sweep_row *a, const struct sweep_row *b);
+/* r's baseline row: in r's group, on r's baseline backend (backend_baseline_of: serial,
+ * cpython or cpython-ft, which runs in r's interpreter); the first such row, or NULL. */
+const struct sweep_row *sweep_baseline(const struct sweep *sw, const struct sweep_row *r);
 /* Moves more's rows (measured by another process: mpirun's ranks) into sw, each after the
- * rows of its kernel and size, and re-evaluates speedups against sw's serial rows. */
+ * rows of its group, and re-evaluates speedups against sw's serial rows. */
 int sweep_merge(struct sweep *sw, struct sweep *more);
 /* Speedups and efficiencies from what is measured so far (sweep_run does it at the end);
  * it calls sweep_mark_wide(). */

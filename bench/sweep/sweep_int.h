@@ -1,6 +1,7 @@
 /*
  * sweep_int.h - what the sweep's files share (not for other layers): one configuration's
- * case (case.c), the rounds of repetitions (rounds.c), and the watchdog (watchdog.h).
+ * case (case.c, its runs under the watchdog of watchdog.h), the rounds of repetitions
+ * (rounds.c).
  */
 #ifndef PB_SWEEP_INT_H
 #define PB_SWEEP_INT_H
@@ -26,6 +27,7 @@ struct bench_case {
 	struct bench_case **active;   /* the one configuration whose workers exist */
 	struct steady *steady;        /* probed between configurations (steady.h) */
 	struct watchdog *wd;
+	const char *cancelled;        /* why the watchdog cancelled the last run, or NULL */
 	unsigned long runs;           /* runs of this configuration so far, warm-ups included */
 };
 
@@ -39,6 +41,12 @@ struct progress_ctx {
 };
 
 /* case.c */
+/* The sweep's watchdog: o's timeout and stop request; a run that hangs is cancelled (process
+ * backends kill their workers, the run fails and the sweep goes on), or else o->hang saves
+ * what was measured and ends the program. */
+void case_watchdog(struct watchdog *wd, const struct sweep_opts *o);
+/* Runs the case's backend once under the watchdog's eye (c->cancelled: why it was stopped). */
+int watched_run(struct bench_case *c);
 /* Whether a restart of row r's backend gets a warm-up again (the first start always does). */
 int case_rewarms(const struct sweep_row *r);
 /* The Google Benchmark body of one configuration: start, warm-up, timed verified runs. */
