@@ -38,6 +38,8 @@ row(b, col) = sel(b) ? column(col) : NaN
 
 stats csv using (strcol(1) eq kernel ? $3 : NaN) every ::1 nooutput
 maxw = STATS_max
+# series i sits a little to the side of its worker count, so that equal values stay visible
+off(i) = (i - (words(backends) + 1) / 2.0) * 0.012 * (maxw - 0.5)
 
 do for [fmt in "png svg"] {
 	if (fmt eq "png") { set terminal pngcairo size 960,600 noenhanced font ",11" }
@@ -52,13 +54,13 @@ do for [fmt in "png svg"] {
 		plot roof every ::1 using 1:2 title "copy bandwidth (roof)" with linespoints \
 		         dashtype 2 lc rgb "black" pt 2 lw 2, \
 		     for [i = 1:words(backends)] csv every ::1 \
-		         using (row(word(backends, i), 3)):(row(word(backends, i), 24)) \
+		         using (row(word(backends, i), 3) + off(i)):(row(word(backends, i), 24)) \
 		         title word(backends, i) with linespoints lt (pal(word(backends, i))) pointsize 1.3
 	} else {
 		set title sprintf("%s: core cycles per item (median x clock x workers / items; lower is better)", kernel)
 		set ylabel "cycles per item"
 		plot for [i = 1:words(backends)] csv every ::1 \
-		         using (row(word(backends, i), 3)):(row(word(backends, i), 39)) \
+		         using (row(word(backends, i), 3) + off(i)):(row(word(backends, i), 39)) \
 		         title word(backends, i) with linespoints lt (pal(word(backends, i))) pointsize 1.3
 	}
 	unset output

@@ -24,6 +24,7 @@ struct run_cmd {
 	struct sweep_opts o;
 	const char *out_dir, *pin, *transport, *image_path, *hostfile, *interconnect, *isa;
 	int verbose, interleave, repetitions, no_report, kernels_given, backends_given;
+	int full;                       /* --full: the full tables on stdout, not the compact */
 	double min_time, budget;
 	unsigned threads;               /* mpi+openmp: threads per rank */
 	struct kernel_size_list sizes;

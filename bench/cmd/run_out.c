@@ -57,7 +57,7 @@ int run_write(struct run_cmd *r)
 
 	r->meta.n_left_out = r->n_left_out; /* the MPI launches may have added some */
 	if (!r->no_report)
-		report_table(stdout, sw, &r->meta);
+		(r->full ? report_table : report_compact)(stdout, sw, &r->meta);
 	fflush(stdout);
 	status = move_into_place(r);
 	if (report_write_summary(r->out_dir, sw, r->meta.roof) ||
@@ -69,7 +69,8 @@ int run_write(struct run_cmd *r)
 	if (!r->no_report && write_report(r->out_dir, sw, &r->meta))
 		status = EXIT_VERIFY;
 	if (!r->no_report)
-		printf("results: %s (report.md: tables, charts, machine)\n", r->out_dir);
+		printf("results: %s (report.html: the summary, every table and chart; report.md; "
+		       "summary.png)\n", r->out_dir);
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *row = &sw->rows[i];
 
