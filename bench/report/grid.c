@@ -143,8 +143,9 @@ void compact_bases(const struct sweep *sw, const struct run_meta *m, size_t i, s
 		    !same_table(sw, r, &sw->rows[i]))
 			continue;
 		row_marks(r, sw, &scratch, mark);
-		if (rr.rate > 0)
-			snprintf(rate, sizeof(rate), ", %.3g %s", rr.rate, rr.unit);
+		if (rr.rate > 0) /* three significant digits, no exponent */
+			snprintf(rate, sizeof(rate), rr.rate >= 1000 ? ", %.0f %s" : ", %.3g %s",
+				 rr.rate, rr.unit);
 		used += (size_t)snprintf(buf + used, len - used, "%s%s %s%s%s%s", used ? "; " : "",
 					 r->b->name, report_fmt_time(t, sizeof(t), r->median), rate,
 					 mark[0] ? " " : "", mark);
