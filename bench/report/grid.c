@@ -139,9 +139,14 @@ void compact_bases(const struct sweep *sw, const struct run_meta *m, size_t i, s
 		struct row_rate rr = row_rate(r, m->roof);
 		char t[32], rate[48] = "", mark[16];
 
-		if ((r->b->caps & BACKEND_CAP_PARALLEL) || !row_measured(r) ||
-		    !same_table(sw, r, &sw->rows[i]))
+		if ((r->b->caps & BACKEND_CAP_PARALLEL) || !same_table(sw, r, &sw->rows[i]))
 			continue;
+		if (!row_measured(r)) { /* no speedup below can be read: say why */
+			compact_cell(sw, r, t, sizeof(t));
+			used += (size_t)snprintf(buf + used, len - used, "%s%s %s", used ? "; " : "",
+						 r->b->name, t);
+			continue;
+		}
 		row_marks(r, sw, &scratch, mark);
 		if (rr.rate > 0) /* three significant digits, no exponent */
 			snprintf(rate, sizeof(rate), rr.rate >= 1000 ? ", %.0f %s" : ", %.3g %s",
