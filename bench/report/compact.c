@@ -105,7 +105,9 @@ static void print_block(FILE *out, const struct sweep *sw, const struct run_meta
 	}
 	compact_title(sw, i < j ? i : pi, title, sizeof(title));
 	compact_bases(sw, m, i, j, bases, sizeof(bases));
-	fprintf(out, "\n%s%s%s\n  %-18s", title, bases[0] ? "; " : "", bases, "speedup at:");
+	fprintf(out, "\n%s%s%s\n", title, bases[0] ? "; " : "", bases);
+	if (nw) /* (none: only the baseline ran) */
+		fprintf(out, "  %-18s", "speedup at:");
 	for (size_t y = 0; y < nw; y++) {
 		snprintf(head, sizeof(head), "%u worker%s", w[y], w[y] == 1 ? "" : "s");
 		cw = (int)strlen(head) > cw ? (int)strlen(head) : cw;
