@@ -55,9 +55,9 @@ void print_link_unknown(FILE *out, const struct sweep *sw);
 void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		    const struct report_marks *c);
 
-/* The compact view (grid.c; compact.c prints it), shared with report.md and report.html: one table's rows
- * as a grid of parallel backends (in the order of their first row) by worker counts
- * (ascending); baselines (serial, cpython, cpython-ft) are not in it. */
+/* The compact view (grid.c; compact.c prints it), shared with report.md and report.html: one
+ * table's rows as a grid of parallel backends (in the order of their first row) by worker
+ * counts (ascending); baselines (serial, cpython, cpython-ft) are not in it. */
 struct compact_grid {
 	size_t i, j;
 	const struct backend *b[SWEEP_MAX_LIST];
@@ -80,11 +80,13 @@ const struct sweep_row *compact_row(const struct sweep *sw, const struct compact
 void compact_cell(const struct sweep *sw, const struct sweep_row *r, char *buf, size_t len);
 /* "sum_squares: size 100000", "grayscale: 1024x1024 picture" for the table of row i. */
 void compact_title(const struct sweep *sw, size_t i, char *buf, size_t len);
-/* The baselines of row i's table among rows i..j: "serial 28.7 us, 3.48 items/ns ~!" ("; " between two). */
+/* The baselines of row i's table among rows i..j: "serial 28.7 us, 3.48 items/ns ~!" ("; "
+ * between two; "serial FAILED" for one not measured). */
 void compact_bases(const struct sweep *sw, const struct run_meta *m, size_t i, size_t j,
 		   char *buf, size_t len);
-/* What the analysis of row i's table (among rows i..j) found worth a line: a measured speedup far below its
- * scaling model's, a large serial fraction; most telling first.  How many (at most max). */
+/* What the analysis of row i's table (among rows i..j) found worth a line: a measured speedup
+ * far below its scaling model's, a large serial fraction; most telling first.  How many (at
+ * most max). */
 struct finding {
 	double score;
 	char text[240];
