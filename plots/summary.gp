@@ -43,18 +43,20 @@ set grid ytics
 set key outside right top box
 set style arrow 1 nohead dashtype 2 lc rgb "gray40" lw 1.5
 
+have_c = words(backends) > 0 && words(kernels) > 0
 do for [fmt in "png svg"] {
-	h = have_py ? 980 : 600
+	h = have_py && have_c ? 980 : 600
 	if (fmt eq "png") { set terminal pngcairo size 1100,h noenhanced font ",11" }
 	else { set terminal svg size 1100,h noenhanced font ",11" }
 	set output "summary." . fmt
 	set multiplot
 	set label 1 caption at screen 0.01, 0.012 font ",9" noenhanced
-	do for [p = 1:(have_py ? 2 : 1)] {
+	do for [p = 1:2] {
+		if ((p == 1 && !have_c) || (p == 2 && !have_py)) { continue }
 		ks = p == 1 ? kernels : py_kernels
 		bs = p == 1 ? backends : py_backends
 		base = p == 1 ? "serial" : "cpython"
-		if (have_py) {
+		if (have_py && have_c) {
 			set size 1, (p == 1 ? 0.56 : 0.42)
 			set origin 0, (p == 1 ? 0.42 : 0.02)
 		} else {
