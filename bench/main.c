@@ -46,22 +46,20 @@ static void names(char *buf, size_t len)
 						 (*c)->cli->name);
 }
 
-/* parbench --help: every command's synopsis, then every command's options. */
+/* parbench --help: the commands, one line each (as git and perf do); each command's own
+ * --help has its options. */
 static void help(void)
 {
-	printf("usage: parbench COMMAND [options]   (parbench COMMAND --help: one command)\n\n");
+	printf("usage: parbench COMMAND [options]\n\n"
+	       "Measures how much faster each kernel runs on each parallel backend (threads, a\n"
+	       "simulated GIL, OpenMP, processes, MPI, real CPython), every result verified.\n\n"
+	       "commands:\n");
 	for (const struct command *const *c = commands; *c; c++)
 		if (!(*c)->hidden)
 			printf("  %-10s %s\n", (*c)->cli->name, (*c)->summary);
-	printf("\nPARBENCH_ISA=V (or --isa V for run and roofline) runs the kernels' "
-	       "instruction-set\nvariant V (avx512, avx2, sse2, generic; default: the best this "
-	       "CPU runs)\n");
-	for (const struct command *const *c = commands; *c; c++) {
-		if ((*c)->hidden)
-			continue;
-		printf("\n");
-		opt_help(stdout, (*c)->cli);
-	}
+	printf("\nStart with: parbench run --quick (a check, ~1 min), then parbench run.\n"
+	       "parbench COMMAND --help: that command's options.  PARBENCH_ISA=V (run and roofline:\n"
+	       "--isa V) runs the kernels' instruction-set variant V (see parbench list).\n");
 }
 
 static int dispatch(int argc, char **argv)

@@ -5,7 +5,8 @@
  * part left out: that file is missing), written to a private directory and loaded.  A load
  * must succeed or fail with one line, never crash, leak or hit undefined behaviour; a loaded
  * run then goes through what those commands do with it (the tables with their analysis and
- * models, the Mann-Whitney test of compare), output thrown away.  No gnuplot is run.
+ * models, the compact view, report.md and report.html, the Mann-Whitney test of compare),
+ * output thrown away.  No gnuplot is run.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +46,8 @@ static void clean(void)
 	put("meta.json", NULL, 0);
 	put("summary.csv", NULL, 0);
 	put("samples.csv", NULL, 0);
+	put("report.md", NULL, 0);
+	put("report.html", NULL, 0);
 	rmdir(dir);
 }
 
@@ -82,6 +85,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	report_table(sink, &lr.sw, &lr.meta);
+	report_compact(sink, &lr.sw, &lr.meta);
+	/* the reports, without charts: every text of the run escaped */
+	if (report_write_markdown(dir, &lr.sw, &lr.meta, NULL) ||
+	    report_write_html(dir, &lr.sw, &lr.meta, NULL))
+		__builtin_trap();
 	for (size_t i = 0; i < lr.sw.n_rows; i++) {
 		const struct sweep_row *r = &lr.sw.rows[i];
 		double u;

@@ -14,13 +14,8 @@ set key outside right top box
 set grid
 set logscale x
 set format x "10^{%L}"
-set linetype 1 lc rgb "#1f77b4" pt 5 lw 2
-set linetype 2 lc rgb "#d62728" pt 7 lw 2
-set linetype 3 lc rgb "#2ca02c" pt 9 lw 2
-set linetype 4 lc rgb "#9467bd" pt 11 lw 2
-set linetype 5 lc rgb "#8c564b" pt 13 lw 2
-set linetype 6 lc rgb "#e377c2" pt 4 lw 2
-set linetype 7 lc rgb "#17becf" pt 6 lw 2
+here(s, i) = i < 1 ? "" : (s[i:i] eq "/" ? s[1:i] : here(s, i - 1))
+load here(ARG0, strlen(ARG0)) . "palette.gp"
 kernel = ARG1
 workers = ARG2 + 0
 backends = ARG3
@@ -53,6 +48,6 @@ do for [fmt in "png svg"] {
 	set yrange [0:*]
 	plot 1 title "serial (= 1)" with lines dashtype 2 lc rgb "gray40", \
 	     for [i = 1:words(backends)] $sel using 1:($3 == i ? $2 : 1/0) \
-	         title word(backends, i) noenhanced with linespoints lt i pointsize 1.3
+	         title word(backends, i) noenhanced with linespoints lt (pal(word(backends, i))) pointsize 1.3
 	unset output
 }

@@ -19,15 +19,8 @@ set key outside right top box
 set grid
 set xlabel "workers"
 set xtics 1
-set linetype 1 lc rgb "#1f77b4" pt 5 lw 2
-set linetype 2 lc rgb "#d62728" pt 7 lw 2
-set linetype 3 lc rgb "#2ca02c" pt 9 lw 2
-set linetype 4 lc rgb "#9467bd" pt 11 lw 2
-set linetype 5 lc rgb "#8c564b" pt 13 lw 2
-set linetype 6 lc rgb "#e377c2" pt 4 lw 2
-set linetype 7 lc rgb "#17becf" pt 6 lw 2
-set linetype 8 lc rgb "#7f7f7f" pt 8 lw 2
-set linetype 9 lc rgb "#bcbd22" pt 10 lw 2
+here(s, i) = i < 1 ? "" : (s[i:i] eq "/" ? s[1:i] : here(s, i - 1))
+load here(ARG0, strlen(ARG0)) . "palette.gp"
 kernel = ARG1
 size = ARG2 + 0
 image = ARG3 + 0
@@ -45,6 +38,8 @@ row(b, col) = sel(b) ? column(col) : NaN
 
 stats csv using (strcol(1) eq kernel ? $3 : NaN) every ::1 nooutput
 maxw = STATS_max
+# series i sits a little to the side of its worker count, so that equal values stay visible
+off(i) = (i - (words(backends) + 1) / 2.0) * 0.012 * (maxw - 0.5)
 
 do for [fmt in "png svg"] {
 	if (fmt eq "png") { set terminal pngcairo size 960,600 noenhanced font ",11" }
@@ -59,14 +54,14 @@ do for [fmt in "png svg"] {
 		plot roof every ::1 using 1:2 title "copy bandwidth (roof)" with linespoints \
 		         dashtype 2 lc rgb "black" pt 2 lw 2, \
 		     for [i = 1:words(backends)] csv every ::1 \
-		         using (row(word(backends, i), 3)):(row(word(backends, i), 24)) \
-		         title word(backends, i) with linespoints lt i pointsize 1.3
+		         using (row(word(backends, i), 3) + off(i)):(row(word(backends, i), 24)) \
+		         title word(backends, i) with linespoints lt (pal(word(backends, i))) pointsize 1.3
 	} else {
 		set title sprintf("%s: core cycles per item (median x clock x workers / items; lower is better)", kernel)
 		set ylabel "cycles per item"
 		plot for [i = 1:words(backends)] csv every ::1 \
-		         using (row(word(backends, i), 3)):(row(word(backends, i), 39)) \
-		         title word(backends, i) with linespoints lt i pointsize 1.3
+		         using (row(word(backends, i), 3) + off(i)):(row(word(backends, i), 39)) \
+		         title word(backends, i) with linespoints lt (pal(word(backends, i))) pointsize 1.3
 	}
 	unset output
 }

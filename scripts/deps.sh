@@ -5,9 +5,9 @@ set -eu
 
 # deps.sh [bench|test]: bench installs what building and running the benchmark needs; test
 # (the default) also what the tests need (cmocka, valgrind, clang for fuzzing, iproute2 and
-# Slurm for the simulated hosts).
+# Slurm for the simulated hosts, chromium to render report.html).
 BENCH_PACKAGES="gcc g++ make cmake pkg-config libhwloc-dev libbenchmark-dev libpng-dev libjpeg-dev openmpi-bin libopenmpi-dev gnuplot-nox procps"
-TEST_PACKAGES="libcmocka-dev iproute2 slurm-wlm valgrind clang libclang-rt-dev util-linux"
+TEST_PACKAGES="libcmocka-dev iproute2 slurm-wlm valgrind clang libclang-rt-dev util-linux chromium"
 case "${1:-test}" in
 bench) PACKAGES="$BENCH_PACKAGES" ;;
 test) PACKAGES="$BENCH_PACKAGES $TEST_PACKAGES" ;;

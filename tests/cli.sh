@@ -56,7 +56,7 @@ usage_error "unknown topology option" topology --frob=2
 usage_error "compare threshold=bad" compare --threshold=x a b
 
 # A small good run: exit 0, the table, whole files, no temporary files left behind.
-"$pb" run --quick --kernels sum_squares,io_wait --backends pthreads --workers 1,2 \
+"$pb" run --full --quick --kernels sum_squares,io_wait --backends pthreads --workers 1,2 \
 	--repetitions 2 --out "$tmp/run" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] && ok || bad "good run: exit $rc: $(cat "$tmp/err")"
@@ -128,7 +128,7 @@ for lower in $("$pb" list | sed -n 's/^kernels (.*built:\(.*\)):$/\1/p' | sed 's
 		usage_error "variant $lower this CPU lacks" run --isa "$lower"
 		continue
 	fi
-	PARBENCH_ISA=$lower "$pb" run --quick --kernels sum_squares,sepia --backends serial --repetitions 2 --size sum_squares=1e7 \
+	PARBENCH_ISA=$lower "$pb" run --full --quick --kernels sum_squares,sepia --backends serial --repetitions 2 --size sum_squares=1e7 \
 		--out "$tmp/isa-$lower" >"$tmp/out" 2>"$tmp/err" && grep -q "^# sepia: .*; variant $lower$" "$tmp/out" &&
 		grep -q '"kernel_variant": "'"$lower"'"' "$tmp/isa-$lower/meta.json" && ok || bad "forced variant $lower: $(cat "$tmp/err")"
 done
@@ -136,7 +136,7 @@ done
 # A result that goes wrong after verified repetitions (test hook, from the 3rd run of each
 # configuration: the warm-up and the first timed repetition pass): the configuration fails as a whole: no row, no samples, a FAILED
 # line and a failure in meta.json; gbench.json stays valid JSON; other kernels keep theirs.
-PARBENCH_TEST_CORRUPT=range_sum:3 "$pb" run --quick --kernels range_sum,sum_squares --backends pthreads \
+PARBENCH_TEST_CORRUPT=range_sum:3 "$pb" run --full --quick --kernels range_sum,sum_squares --backends pthreads \
 	--workers 2 --repetitions 3 --out "$tmp/late" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] && grep -q "FAILED range_sum / serial / 1 workers: verification failed" "$tmp/err" && ok || bad "late corruption: exit $rc: $(head -c 300 "$tmp/err")"
@@ -218,14 +218,14 @@ done
 # rows (4 workers here on at most 2 cores... or more) left out of the fit.
 cores=$(nproc)
 [ -z "${PB_INSTRUMENTED:-}" ] || echo "SKIP: the analysis lines' speed assertions, in an instrumented build"
-[ -n "${PB_INSTRUMENTED:-}" ] || "$pb" run --quick --kernels grayscale --backends fork-pool-pipe,pthreads --workers "1,$cores,$((cores * 2))" \
+[ -n "${PB_INSTRUMENTED:-}" ] || "$pb" run --full --quick --kernels grayscale --backends fork-pool-pipe,pthreads --workers "1,$cores,$((cores * 2))" \
 	--repetitions 2 --out "$tmp/analysis" >"$tmp/out" 2>"$tmp/err"
 [ -n "${PB_INSTRUMENTED:-}" ] || { grep -q "^  fork-pool-pipe .*slower than serial at every worker count (best 0.[0-9]*x): no serial fraction or projection; oversubscribed rows left out" "$tmp/out" && ok || bad "analysis: no 'slower than serial' line: $(grep -A12 '^# grayscale' "$tmp/out")"
 grep -q "^  fork-pool-pipe .*Karp-Flatt" "$tmp/out" && bad "analysis: a serial fraction for a slowdown" || ok
 grep -q "approximate (with 2 repetitions it covers less than 95%)" "$tmp/out" && ok || bad "analysis: the bootstrap interval is not called approximate"; }
 
 # A wrong result (test hook): exit 1, named on stderr, absent from the table and the CSV.
-PARBENCH_TEST_CORRUPT=range_sum "$pb" run --quick --kernels range_sum,sum_squares \
+PARBENCH_TEST_CORRUPT=range_sum "$pb" run --full --quick --kernels range_sum,sum_squares \
 	--backends pthreads --workers 2 --repetitions 2 --out "$tmp/bad" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] && ok || bad "corrupt run: exit $rc"
@@ -299,7 +299,7 @@ kill -0 "$pid" 2>/dev/null && bad "SIGINT: process still alive" || ok
 # 2 configurations x 40 repetitions of >= 0.1 s: at least 8 s from the sweep's start
 # (Google Benchmark's console, --verbose, says "Running"); 4 s after it, some 30 repetitions
 # in random order have run, at least 2 of each configuration but for a chance below 1e-6.
-"$pb" run --kernels io_wait --size 20 --backends pthreads --workers 2 --repetitions 40 \
+"$pb" run --full --kernels io_wait --size 20 --backends pthreads --workers 2 --repetitions 40 \
 	--min-time 0.1 --verbose --out "$tmp/part" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 wait_for "^Running " "$tmp/err" || bad "interleaved SIGINT: the sweep never started"
@@ -452,7 +452,7 @@ usage_error "bad gbench flag value" run --kernels io_wait --size 2 --backends se
 # The CPUs a job is given: under taskset -c 0 parbench plans 1 CPU, marks 2 workers as
 # oversubscribed, says how many cores were allowed, and refuses a PU outside the set.
 if [ "$(nproc --all)" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
-	taskset -c 0 "$pb" run --quick --kernels sum_squares --backends serial,pthreads --workers 1,2 \
+	taskset -c 0 "$pb" run --full --quick --kernels sum_squares --backends serial,pthreads --workers 1,2 \
 		--repetitions 2 --out "$tmp/taskset" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	[ "$rc" -eq 0 ] && grep -q "^machine: .*(1 of $(nproc --all) cores allowed)" "$tmp/out" && ok || bad "taskset: exit $rc: $(grep '^machine' "$tmp/out")"
@@ -543,7 +543,7 @@ if (ulimit -v 1500000 && "$pb" list >/dev/null 2>&1); then
 fi
 
 # Size sweeps and weak scaling: tables per size, break-even lines, charts, intervals.
-"$pb" run --kernels sum_squares --sizes 1e3,1e7 --backends pthreads --workers 2 \
+"$pb" run --full --kernels sum_squares --sizes 1e3,1e7 --backends pthreads --workers 2 \
 	--repetitions 3 --min-time 0.02 --out "$tmp/sizes" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] && ok || bad "--sizes: exit $rc: $(head -c 300 "$tmp/err")"
@@ -555,7 +555,7 @@ if command -v gnuplot >/dev/null 2>&1; then
 		[ -s "$tmp/sizes/$f" ] && ok || bad "--sizes: $f missing"
 	done
 fi
-"$pb" run --kernels sum_squares --size 1e6 --scaling weak --backends pthreads --workers 1,2 \
+"$pb" run --full --kernels sum_squares --size 1e6 --scaling weak --backends pthreads --workers 1,2 \
 	--repetitions 3 --min-time 0.02 --out "$tmp/weak" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] && ok || bad "weak: exit $rc: $(head -c 300 "$tmp/err")"
@@ -570,7 +570,7 @@ usage_error "bad sizes" run --sizes 1,,x
 # Sizes from the time budget: calibrated per kernel, stated in the header and meta.json, and
 # kept from an earlier calibration beside the run directories while the probe agrees.
 mkdir -p "$tmp/cal"
-"$pb" run --quick --kernels sum_squares,grayscale --backends serial --repetitions 2 \
+"$pb" run --full --quick --kernels sum_squares,grayscale --backends serial --repetitions 2 \
 	--out "$tmp/cal/a" >"$tmp/out" 2>"$tmp/err" || bad "calibrated run: $(head -c 300 "$tmp/err")"
 size=$(awk -F, 'NR > 1 && $1 == "sum_squares" { print $4 }' "$tmp/cal/a/summary.csv")
 grep -q "^# sum_squares: size $size .*; calibrated for a serial run of 12.50 ms (probe: " "$tmp/out" && ok || bad "calibration not in the header: $(grep '^# sum' "$tmp/out")"
@@ -580,23 +580,23 @@ grep -q "	sum_squares	$size\$" "$tmp/cal/.parbench-sizes" && ok || bad "calibrat
 # a kept size within the factor is used again, exactly; one far off is not
 kept=$((size + size / 5))
 sed -i "s/	sum_squares	$size\$/	sum_squares	$kept/" "$tmp/cal/.parbench-sizes"
-"$pb" run --quick --kernels sum_squares --backends serial --repetitions 2 --out "$tmp/cal/b" \
+"$pb" run --full --quick --kernels sum_squares --backends serial --repetitions 2 --out "$tmp/cal/b" \
 	>"$tmp/out" 2>"$tmp/err" || bad "kept-size run failed"
 grep -q "^# sum_squares: size $kept .*size kept from an earlier run" "$tmp/out" && ok || bad "kept size not used: $(grep '^# sum' "$tmp/out")"
 sed -i "s/	sum_squares	$kept\$/	sum_squares	$((size * 100))/" "$tmp/cal/.parbench-sizes"
-"$pb" run --quick --kernels sum_squares --backends serial --repetitions 2 --out "$tmp/cal/c" \
+"$pb" run --full --quick --kernels sum_squares --backends serial --repetitions 2 --out "$tmp/cal/c" \
 	>"$tmp/out" 2>"$tmp/err" || bad "recalibrated run failed"
 grep "^# sum_squares" "$tmp/out" | grep -q "size $((size * 100)) \|size kept" && bad "a size 100x off was kept" || ok
 # the CPython rows' sizes: calibrated in the interpreter, kept beside the runs too
 for run in e f; do
-	"$pb" run --quick --kernels sum_squares,sharpen --backends cpython --repetitions 2 \
+	"$pb" run --full --quick --kernels sum_squares,sharpen --backends cpython --repetitions 2 \
 		--out "$tmp/cal/$run" >"$tmp/out-$run" 2>"$tmp/err" || bad "CPython calibration run $run: $(head -c 300 "$tmp/err")"
 done
 grep -q "^# sharpen in CPython (.*): [0-9]*x[0-9]* picture.*calibrated for a serial CPython run of 10.00 ms" "$tmp/out-e" && ok || bad "CPython picture not calibrated: $(grep '^# sharpen in' "$tmp/out-e")"
 grep -q "^# sum_squares in CPython.*size kept from an earlier run" "$tmp/out-f" && ok || bad "CPython size not kept: $(grep '^# sum_squares in' "$tmp/out-f")"
 grep -q '"python_sizes": "sum_squares=[0-9]*,sharpen=[0-9]*"' "$tmp/cal/e/meta.json" && ok || bad "python_sizes not in meta.json"
 # --size per kernel: exact, the other kernels still calibrated; its bad forms are usage errors
-"$pb" run --quick --kernels sum_squares,io_wait --backends serial --repetitions 2 \
+"$pb" run --full --quick --kernels sum_squares,io_wait --backends serial --repetitions 2 \
 	--size sum_squares=12345 --out "$tmp/cal/d" >"$tmp/out" 2>"$tmp/err" || bad "--size k=N run failed"
 awk -F, 'NR > 1 && $1 == "sum_squares" { print $4 }' "$tmp/cal/d/summary.csv" | grep -qx 12345 && ok || bad "--size sum_squares=12345 not used"
 grep -q "^# io_wait: .*calibrated" "$tmp/out" && ok || bad "--size k=N: the other kernel was not calibrated"
@@ -612,7 +612,7 @@ grep -q "^parbench: nothing to compare: sum_squares ran at size $size in BASE an
 
 # Adaptive repetitions (no --repetitions): at least 5, at most 40, more only for wide medians,
 # the budget and rounds in meta.json and the table.  Calibrated io_wait: sleeps, so quiet.
-"$pb" run --quick --kernels io_wait --backends pthreads --workers 2 --budget 4 \
+"$pb" run --full --quick --kernels io_wait --backends pthreads --workers 2 --budget 4 \
 	--out "$tmp/adapt" >"$tmp/out" 2>"$tmp/err" || bad "adaptive run: $(head -c 300 "$tmp/err")"
 awk -F, 'NR > 1 { print $14 }' "$tmp/adapt/summary.csv" >"$tmp/reps"
 [ "$(wc -l <"$tmp/reps")" -eq 2 ] && ! awk '$1 < 5 || $1 > 40 { exit 1 }' "$tmp/reps" && bad "adaptive repetitions out of 5..40: $(cat "$tmp/reps")" || ok
@@ -632,7 +632,7 @@ awk -F, 'NR > 1 { print $14 }' "$tmp/fixed/summary.csv" | grep -qx 3 && ! grep -
 
 # parbench report rewrites a run's report from its files; compare judges two runs.
 rm -f "$tmp/run/report.md"
-"$pb" report "$tmp/run" >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/run/report.md" ] && ok || bad "report: $(head -c 300 "$tmp/err")"
+"$pb" report --full "$tmp/run" >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/run/report.md" ] && ok || bad "report: $(head -c 300 "$tmp/err")"
 grep -q "^# sum_squares" "$tmp/out" && ok || bad "report: no table"
 # two workers placed on one CPU (the placement as the run recorded it) are warned about
 ! grep -q "ran two workers on one CPU of a host" "$tmp/out" && ok || bad "report: a sharing warning for a run that did not share"

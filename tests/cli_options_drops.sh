@@ -58,7 +58,7 @@ grep -q '"left_out": \[' "$tmp/sz/meta.json" && grep -q '{"kernel": null, "backe
 json_ok "$tmp/sz/meta.json" && ok || bad "--sizes with CPython: meta.json is not valid JSON"
 
 # A failed link probe (test hook): the link cost is unknown, not nothing
-PARBENCH_TEST_LINK_FAIL=fork-pool-pipe "$pb" run --kernels io_wait --size 16 --sleep-us 1000 \
+PARBENCH_TEST_LINK_FAIL=fork-pool-pipe "$pb" run --full --kernels io_wait --size 16 --sleep-us 1000 \
 	--backends fork-pool-pipe --workers 1,2 --repetitions 3 --out "$tmp/link" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] && ok || bad "link probe failed: exit $rc: $(head -c 300 "$tmp/err")"
@@ -68,7 +68,7 @@ sumawk '$2 == "fork-pool-pipe" { n++; for (i = col("moved_bytes"); i <= col("lin
 grep -q "^  fork-pool-pipe  *model, .*links: cost unknown" "$tmp/out" && ok || bad "link probe failed: the model line does not say the cost is unknown: $(grep model "$tmp/out")"
 grep -q "moves nothing" "$tmp/out" && bad "link probe failed: said to move nothing" || ok
 json_ok "$tmp/link/meta.json" && grep -q '"left_out": \[\],' "$tmp/link/meta.json" && ok || bad "link probe failed: meta.json's empty left_out"
-"$pb" report "$tmp/link" >"$tmp/rep" 2>&1
+"$pb" report --full "$tmp/link" >"$tmp/rep" 2>&1
 grep -q "^  fork-pool-pipe  *model, .*links: cost unknown" "$tmp/rep" && ok || bad "link probe failed: report of the files read back: $(grep model "$tmp/rep")"
 "$pb" project "$tmp/link" --nodes 1 --link 10gbit,2us >"$tmp/proj" 2>&1
 grep -q "^  fork-pool-pipe .*link cost unknown" "$tmp/proj" && ok || bad "link probe failed: project: $(cat "$tmp/proj")"

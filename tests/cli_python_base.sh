@@ -24,7 +24,7 @@ speedup_from() {
 }
 
 # C and CPython rows at one size: two tables, each row against its own interpreter's serial
-"$pb" run $tiny --size sum_squares=20000 --backends pthreads,pthreads-gil,cpython,cpython-threads \
+"$pb" run --full $tiny --size sum_squares=20000 --backends pthreads,pthreads-gil,cpython,cpython-threads \
 	--out "$tmp/eq" >"$tmp/eq.out" 2>"$tmp/err" || bad "equal sizes run: $(head -c 300 "$tmp/err")"
 grep -q "^# sum_squares in CPython (its Python twin; speedups against cpython)" "$tmp/eq.out" && ok || bad "equal sizes: no CPython table of its own: $(grep '^#' "$tmp/eq.out")"
 speedup_from "$tmp/eq" cpython-threads cpython && ok || bad "equal sizes: cpython-threads not against cpython"
@@ -55,7 +55,7 @@ grep -A3 "^# sum_squares in CPython (size 20000)" "$tmp/pj" | grep -qE "^  cpyth
 
 # a free-threaded interpreter (the stand-in, found as python3.13t): cpython-threads-ft
 # against cpython-ft, measured in it; cpython-threads still in python3, with its GIL
-PATH="$fake:$PATH" "$pb" run $tiny --size sum_squares=20000 --backends cpython-threads,cpython-threads-ft \
+PATH="$fake:$PATH" "$pb" run --full $tiny --size sum_squares=20000 --backends cpython-threads,cpython-threads-ft \
 	--out "$tmp/ft" >"$tmp/ft.out" 2>"$tmp/err" || bad "ft run: $(head -c 300 "$tmp/err")"
 [ "$(col "$tmp/ft" cpython-ft 1 gil)" = off ] && [ "$(col "$tmp/ft" cpython-threads-ft 2 gil)" = off ] \
 	&& [ "$(col "$tmp/ft" cpython 1 gil)" = on ] && [ "$(col "$tmp/ft" cpython-threads 2 gil)" = on ] && ok || bad "ft run: gil columns"
@@ -66,7 +66,7 @@ grep -q "^# sum_squares in CPython (.*the free-threaded rows' against cpython-ft
 
 # --python naming an interpreter without a GIL: cpython-threads is labelled so, not the
 # GIL model, and the scaling model does not hold it to one CPU
-"$pb" run $tiny --size sum_squares=20000 --backends pthreads-gil,cpython-threads --python "$fake/python3.13t" \
+"$pb" run --full $tiny --size sum_squares=20000 --backends pthreads-gil,cpython-threads --python "$fake/python3.13t" \
 	--out "$tmp/nogil" >"$tmp/nogil.out" 2>"$tmp/err" || bad "no-GIL run: $(head -c 300 "$tmp/err")"
 [ "$(col "$tmp/nogil" cpython-threads 2 gil)" = off ] && [ "$(col "$tmp/nogil" cpython 1 gil)" = off ] && ok || bad "no-GIL run: gil columns"
 grep -q "^  cpython-threads ran without a GIL (its interpreter, --python, has none): free threading, not the GIL model" "$tmp/nogil.out" && ok || bad "no-GIL run: no label"

@@ -109,7 +109,7 @@ done
 if grep -q "one-way delay 1000 us" "$tmp/up"; then
 	eval "$("$mn" env)"
 	printf 'node1 slots=1\nnode2 slots=1\n' >"$tmp/hosts1"
-	"$mn" exec 1 sh -c "cd '$tmp' && '$pb' run --quick --kernels sum_squares,box_blur --backends mpi \
+	"$mn" exec 1 sh -c "cd '$tmp' && '$pb' run --full --quick --kernels sum_squares,box_blur --backends mpi \
 		--workers 1,2 --hostfile '$tmp/hosts1' --repetitions 3 --out '$tmp/delay'" >"$tmp/out" 2>&1
 	rc=$?
 	[ "$rc" -eq 0 ] && ok || bad "delayed link: exit $rc: $(tail -5 "$tmp/out")"

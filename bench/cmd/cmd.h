@@ -65,7 +65,8 @@ const char *out_dir_name(const char *out, const char *suffix, char *buf, size_t 
  * folder, a folder holding anything but an earlier price list, or cannot be written. */
 const char *make_out_dir(const char *out, const char *suffix, char *buf, size_t len);
 struct run_meta;
-/* Charts (gnuplot) and report.md of a run directory. 0, or -1 if report.md failed. */
+/* Charts (gnuplot), report.md and report.html of a run directory. 0, or -1 if a report
+ * failed. */
 int write_report(const char *dir, const struct sweep *sw, const struct run_meta *meta);
 /* Three significant digits without exponents: 0.00586, 12.4, 3900. */
 const char *fmt_num(char *buf, size_t len, double v);

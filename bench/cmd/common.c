@@ -283,19 +283,25 @@ const char *fmt_num(char *buf, size_t len, double v)
 	return buf;
 }
 
-/* Charts (gnuplot) and report.md of a run directory. 0, or -1 if report.md failed. */
+/* Charts (gnuplot), report.md and report.html of a run directory. 0, or -1 if a report
+ * failed. */
 int write_report(const char *dir, const struct sweep *sw, const struct run_meta *meta)
 {
 	const char *plots = getenv("PARBENCH_PLOTS") ? getenv("PARBENCH_PLOTS") : PB_PLOTS_DIR;
-	int charts = report_charts(dir, sw, meta, plots);
+	static struct report_chart_list made;
+	int charts = report_charts(dir, sw, meta, plots, &made), rc = 0;
 
 	if (charts == -ENOENT)
 		diag_line("gnuplot not found: no charts (apt-get install gnuplot-nox)");
 	else if (charts)
 		diag_line("gnuplot failed: the charts may be incomplete");
-	if (report_write_markdown(dir, sw, meta, charts == 0)) {
+	if (report_write_markdown(dir, sw, meta, charts == -ENOENT ? NULL : &made)) {
 		diag_line("cannot write %s/report.md", dir);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	if (report_write_html(dir, sw, meta, charts == -ENOENT ? NULL : &made)) {
+		diag_line("cannot write %s/report.html", dir);
+		rc = -1;
+	}
+	return rc;
 }

@@ -1,6 +1,6 @@
 /*
- * report.c - parbench report DIR: (re)writes a run's report.md and charts from its files,
- * and prints its tables.
+ * report.c - parbench report DIR: (re)writes a run's report.html, report.md and charts from
+ * its files, and prints its compact tables (--full: the full ones).
  */
 #include "cmd.h"
 
@@ -12,20 +12,39 @@
 #include <string.h>
 #include <unistd.h>
 
+enum { O_FULL };
+
+static const struct opt opts[] = {
+	{ O_FULL, "full", NULL, "print the full tables (every column, every analysis line)", 0 },
+	{ 0 },
+};
+
 static const struct opt_cmd cli = {
 	.name = "report",
-	.synopsis = "DIR",
-	.about = "(Re)writes DIR's report.md and charts from its files and prints its tables.",
+	.synopsis = "DIR [--full]",
+	.about = "(Re)writes DIR's report.html, report.md and charts (summary.png first) from its\n"
+		 "files and prints its tables.",
+	.opts = opts,
 	.max_pos = 1,
 };
 
 static const char *dir;
+static int full;
+
+static void on_opt(void *ctx, const struct opt *o, const char *val)
+{
+	(void)ctx;
+	(void)val;
+	if (o->id == O_FULL)
+		full = 1;
+}
 
 static void report_parse(int argc, char **argv)
 {
 	struct opt_result r;
 
-	opt_parse(&cli, argc, argv, 2, opt_none, NULL, &r);
+	full = 0;
+	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
 	if (r.n_pos != 1)
 		usage_error("report takes one run directory (parbench report DIR)");
 	dir = r.pos[0];
@@ -44,12 +63,12 @@ static int report_exec(void)
 		run_free(&lr);
 		usage_error("cannot write in '%s': %s", dir, strerror(errno));
 	}
-	report_table(stdout, &lr.sw, &lr.meta);
+	(full ? report_table : report_compact)(stdout, &lr.sw, &lr.meta);
 	rc = write_report(dir, &lr.sw, &lr.meta);
-	printf("report: %s/report.md\n", dir);
+	printf("report: %s/report.html (and report.md)\n", dir);
 	run_free(&lr);
 	return rc ? EXIT_VERIFY : 0;
 }
 
-const struct command cmd_report = { &cli, "(re)write a run's report.md and charts", 0,
-				    report_parse, report_exec };
+const struct command cmd_report = { &cli, "(re)write a run's report.html, report.md and charts",
+				    0, report_parse, report_exec };

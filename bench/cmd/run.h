@@ -25,6 +25,7 @@ struct run_cmd {
 	const char *out_dir, *pin, *transport, *image_path, *hostfile, *interconnect, *isa;
 	int verbose, interleave, repetitions, no_report, kernels_given, backends_given;
 	int dry_run, smt, workers_given; /* --dry-run (run_plan.c), --smt, --workers */
+	int full;                       /* --full: the full tables on stdout, not the compact */
 	double min_time, budget;
 	unsigned threads;               /* mpi+openmp: threads per rank */
 	struct kernel_size_list sizes;

@@ -19,7 +19,7 @@ enum {
 	O_QUICK, O_OUT, O_SWITCH, O_SCHEDULE, O_CHUNK, O_TRANSPORT, O_TIMEOUT, O_RETRY,
 	O_MAX_TASKS, O_PIN, O_REPETITIONS, O_BUDGET, O_MIN_TIME, O_NO_INTERLEAVE, O_VERBOSE,
 	O_HOSTFILE, O_THREADS, O_NO_SCATTER, O_INTERCONNECT, O_ISA, O_IMAGE, O_NO_REPORT,
-	O_PYTHON, O_START_METHOD, O_PY_SIZE, O_SIZES_FROM, O_DRY_RUN, O_SMT,
+	O_PYTHON, O_START_METHOD, O_PY_SIZE, O_SIZES_FROM, O_DRY_RUN, O_SMT, O_FULL,
 };
 
 #define R OPT_RANKS
@@ -67,6 +67,8 @@ static const struct opt opts[] = {
 						  "interleaved at random across configurations, so drift of the\n"
 						  "machine's speed hits all of them alike)", 0 },
 	{ O_VERBOSE, "verbose", NULL, "also show Google Benchmark's own console output", 0 },
+	{ O_FULL, "full", NULL, "print the full tables (every column, every analysis line) instead\n"
+				"of the compact ones; report.md and report.html have both", 0 },
 	{ O_HOSTFILE, "hostfile", "FILE", "MPI: the hosts mpirun starts ranks on (Open MPI hostfile)", 0 },
 	{ O_THREADS, "threads", "T", "mpi+openmp: OpenMP threads per rank (default 2)", 0 },
 	{ O_NO_SCATTER, "no-scatter", NULL, "MPI: every rank uses the input it made (no scatter of rows)", R },
@@ -227,6 +229,7 @@ static void on_opt(void *ctx, const struct opt *op, const char *v)
 	case O_ISA: set_variant(r->isa = v, "--isa"); break;
 	case O_IMAGE: r->image_path = v; break;
 	case O_NO_REPORT: r->no_report = 1; break;
+	case O_FULL: r->full = 1; break;
 	}
 }
 

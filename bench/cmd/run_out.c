@@ -196,7 +196,7 @@ int run_write(struct run_cmd *r)
 
 	r->meta.n_left_out = r->n_left_out; /* the MPI launches may have added some */
 	if (!r->no_report)
-		report_table(stdout, sw, &r->meta);
+		(r->full ? report_table : report_compact)(stdout, sw, &r->meta);
 	fflush(stdout);
 	status = move_into_place(r);
 	if (rundir_write_summary(dir, sw, r->meta.roof) || rundir_write_samples(dir, sw) ||
@@ -210,7 +210,8 @@ int run_write(struct run_cmd *r)
 			status = EXIT_VERIFY;
 		status = publish(r) ? EXIT_VERIFY : status;
 		if (!r->no_report)
-			printf("results: %s (report.md: tables, charts, machine)\n", r->work_dir);
+			printf("results: %s (report.html: the summary, every table and chart; report.md; "
+			       "summary.png)\n", r->work_dir);
 	}
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *row = &sw->rows[i];

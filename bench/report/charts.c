@@ -1,6 +1,7 @@
 /*
- * charts.c - the charts (gnuplot, the scripts in plots/; run by gnuplot.c, which keeps
- * what the run directory says as data) and report.md of a run directory.
+ * charts.c - the charts of a run directory (gnuplot, the scripts in plots/; run by gnuplot.c,
+ * which keeps what the run directory says as data): the summary picture, and per kernel its
+ * C rows' charts and its CPython rows' own, against their own baseline.
  */
 #include "report_int.h"
 
@@ -9,13 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "outfile.h"
 #include "pb_build.h"
 #include "runload.h"
 
-/* The backends (serial excepted) that have measured rows for kernel k, space-separated;
- * not CPython's: their speedups are against cpython, not the charts' serial. */
-static void chart_backends(const struct sweep *sw, const struct kernel *k, char *buf, size_t len)
+/* The parallel backends that have measured rows for kernel k, space-separated: the C ones
+ * (py 0), or the CPython ones (py 1), whose speedups are against cpython, not serial. */
+static void chart_backends(const struct sweep *sw, const struct kernel *k, int py, char *buf,
+			   size_t len)
 {
 	size_t used = 0;
 
@@ -24,8 +25,8 @@ static void chart_backends(const struct sweep *sw, const struct kernel *k, char 
 		const struct sweep_row *r = &sw->rows[i];
 		int seen = 0;
 
-		if (r->k != k || !row_measured(r) ||
-		    (r->b->caps & (BACKEND_CAP_BASELINE | BACKEND_CAP_PYTHON)))
+		if (r->k != k || !row_measured(r) || !(r->b->caps & BACKEND_CAP_PARALLEL) ||
+		    !(r->b->caps & BACKEND_CAP_PYTHON) != !py)
 			continue;
 		for (size_t j = 0; j < i; j++)
 			seen |= sw->rows[j].k == k && sw->rows[j].b == r->b && row_measured(&sw->rows[j]);
@@ -46,8 +47,8 @@ static int roof_present(const char *dir)
 }
 
 /* What the charts of kernel k show: the largest size (strong scaling), the largest worker
- * count measured. */
-static void chart_focus(const struct sweep *sw, const struct kernel *k, uint64_t *size,
+ * count measured; of its C rows (py 0) or its CPython rows (py 1). */
+static void chart_focus(const struct sweep *sw, const struct kernel *k, int py, uint64_t *size,
 			unsigned *workers)
 {
 	*size = 0;
@@ -55,7 +56,7 @@ static void chart_focus(const struct sweep *sw, const struct kernel *k, uint64_t
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *r = &sw->rows[i];
 
-		if (r->k != k || !row_measured(r))
+		if (r->k != k || !row_measured(r) || !(r->b->caps & BACKEND_CAP_PYTHON) != !py)
 			continue;
 		if (!sw->weak && r->size > *size)
 			*size = r->size;
@@ -86,6 +87,24 @@ static void chart_caption(const struct sweep *sw, const struct run_meta *m, char
 		 hosts ? (m->interconnect ? m->interconnect : "interconnect not said") : "");
 }
 
+/* The CPython rows' speedup charts of kernel k, against cpython. 0 or -EIO. */
+static int python_charts(struct gnuplot *g, const struct sweep *sw, const struct kernel *k,
+			 const char *caption)
+{
+	char backends[1024], size_s[32];
+	uint64_t size;
+	unsigned workers;
+
+	chart_backends(sw, k, 1, backends, sizeof(backends));
+	if (!backends[0])
+		return 0;
+	chart_focus(sw, k, 1, &size, &workers);
+	snprintf(size_s, sizeof(size_s), "%llu", (unsigned long long)size);
+	const char *speedup[] = { k->name, size_s, backends, caption, "cpython", NULL };
+
+	return gnuplot_run(g, "speedup.gp", speedup);
+}
+
 /* The charts of the kernel of row i (plots/NAME.gp, whose headers give their arguments);
  * every value is passed as data (gnuplot.c).  0 or -EIO. */
 static int kernel_charts(struct gnuplot *g, const struct sweep *sw, size_t i, int roof,
@@ -97,15 +116,19 @@ static int kernel_charts(struct gnuplot *g, const struct sweep *sw, size_t i, in
 	unsigned workers;
 	int rc = 0, e;
 
-	chart_backends(sw, k, backends, sizeof(backends));
-	if (!backends[0] || !run_name_ok(k->name))
-		return 0; /* nothing measured to draw; a name that is no file name */
-	chart_focus(sw, k, &size, &workers);
+	if (!run_name_ok(k->name))
+		return 0; /* a name that is no file name */
+	if ((e = python_charts(g, sw, k, caption)) != 0)
+		rc = e;
+	chart_backends(sw, k, 0, backends, sizeof(backends));
+	if (!backends[0])
+		return rc; /* no C rows to draw */
+	chart_focus(sw, k, 0, &size, &workers);
 	snprintf(size_s, sizeof(size_s), "%llu", (unsigned long long)size);
 	snprintf(workers_s, sizeof(workers_s), "%u", workers);
 	snprintf(sbackends, sizeof(sbackends), "serial %s", backends);
 	const char *speedup[] = { k->name, size_s, backends, caption, NULL },
-		   *time[] = { k->name, size_s, workers_s, caption, NULL },
+		   *time[] = { k->name, size_s, workers_s, caption, sbackends, NULL },
 		   *roofs[] = { k->name, size_s, sw->rows[i].pixels > 0 ? "1" : "0", sbackends,
 				caption, NULL },
 		   *breakeven[] = { k->name, workers_s, backends, k->size_unit, caption, NULL };
@@ -122,80 +145,70 @@ static int kernel_charts(struct gnuplot *g, const struct sweep *sw, size_t i, in
 	return rc;
 }
 
+/* Appends word to the space-separated list in buf once. */
+static void add_word(char *buf, size_t len, const char *word)
+{
+	size_t n = strlen(word), used = strlen(buf);
+	const char *p = buf;
+
+	for (; (p = strstr(p, word)); p += n)
+		if ((p == buf || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return;
+	if (used + n + 2 < len)
+		snprintf(buf + used, len - used, "%s%s", used ? " " : "", word);
+}
+
+/* The summary picture (plots/summary.gp): the rows report_glance() picks, as data. */
+static int summary_chart(struct gnuplot *g, const struct sweep *sw, const char *caption)
+{
+	static char ks[2][4096], bs[2][1024], rows[65536];
+	char one[256];
+
+	memset(ks, 0, sizeof(ks));
+	memset(bs, 0, sizeof(bs));
+	rows[0] = '\0';
+	for (size_t i = 0; i < sw->n_rows; i++) {
+		const struct sweep_row *r = report_glance(sw, sw->rows[i].k, sw->rows[i].b);
+		int py = (sw->rows[i].b->caps & BACKEND_CAP_PYTHON) != 0;
+
+		if (r != &sw->rows[i] || !(r->b->caps & BACKEND_CAP_PARALLEL) ||
+		    !run_name_ok(r->k->name) || !run_name_ok(r->b->name))
+			continue;
+		add_word(ks[py], sizeof(ks[py]), r->k->name);
+		add_word(bs[py], sizeof(bs[py]), r->b->name);
+		snprintf(one, sizeof(one), "%s:%s:%u:%llu", r->k->name, r->b->name, r->workers,
+			 (unsigned long long)r->size);
+		add_word(rows, sizeof(rows), one);
+	}
+	if (!rows[0])
+		return 0;
+	const char *args[] = { ks[0], bs[0], ks[1], bs[1], rows, caption, NULL };
+
+	return gnuplot_run(g, "summary.gp", args);
+}
+
 int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
-		  const char *plots_dir)
+		  const char *plots_dir, struct report_chart_list *made)
 {
 	char caption[1024];
 	struct gnuplot g;
 	int rc = gnuplot_open(&g, dir, plots_dir), roof = roof_present(dir), e;
 
+	if (made)
+		made->n = 0;
 	if (rc)
 		return rc;
+	g.list = made;
 	chart_caption(sw, m, caption, sizeof(caption));
+	rc = summary_chart(&g, sw, caption);
 	for (size_t i = 0; i < sw->n_rows; i++) {
-		if (i > 0 && sw->rows[i - 1].k == sw->rows[i].k)
-			continue;
-		if ((e = kernel_charts(&g, sw, i, roof, caption)) != 0)
+		int seen = 0;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = sw->rows[j].k == sw->rows[i].k;
+		if (!seen && (e = kernel_charts(&g, sw, i, roof, caption)) != 0)
 			rc = rc ? rc : e;
 	}
 	e = gnuplot_close(&g);
 	return rc ? rc : e;
-}
-
-int report_write_markdown(const char *dir, const struct sweep *sw, const struct run_meta *m,
-			  int charts_ok)
-{
-	struct outfile o;
-	int err = outfile_open(&o, dir, "report.md");
-
-	if (err)
-		return err;
-	fprintf(o.f, "# parbench run: %s, %s\n\n", m->host, m->date);
-	fprintf(o.f, "- machine: %s; %s\n", m->cpu_model, m->topology);
-	fprintf(o.f, "- built: parbench %s, %s, `%s`\n", PB_GIT_COMMIT, PB_COMPILER, PB_C_FLAGS);
-	fprintf(o.f, "- command: `%s`\n", m->args);
-	fprintf(o.f, "- load average before / after: %.2f / %.2f\n\n", m->load_before[0],
-		m->load_after[0]);
-	fprintf(o.f, "Files: `summary.csv`, `samples.csv`, `meta.json`, `gbench.json`, "
-		     "`topology.xml` (formats: results/README.md in the parbench sources).\n\n");
-	fprintf(o.f, "## Tables and warnings\n\n```");
-	report_table(o.f, sw, m);
-	fprintf(o.f, "```\n");
-	if (!charts_ok) {
-		fprintf(o.f, "\nNo charts: gnuplot is not installed (apt-get install gnuplot-nox).\n");
-		return outfile_commit(&o);
-	}
-	fprintf(o.f, "\n## Charts\n\nError bars span the fastest and the slowest repetition; "
-		     "the dashed line is ideal scaling. SVG versions sit beside the PNGs.\n");
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		const struct kernel *k = sw->rows[i].k;
-		char backends[1024];
-
-		if (i > 0 && sw->rows[i - 1].k == k)
-			continue;
-		chart_backends(sw, k, backends, sizeof(backends));
-		if (!backends[0])
-			continue;
-		uint64_t size;
-		unsigned workers;
-
-		chart_focus(sw, k, &size, &workers);
-		fprintf(o.f, "\n### %s\n\n", k->name);
-		if (size && sw->n_sizes > 1)
-			fprintf(o.f, "Speedup and efficiency at size %llu (the largest measured).\n\n",
-				(unsigned long long)size);
-		fprintf(o.f, "![speedup of %s](speedup-%s.png)\n"
-			     "![efficiency of %s](speedup-%s-efficiency.png)\n",
-			k->name, k->name, k->name, k->name);
-		if (!sw->weak)
-			fprintf(o.f, "![time per backend of %s at %u workers](time-%s.png)\n", k->name,
-				workers, k->name);
-		if (!sw->weak && sw->rows[i].variant[0] && roof_present(dir))
-			fprintf(o.f, "![%s of %s against the roof](roof-%s.png)\n",
-				sw->rows[i].pixels ? "GB/s" : "cycles per item", k->name, k->name);
-		if (sw->n_sizes > 1 && !sw->weak)
-			fprintf(o.f, "![speedup against size of %s at %u workers](breakeven-%s.png)\n",
-				k->name, workers, k->name);
-	}
-	return outfile_commit(&o);
 }

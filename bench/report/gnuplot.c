@@ -132,6 +132,29 @@ int gnuplot_run(struct gnuplot *g, const char *script, const char *const *args)
 	return 0;
 }
 
+int report_chart_made(const struct report_chart_list *list, const char *name)
+{
+	for (size_t i = 0; list && i < list->n; i++)
+		if (strcmp(list->name[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A chart's file moved into place: its name without .png/.svg into list, once. */
+static void note_chart(struct report_chart_list *list, const char *file)
+{
+	size_t n = strlen(file);
+
+	if (n > 4 && (strcmp(file + n - 4, ".svg") == 0 || strcmp(file + n - 4, ".png") == 0))
+		n -= 4;
+	if (!list || list->n == REPORT_MAX_CHARTS || n >= sizeof(list->name[0]))
+		return;
+	memcpy(list->name[list->n], file, n);
+	list->name[list->n][n] = '\0';
+	if (!report_chart_made(list, list->name[list->n]))
+		list->n++;
+}
+
 /* Our directory's files renamed into the run directory (regular files only). 0 or -EIO. */
 static int move_charts(struct gnuplot *g)
 {
@@ -149,8 +172,10 @@ static int move_charts(struct gnuplot *g)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		if (fstatat(g->tmp_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(st.st_mode) && renameat(g->tmp_fd, e->d_name, g->dir_fd, e->d_name) == 0)
+		    S_ISREG(st.st_mode) && renameat(g->tmp_fd, e->d_name, g->dir_fd, e->d_name) == 0) {
+			note_chart(g->list, e->d_name);
 			continue;
+		}
 		unlinkat(g->tmp_fd, e->d_name, 0);
 		rc = -EIO;
 	}

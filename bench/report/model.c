@@ -117,6 +117,26 @@ static const char *fmt_bytes(char *buf, size_t len, double b)
 	return buf;
 }
 
+int model_counted(const struct sweep *sw, size_t i, size_t j, const struct backend *b,
+		  struct model_check *mc, struct report_marks *c)
+{
+	int rc = model_check(sw, i, j, b, mc);
+
+	c->models_over += mc->over;
+	if (rc)
+		return -1;
+	if (mc->held->median < REPORT_SHORT_S) {
+		c->models_short++;
+		return -1;
+	}
+	c->models++;
+	c->model_abs_err_sum += fabs(mc->error);
+	if (fabs(mc->error) > c->model_worst)
+		c->model_worst = fabs(mc->error);
+	c->model_within += fabs(mc->error) <= MODEL_GOOD;
+	return 0;
+}
+
 void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct report_marks *c)
 {
 	for (size_t a = i; a < j; a++) {
@@ -128,17 +148,8 @@ void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct r
 
 		for (size_t x = i; x < a; x++)
 			first &= sw->rows[x].b != b;
-		if (!first)
+		if (!first || model_counted(sw, i, j, b, &mc, c))
 			continue;
-		int rc = model_check(sw, i, j, b, &mc);
-
-		c->models_over += mc.over;
-		if (rc)
-			continue;
-		if (mc.held->median < REPORT_SHORT_S) {
-			c->models_short++;
-			continue;
-		}
 		for (size_t x = 0; x < mc.n_fit && used + 8 < sizeof(fit); x++)
 			used += (size_t)snprintf(fit + used, sizeof(fit) - used, "%s%u", x ? "," : "",
 						 mc.fit_workers[x]);
@@ -163,11 +174,6 @@ void print_model(FILE *out, const struct sweep *sw, size_t i, size_t j, struct r
 			model_gil_bound(h) ? " (a GIL: one computes at a time)" : "",
 			text_time(t3, sizeof(t3), mc.predicted),
 			text_time(t4, sizeof(t4), h->median), mc.error * 100);
-		c->models++;
-		c->model_abs_err_sum += fabs(mc.error);
-		if (fabs(mc.error) > c->model_worst)
-			c->model_worst = fabs(mc.error);
-		c->model_within += fabs(mc.error) <= MODEL_GOOD;
 	}
 }
 

@@ -1,6 +1,7 @@
 /*
- * report.h - what a run shows: the speedup tables with their notes and warnings (table.c,
- * notes.c), the charts and report.md (charts.c).  The files they come from: rundir.h.
+ * report.h - what a run shows: the compact tables a person reads (compact.c), the full
+ * speedup tables with their notes and warnings (table.c, notes.c), the charts (charts.c) and
+ * report.md / report.html (doc.c, docbody.c).  The files they come from: rundir.h.
  */
 #ifndef PB_REPORT_H
 #define PB_REPORT_H
@@ -41,16 +42,38 @@ int model_gil_bound(const struct sweep_row *r);
 /* Rows i.. that belong in one table: one group (sweep_same_group: same kernel, same size
  * unless weak scaling, all C or all CPython rows). */
 size_t group_end(const struct sweep *sw, size_t i);
-/* The per-kernel speedup tables, legend and warnings. */
+/* The per-kernel speedup tables, legend and warnings: every column and every analysis line
+ * (--full; report.md and report.html have them too). */
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m);
-/* The charts of each kernel in dir (plots/NAME.gp through gnuplot, from dir/summary.csv and
- * roof.csv; what the run directory says is passed as data, never as gnuplot code: see
- * gnuplot.c): speedup-<kernel>[-efficiency], time-, roof- and breakeven-<kernel>, .png and
- * .svg.  0, -ENOENT when gnuplot is not installed, or -EIO when it failed. */
+/* What a person reads on a terminal (compact.c): per kernel a small table of speedups (with
+ * their intervals and marks) by backend and worker count, what the analysis found where it
+ * found something, then the notes and warnings once. */
+void report_compact(FILE *out, const struct sweep *sw, const struct run_meta *m);
+/* The charts a report run made, by name without .png/.svg ("speedup-sum_squares"): report.md
+ * and report.html show only these (a file of that name from elsewhere is not theirs). */
+#define REPORT_MAX_CHARTS 512
+struct report_chart_list {
+	char name[REPORT_MAX_CHARTS][80];
+	size_t n;
+};
+/* 1 if list (may be NULL) holds the chart called name. */
+int report_chart_made(const struct report_chart_list *list, const char *name);
+/* The charts in dir (plots/NAME.gp through gnuplot, from dir/summary.csv and roof.csv; what
+ * the run directory says is passed as data, never as gnuplot code: see gnuplot.c): summary
+ * (the run in one picture); per kernel speedup-<kernel>[-efficiency], speedup-cpython-<kernel>
+ * [-efficiency] (the CPython rows against cpython), time-, roof- and breakeven-<kernel>, .png
+ * and .svg.  Their names into made.  0, -ENOENT when gnuplot is not installed, or -EIO when
+ * it failed. */
 int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
-		  const char *plots_dir);
-/* report.md: the machine, the tables and warnings, and the charts (if charts_ok). */
+		  const char *plots_dir, struct report_chart_list *made);
+/* report.md and report.html (doc.c, docbody.c): the summary first (table and picture), then
+ * per kernel its compact table, charts, full table and analysis, the machine, the roof, the
+ * warnings and how the numbers were made; the charts in made (NULL: gnuplot is not
+ * installed).  report.html is one file: its charts inline as SVG, no script, no network, every
+ * text from the run directory escaped.  0 or -errno. */
 int report_write_markdown(const char *dir, const struct sweep *sw, const struct run_meta *m,
-			  int charts_ok);
+			  const struct report_chart_list *made);
+int report_write_html(const char *dir, const struct sweep *sw, const struct run_meta *m,
+		      const struct report_chart_list *made);
 
 #endif

@@ -44,8 +44,15 @@ size_t group_end(const struct sweep *sw, size_t i)
 	return j;
 }
 
+/* The rate columns' heads: MPix/s, GB/s, %copy (pictures); items/ns, cyc/item; or items/s. */
+const char *table_rate_head(const struct sweep_row *r0)
+{
+	return r0->pixels > 0 ? "   MPix/s    GB/s  %copy"
+	       : r0->variant[0] ? " items/ns cyc/item" : "  items/s";
+}
+
 /* The header of a kernel's table (rows i..): the work, its size and where it came from. */
-static void print_head(FILE *out, const struct sweep *sw, const struct run_meta *m, size_t i)
+void print_head(FILE *out, const struct sweep *sw, const struct run_meta *m, size_t i)
 {
 	const struct sweep_row *r0 = &sw->rows[i];
 	const struct kernel *k = r0->k;
@@ -78,8 +85,7 @@ static void print_head(FILE *out, const struct sweep *sw, const struct run_meta 
 			ce->kept ? ", size kept from an earlier run" : "");
 	if (!sw->weak)
 		fprintf(out, "%s%s\n", r0->variant[0] && !py ? "; variant " : "", py ? "" : r0->variant);
-	const char *rate_head = img ? "   MPix/s    GB/s  %copy"
-			      : r0->variant[0] ? " items/ns cyc/item" : "  items/s";
+	const char *rate_head = table_rate_head(r0);
 
 	fprintf(out, "  %-18s %7s%s %11s %7s %23s %7s %8s %13s %10s %10s%s\n", "backend",
 		"workers", sw->weak ? "        size" : "", "median", "+-med", "min .. max", "cv",
@@ -87,8 +93,8 @@ static void print_head(FILE *out, const struct sweep *sw, const struct run_meta 
 }
 
 /* A row's marks (legend), counted into c. */
-static void row_marks(const struct sweep_row *r, const struct sweep *sw, struct report_marks *c,
-		      char *mark)
+void row_marks(const struct sweep_row *r, const struct sweep *sw, struct report_marks *c,
+	       char *mark)
 {
 	mark[0] = '\0';
 	if (row_oversubscribed(r, sw)) {
@@ -117,8 +123,7 @@ static void row_marks(const struct sweep_row *r, const struct sweep *sw, struct 
 }
 
 /* The rate columns: MPix/s, GB/s, %copy (pictures); items/ns, cyc/item; or items/s. */
-static void row_rate_cols(const struct sweep_row *r, const struct run_meta *m, char *rate,
-			  size_t len)
+void row_rate_cols(const struct sweep_row *r, const struct run_meta *m, char *rate, size_t len)
 {
 	char roofcol[16] = "-";
 	struct row_rate rr = row_rate(r, m->roof);
@@ -171,8 +176,8 @@ static void print_row(FILE *out, const struct sweep *sw, const struct run_meta *
 		su, ci, eff, text_time(lo, sizeof(lo), r->startup_s), rate, mark);
 }
 
-/* The legend, how the times were made, the machine and its roof, the hosts. */
-static void print_legend(FILE *out, const struct sweep *sw, const struct run_meta *m)
+/* The marks' legend line. */
+void print_marks_legend(FILE *out, const struct sweep *sw)
 {
 	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
 		     "s workers share cores (SMT siblings, a PU each)  "
@@ -181,17 +186,12 @@ static void print_legend(FILE *out, const struct sweep *sw, const struct run_met
 		     "(too short to trust)  ^ speedup above the worker count  p partial: interrupted "
 		     "after fewer repetitions\n", REPORT_NOISY_REL * 100, REPORT_NOISY_REL * 50,
 		REPORT_SHORT_S * 1e3);
-	print_times_note(out, sw, m);
-	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
-	if (m->roof) {
-		fprintf(out, "roof (measured before the sweep, %.2f s): ", m->roof->seconds);
-		roof_print(out, m->roof);
-		fprintf(out, "cyc/item = median x clock x workers / items (core cycles per item); "
-			     "%%copy = GB/s / copy bandwidth with as many workers\n");
-	}
-	print_hosts(out, sw, m);
-	/* rows of backends that mpirun starts, beside rows parbench measured itself: they were
-	 * measured in a phase of their own, which the interleaving above does not cover */
+}
+
+/* Rows of backends that mpirun starts, beside rows parbench measured itself: a note that
+ * they were measured in a phase of their own, which the interleaving does not cover. */
+void print_mpi_note(FILE *out, const struct sweep *sw)
+{
 	int launched = 0, own = 0;
 
 	for (size_t i = 0; i < sw->n_rows; i++) {
@@ -206,7 +206,22 @@ static void print_legend(FILE *out, const struct sweep *sw, const struct run_met
 		fprintf(out, "note: the MPI rows were measured by mpirun after the other backends had "
 			     "stopped, not interleaved with them: drift between the two phases shows "
 			     "in their speedups\n");
+}
 
+/* The legend, how the times were made, the machine and its roof, the hosts. */
+static void print_legend(FILE *out, const struct sweep *sw, const struct run_meta *m)
+{
+	print_marks_legend(out, sw);
+	print_times_note(out, sw, m);
+	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
+	if (m->roof) {
+		fprintf(out, "roof (measured before the sweep, %.2f s): ", m->roof->seconds);
+		roof_print(out, m->roof);
+		fprintf(out, "cyc/item = median x clock x workers / items (core cycles per item); "
+			     "%%copy = GB/s / copy bandwidth with as many workers\n");
+	}
+	print_hosts(out, sw, m);
+	print_mpi_note(out, sw);
 }
 
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m)
