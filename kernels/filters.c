@@ -16,7 +16,8 @@
  * output buffer to equal those of the plain per-pixel reference computed at setup, so every
  * backend's picture is bit-identical to the reference before a time is reported.
  *
- * The fast rows are in hot.c, in one variant per instruction set: the point filters work on
+ * The fast rows are in hot_point.c and hot_3x3.c, in one variant per instruction set (each
+ * filter runs the one chosen for it, hot.h): the point filters work on
  * whole pixels, blur and sharpen on bytes at offsets of +-3 (one pixel) and +-stride; the
  * first and last pixel of a row are done here, apart, for the border rule.  The reference
  * (filters_ref.c) is the definitions written pixel by pixel, sharing no code with them.
@@ -33,6 +34,8 @@
 #define FLT_DEFAULT_SIDE 4096
 #define FLT_QUICK_SIDE   1024
 #define FLT_SEED         0x5eed1e55ull
+#define FLT_TILE_W       1024 /* the tile (kernel_params.tile): 384 KiB read + written */
+#define FLT_TILE_H       64
 
 
 /* One output byte i of a 3x3 filter, given the bytes left (l) and right (r) of it in the
@@ -73,10 +76,16 @@ static int edge_pixels(const uint8_t *u, const uint8_t *m, const uint8_t *d, uin
  * Rows [b, e) into out.  in holds input rows from in_first on, out output rows from
  * out_first on: the whole buffers (in_first = out_first = 0) or a transport's copies.
  */
+/* each filter's slot in the variant choice (hot.h) */
+static const enum hot_kernel flt_hot[] = {
+	[FLT_GRAY] = HOT_GRAYSCALE, [FLT_SEPIA] = HOT_SEPIA,
+	[FLT_BLUR] = HOT_BOX_BLUR,  [FLT_SHARPEN] = HOT_SHARPEN,
+};
+
 static void flt_rows(const struct flt_priv *f, size_t b, size_t e, const uint8_t *in,
 		     size_t in_first, uint8_t *out, size_t out_first, struct partial *p)
 {
-	const struct hot_ops *ops = hot();
+	const struct hot_ops *ops = hot_of(flt_hot[f->kind]);
 
 	for (size_t y = b; y < e; y++) {
 		const uint8_t *m = in + (y - in_first) * f->stride;
@@ -193,7 +202,9 @@ static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
 		     const struct kernel_params *p, struct kernel_shape *shape)
 {
 	uint64_t side = p->size ? p->size : p->quick ? FLT_QUICK_SIDE : FLT_DEFAULT_SIDE;
-	uint64_t w = p->image ? p->image->w : side, h = p->image ? p->image->h : side;
+	const struct pb_image *img = p->tile ? NULL : p->image;
+	uint64_t w = p->tile ? FLT_TILE_W : img ? img->w : side;
+	uint64_t h = p->tile ? FLT_TILE_H : img ? img->h : side;
 	struct partial ref = { 0 };
 
 	f->kind = kind;
@@ -215,8 +226,8 @@ static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
 		flt_teardown(f);
 		return -ENOMEM;
 	}
-	if (p->image)
-		memcpy(f->in, p->image->px, f->bytes);
+	if (img)
+		memcpy(f->in, img->px, f->bytes);
 	else
 		pb_image_synthetic(f->in, f->w, f->h, FLT_SEED);
 	flt_reference(f, 0, f->h, &ref);
@@ -224,7 +235,7 @@ static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
 	*shape = (struct kernel_shape){
 		.n = f->h,
 		.grain = 1,
-		.size = p->image ? w * h : side,
+		.size = img ? w * h : p->tile ? FLT_TILE_W : side,
 		.elements = w * h,
 		.pixels = w * h,
 		.bytes = 2 * (uint64_t)f->bytes,
@@ -232,7 +243,7 @@ static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
 		.height = f->h,
 		.in = f->in,
 		.out = f->out,
-		.variant = kernel_variant(),
+		.variant = hot_of(flt_hot[kind])->name,
 	};
 	snprintf(shape->twin, sizeof(shape->twin), "%s %u %u", name, f->w, f->h);
 	return 0;

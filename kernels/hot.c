@@ -1,17 +1,15 @@
 /*
  * hot.c - the hot loops, compiled once per instruction-set variant (see hot.h): the sums,
  * the row checksum, the copy of the roof, and the variant's table; the filters' rows are in
- * hot_filters.c, built alongside.
+ * hot_point.c and hot_3x3.c, built alongside.
  *
  * CMake builds this file several times with HOT_VARIANT set to the variant's name and the
  * matching -march (generic C also with HOT_GENERIC, which keeps out all intrinsics); each
  * build exports hot_ops_<name>.  Sums: 64-bit lanes of the widest vector the variant has,
  * squares by the CPU's 32x32->64 multiply, carries avoided by summing values too small to
  * overflow a lane within a block (32-bit halves of a square; range elements below 2^40) and
- * folding the lanes into 128 bits after each block.  Filters: plain loops for the compiler to
- * vectorize, and for AVX2 and up, 256-bit code with the byte shuffles, saturating packs
- * and multiply-adds that compilers do not find for interleaved RGB.  Every item is computed;
- * nothing is hoisted or replaced by a closed form.
+ * folding the lanes into 128 bits after each block.  Every item is computed; nothing is
+ * hoisted or replaced by a closed form.
  */
 #include "hot_int.h"
 

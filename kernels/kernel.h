@@ -45,6 +45,11 @@ struct kernel_params {
 	unsigned sleep_us;    /* io_wait: duration of one blocking item, 0 = default */
 	int quick;            /* non-zero: the default size is ~20x smaller */
 	const struct pb_image *image; /* filters: input picture (copied), NULL = synthetic */
+	int tile;             /* non-zero: size and image are ignored for the kernel's tile, work
+			       * that fits in L2 for timing its variants (a 1024 x 64 synthetic
+			       * picture; about 2^18 elements for the sums) */
+	int stream;           /* filters: output rows written with streaming (non-temporal)
+			       * stores, past the caches */
 };
 
 /* What setup() decided: the work and its size. */
@@ -140,14 +145,23 @@ void kernel_names(char *buf, size_t len);
 
 /*
  * Instruction-set variants.  The kernels' hot loops are built for several instruction sets
- * (on x86-64: avx512, avx2, sse2 and generic C; elsewhere generic C) and the best one this
- * CPU runs is used, unless another is set.  All variants give bit-identical results.
+ * (on x86-64: avx512, avx2, sse2 and generic C; elsewhere generic C); all variants give
+ * bit-identical results.  Each kernel with a hot loop runs the variant chosen for it
+ * (kernel_variant_use(): bench/ times them all and keeps the fastest), else the default:
+ * the best this CPU runs by its feature bits, or the one set by kernel_variant_set().
+ * None of these may be called while kernels run.
  */
-const char *kernel_variant(void);              /* the one in use: "avx2" */
+const char *kernel_variant(void);              /* the default: "avx2" */
 const char *const *kernel_variants(void);      /* every variant built, best first, NULL-ended */
 int kernel_variant_supported(const char *name); /* 1 if this CPU runs it */
-/* Uses variant name from now on (NULL: the best again).  0, -EINVAL for an unknown name,
- * -ENOTSUP for one this CPU cannot run.  Not to be called while kernels run. */
+/* The variant kernel (a registry name) runs now, or NULL for one without a hot loop. */
+const char *kernel_variant_of(const char *kernel);
+/* Kernel runs variant name from now on (NULL: the default again).  0, -EINVAL for an
+ * unknown variant or a kernel without a hot loop, -ENOTSUP for a variant this CPU lacks. */
+int kernel_variant_use(const char *kernel, const char *name);
+/* Every kernel runs variant name from now on (NULL: the best again): the default is set
+ * and the kernels' own choices are dropped.  0, -EINVAL for an unknown name, -ENOTSUP for
+ * one this CPU cannot run. */
 int kernel_variant_set(const char *name);
 /* dst = src (bytes a multiple of 64) in the variant's widest vectors and ordinary stores,
  * as the filters store: the copy whose bandwidth is the filters' roof (bench/roof.c). */

@@ -1,10 +1,12 @@
 /*
- * variant.c - which instruction-set variant of the hot loops runs (see hot.h, kernel.h).
+ * variant.c - which instruction-set variant of the hot loops each kernel runs (see hot.h,
+ * kernel.h).
  *
- * The best variant this CPU runs is chosen at the first use, from the CPU's own feature bits
- * (which include the operating system's support for the wider registers); a lower one can
- * be forced.  It does not read the environment or options: bench/ does, and calls
- * kernel_variant_set().
+ * The default is the best variant this CPU runs by its feature bits (which include the
+ * operating system's support for the wider registers), chosen at the first use, or the one
+ * forced by kernel_variant_set().  Each kernel with a hot loop may use another one of its
+ * own (kernel_variant_use()), which bench/ chooses by timing them all.  Nothing here reads
+ * the environment or options, or times anything: bench/ does.
  */
 #include "hot.h"
 
@@ -40,7 +42,15 @@ static const char *const names[] = {
 	NULL,
 };
 
+/* the kernels with a hot loop, by enum hot_kernel: the registry's names (kernels.c) */
+static const char *const hot_kernels[HOT_KERNELS] = {
+	[HOT_SUM_SQUARES] = "sum_squares", [HOT_RANGE_SUM] = "range_sum",
+	[HOT_GRAYSCALE] = "grayscale",     [HOT_SEPIA] = "sepia",
+	[HOT_BOX_BLUR] = "box_blur",       [HOT_SHARPEN] = "sharpen",
+};
+
 static _Atomic(const struct hot_ops *) current;
+static _Atomic(const struct hot_ops *) chosen[HOT_KERNELS]; /* NULL: the default */
 
 static int runs_here(const struct hot_ops *v)
 {
@@ -67,6 +77,14 @@ static const struct hot_ops *find(const char *name)
 	return NULL;
 }
 
+static int find_kernel(const char *name)
+{
+	for (int k = 0; k < HOT_KERNELS; k++)
+		if (name && strcmp(hot_kernels[k], name) == 0)
+			return k;
+	return -1;
+}
+
 const struct hot_ops *hot(void)
 {
 	const struct hot_ops *v = atomic_load_explicit(&current, memory_order_acquire);
@@ -82,9 +100,23 @@ const struct hot_ops *hot(void)
 	return v;
 }
 
+const struct hot_ops *hot_of(enum hot_kernel k)
+{
+	const struct hot_ops *v = atomic_load_explicit(&chosen[k], memory_order_acquire);
+
+	return v ? v : hot();
+}
+
 const char *kernel_variant(void)
 {
 	return hot()->name;
+}
+
+const char *kernel_variant_of(const char *kernel)
+{
+	int k = find_kernel(kernel);
+
+	return k < 0 ? NULL : hot_of((enum hot_kernel)k)->name;
 }
 
 void kernel_copy(void *dst, const void *src, size_t bytes)
@@ -99,9 +131,22 @@ const char *const *kernel_variants(void)
 
 int kernel_variant_supported(const char *name)
 {
-	const struct hot_ops *v = find(name);
+	const struct hot_ops *v = name ? find(name) : NULL;
 
 	return v ? runs_here(v) : 0;
+}
+
+int kernel_variant_use(const char *kernel, const char *name)
+{
+	const struct hot_ops *v = name ? find(name) : NULL;
+	int k = find_kernel(kernel);
+
+	if (k < 0 || (name && !v))
+		return -EINVAL;
+	if (v && !runs_here(v))
+		return -ENOTSUP;
+	atomic_store_explicit(&chosen[k], v, memory_order_release);
+	return 0;
 }
 
 int kernel_variant_set(const char *name)
@@ -112,6 +157,8 @@ int kernel_variant_set(const char *name)
 		return -EINVAL;
 	if (v && !runs_here(v))
 		return -ENOTSUP;
+	for (int k = 0; k < HOT_KERNELS; k++)
+		atomic_store_explicit(&chosen[k], NULL, memory_order_release);
 	if (!v) { /* the best again */
 		atomic_store_explicit(&current, NULL, memory_order_release);
 		hot();
