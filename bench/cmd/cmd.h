@@ -50,8 +50,11 @@ enum backend_schedule parse_schedule(const char *s);
 void check_pin_list(const char *opt, const char *pin);
 /* 1, 2, 4, ... below the core count, then the core count. */
 void default_workers(struct sweep_opts *o, unsigned cores);
-/* Uses the kernels' variant name (a usage error if unknown or not runnable here). */
+/* Uses the kernels' variant name for every kernel (a usage error if unknown or not
+ * runnable here), and remembers it in variant_forced. */
 void set_variant(const char *name, const char *from);
+/* The variant --isa or PARBENCH_ISA forced, or NULL: each kernel's is then timed (pick.h). */
+extern const char *variant_forced;
 
 /* The machine's topology as this process may use it; NULL after saying why on stderr. */
 struct pin_topo *load_topology(void);

@@ -11,6 +11,7 @@
 #include "kernel.h"
 #include "launch.h"
 #include "outfile.h"
+#include "pick.h"
 #include "pin.h"
 
 #include <errno.h>
@@ -300,9 +301,17 @@ static int measure(struct run_cmd *r, int gb_argc, const char **gb_argv)
 {
 	static struct roof roof;
 	static struct calibration cal;
+	static struct pick pick;
 	char err[512];
 	int rc, status = 0;
 
+	/* each kernel's variant first: the sizes, the roof and the rows are measured in it */
+	if (!variant_forced && pick_run(&pick, r->o.kernels, r->o.n_kernels, err, sizeof(err))) {
+		diag_line("%s", err);
+		return EXIT_VERIFY;
+	}
+	r->meta.pick = variant_forced ? NULL : &pick;
+	r->meta.variant_forced = variant_forced;
 	if (!r->launched && !r->o.n_sizes && !r->o.kp.size && !r->image_path) {
 		if (calibrate_run(r, &cal, err, sizeof(err))) {
 			diag_line("%s", err);

@@ -273,6 +273,8 @@ static void meta_measurement(FILE *f, const struct sweep *sw, const struct run_m
 	}
 	if (m->roof)
 		roof_write_json(f, m->roof);
+	if (m->pick || m->variant_forced)
+		pick_write_json(f, m->pick, m->variant_forced);
 }
 
 int report_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m)
