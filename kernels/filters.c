@@ -36,6 +36,7 @@
 #define FLT_SEED         0x5eed1e55ull
 #define FLT_TILE_W       1024 /* the tile (kernel_params.tile): 384 KiB read + written */
 #define FLT_TILE_H       64
+#define FLT_STREAM_MAX_ROW (48u << 10) /* widest row streamed (16384 pixels), on the stack */
 
 
 /* One output byte i of a 3x3 filter, given the bytes left (l) and right (r) of it in the
@@ -72,43 +73,74 @@ static int edge_pixels(const uint8_t *u, const uint8_t *m, const uint8_t *d, uin
 	return w == 1;
 }
 
-/*
- * Rows [b, e) into out.  in holds input rows from in_first on, out output rows from
- * out_first on: the whole buffers (in_first = out_first = 0) or a transport's copies.
- */
 /* each filter's slot in the variant choice (hot.h) */
 static const enum hot_kernel flt_hot[] = {
 	[FLT_GRAY] = HOT_GRAYSCALE, [FLT_SEPIA] = HOT_SEPIA,
 	[FLT_BLUR] = HOT_BOX_BLUR,  [FLT_SHARPEN] = HOT_SHARPEN,
 };
 
+/* Output row y into o, from input row m (in holds input rows from in_first on). */
+static void flt_row(const struct flt_priv *f, const struct hot_ops *ops, size_t y,
+		    const uint8_t *m, uint8_t *o)
+{
+	const uint8_t *u = y > 0 ? m - f->stride : m;
+	const uint8_t *d = y + 1 < f->h ? m + f->stride : m;
+
+	switch (f->kind) {
+	case FLT_GRAY:
+		ops->gray(m, o, f->w);
+		break;
+	case FLT_SEPIA:
+		ops->sepia(m, o, f->w);
+		break;
+	case FLT_BLUR:
+		if (!edge_pixels(u, m, d, o, f->w, blur_byte))
+			ops->blur(u, m, d, o, f->w);
+		break;
+	case FLT_SHARPEN:
+		if (!edge_pixels(u, m, d, o, f->w, sharpen_byte))
+			ops->sharpen(u, m, d, o, f->w);
+		break;
+	}
+}
+
+/* flt_rows() with streaming stores: each row is made in a buffer that stays in L1, its
+ * check taken there, and then streamed to out (apart, so that only these calls have the
+ * buffer on their stack). */
+__attribute__((noinline)) static void flt_rows_streamed(const struct flt_priv *f, size_t b,
+							size_t e, const uint8_t *in,
+							size_t in_first, uint8_t *out,
+							size_t out_first, struct partial *p)
+{
+	const struct hot_ops *ops = hot_of(flt_hot[f->kind]);
+	uint8_t row[FLT_STREAM_MAX_ROW] __attribute__((aligned(64)));
+
+	for (size_t y = b; y < e; y++) {
+		flt_row(f, ops, y, in + (y - in_first) * f->stride, row);
+		p->check += pb_row_check(row, f->stride, y);
+		ops->stream(out + (y - out_first) * f->stride, row, f->stride);
+	}
+	ops->fence();
+	p->count += e - b;
+}
+
+/*
+ * Rows [b, e) into out.  in holds input rows from in_first on, out output rows from
+ * out_first on: the whole buffers (in_first = out_first = 0) or a transport's copies.
+ */
 static void flt_rows(const struct flt_priv *f, size_t b, size_t e, const uint8_t *in,
 		     size_t in_first, uint8_t *out, size_t out_first, struct partial *p)
 {
 	const struct hot_ops *ops = hot_of(flt_hot[f->kind]);
 
+	if (f->stream) {
+		flt_rows_streamed(f, b, e, in, in_first, out, out_first, p);
+		return;
+	}
 	for (size_t y = b; y < e; y++) {
-		const uint8_t *m = in + (y - in_first) * f->stride;
-		const uint8_t *u = y > 0 ? m - f->stride : m;
-		const uint8_t *d = y + 1 < f->h ? m + f->stride : m;
 		uint8_t *o = out + (y - out_first) * f->stride;
 
-		switch (f->kind) {
-		case FLT_GRAY:
-			ops->gray(m, o, f->w);
-			break;
-		case FLT_SEPIA:
-			ops->sepia(m, o, f->w);
-			break;
-		case FLT_BLUR:
-			if (!edge_pixels(u, m, d, o, f->w, blur_byte))
-				ops->blur(u, m, d, o, f->w);
-			break;
-		case FLT_SHARPEN:
-			if (!edge_pixels(u, m, d, o, f->w, sharpen_byte))
-				ops->sharpen(u, m, d, o, f->w);
-			break;
-		}
+		flt_row(f, ops, y, in + (y - in_first) * f->stride, o);
 		p->check += pb_row_check(o, f->stride, y);
 	}
 	p->count += e - b;
@@ -214,6 +246,8 @@ static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
 	f->h = (uint32_t)h;
 	f->stride = (size_t)w * 3;
 	f->bytes = pb_image_bytes(f->w, f->h);
+	f->stream = p->stream_above && 2 * (uint64_t)f->bytes > p->stream_above &&
+		    f->stride <= FLT_STREAM_MAX_ROW;
 	/* input, output and reference must fit in this machine's memory, checked up front */
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 
@@ -244,6 +278,7 @@ static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
 		.in = f->in,
 		.out = f->out,
 		.variant = hot_of(flt_hot[kind])->name,
+		.streamed = f->stream,
 	};
 	snprintf(shape->twin, sizeof(shape->twin), "%s %u %u", name, f->w, f->h);
 	return 0;

@@ -165,6 +165,46 @@ static void copy(void *restrict dst, const void *restrict src, size_t bytes)
 	}
 }
 
+/* Whole lines of dst by streaming stores of the variant's widest vectors (64 bytes a step),
+ * so that they are written without being read first; the partial lines around them by
+ * ordinary stores. */
+static void stream(void *restrict dst, const void *restrict src, size_t bytes)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+	size_t head = (64 - ((uintptr_t)d & 63)) & 63;
+
+#if !defined(HOT_GENERIC) && defined(__x86_64__)
+	if (head > bytes)
+		head = bytes;
+	memcpy(d, s, head);
+	d += head;
+	s += head;
+	bytes -= head;
+	for (; bytes >= 64; bytes -= 64, d += 64, s += 64) {
+#if defined(__AVX512F__)
+		_mm512_stream_si512((void *)d, _mm512_loadu_si512((const void *)s));
+#elif defined(__AVX__)
+		_mm256_stream_si256((void *)d, _mm256_loadu_si256((const void *)s));
+		_mm256_stream_si256((void *)(d + 32), _mm256_loadu_si256((const void *)(s + 32)));
+#else
+		for (int k = 0; k < 64; k += 16)
+			_mm_stream_si128((void *)(d + k), _mm_loadu_si128((const void *)(s + k)));
+#endif
+	}
+#else
+	(void)head;
+#endif
+	memcpy(d, s, bytes);
+}
+
+static void fence(void)
+{
+#if !defined(HOT_GENERIC) && defined(__x86_64__)
+	_mm_sfence();
+#endif
+}
+
 const struct hot_ops HOT_CAT(hot_ops_, HOT_VARIANT) = {
 	.name = HOT_STR(HOT_VARIANT),
 	.sq_sum = sq_sum,
@@ -175,4 +215,6 @@ const struct hot_ops HOT_CAT(hot_ops_, HOT_VARIANT) = {
 	.sharpen = HOT_CAT(hot_sharpen_, HOT_VARIANT),
 	.row_words = row_words,
 	.copy = copy,
+	.stream = stream,
+	.fence = fence,
 };

@@ -39,6 +39,11 @@ struct hot_ops {
 	/* dst = src, bytes a multiple of 64, in the variant's widest loads and ordinary stores:
 	 * the copy whose bandwidth bench/roof.c measures as the filters' roof */
 	void (*copy)(void *restrict dst, const void *restrict src, size_t bytes);
+	/* dst = src, any bytes, with streaming (non-temporal) stores for dst's whole 64-byte
+	 * lines and ordinary ones around them (generic C: ordinary stores only); fence() then
+	 * orders them before what follows (sfence) */
+	void (*stream)(void *restrict dst, const void *restrict src, size_t bytes);
+	void (*fence)(void);
 };
 
 /* The kernels with a hot loop, each of which may run a variant of its own. */

@@ -48,8 +48,9 @@ struct kernel_params {
 	int tile;             /* non-zero: size and image are ignored for the kernel's tile, work
 			       * that fits in L2 for timing its variants (a 1024 x 64 synthetic
 			       * picture; about 2^18 elements for the sums) */
-	int stream;           /* filters: output rows written with streaming (non-temporal)
-			       * stores, past the caches */
+	uint64_t stream_above; /* filters: output rows written with streaming (non-temporal)
+				* stores, past the caches, when the picture's input + output
+				* bytes exceed this (0: never; rows up to 16384 pixels) */
 };
 
 /* What setup() decided: the work and its size. */
@@ -67,6 +68,7 @@ struct kernel_shape {
 				* workers write it in place) */
 	const char *variant;   /* the instruction-set variant of its hot loop ("avx2"), or
 				* NULL for a kernel with none (io_wait) */
+	int streamed;          /* filters: the output is written with streaming stores */
 	char twin[64];         /* the same work in kernels/python/twins.py, for backends that
 				* run real CPython: job(twin, input) processes the same items
 				* ("range_sum 300000000", "sharpen 64 48"); "" if none */
@@ -166,6 +168,9 @@ int kernel_variant_set(const char *name);
 /* dst = src (bytes a multiple of 64) in the variant's widest vectors and ordinary stores,
  * as the filters store: the copy whose bandwidth is the filters' roof (bench/roof.c). */
 void kernel_copy(void *dst, const void *src, size_t bytes);
+/* The same with streaming (non-temporal) stores for dst's whole lines, as the filters'
+ * outputs are written with kernel_params.stream_above. */
+void kernel_copy_stream(void *dst, const void *src, size_t bytes);
 
 /* Allocates priv and runs setup. 0 or -errno; on error *ki is left empty. */
 int kernel_instance_init(struct kernel_instance *ki, const struct kernel *k,

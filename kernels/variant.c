@@ -124,6 +124,12 @@ void kernel_copy(void *dst, const void *src, size_t bytes)
 	hot()->copy(dst, src, bytes);
 }
 
+void kernel_copy_stream(void *dst, const void *src, size_t bytes)
+{
+	hot()->stream(dst, src, bytes);
+	hot()->fence();
+}
+
 const char *const *kernel_variants(void)
 {
 	return names;

@@ -191,19 +191,22 @@ static void test_verify_catches_a_wrong_pixel(void **state)
 	}
 }
 
-/* One kernel run serially on img, against the independent reference. */
-static void check_serial(const char *name, const struct pb_image *img)
+/* One kernel run serially on img (rows [0, 1) then the rest), against the independent
+ * reference; stream: with streaming stores. */
+static void check_serial(const char *name, const struct pb_image *img, int stream)
 {
 	size_t bytes = pb_image_bytes(img->w, img->h);
 	uint8_t *want = malloc(bytes);
-	struct kernel_params p = { .image = img };
+	struct kernel_params p = { .image = img, .stream_above = stream ? 1 : 0 };
 	struct kernel_instance ki;
 	struct partial total = { 0 };
 
 	assert_non_null(want);
 	independent(name, img->px, (int)img->w, (int)img->h, want);
 	assert_int_equal(kernel_instance_init(&ki, kernel_find(name), &p), 0);
-	ki.k->run(ki.priv, 0, ki.shape.n, &total);
+	assert_int_equal(ki.shape.streamed, stream);
+	ki.k->run(ki.priv, 0, 1, &total);
+	ki.k->run(ki.priv, 1, ki.shape.n, &total);
 	if (memcmp(ki.shape.out, want, bytes) != 0)
 		fail_msg("%s (%s), %ux%u: output differs from the independent reference", name,
 			 ki.shape.variant, img->w, img->h);
@@ -213,7 +216,7 @@ static void check_serial(const char *name, const struct pb_image *img)
 }
 
 /* Rows around every vector width's steps and blocks (the tails, the last vector moved
- * back, blur's blocks of column sums), each filter. */
+ * back, blur's blocks of column sums), each filter, with ordinary and streaming stores. */
 static void test_wide_rows(void **state)
 {
 	static const unsigned widths[] = { 2, 5, 6, 7, 11, 12, 21, 22, 23, 24, 40, 45, 86, 171,
@@ -226,8 +229,10 @@ static void test_wide_rows(void **state)
 
 		assert_non_null(img.px);
 		random_picture(img.px, pb_image_bytes(img.w, img.h));
-		for (int f = 0; f < 4; f++)
-			check_serial(names[f], &img);
+		for (int f = 0; f < 4; f++) {
+			check_serial(names[f], &img, 0);
+			check_serial(names[f], &img, 1);
+		}
 		free(img.px);
 	}
 }
@@ -253,7 +258,7 @@ static void test_blur_every_sum(void **state)
 			c -= v;
 		}
 	}
-	check_serial("box_blur", &img);
+	check_serial("box_blur", &img, 0);
 	free(img.px);
 }
 
