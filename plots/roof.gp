@@ -5,11 +5,13 @@
 #             kernel='KERNEL'; size=N; image=1; backends='serial pthreads ...';
 #             caption='host, date'" plots/roof.gp
 # image=1 (filters): GB/s moved (bytes read + written / median) against workers, per backend,
-#   with the copy bandwidth measured with as many workers as the ceiling.
+#   with both ceilings measured with as many workers: the copy bandwidth (memory) and, given
+#   compute='DIR/compute.csv', the filter's rate on its in-cache tile (compute).
 # image=0 (compute kernels): core cycles per item (median x clock x workers / items) against
 #   workers, per backend; lower is better, a flat line is perfect scaling.
 # writes out.png and out.svg.  Columns (results/README.md): summary 1 kernel, 2 backend,
-# 3 workers, 4 size, 24 gb_per_s, 39 cycles_per_item; roof.csv 1 workers, 2 copy_gb_per_s.
+# 3 workers, 4 size, 24 gb_per_s, 39 cycles_per_item; roof.csv 1 workers, 2 copy_gb_per_s;
+# compute.csv 1 kernel, 2 workers, 3 compute_gb_per_s.
 
 set datafile separator ","
 set key outside right top box
@@ -29,6 +31,7 @@ set label 1 caption at screen 0.01, 0.015 font ",9"
 set bmargin 5
 
 if (!exists("size")) size = 0
+if (!exists("compute")) compute = ""
 sel(b) = strcol(1) eq kernel && strcol(2) eq b && (size == 0 || $4 == size)
 row(b, col) = sel(b) ? column(col) : NaN
 
@@ -43,10 +46,13 @@ do for [fmt in "png svg"] {
 	set xrange [0.75:maxw + 0.25]
 	set yrange [0:*]
 	if (image) {
-		set title sprintf("%s: GB/s moved (read + written) against the copy bandwidth measured in this run", kernel)
+		set title sprintf("%s: GB/s moved (read + written) against the ceilings measured in this run", kernel)
 		set ylabel "GB/s"
-		plot roof every ::1 using 1:2 title "copy bandwidth (roof)" with linespoints \
+		plot roof every ::1 using 1:2 title "copy bandwidth (memory ceiling)" with linespoints \
 		         dashtype 2 lc rgb "black" pt 2 lw 2, \
+		     for [f in compute] f every ::1 using (strcol(1) eq kernel ? $2 : NaN):3 \
+		         title "in-cache rate (compute ceiling)" with linespoints \
+		         dashtype 3 lc rgb "#555555" pt 3 lw 2, \
 		     for [i = 1:words(backends)] csv every ::1 \
 		         using (row(word(backends, i), 3)):(row(word(backends, i), 24)) \
 		         title word(backends, i) with linespoints lt i pointsize 1.3

@@ -143,7 +143,7 @@ grep -q "cyc/item" "$tmp/out" && grep -q "^roof (measured before the sweep" "$tm
 grep -q '"kernel_variant": "'"$v"'"' "$tmp/run/meta.json" && grep -q '"roof": {"clock_hz": [0-9]' "$tmp/run/meta.json" && ok || bad "meta.json lacks the roof or the variant"
 grep -Eq '"machine_state": \{"boost": "(on|off|unknown)", "aslr": -?[0-9], "busy_at_start": [0-9]+, "busy_names": "[^"]*", "steal": -?[0-9.]+(, "steady": \{"kernel": "range_sum", "runs": [0-9]+[^}]*\})?\}' "$tmp/run/meta.json" && ok || bad "meta.json lacks the machine's state"
 [ "$(head -1 "$tmp/run/roof.csv")" = "workers,copy_gb_per_s,clock_ghz" ] && [ "$(wc -l <"$tmp/run/roof.csv")" -eq 3 ] && ok || bad "roof.csv"
-awk -F, 'NR > 1 && $1 == "sum_squares" && !($(NF - 9) > 0) {bad = 1} END {exit bad}' "$tmp/run/summary.csv" && ok || bad "sum_squares rows without cycles per item"
+awk -F, 'NR > 1 && $1 == "sum_squares" && !($(NF - 13) > 0) {bad = 1} END {exit bad}' "$tmp/run/summary.csv" && ok || bad "sum_squares rows without cycles per item"
 
 # The scaling model: under the table, fitted on 1 worker, checked on 2; then projected.
 grep -q "^  pthreads  *model, fitted on 1 worker (compute .* / CPUs + serial .*): 2 workers on 2 CPUs predicted .*, measured .*: error [-+][0-9.]*%$" "$tmp/out" && ok || bad "no model line under the table: $(grep model "$tmp/out" | head -2)"

@@ -333,6 +333,12 @@ static int measure(struct run_cmd *r, int gb_argc, const char **gb_argv)
 			diag_line("cannot measure the copy bandwidth: %s", strerror(-rc));
 			return EXIT_VERIFY;
 		}
+		r->o.kp.stream_above = roof.stream_above;
+		rc = roof_measure_compute(&roof, r->topo, r->pin, r->o.kernels, r->o.n_kernels);
+		if (rc) {
+			diag_line("cannot measure the filters' compute ceiling: %s", strerror(-rc));
+			return EXIT_VERIFY;
+		}
 		r->meta.roof = &roof;
 	}
 	rc = sweep_own(r, gb_argc, gb_argv);

@@ -24,8 +24,8 @@
 static void clear_run_dir(const char *dir)
 {
 	static const char *const files[] = { "summary.csv", "samples.csv", "meta.json",
-					     "gbench.json", "topology.xml", "roof.csv", "report.md",
-					     ".gbench.json.tmp", NULL };
+					     "gbench.json", "topology.xml", "roof.csv", "compute.csv",
+					     "report.md", ".gbench.json.tmp", NULL };
 	char path[1400];
 
 	for (const char *const *f = files; *f; f++) {

@@ -62,7 +62,8 @@ int run_write(struct run_cmd *r)
 	status = move_into_place(r);
 	if (report_write_summary(r->out_dir, sw, r->meta.roof) ||
 	    report_write_samples(r->out_dir, sw) || report_write_meta(r->out_dir, sw, &r->meta) ||
-	    (r->meta.roof && roof_write_csv(r->out_dir, r->meta.roof))) {
+	    (r->meta.roof && (roof_write_csv(r->out_dir, r->meta.roof) ||
+			      roof_write_compute_csv(r->out_dir, r->meta.roof)))) {
 		diag_line("cannot write the results in '%s': %s", r->out_dir, strerror(errno));
 		status = EXIT_VERIFY;
 	}

@@ -37,12 +37,17 @@ static void chart_backends(const struct sweep *sw, const struct kernel *k, char 
 	}
 }
 
-static int roof_present(const char *dir)
+static int file_present(const char *dir, const char *name)
 {
 	char path[1200];
 
-	snprintf(path, sizeof(path), "%s/roof.csv", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return access(path, R_OK) == 0;
+}
+
+static int roof_present(const char *dir)
+{
+	return file_present(dir, "roof.csv");
 }
 
 static int run_gnuplot(const char *plots_dir, const char *script, const char *expr)
@@ -130,9 +135,12 @@ int report_charts(const char *dir, const struct sweep *sw, const struct run_meta
 		if (!sw->weak && sw->rows[i].variant[0] && roof_present(dir)) {
 			snprintf(expr, sizeof(expr),
 				 "csv='%s/summary.csv'; roof='%s/roof.csv'; out='%s/roof-%s'; "
-				 "kernel='%s'; size=%llu; image=%d; backends='serial %s'; caption='%s'",
+				 "kernel='%s'; size=%llu; image=%d; backends='serial %s'; caption='%s'%s%s%s",
 				 dir, dir, dir, k->name, k->name, (unsigned long long)size,
-				 sw->rows[i].pixels > 0, backends, caption);
+				 sw->rows[i].pixels > 0, backends, caption,
+				 file_present(dir, "compute.csv") ? "; compute='" : "",
+				 file_present(dir, "compute.csv") ? dir : "",
+				 file_present(dir, "compute.csv") ? "/compute.csv'" : "");
 			if ((e = run_gnuplot(plots_dir, "roof.gp", expr)) != 0)
 				rc = rc ? rc : e;
 		}

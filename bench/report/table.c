@@ -95,8 +95,9 @@ static void print_head(FILE *out, const struct sweep *sw, const struct run_meta 
 			report_fmt_time(cal_t, sizeof(cal_t), cal->target_s), ce->probe_s,
 			ce->kept ? ", size kept from an earlier run" : "");
 	if (!sw->weak)
-		fprintf(out, "%s%s\n", r0->variant[0] && !py ? "; variant " : "", py ? "" : r0->variant);
-	const char *rate_head = img ? "   MPix/s    GB/s  %copy"
+		fprintf(out, "%s%s%s\n", r0->variant[0] && !py ? "; variant " : "", py ? "" : r0->variant,
+			r0->streamed && !py ? ", streaming stores" : "");
+	const char *rate_head = img ? "   MPix/s    GB/s  %roof"
 			      : r0->variant[0] ? " items/ns cyc/item" : "  items/s";
 
 	fprintf(out, "  %-18s %7s%s %11s %7s %23s %7s %8s %13s %10s %10s%s\n", "backend",
@@ -130,7 +131,8 @@ static void row_marks(const struct sweep_row *r, const struct sweep *sw, struct 
 	c->bind_fail += r->bind_failures;
 }
 
-/* The rate columns: MPix/s, GB/s, %copy (pictures); items/ns, cyc/item; or items/s. */
+/* The rate columns: MPix/s, GB/s, %roof and its bound (pictures); items/ns, cyc/item; or
+ * items/s. */
 static void row_rate_cols(const struct sweep_row *r, const struct run_meta *m, char *rate,
 			  size_t len)
 {
@@ -141,8 +143,8 @@ static void row_rate_cols(const struct sweep_row *r, const struct run_meta *m, c
 	if (r->pixels > 0) {
 		double gbs = (double)r->bytes * 1e-9 / r->median;
 
-		if (rr.copy > 0 && !is_python(r))
-			snprintf(roofcol, sizeof(roofcol), "%.0f%%", rr.copy * 100);
+		if (rr.roof > 0 && !is_python(r))
+			snprintf(roofcol, sizeof(roofcol), "%.0f%%%c", rr.roof * 100, rr.bound);
 		snprintf(rate, len, rr.rate < 100 ? " %8.2g %7.2g %6s" : " %8.0f %7.2f %6s", rr.rate,
 			 gbs, roofcol);
 	} else if (r->variant[0]) {
@@ -204,8 +206,10 @@ static void print_legend(FILE *out, const struct sweep *sw, const struct run_met
 	if (m->roof) {
 		fprintf(out, "roof (measured before the sweep, %.2f s): ", m->roof->seconds);
 		roof_print(out, m->roof);
+		roof_print_compute(out, m->roof);
 		fprintf(out, "cyc/item = median x clock x workers / items (core cycles per item); "
-			     "%%copy = GB/s / copy bandwidth with as many workers\n");
+			     "%%roof = GB/s / the lower ceiling with as many workers: m memory (the "
+			     "copy bandwidth), c compute (the filter on its in-cache tile)\n");
 	}
 	print_hosts(out, sw, m);
 	/* rows of backends that mpirun starts, beside rows parbench measured itself: they were

@@ -9,7 +9,7 @@
 
 #include "rundir.h"
 
-#define SUMMARY_COLS 48
+#define SUMMARY_COLS 52
 
 /* Where each column is in a file's header (-1: absent, an older run). */
 struct summary_map {

@@ -33,6 +33,7 @@
 #define ROOF_MAX_BYTES  ((size_t)-1)
 #endif
 #define ROOF_CLOCK_ADDS 4000000u    /* ~1.5 ms at 3 GHz */
+#define ROOF_STREAM_WINS 1.05       /* streaming stores are used if that much faster */
 
 /* Cycles per second of a chain of dependent adds (the empty asm keeps every add, in order,
  * in a register: one add per cycle of latency), best of 5. */
@@ -66,6 +67,7 @@ struct copier {
 	atomic_int *gate;  /* 1: all threads exist, go; -1: some could not start, leave */
 	int worker;        /* 0 times the passes */
 	double best_s;     /* worker 0: the fastest pass */
+	double best_stream_s; /* worker 0: the fastest pass with streaming stores */
 	int failed;
 };
 
@@ -86,18 +88,19 @@ static void *copier_main(void *arg)
 	} else {
 		c->failed = 1;
 	}
-	c->best_s = 0;
-	for (int pass = 0; pass <= ROOF_PASSES; pass++) {
-		double t0;
+	c->best_s = c->best_stream_s = 0;
+	/* ordinary and streaming stores in turn, the first of each untimed */
+	for (int pass = 0; pass < 2 * (ROOF_PASSES + 1); pass++) {
+		double t0, *best = pass & 1 ? &c->best_stream_s : &c->best_s;
 
 		pthread_barrier_wait(c->start);
 		t0 = pb_mono_s();
 		if (!c->failed)
-			kernel_copy(dst, src, c->bytes);
+			(pass & 1 ? kernel_copy_stream : kernel_copy)(dst, src, c->bytes);
 		pthread_barrier_wait(c->done);
 		t0 = pb_mono_s() - t0;
-		if (c->worker == 0 && pass > 0 && (c->best_s == 0 || t0 < c->best_s))
-			c->best_s = t0;
+		if (c->worker == 0 && pass > 1 && (*best == 0 || t0 < *best))
+			*best = t0;
 	}
 	if (!c->failed && (dst[c->bytes / 2] != 0x5a || dst[c->bytes - 1] != 0x5a))
 		c->failed = 1; /* the copy was not done */
@@ -106,9 +109,10 @@ static void *copier_main(void *arg)
 	return NULL;
 }
 
-/* Bytes read + written per second by w pinned workers copying total bytes between them. */
+/* Bytes read + written per second by w pinned workers copying total bytes between them,
+ * with ordinary stores (bps) and streaming ones (stream_bps). */
 static int copy_bps(const struct pin_topo *topo, const char *pin, unsigned w, size_t total,
-		    double *bps)
+		    double *bps, double *stream_bps)
 {
 	struct pin_plan plan;
 	struct copier *c = calloc(w, sizeof(*c));
@@ -150,8 +154,10 @@ static int copy_bps(const struct pin_topo *topo, const char *pin, unsigned w, si
 			pthread_join(c[i].th, NULL);
 		for (unsigned i = 0; i < w; i++)
 			err = c[i].failed ? -ENOMEM : err;
-		if (!err && c[0].best_s > 0)
+		if (!err && c[0].best_s > 0 && c[0].best_stream_s > 0) {
 			*bps = 2.0 * (double)c[0].bytes * w / c[0].best_s;
+			*stream_bps = 2.0 * (double)c[0].bytes * w / c[0].best_stream_s;
+		}
 	}
 	pthread_barrier_destroy(&start);
 	pthread_barrier_destroy(&done);
@@ -195,11 +201,16 @@ int roof_measure(struct roof *r, const struct pin_topo *topo, const char *pin,
 	r->clock_hz = clock_hz();
 	pin_restore(topo, saved);
 	for (size_t i = 0; i < r->n; i++) {
-		int err = copy_bps(topo, pin, r->workers[i], total, &r->copy_bps[i]);
+		int err = copy_bps(topo, pin, r->workers[i], total, &r->copy_bps[i],
+				   &r->stream_bps[i]);
 
 		if (err)
 			return err;
 	}
+	/* streaming stores for the filters' outputs that do not fit in the LLC, if they copy
+	 * faster (by more than the noise) with one worker */
+	if (r->stream_bps[0] > ROOF_STREAM_WINS * r->copy_bps[0])
+		r->stream_above = l3 ? l3 : ROOF_MIN_BYTES;
 	r->seconds = pb_mono_s() - t0;
 	return 0;
 }
@@ -213,6 +224,15 @@ double roof_copy_bps(const struct roof *r, unsigned w)
 	return bps;
 }
 
+double roof_stream_bps(const struct roof *r, unsigned w)
+{
+	double bps = 0;
+
+	for (size_t i = 0; i < r->n && r->workers[i] <= w; i++)
+		bps = r->stream_bps[i];
+	return bps;
+}
+
 void roof_print(FILE *out, const struct roof *r)
 {
 	fprintf(out, "core clock: %.2f GHz (dependent adds)\n", r->clock_hz * 1e-9);
@@ -221,6 +241,15 @@ void roof_print(FILE *out, const struct roof *r)
 		fprintf(out, "%s %u worker%s %.1f GB/s", i ? "," : "", r->workers[i],
 			r->workers[i] == 1 ? "" : "s", r->copy_bps[i] * 1e-9);
 	fprintf(out, "\n");
+	fprintf(out, "copy with streaming stores:");
+	for (size_t i = 0; i < r->n; i++)
+		fprintf(out, "%s %u worker%s %.1f GB/s", i ? "," : "", r->workers[i],
+			r->workers[i] == 1 ? "" : "s", r->stream_bps[i] * 1e-9);
+	if (r->stream_above)
+		fprintf(out, "; used (and the roof) for the filters' pictures over %.0f MiB read + "
+			     "written (the LLC)\n", (double)r->stream_above / (1 << 20));
+	else
+		fprintf(out, "; not used: no faster than ordinary stores\n");
 }
 
 void roof_write_json(FILE *f, const struct roof *r)
@@ -230,7 +259,11 @@ void roof_write_json(FILE *f, const struct roof *r)
 	for (size_t i = 0; i < r->n; i++)
 		fprintf(f, "%s{\"workers\": %u, \"bps\": %.6g}", i ? ", " : "", r->workers[i],
 			r->copy_bps[i]);
-	fprintf(f, "]},\n");
+	fprintf(f, "], \"stream_bytes_per_s\": [");
+	for (size_t i = 0; i < r->n; i++)
+		fprintf(f, "%s{\"workers\": %u, \"bps\": %.6g}", i ? ", " : "", r->workers[i],
+			r->stream_bps[i]);
+	fprintf(f, "], \"stream_above\": %llu},\n", (unsigned long long)r->stream_above);
 }
 
 int roof_write_csv(const char *dir, const struct roof *r)
