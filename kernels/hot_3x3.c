@@ -63,6 +63,8 @@ HOT_INLINE void blur_columns(const uint8_t *u, const uint8_t *m, const uint8_t *
 		size_t at = j + HVI_BYTES <= len ? j : len - HVI_BYTES;
 		hvi x = hvi_load(u + b + at), y = hvi_load(m + b + at), z = hvi_load(d + b + at);
 
+		hvi_ahead(d + b + at); /* the rows up and mid were down before */
+
 		hvi_store(e + at / 2, hvi_add16(hvi_add16(hvi_and(x, lo), hvi_and(y, lo)),
 						hvi_and(z, lo)));
 		hvi_store(o + at / 2, hvi_add16(hvi_add16(hvi_srli16(x, 8), hvi_srli16(y, 8)),
@@ -92,8 +94,10 @@ void HOT_CAT(hot_blur_, HOT_VARIANT)(const uint8_t *restrict u, const uint8_t *r
 		size_t len = n - i < BLUR_BLOCK ? (n - i) / HVI_BYTES * HVI_BYTES : BLUR_BLOCK;
 
 		blur_columns(u, m, d, i - 3, len + 6, e, o);
-		for (size_t t = 0; t < len; t += HVI_BYTES)
+		for (size_t t = 0; t < len; t += HVI_BYTES) {
+			hvi_ahead(out + i + t);
 			hvi_store(out + i + t, blur_words(e + t / 2, o + t / 2));
+		}
 		i += len;
 		if (i < n && n - i < HVI_BYTES)
 			i = n - HVI_BYTES; /* the last bytes in one more vector, again some */
@@ -133,8 +137,11 @@ void HOT_CAT(hot_sharpen_, HOT_VARIANT)(const uint8_t *restrict u, const uint8_t
 		sharpen_plain(u, m, d, out, i, n);
 		return;
 	}
-	for (; i + HVI_BYTES <= n; i += HVI_BYTES)
+	for (; i + HVI_BYTES <= n; i += HVI_BYTES) {
+		hvi_ahead(d + i); /* the rows up and mid were down before */
+		hvi_ahead(out + i);
 		sharpen_vector(u, m, d, out, i);
+	}
 	if (i < n) /* the last bytes in one more vector, again some before them */
 		sharpen_vector(u, m, d, out, n - HVI_BYTES);
 }

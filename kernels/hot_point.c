@@ -7,7 +7,8 @@
  * The vector code: two vectors of whole pixels a step (4 pixels per 128-bit lane each),
  * split by byte shuffles into words R G and B 1, whose multiply-adds give
  * t = cR R + cG G + cB B + 500 exactly in 32 bits; then (t >> 3) / 125 in 16-bit lanes
- * (see div1000 below), and the bytes shuffled back into R G B order.
+ * (see div125_pair below), and the bytes shuffled back into R G B order; the lines ahead
+ * prefetched (hvi_ahead()).
  */
 #include "hot_simd.h"
 
@@ -90,7 +91,11 @@ void HOT_CAT(hot_gray_, HOT_VARIANT)(const uint8_t *restrict in, uint8_t *restri
 	size_t x = 0;
 
 	for (; x + 2 * HVI_PX + HVI_PX_PAD <= w; x += 2 * HVI_PX) {
-		hvi a = px_sum8(px_split(hvi_load_px(in + 3 * x)), 299, 587, 114);
+		hvi a;
+
+		hvi_ahead(in + 3 * x);
+		hvi_ahead(out + 3 * x);
+		a = px_sum8(px_split(hvi_load_px(in + 3 * x)), 299, 587, 114);
 		hvi b = px_sum8(px_split(hvi_load_px(in + 3 * x + 3 * HVI_PX)), 299, 587, 114);
 		hvi y = div125_pair(a, b);
 
@@ -110,8 +115,12 @@ void HOT_CAT(hot_sepia_, HOT_VARIANT)(const uint8_t *restrict in, uint8_t *restr
 	size_t x = 0;
 
 	for (; x + 2 * HVI_PX + HVI_PX_PAD <= w; x += 2 * HVI_PX) {
-		struct hvi_px a = px_split(hvi_load_px(in + 3 * x));
-		struct hvi_px b = px_split(hvi_load_px(in + 3 * x + 3 * HVI_PX));
+		struct hvi_px a, b;
+
+		hvi_ahead(in + 3 * x);
+		hvi_ahead(out + 3 * x);
+		a = px_split(hvi_load_px(in + 3 * x));
+		b = px_split(hvi_load_px(in + 3 * x + 3 * HVI_PX));
 		/* 16-bit words: R(a) G(a), R(b) G(b), B(a) B(b) in each lane, 4 of each */
 		hvi rg_a = div125_pair(px_sum8(a, 393, 769, 189), px_sum8(a, 349, 686, 168));
 		hvi rg_b = div125_pair(px_sum8(b, 393, 769, 189), px_sum8(b, 349, 686, 168));

@@ -75,6 +75,20 @@ void roof_print(FILE *out, const struct roof *r);
 void roof_write_json(FILE *f, const struct roof *r);
 /* roof.csv (workers,copy_gb_per_s,clock_ghz) in dir, for the charts. 0 or -errno. */
 int roof_write_csv(const char *dir, const struct roof *r);
+/* One filter's rates in one variant (roof_filters.c): bytes read + written per second. */
+struct roof_filter_row {
+	const struct kernel *k;
+	const char *variant;
+	double tile_bps;   /* in cache: the tile, serial */
+	double memory_bps; /* a side x side picture, ordinary stores */
+	double stream_bps; /* the same with streaming stores */
+	double memcpy_bps; /* memcpy() of that picture's bytes, in turn with the two above */
+};
+
+/* Filter k in every variant this CPU runs (at most max rows), on the calling thread.  0 or
+ * -errno (-EDOM: a variant's result was wrong; -EINVAL: k is not a filter; -ENOMEM). */
+int roof_filters(const struct kernel *k, uint64_t side, struct roof_filter_row *rows,
+		 size_t max, size_t *n);
 /* One line per filter: its compute ceiling per worker count. */
 void roof_print_compute(FILE *out, const struct roof *r);
 /* "compute_ceiling": [...] for meta.json (no braces), indented by two, with a comma. */
