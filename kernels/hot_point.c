@@ -54,22 +54,83 @@ struct hvi_px {
 	hvi rg, b1;
 };
 
-HOT_INLINE struct hvi_px px_split(hvi px)
+#if HVI_BYTES == 64 && defined(__AVX512VBMI__)
+/* AVX-512 VBMI: one byte permute across the register splits 16 pixels straight from the
+ * load (its zeroing and merging masks make the words), and one puts the results in R G B
+ * order for a 48-byte masked store; the tables are whole-register indexes. */
+#define PX_RG(j)   3 * (j), 0, 3 * (j) + 1, 0
+#define PX_B(j)    3 * (j) + 2, 0, 0, 0
+#define PX_16(F)   F(0), F(1), F(2), F(3), F(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11), \
+		   F(12), F(13), F(14), F(15)
+#define PX_3(F, p) F(p, 0), F(p, 1), F(p, 2)
+#define PX_48(F)   PX_3(F, 0), PX_3(F, 1), PX_3(F, 2), PX_3(F, 3), PX_3(F, 4), PX_3(F, 5), \
+		   PX_3(F, 6), PX_3(F, 7), PX_3(F, 8), PX_3(F, 9), PX_3(F, 10), PX_3(F, 11), \
+		   PX_3(F, 12), PX_3(F, 13), PX_3(F, 14), PX_3(F, 15)
+/* output byte c of pixel p from the per-lane layouts below (lane p / 4, position p % 4) */
+#define GRAY_A(p, c)  (16 * ((p) / 4) + 2 * ((p) % 4))
+#define GRAY_B(p, c)  (16 * ((p) / 4) + 8 + 2 * ((p) % 4))
+#define SEPIA_A(p, c) (16 * ((p) / 4) + 4 * (c) + (p) % 4)
+#define SEPIA_B(p, c) (16 * ((p) / 4) + ((c) == 2 ? 12 : 4 * (c)) + (p) % 4)
+
+static const uint8_t px_rg[64] __attribute__((aligned(64))) = { PX_16(PX_RG) };
+static const uint8_t px_b[64] __attribute__((aligned(64))) = { PX_16(PX_B) };
+static const uint8_t px_gray_a[64] __attribute__((aligned(64))) = { PX_48(GRAY_A) };
+static const uint8_t px_gray_b[64] __attribute__((aligned(64))) = { PX_48(GRAY_B) };
+static const uint8_t px_sepia_a[64] __attribute__((aligned(64))) = { PX_48(SEPIA_A) };
+static const uint8_t px_sepia_b[64] __attribute__((aligned(64))) = { PX_48(SEPIA_B) };
+
+HOT_INLINE struct hvi_px px_load(const uint8_t *p)
+{
+	hvi raw = _mm512_loadu_si512((const void *)p);
+
+	return (struct hvi_px){
+		_mm512_maskz_permutexvar_epi8(0x5555555555555555ull, hvi_load(px_rg), raw),
+		_mm512_mask_permutexvar_epi8(hvi_set1_32(1u << 16), 0x1111111111111111ull,
+					     hvi_load(px_b), raw)
+	};
+}
+
+/* the bytes of v picked by full (lane: the per-lane pattern, unused here) to p, 48 of them */
+HOT_INLINE void px_store(uint8_t *p, hvi v, hvi lane, const uint8_t *full)
+{
+	(void)lane;
+	_mm512_mask_storeu_epi8(p, 0x0000ffffffffffffull,
+				_mm512_permutexvar_epi8(hvi_load(full), v));
+}
+#else
+HOT_INLINE struct hvi_px px_load(const uint8_t *p)
 {
 	const hvi rg = hvi_lanes(_mm_setr_epi8(0, -1, 1, -1, 3, -1, 4, -1, 6, -1, 7, -1, 9, -1, 10, -1));
 	const hvi b0 = hvi_lanes(_mm_setr_epi8(2, -1, -1, -1, 5, -1, -1, -1, 8, -1, -1, -1, 11, -1, -1, -1));
+	hvi px = hvi_load_px(p);
 
 	return (struct hvi_px){ hvi_shuffle8(px, rg),
 				hvi_or(hvi_shuffle8(px, b0), hvi_set1_32(1u << 16)) };
 }
 
-/* (cr R + cg G + cb B + 500) >> 3 per pixel, in 32-bit lanes in pixel order */
+/* the bytes of v picked by lane (a per-lane pattern) to p, 3 HVI_PX of them */
+HOT_INLINE void px_store(uint8_t *p, hvi v, hvi lane, const uint8_t *full)
+{
+	(void)full;
+	hvi_store_px(p, hvi_shuffle8(v, lane));
+}
+
+static const uint8_t *const px_gray_a = NULL, *const px_gray_b = NULL;
+static const uint8_t *const px_sepia_a = NULL, *const px_sepia_b = NULL;
+#endif
+
+/* (cr R + cg G + cb B + 500) >> 3 per pixel, in 32-bit lanes in pixel order (with VNNI,
+ * the second multiply-add adds the first) */
 HOT_INLINE hvi px_sum8(struct hvi_px p, int cr, int cg, int cb)
 {
-	hvi t = hvi_add32(hvi_madd16(p.rg, hvi_set1_32((uint32_t)cg << 16 | (uint32_t)cr)),
-			  hvi_madd16(p.b1, hvi_set1_32(500u << 16 | (uint32_t)cb)));
+	hvi b = hvi_madd16(p.b1, hvi_set1_32(500u << 16 | (uint32_t)cb));
+	hvi crg = hvi_set1_32((uint32_t)cg << 16 | (uint32_t)cr);
 
-	return hvi_srli32(t, 3);
+#if HVI_BYTES == 64 && defined(__AVX512VNNI__)
+	return hvi_srli32(_mm512_dpwssd_epi32(b, p.rg, crg), 3);
+#else
+	return hvi_srli32(hvi_add32(hvi_madd16(p.rg, crg), b), 3);
+#endif
 }
 
 /* Two vectors of (t + 500) >> 3 (below 2^16) divided by 125 into one of 16-bit words, per
@@ -95,12 +156,12 @@ void HOT_CAT(hot_gray_, HOT_VARIANT)(const uint8_t *restrict in, uint8_t *restri
 
 		hvi_ahead(in + 3 * x);
 		hvi_ahead(out + 3 * x);
-		a = px_sum8(px_split(hvi_load_px(in + 3 * x)), 299, 587, 114);
-		hvi b = px_sum8(px_split(hvi_load_px(in + 3 * x + 3 * HVI_PX)), 299, 587, 114);
+		a = px_sum8(px_load(in + 3 * x), 299, 587, 114);
+		hvi b = px_sum8(px_load(in + 3 * x + 3 * HVI_PX), 299, 587, 114);
 		hvi y = div125_pair(a, b);
 
-		hvi_store_px(out + 3 * x, hvi_shuffle8(y, rep_a));
-		hvi_store_px(out + 3 * x + 3 * HVI_PX, hvi_shuffle8(y, rep_b));
+		px_store(out + 3 * x, y, rep_a, px_gray_a);
+		px_store(out + 3 * x + 3 * HVI_PX, y, rep_b, px_gray_b);
 	}
 	gray_plain(in, out, x, w);
 }
@@ -119,16 +180,16 @@ void HOT_CAT(hot_sepia_, HOT_VARIANT)(const uint8_t *restrict in, uint8_t *restr
 
 		hvi_ahead(in + 3 * x);
 		hvi_ahead(out + 3 * x);
-		a = px_split(hvi_load_px(in + 3 * x));
-		b = px_split(hvi_load_px(in + 3 * x + 3 * HVI_PX));
+		a = px_load(in + 3 * x);
+		b = px_load(in + 3 * x + 3 * HVI_PX);
 		/* 16-bit words: R(a) G(a), R(b) G(b), B(a) B(b) in each lane, 4 of each */
 		hvi rg_a = div125_pair(px_sum8(a, 393, 769, 189), px_sum8(a, 349, 686, 168));
 		hvi rg_b = div125_pair(px_sum8(b, 393, 769, 189), px_sum8(b, 349, 686, 168));
 		hvi bb = div125_pair(px_sum8(a, 272, 534, 131), px_sum8(b, 272, 534, 131));
 
 		/* the unsigned packs saturate at 255 */
-		hvi_store_px(out + 3 * x, hvi_shuffle8(hvi_packus16(rg_a, bb), mix_a));
-		hvi_store_px(out + 3 * x + 3 * HVI_PX, hvi_shuffle8(hvi_packus16(rg_b, bb), mix_b));
+		px_store(out + 3 * x, hvi_packus16(rg_a, bb), mix_a, px_sepia_a);
+		px_store(out + 3 * x + 3 * HVI_PX, hvi_packus16(rg_b, bb), mix_b, px_sepia_b);
 	}
 	sepia_plain(in, out, x, w);
 }

@@ -19,11 +19,13 @@ extern const struct hot_ops hot_ops_generic;
 extern const struct hot_ops hot_ops_sse2;
 extern const struct hot_ops hot_ops_avx2;
 extern const struct hot_ops hot_ops_avx512;
+extern const struct hot_ops hot_ops_avx512vbmi;
 #endif
 
 /* best first */
 static const struct hot_ops *const variants[] = {
 #ifdef PB_HOT_X86
+	&hot_ops_avx512vbmi,
 	&hot_ops_avx512,
 	&hot_ops_avx2,
 	&hot_ops_sse2,
@@ -34,6 +36,7 @@ static const struct hot_ops *const variants[] = {
 
 static const char *const names[] = {
 #ifdef PB_HOT_X86
+	"avx512vbmi",
 	"avx512",
 	"avx2",
 	"sse2",
@@ -56,6 +59,9 @@ static int runs_here(const struct hot_ops *v)
 {
 #ifdef PB_HOT_X86
 	__builtin_cpu_init();
+	if (v == &hot_ops_avx512vbmi)
+		return runs_here(&hot_ops_avx512) && __builtin_cpu_supports("avx512vbmi") &&
+		       __builtin_cpu_supports("avx512vnni");
 	if (v == &hot_ops_avx512)
 		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 		       __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
