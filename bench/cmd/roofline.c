@@ -86,7 +86,7 @@ static int print_filters(const struct pin_topo *topo, const struct roof *roof)
 	       "x roof: in cache / the copy bandwidth (1 worker, ordinary stores); * in use\n",
 	       (unsigned long long)s, (unsigned long long)s, mib,
 	       (double)pin_topo_l3_bytes(topo) / (1 << 20));
-	printf("  %-10s %-9s %9s %7s %12s %8s %10s %8s %8s\n", "kernel", "variant", "in cache",
+	printf("  %-10s %-12s %9s %7s %12s %8s %10s %8s %8s\n", "kernel", "variant", "in cache",
 	       "x roof", "from memory", "%memcpy", "streaming", "%memcpy", "memcpy");
 	for (const struct kernel *const *k = kernel_all(); *k; k++) {
 		struct roof_filter_row rows[PICK_MAX_VARIANTS];
@@ -102,8 +102,8 @@ static int print_filters(const struct pin_topo *topo, const struct roof *roof)
 			return EXIT_VERIFY;
 		}
 		for (size_t i = 0; i < n; i++)
-			printf("  %-10s %-8s%s %9.1f %6.2fx %12.1f %7.0f%% %10.1f %7.0f%% %8.1f\n",
-			       (*k)->name, rows[i].variant, strcmp(rows[i].variant, chosen) ? " " : "*",
+			printf("  %-10s %-10s %c %9.1f %6.2fx %12.1f %7.0f%% %10.1f %7.0f%% %8.1f\n",
+			       (*k)->name, rows[i].variant, strcmp(rows[i].variant, chosen) ? ' ' : '*',
 			       rows[i].tile_bps * 1e-9, rows[i].tile_bps / roof->copy_bps[0],
 			       rows[i].memory_bps * 1e-9, 100 * rows[i].memory_bps / rows[i].memcpy_bps,
 			       rows[i].stream_bps * 1e-9, 100 * rows[i].stream_bps / rows[i].memcpy_bps,
