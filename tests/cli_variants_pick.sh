@@ -50,6 +50,12 @@ done
 "$pb" run $tiny --isa generic --kernels box_blur --size 64 --out "$tmp/i" >"$tmp/i.out" 2>"$tmp/err" &&
 	grep -q "^# box_blur: .*; variant generic$" "$tmp/i.out" && grep -q '"forced": "generic"' "$tmp/i/meta.json" && ok || bad "--isa generic: $(head -c 300 "$tmp/err")"
 
+# parbench filter times its kernel's variants too, and says which ran.
+"$pb" filter --kernel sepia --input "$here/data/photo.png" --output "$tmp/o.png" --workers 1 --repetitions 2 >"$tmp/fl" 2>"$tmp/err" &&
+	v=$(sed -n 's/^sepia: .*; variant \([a-z0-9]*\)$/\1/p' "$tmp/fl") && echo " $runnable " | grep -q " $v " && ok || bad "filter: no variant: $(cat "$tmp/fl" "$tmp/err")"
+PARBENCH_ISA=generic "$pb" filter --kernel sepia --input "$here/data/photo.png" --output "$tmp/o.png" --workers 1 --repetitions 2 >"$tmp/fl" 2>&1 &&
+	grep -q "^sepia: .*; variant generic$" "$tmp/fl" && ok || bad "filter forced: $(cat "$tmp/fl")"
+
 # Both ceilings beside every filter row: %roof with m or c, the fields, compute.csv.
 grep -Eq "^  serial +1 .* [0-9]+%[mc]( |$)" "$tmp/a.out" && ok || bad "the sepia row lacks %roof and its bound: $(grep '^  serial' "$tmp/a.out" | head -1)"
 b=$(col "$tmp/a" sepia bound)
