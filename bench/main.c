@@ -54,9 +54,9 @@ static void help(void)
 		if (!(*c)->hidden)
 			printf("  %-10s %s\n", (*c)->cli->name, (*c)->summary);
 	printf("\nPARBENCH_ISA=V (or --isa V for run and roofline) runs the kernels' "
-	       "instruction-set\nvariant V (avx512vbmi, avx512, avx2, sse2, generic) in every "
-	       "kernel; default: each\nkernel's fastest, timed at the start on work that fits in "
-	       "L2\n");
+	       "instruction-set\nvariant V (avx512vbmi, avx512, avx2, avx2_128, sse2, generic) in "
+	       "every kernel;\ndefault: each kernel's fastest, timed at the start on work that "
+	       "fits in L2\n");
 	for (const struct command *const *c = commands; *c; c++) {
 		if ((*c)->hidden)
 			continue;

@@ -17,10 +17,12 @@
  * backend's picture is bit-identical to the reference before a time is reported.
  *
  * The fast rows are in hot_point.c and hot_3x3.c, in one variant per instruction set (each
- * filter runs the one chosen for it, hot.h): the point filters work on
- * whole pixels, blur and sharpen on bytes at offsets of +-3 (one pixel) and +-stride; the
- * first and last pixel of a row are done here, apart, for the border rule.  The reference
- * (filters_ref.c) is the definitions written pixel by pixel, sharing no code with them.
+ * filter runs the one chosen for it, hot.h): the point filters work on whole pixels, blur
+ * and sharpen on bytes at offsets of +-3 (one pixel) and +-stride; the first and last pixel
+ * of a row are done here, apart, for the border rule.  With kernel_params.stream_above a
+ * big picture's rows are made in a buffer in L1 and streamed out (non-temporal stores).
+ * The reference (filters_ref.c) is the definitions written pixel by pixel, sharing no code
+ * with them.
  */
 #include "filters_int.h"
 #include "hot.h"

@@ -4,8 +4,9 @@
  * hot_point.c and hot_3x3.c, built alongside.
  *
  * CMake builds this file several times with HOT_VARIANT set to the variant's name and the
- * matching -march (generic C also with HOT_GENERIC, which keeps out all intrinsics); each
- * build exports hot_ops_<name>.  Sums: 64-bit lanes of the widest vector the variant has,
+ * matching -march (generic C also with HOT_GENERIC, which keeps out all intrinsics; avx2_128
+ * with HOT_128, which keeps AVX2's instructions to 128 bits); each build exports
+ * hot_ops_<name>.  Sums: 64-bit lanes of the widest vector the variant has,
  * squares by the CPU's 32x32->64 multiply, carries avoided by summing values too small to
  * overflow a lane within a block (32-bit halves of a square; range elements below 2^40) and
  * folding the lanes into 128 bits after each block.  Every item is computed; nothing is
@@ -30,7 +31,7 @@ HOT_INLINE hv hot_sq(hv x)
 {
 	return (hv)_mm512_mul_epu32((__m512i)x, (__m512i)x);
 }
-#elif defined(__AVX2__)
+#elif defined(__AVX2__) && !defined(HOT_128)
 #define HOT_LANES 4
 typedef uint64_t hv __attribute__((vector_size(HOT_LANES * 8)));
 HOT_INLINE hv hot_sq(hv x)
@@ -184,7 +185,7 @@ static void stream(void *restrict dst, const void *restrict src, size_t bytes)
 	for (; bytes >= 64; bytes -= 64, d += 64, s += 64) {
 #if defined(__AVX512F__)
 		_mm512_stream_si512((void *)d, _mm512_loadu_si512((const void *)s));
-#elif defined(__AVX__)
+#elif defined(__AVX__) && !defined(HOT_128)
 		_mm256_stream_si256((void *)d, _mm256_loadu_si256((const void *)s));
 		_mm256_stream_si256((void *)(d + 32), _mm256_loadu_si256((const void *)(s + 32)));
 #else

@@ -2,8 +2,8 @@
  * hot.h - the kernels' hot loops, built once per instruction-set variant (internal to kernels/).
  *
  * hot.c (with hot_point.c and hot_3x3.c) is compiled several times, each time for one
- * instruction set (generic C, x86-64 baseline SSE2, AVX2, AVX-512, AVX-512 with VBMI and
- * VNNI), into one `struct hot_ops` each.  variant.c keeps the default, the best one this
+ * instruction set (generic C, x86-64 baseline SSE2, AVX2 at 128 and at 256 bits, AVX-512,
+ * AVX-512 with VBMI and VNNI), into one `struct hot_ops` each.  variant.c keeps the default, the best one this
  * CPU runs by its feature bits (or the one forced by kernel_variant_set()), and each
  * kernel's own choice (kernel_variant_use(), made by bench/ from timings).  Every variant computes exactly the same results: the tests
  * compare each runnable one bit for bit with the references.  Only the loops whose speed
@@ -22,7 +22,7 @@
 #define HOT_RS_LIMIT (1ull << 40) /* rs_sum: end at most this */
 
 struct hot_ops {
-	const char *name;      /* "generic", "sse2", "avx2", "avx512", "avx512vbmi" */
+	const char *name;      /* "generic", "sse2", "avx2_128", "avx2", "avx512", "avx512vbmi" */
 	/* sum of i*i for i in [begin, end), exact; end <= HOT_SQ_LIMIT */
 	pb_u128 (*sq_sum)(uint64_t begin, uint64_t end);
 	/* sum of 0, step, 2 step, ... below end, exact; end <= HOT_RS_LIMIT, step >= 1 */

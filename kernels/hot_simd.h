@@ -1,10 +1,10 @@
 /*
  * hot_simd.h - one vector width's integer operations under one set of names (hvi_*), so that
  * the filters' rows (hot_point.c, hot_3x3.c) are written once and built at the width of
- * each variant: 128 bits (sse2), 256 (avx2), 512 (avx512).  Byte shuffles, packs, unpacks
- * and multiply-adds act within each 128-bit lane at every width, as the instructions do, so
- * the same lane-wise code is right at every width; only the loads and stores of whole
- * pixels (4 per lane) differ.  HVI_BYTES is 0 for generic C (no intrinsics);
+ * each variant: 128 bits (sse2; avx2_128, AVX2 built with HOT_128), 256 (avx2), 512
+ * (avx512, avx512vbmi).  Byte shuffles, packs, unpacks and multiply-adds act within each
+ * 128-bit lane at every width, as the instructions do, so the same lane-wise code is right
+ * at every width; only the loads and stores of whole pixels (4 per lane) differ.  HVI_BYTES is 0 for generic C (no intrinsics);
  * HVI_SHUFFLE is 1 where byte shuffles exist (not in plain SSE2).
  */
 #ifndef PB_HOT_SIMD_H
@@ -44,7 +44,7 @@ HOT_INLINE hvi hvi_or(hvi a, hvi b)
 {
 	return _mm512_or_si512(a, b);
 }
-#elif defined(__AVX2__)
+#elif defined(__AVX2__) && !defined(HOT_128)
 #define HVI_BYTES   32
 #define HVI_SHUFFLE 1
 typedef __m256i hvi;

@@ -147,8 +147,8 @@ void kernel_names(char *buf, size_t len);
 
 /*
  * Instruction-set variants.  The kernels' hot loops are built for several instruction sets
- * (on x86-64: avx512vbmi, avx512, avx2, sse2 and generic C; elsewhere generic C); all give
- * bit-identical results.  Each kernel with a hot loop runs the variant chosen for it
+ * (on x86-64: avx512vbmi, avx512, avx2, avx2_128, sse2 and generic C; elsewhere generic C);
+ * all give bit-identical results.  Each kernel with a hot loop runs the variant chosen for it
  * (kernel_variant_use(): bench/ times them all and keeps the fastest), else the default:
  * the best this CPU runs by its feature bits, or the one set by kernel_variant_set().
  * None of these may be called while kernels run.

@@ -18,6 +18,7 @@ extern const struct hot_ops hot_ops_generic;
 #ifdef PB_HOT_X86
 extern const struct hot_ops hot_ops_sse2;
 extern const struct hot_ops hot_ops_avx2;
+extern const struct hot_ops hot_ops_avx2_128;
 extern const struct hot_ops hot_ops_avx512;
 extern const struct hot_ops hot_ops_avx512vbmi;
 #endif
@@ -28,6 +29,7 @@ static const struct hot_ops *const variants[] = {
 	&hot_ops_avx512vbmi,
 	&hot_ops_avx512,
 	&hot_ops_avx2,
+	&hot_ops_avx2_128,
 	&hot_ops_sse2,
 #endif
 	&hot_ops_generic,
@@ -39,6 +41,7 @@ static const char *const names[] = {
 	"avx512vbmi",
 	"avx512",
 	"avx2",
+	"avx2_128",
 	"sse2",
 #endif
 	"generic",
@@ -67,7 +70,7 @@ static int runs_here(const struct hot_ops *v)
 		       __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
 		       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
 		       __builtin_cpu_supports("bmi2");
-	if (v == &hot_ops_avx2)
+	if (v == &hot_ops_avx2 || v == &hot_ops_avx2_128)
 		return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
 		       __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
 #endif

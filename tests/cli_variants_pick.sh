@@ -7,7 +7,7 @@
 tiny="--quick --backends serial --workers 1 --repetitions 2"
 
 # runnable variants, as list names them
-runnable=$("$pb" list | sed -n 's/^kernels (.*built:\(.*\)):$/\1/p' | sed 's/ [a-z0-9]* (not on this CPU)//g')
+runnable=$("$pb" list | sed -n 's/^kernels (.*built:\(.*\)):$/\1/p' | sed 's/ [a-z0-9_]* (not on this CPU)//g')
 n_runnable=$(echo $runnable | wc -w)
 
 # pick DIR KERNEL: "chosen fastest n_timed" from meta.json's variant_choice
@@ -52,7 +52,7 @@ done
 
 # parbench filter times its kernel's variants too, and says which ran.
 "$pb" filter --kernel sepia --input "$here/data/photo.png" --output "$tmp/o.png" --workers 1 --repetitions 2 >"$tmp/fl" 2>"$tmp/err" &&
-	v=$(sed -n 's/^sepia: .*; variant \([a-z0-9]*\)$/\1/p' "$tmp/fl") && echo " $runnable " | grep -q " $v " && ok || bad "filter: no variant: $(cat "$tmp/fl" "$tmp/err")"
+	v=$(sed -n 's/^sepia: .*; variant \([a-z0-9_]*\)$/\1/p' "$tmp/fl") && echo " $runnable " | grep -q " $v " && ok || bad "filter: no variant: $(cat "$tmp/fl" "$tmp/err")"
 PARBENCH_ISA=generic "$pb" filter --kernel sepia --input "$here/data/photo.png" --output "$tmp/o.png" --workers 1 --repetitions 2 >"$tmp/fl" 2>&1 &&
 	grep -q "^sepia: .*; variant generic$" "$tmp/fl" && ok || bad "filter forced: $(cat "$tmp/fl")"
 
@@ -68,12 +68,12 @@ grep -q '"compute_ceiling": \[{"kernel": "sepia"' "$tmp/a/meta.json" && grep -q 
 
 # roofline: the variants timed, both ceilings; --filters: every variant of every filter.
 "$pb" roofline --workers 1 --filters --size 64 >"$tmp/r" 2>"$tmp/err" || bad "roofline --filters: $(head -c 300 "$tmp/err")"
-grep -q "^variants, timed on in-cache tiles .*: .*sepia [a-z0-9]*" "$tmp/r" && ok || bad "roofline: no timed variants"
+grep -q "^variants, timed on in-cache tiles .*: .*sepia [a-z0-9_]*" "$tmp/r" && ok || bad "roofline: no timed variants"
 grep -q "^copy bandwidth .*1 worker [0-9.]* GB/s" "$tmp/r" && grep -q "^copy with streaming stores: 1 worker" "$tmp/r" &&
 	grep -q "^compute ceiling of box_blur (.*): 1 worker [0-9.]* GB/s" "$tmp/r" && ok || bad "roofline: a ceiling missing: $(cat "$tmp/r")"
 for k in grayscale sepia box_blur sharpen; do
 	rows=$(grep -c "^  $k  " "$tmp/r")
-	stars=$(grep -c "^  $k  *[a-z0-9]*  *\* " "$tmp/r")
+	stars=$(grep -c "^  $k  *[a-z0-9_]*  *\* " "$tmp/r")
 	[ "$rows" -eq "$n_runnable" ] && [ "$stars" -eq 1 ] && ok || bad "roofline --filters: $k has $rows rows, $stars marked"
 done
 PARBENCH_ISA=generic "$pb" roofline --workers 1 >"$tmp/r" 2>&1 && grep -q "^variants: generic, forced$" "$tmp/r" && ok || bad "roofline forced: $(head -3 "$tmp/r")"
