@@ -82,7 +82,7 @@ static int print_filters(const struct pin_topo *topo, const struct roof *roof)
 	if (pin_plan_make(topo, pin, 1, &one) == 0)
 		pin_bind_self(topo, one.pu[0]);
 	printf("\nfilters, serial, %llu x %llu picture (%.0f MiB read + written; the LLC: %.0f MiB); "
-	       "GB/s read + written, best of 5, each filter in turn with a memcpy of its bytes; "
+	       "GB/s read + written, best of 7, each filter in turn with a memcpy of its bytes; "
 	       "x roof: in cache / the copy bandwidth (1 worker, ordinary stores); * in use\n",
 	       (unsigned long long)s, (unsigned long long)s, mib,
 	       (double)pin_topo_l3_bytes(topo) / (1 << 20));

@@ -20,7 +20,7 @@
 #include "image.h"
 #include "kernel.h"
 
-#define ROOF_FILTER_ROUNDS 5
+#define ROOF_FILTER_ROUNDS 7
 #define ROOF_FILTER_PASS_S 1e-3
 
 static int run_verified(struct kernel_instance *ki)
