@@ -59,7 +59,9 @@ static void help(void)
 			printf("  %-10s %s\n", (*c)->cli->name, (*c)->summary);
 	printf("\nStart with: parbench run --quick (a check, ~1 min), then parbench run.\n"
 	       "parbench COMMAND --help: that command's options.  PARBENCH_ISA=V (run and roofline:\n"
-	       "--isa V) runs the kernels' instruction-set variant V (see parbench list).\n");
+	       "--isa V) runs the kernels' instruction-set variant V (avx512vbmi, avx512, avx2,\n"
+	       "avx2_128, sse2, generic; see parbench list) in every kernel; default: each kernel's\n"
+	       "fastest, timed at the start on work that fits in L2.\n");
 }
 
 static int dispatch(int argc, char **argv)

@@ -16,10 +16,13 @@
  * output buffer to equal those of the plain per-pixel reference computed at setup, so every
  * backend's picture is bit-identical to the reference before a time is reported.
  *
- * The fast rows are in hot.c, in one variant per instruction set: the point filters work on
- * whole pixels, blur and sharpen on bytes at offsets of +-3 (one pixel) and +-stride; the
- * first and last pixel of a row are done here, apart, for the border rule.  The reference
- * (filters_ref.c) is the definitions written pixel by pixel, sharing no code with them.
+ * The fast rows are in hot_point.c and hot_3x3.c, in one variant per instruction set (each
+ * filter runs the one chosen for it, hot.h): the point filters work on whole pixels, blur
+ * and sharpen on bytes at offsets of +-3 (one pixel) and +-stride; the first and last pixel
+ * of a row are done here, apart, for the border rule.  With kernel_params.stream_above a
+ * big picture's rows are made in a buffer in L1 and streamed out (non-temporal stores).
+ * The reference (filters_ref.c) is the definitions written pixel by pixel, sharing no code
+ * with them.
  */
 #include "filters_int.h"
 #include "hot.h"
@@ -33,6 +36,9 @@
 #define FLT_DEFAULT_SIDE 4096
 #define FLT_QUICK_SIDE   1024
 #define FLT_SEED         0x5eed1e55ull
+#define FLT_TILE_W       1024 /* the tile (kernel_params.tile): 384 KiB read + written */
+#define FLT_TILE_H       64
+#define FLT_STREAM_MAX_ROW (48u << 10) /* widest row streamed (16384 pixels), on the stack */
 
 
 /* One output byte i of a 3x3 filter, given the bytes left (l) and right (r) of it in the
@@ -69,6 +75,57 @@ static int edge_pixels(const uint8_t *u, const uint8_t *m, const uint8_t *d, uin
 	return w == 1;
 }
 
+/* each filter's slot in the variant choice (hot.h) */
+static const enum hot_kernel flt_hot[] = {
+	[FLT_GRAY] = HOT_GRAYSCALE, [FLT_SEPIA] = HOT_SEPIA,
+	[FLT_BLUR] = HOT_BOX_BLUR,  [FLT_SHARPEN] = HOT_SHARPEN,
+};
+
+/* Output row y into o, from input row m (in holds input rows from in_first on). */
+static void flt_row(const struct flt_priv *f, const struct hot_ops *ops, size_t y,
+		    const uint8_t *m, uint8_t *o)
+{
+	const uint8_t *u = y > 0 ? m - f->stride : m;
+	const uint8_t *d = y + 1 < f->h ? m + f->stride : m;
+
+	switch (f->kind) {
+	case FLT_GRAY:
+		ops->gray(m, o, f->w);
+		break;
+	case FLT_SEPIA:
+		ops->sepia(m, o, f->w);
+		break;
+	case FLT_BLUR:
+		if (!edge_pixels(u, m, d, o, f->w, blur_byte))
+			ops->blur(u, m, d, o, f->w);
+		break;
+	case FLT_SHARPEN:
+		if (!edge_pixels(u, m, d, o, f->w, sharpen_byte))
+			ops->sharpen(u, m, d, o, f->w);
+		break;
+	}
+}
+
+/* flt_rows() with streaming stores: each row is made in a buffer that stays in L1, its
+ * check taken there, and then streamed to out (apart, so that only these calls have the
+ * buffer on their stack). */
+__attribute__((noinline)) static void flt_rows_streamed(const struct flt_priv *f, size_t b,
+							size_t e, const uint8_t *in,
+							size_t in_first, uint8_t *out,
+							size_t out_first, struct partial *p)
+{
+	const struct hot_ops *ops = hot_of(flt_hot[f->kind]);
+	uint8_t row[FLT_STREAM_MAX_ROW] __attribute__((aligned(64)));
+
+	for (size_t y = b; y < e; y++) {
+		flt_row(f, ops, y, in + (y - in_first) * f->stride, row);
+		p->check += pb_row_check(row, f->stride, y);
+		ops->stream(out + (y - out_first) * f->stride, row, f->stride);
+	}
+	ops->fence();
+	p->count += e - b;
+}
+
 /*
  * Rows [b, e) into out.  in holds input rows from in_first on, out output rows from
  * out_first on: the whole buffers (in_first = out_first = 0) or a transport's copies.
@@ -76,30 +133,16 @@ static int edge_pixels(const uint8_t *u, const uint8_t *m, const uint8_t *d, uin
 static void flt_rows(const struct flt_priv *f, size_t b, size_t e, const uint8_t *in,
 		     size_t in_first, uint8_t *out, size_t out_first, struct partial *p)
 {
-	const struct hot_ops *ops = hot();
+	const struct hot_ops *ops = hot_of(flt_hot[f->kind]);
 
+	if (f->stream) {
+		flt_rows_streamed(f, b, e, in, in_first, out, out_first, p);
+		return;
+	}
 	for (size_t y = b; y < e; y++) {
-		const uint8_t *m = in + (y - in_first) * f->stride;
-		const uint8_t *u = y > 0 ? m - f->stride : m;
-		const uint8_t *d = y + 1 < f->h ? m + f->stride : m;
 		uint8_t *o = out + (y - out_first) * f->stride;
 
-		switch (f->kind) {
-		case FLT_GRAY:
-			ops->gray(m, o, f->w);
-			break;
-		case FLT_SEPIA:
-			ops->sepia(m, o, f->w);
-			break;
-		case FLT_BLUR:
-			if (!edge_pixels(u, m, d, o, f->w, blur_byte))
-				ops->blur(u, m, d, o, f->w);
-			break;
-		case FLT_SHARPEN:
-			if (!edge_pixels(u, m, d, o, f->w, sharpen_byte))
-				ops->sharpen(u, m, d, o, f->w);
-			break;
-		}
+		flt_row(f, ops, y, in + (y - in_first) * f->stride, o);
 		p->check += pb_row_check(o, f->stride, y);
 	}
 	p->count += e - b;
@@ -193,7 +236,9 @@ static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
 		     const struct kernel_params *p, struct kernel_shape *shape)
 {
 	uint64_t side = p->size ? p->size : p->quick ? FLT_QUICK_SIDE : FLT_DEFAULT_SIDE;
-	uint64_t w = p->image ? p->image->w : side, h = p->image ? p->image->h : side;
+	const struct pb_image *img = p->tile ? NULL : p->image;
+	uint64_t w = p->tile ? FLT_TILE_W : img ? img->w : side;
+	uint64_t h = p->tile ? FLT_TILE_H : img ? img->h : side;
 	struct partial ref = { 0 };
 
 	f->kind = kind;
@@ -203,6 +248,8 @@ static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
 	f->h = (uint32_t)h;
 	f->stride = (size_t)w * 3;
 	f->bytes = pb_image_bytes(f->w, f->h);
+	f->stream = p->stream_above && 2 * (uint64_t)f->bytes > p->stream_above &&
+		    f->stride <= FLT_STREAM_MAX_ROW;
 	/* input, output and reference must fit in this machine's memory, checked up front */
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 
@@ -215,8 +262,8 @@ static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
 		flt_teardown(f);
 		return -ENOMEM;
 	}
-	if (p->image)
-		memcpy(f->in, p->image->px, f->bytes);
+	if (img)
+		memcpy(f->in, img->px, f->bytes);
 	else
 		pb_image_synthetic(f->in, f->w, f->h, FLT_SEED);
 	flt_reference(f, 0, f->h, &ref);
@@ -224,7 +271,7 @@ static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
 	*shape = (struct kernel_shape){
 		.n = f->h,
 		.grain = 1,
-		.size = p->image ? w * h : side,
+		.size = img ? w * h : p->tile ? FLT_TILE_W : side,
 		.elements = w * h,
 		.pixels = w * h,
 		.bytes = 2 * (uint64_t)f->bytes,
@@ -232,7 +279,8 @@ static int flt_setup(struct flt_priv *f, const char *name, enum flt_kind kind,
 		.height = f->h,
 		.in = f->in,
 		.out = f->out,
-		.variant = kernel_variant(),
+		.variant = hot_of(flt_hot[kind])->name,
+		.streamed = f->stream,
 	};
 	snprintf(shape->twin, sizeof(shape->twin), "%s %u %u", name, f->w, f->h);
 	return 0;

@@ -20,6 +20,7 @@ struct flt_priv {
 	uint8_t *out;          /* shared: forked workers write it in place */
 	uint8_t *ref;          /* the reference picture */
 	uint64_t expect_check; /* sum of the reference rows' checksums */
+	int stream;            /* output rows streamed (kernel_params.stream_above) */
 };
 static inline uint8_t clamp255(int v)
 {

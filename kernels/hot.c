@@ -1,17 +1,16 @@
 /*
  * hot.c - the hot loops, compiled once per instruction-set variant (see hot.h): the sums,
  * the row checksum, the copy of the roof, and the variant's table; the filters' rows are in
- * hot_filters.c, built alongside.
+ * hot_point.c and hot_3x3.c, built alongside.
  *
  * CMake builds this file several times with HOT_VARIANT set to the variant's name and the
- * matching -march (generic C also with HOT_GENERIC, which keeps out all intrinsics); each
- * build exports hot_ops_<name>.  Sums: 64-bit lanes of the widest vector the variant has,
+ * matching -march (generic C also with HOT_GENERIC, which keeps out all intrinsics; avx2_128
+ * with HOT_128, which keeps AVX2's instructions to 128 bits); each build exports
+ * hot_ops_<name>.  Sums: 64-bit lanes of the widest vector the variant has,
  * squares by the CPU's 32x32->64 multiply, carries avoided by summing values too small to
  * overflow a lane within a block (32-bit halves of a square; range elements below 2^40) and
- * folding the lanes into 128 bits after each block.  Filters: plain loops for the compiler to
- * vectorize, and for AVX2 and up, 256-bit code with the byte shuffles, saturating packs
- * and multiply-adds that compilers do not find for interleaved RGB.  Every item is computed;
- * nothing is hoisted or replaced by a closed form.
+ * folding the lanes into 128 bits after each block.  Every item is computed; nothing is
+ * hoisted or replaced by a closed form.
  */
 #include "hot_int.h"
 
@@ -32,7 +31,7 @@ HOT_INLINE hv hot_sq(hv x)
 {
 	return (hv)_mm512_mul_epu32((__m512i)x, (__m512i)x);
 }
-#elif defined(__AVX2__)
+#elif defined(__AVX2__) && !defined(HOT_128)
 #define HOT_LANES 4
 typedef uint64_t hv __attribute__((vector_size(HOT_LANES * 8)));
 HOT_INLINE hv hot_sq(hv x)
@@ -167,6 +166,46 @@ static void copy(void *restrict dst, const void *restrict src, size_t bytes)
 	}
 }
 
+/* Whole lines of dst by streaming stores of the variant's widest vectors (64 bytes a step),
+ * so that they are written without being read first; the partial lines around them by
+ * ordinary stores. */
+static void stream(void *restrict dst, const void *restrict src, size_t bytes)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+	size_t head = (64 - ((uintptr_t)d & 63)) & 63;
+
+#if !defined(HOT_GENERIC) && defined(__x86_64__)
+	if (head > bytes)
+		head = bytes;
+	memcpy(d, s, head);
+	d += head;
+	s += head;
+	bytes -= head;
+	for (; bytes >= 64; bytes -= 64, d += 64, s += 64) {
+#if defined(__AVX512F__)
+		_mm512_stream_si512((void *)d, _mm512_loadu_si512((const void *)s));
+#elif defined(__AVX__) && !defined(HOT_128)
+		_mm256_stream_si256((void *)d, _mm256_loadu_si256((const void *)s));
+		_mm256_stream_si256((void *)(d + 32), _mm256_loadu_si256((const void *)(s + 32)));
+#else
+		for (int k = 0; k < 64; k += 16)
+			_mm_stream_si128((void *)(d + k), _mm_loadu_si128((const void *)(s + k)));
+#endif
+	}
+#else
+	(void)head;
+#endif
+	memcpy(d, s, bytes);
+}
+
+static void fence(void)
+{
+#if !defined(HOT_GENERIC) && defined(__x86_64__)
+	_mm_sfence();
+#endif
+}
+
 const struct hot_ops HOT_CAT(hot_ops_, HOT_VARIANT) = {
 	.name = HOT_STR(HOT_VARIANT),
 	.sq_sum = sq_sum,
@@ -177,4 +216,6 @@ const struct hot_ops HOT_CAT(hot_ops_, HOT_VARIANT) = {
 	.sharpen = HOT_CAT(hot_sharpen_, HOT_VARIANT),
 	.row_words = row_words,
 	.copy = copy,
+	.stream = stream,
+	.fence = fence,
 };

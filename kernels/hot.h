@@ -1,12 +1,14 @@
 /*
  * hot.h - the kernels' hot loops, built once per instruction-set variant (internal to kernels/).
  *
- * hot.c is compiled several times, each time for one instruction set (generic C, x86-64
- * baseline SSE2, AVX2, AVX-512), into one `struct hot_ops` each; variant.c picks the best one
- * this CPU runs at start (or the one forced by kernel_variant_set()).  Every variant computes
- * exactly the same results: the tests compare each runnable one bit for bit with the
- * references.  Only the loops whose speed depends on the instruction set live here; the
- * kernels' set-up, references and checks stay in their own files.
+ * hot.c (with hot_point.c and hot_3x3.c) is compiled several times, each time for one
+ * instruction set (generic C, x86-64 baseline SSE2, AVX2 at 128 and at 256 bits, AVX-512,
+ * AVX-512 with VBMI and VNNI), into one `struct hot_ops` each.  variant.c keeps the default, the best one this
+ * CPU runs by its feature bits (or the one forced by kernel_variant_set()), and each
+ * kernel's own choice (kernel_variant_use(), made by bench/ from timings).  Every variant computes exactly the same results: the tests
+ * compare each runnable one bit for bit with the references.  Only the loops whose speed
+ * depends on the instruction set live here; the kernels' set-up, references and checks stay
+ * in their own files.
  */
 #ifndef PB_HOT_H
 #define PB_HOT_H
@@ -20,7 +22,7 @@
 #define HOT_RS_LIMIT (1ull << 40) /* rs_sum: end at most this */
 
 struct hot_ops {
-	const char *name;      /* "generic", "sse2", "avx2", "avx512" */
+	const char *name;      /* "generic", "sse2", "avx2_128", "avx2", "avx512", "avx512vbmi" */
 	/* sum of i*i for i in [begin, end), exact; end <= HOT_SQ_LIMIT */
 	pb_u128 (*sq_sum)(uint64_t begin, uint64_t end);
 	/* sum of 0, step, 2 step, ... below end, exact; end <= HOT_RS_LIMIT, step >= 1 */
@@ -37,9 +39,28 @@ struct hot_ops {
 	/* dst = src, bytes a multiple of 64, in the variant's widest loads and ordinary stores:
 	 * the copy whose bandwidth bench/sweep/roof.c measures as the filters' roof */
 	void (*copy)(void *restrict dst, const void *restrict src, size_t bytes);
+	/* dst = src, any bytes, with streaming (non-temporal) stores for dst's whole 64-byte
+	 * lines and ordinary ones around them (generic C: ordinary stores only); fence() then
+	 * orders them before what follows (sfence) */
+	void (*stream)(void *restrict dst, const void *restrict src, size_t bytes);
+	void (*fence)(void);
 };
 
-/* The variant in use (never NULL). */
+/* The kernels with a hot loop, each of which may run a variant of its own. */
+enum hot_kernel {
+	HOT_SUM_SQUARES,
+	HOT_RANGE_SUM,
+	HOT_GRAYSCALE,
+	HOT_SEPIA,
+	HOT_BOX_BLUR,
+	HOT_SHARPEN,
+	HOT_KERNELS
+};
+
+/* The default variant (never NULL): forced, or the best by the CPU's feature bits; the row
+ * checksum and the roof's copy use it. */
 const struct hot_ops *hot(void);
+/* The variant kernel k uses (never NULL): its own choice, else the default. */
+const struct hot_ops *hot_of(enum hot_kernel k);
 
 #endif

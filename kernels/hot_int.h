@@ -1,6 +1,7 @@
 /*
- * hot_int.h - what hot.c and hot_filters.c share when built for one variant (HOT_VARIANT):
- * the intrinsics, the naming macros, and the filters' rows hot.c puts in its table.
+ * hot_int.h - what hot.c, hot_point.c and hot_3x3.c share when built for one variant
+ * (HOT_VARIANT): the intrinsics, the naming macros, and the filters' rows hot.c puts in its
+ * table.
  */
 #ifndef PB_HOT_INT_H
 #define PB_HOT_INT_H

@@ -45,6 +45,12 @@ struct kernel_params {
 	unsigned sleep_us;    /* io_wait: duration of one blocking item, 0 = default */
 	int quick;            /* non-zero: the default size is ~20x smaller */
 	const struct pb_image *image; /* filters: input picture (copied), NULL = synthetic */
+	int tile;             /* non-zero: size and image are ignored for the kernel's tile, work
+			       * that fits in L2 for timing its variants (a 1024 x 64 synthetic
+			       * picture; about 2^18 elements for the sums) */
+	uint64_t stream_above; /* filters: output rows written with streaming (non-temporal)
+				* stores, past the caches, when the picture's input + output
+				* bytes exceed this (0: never; rows up to 16384 pixels) */
 };
 
 /* What setup() decided: the work and its size. */
@@ -62,6 +68,7 @@ struct kernel_shape {
 				* workers write it in place) */
 	const char *variant;   /* the instruction-set variant of its hot loop ("avx2"), or
 				* NULL for a kernel with none (io_wait) */
+	int streamed;          /* filters: the output is written with streaming stores */
 	char twin[64];         /* the same work in kernels/python/twins.py, for backends that
 				* run real CPython: job(twin, input) processes the same items
 				* ("range_sum 300000000", "sharpen 64 48"); "" if none */
@@ -140,18 +147,30 @@ void kernel_names(char *buf, size_t len);
 
 /*
  * Instruction-set variants.  The kernels' hot loops are built for several instruction sets
- * (on x86-64: avx512, avx2, sse2 and generic C; elsewhere generic C) and the best one this
- * CPU runs is used, unless another is set.  All variants give bit-identical results.
+ * (on x86-64: avx512vbmi, avx512, avx2, avx2_128, sse2 and generic C; elsewhere generic C);
+ * all give bit-identical results.  Each kernel with a hot loop runs the variant chosen for it
+ * (kernel_variant_use(): bench/ times them all and keeps the fastest), else the default:
+ * the best this CPU runs by its feature bits, or the one set by kernel_variant_set().
+ * None of these may be called while kernels run.
  */
-const char *kernel_variant(void);              /* the one in use: "avx2" */
+const char *kernel_variant(void);              /* the default: "avx2" */
 const char *const *kernel_variants(void);      /* every variant built, best first, NULL-ended */
 int kernel_variant_supported(const char *name); /* 1 if this CPU runs it */
-/* Uses variant name from now on (NULL: the best again).  0, -EINVAL for an unknown name,
- * -ENOTSUP for one this CPU cannot run.  Not to be called while kernels run. */
+/* The variant kernel (a registry name) runs now, or NULL for one without a hot loop. */
+const char *kernel_variant_of(const char *kernel);
+/* Kernel runs variant name from now on (NULL: the default again).  0, -EINVAL for an
+ * unknown variant or a kernel without a hot loop, -ENOTSUP for a variant this CPU lacks. */
+int kernel_variant_use(const char *kernel, const char *name);
+/* Every kernel runs variant name from now on (NULL: the best again): the default is set
+ * and the kernels' own choices are dropped.  0, -EINVAL for an unknown name, -ENOTSUP for
+ * one this CPU cannot run. */
 int kernel_variant_set(const char *name);
 /* dst = src (bytes a multiple of 64) in the variant's widest vectors and ordinary stores,
  * as the filters store: the copy whose bandwidth is the filters' roof (bench/sweep/roof.c). */
 void kernel_copy(void *dst, const void *src, size_t bytes);
+/* The same with streaming (non-temporal) stores for dst's whole lines, as the filters'
+ * outputs are written with kernel_params.stream_above. */
+void kernel_copy_stream(void *dst, const void *src, size_t bytes);
 
 /* Allocates priv and runs setup. 0 or -errno; on error *ki is left empty. */
 int kernel_instance_init(struct kernel_instance *ki, const struct kernel *k,

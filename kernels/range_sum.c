@@ -18,6 +18,8 @@
 #define RS_MAX_END       HOT_RS_LIMIT
 #define RS_DEFAULT_TASKS 16
 #define RS_MAX_TASKS     (1u << 20)
+#define RS_TILE_END      (1ull << 17)  /* the tile (kernel_params.tile): 4 tasks, ~2^18 elements */
+#define RS_TILE_TASKS    4
 
 struct rs_priv {
 	uint64_t end;
@@ -33,8 +35,8 @@ static int rs_setup(void *priv, const struct kernel_params *p, struct kernel_sha
 {
 	struct rs_priv *r = priv;
 
-	r->end = p->size ? p->size : RS_DEFAULT_END / (p->quick ? RS_QUICK_DIV : 1);
-	r->tasks = p->tasks ? p->tasks : RS_DEFAULT_TASKS;
+	r->end = p->tile ? RS_TILE_END : p->size ? p->size : RS_DEFAULT_END / (p->quick ? RS_QUICK_DIV : 1);
+	r->tasks = p->tile ? RS_TILE_TASKS : p->tasks ? p->tasks : RS_DEFAULT_TASKS;
 	if (r->end > RS_MAX_END || r->tasks > RS_MAX_TASKS)
 		return -ERANGE;
 	shape->n = r->tasks;
@@ -43,7 +45,7 @@ static int rs_setup(void *priv, const struct kernel_params *p, struct kernel_sha
 	shape->elements = 0;
 	for (size_t k = 0; k < r->tasks; k++)
 		shape->elements += (r->end + rs_step(k) - 1) / rs_step(k);
-	shape->variant = kernel_variant();
+	shape->variant = hot_of(HOT_RANGE_SUM)->name;
 	snprintf(shape->twin, sizeof(shape->twin), "range_sum %llu", (unsigned long long)r->end);
 	return 0;
 }
@@ -53,7 +55,7 @@ static void rs_run(const void *priv, size_t begin, size_t end, struct partial *o
 	const struct rs_priv *r = priv;
 
 	for (size_t k = begin; k < end; k++)
-		out->sum += hot()->rs_sum(r->end, rs_step(k));
+		out->sum += hot_of(HOT_RANGE_SUM)->rs_sum(r->end, rs_step(k));
 	out->count += end - begin;
 }
 

@@ -18,6 +18,7 @@
 #define SQ_MAX_N       (1ull << 40)   /* keeps n(n-1)(2n-1) below 2^128 */
 #define SQ_VEC_LIMIT   (1ull << 32)   /* i*i fits in 64 bits below this */
 #define SQ_DEFAULT_TASKS 4            /* the tutorial's 4 tasks */
+#define SQ_TILE_N      (1ull << 18)   /* the tile (kernel_params.tile) */
 
 struct sq_priv {
 	uint64_t n;
@@ -28,14 +29,14 @@ static int sq_setup(void *priv, const struct kernel_params *p, struct kernel_sha
 	struct sq_priv *s = priv;
 	unsigned tasks = p->tasks ? p->tasks : SQ_DEFAULT_TASKS;
 
-	s->n = p->size ? p->size : SQ_DEFAULT_N / (p->quick ? SQ_QUICK_DIV : 1);
+	s->n = p->tile ? SQ_TILE_N : p->size ? p->size : SQ_DEFAULT_N / (p->quick ? SQ_QUICK_DIV : 1);
 	if (s->n > SQ_MAX_N || s->n > SIZE_MAX)
 		return -ERANGE;
 	shape->n = (size_t)s->n;
 	shape->grain = (size_t)((s->n + tasks - 1) / tasks);
 	shape->size = s->n;
 	shape->elements = s->n;
-	shape->variant = kernel_variant();
+	shape->variant = hot_of(HOT_SUM_SQUARES)->name;
 	snprintf(shape->twin, sizeof(shape->twin), "sum_squares");
 	return 0;
 }
@@ -48,7 +49,7 @@ static void sq_run(const void *priv, size_t begin, size_t end, struct partial *o
 
 	(void)priv;
 	if (i < vend) {
-		total = hot()->sq_sum(i, vend);
+		total = hot_of(HOT_SUM_SQUARES)->sq_sum(i, vend);
 		i = vend;
 	}
 	for (; i < end; i++)

@@ -1,18 +1,20 @@
 # roof.gp - one kernel's rate against the roof measured in the same run, from a run's
-# summary.csv and roof.csv.
+# summary.csv, roof.csv and (filters) compute.csv.
 #
 # cd DIR && mkdir -p charts && cd charts &&
-#   gnuplot -c /path/to/plots/roof.gp KERNEL SIZE IMAGE 'serial pthreads ...' 'caption: host, date'
+#   gnuplot -c /path/to/plots/roof.gp KERNEL SIZE IMAGE 'serial pthreads ...' 'caption: host, date' COMPUTE
 # Every value comes as a string argument and is used as data only (noenhanced text, no
 # macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
-# reads ../summary.csv and ../roof.csv and writes plain names there, which parbench then
-# moves up.
+# reads ../summary.csv, ../roof.csv and ../compute.csv and writes plain names there, which
+# parbench then moves up.
 # IMAGE=1 (filters): GB/s moved (bytes read + written / median) against workers, per backend,
-#   with the copy bandwidth measured with as many workers as the ceiling.
+#   with both ceilings measured with as many workers: the copy bandwidth (memory) and, for
+#   COMPUTE=1 (the run wrote compute.csv), the filter's rate on its in-cache tile (compute).
 # IMAGE=0 (compute kernels): core cycles per item (median x clock x workers / items) against
 #   workers, per backend; lower is better, a flat line is perfect scaling.
 # writes roof-KERNEL.png and .svg.  Columns (results/README.md): summary 1 kernel, 2 backend,
-# 3 workers, 4 size, 24 gb_per_s, 39 cycles_per_item; roof.csv 1 workers, 2 copy_gb_per_s.
+# 3 workers, 4 size, 24 gb_per_s, 39 cycles_per_item; roof.csv 1 workers, 2 copy_gb_per_s;
+# compute.csv 1 kernel, 2 workers, 3 compute_gb_per_s.
 
 set datafile separator ","
 set key outside right top box
@@ -33,6 +35,7 @@ out = "roof-" . kernel
 set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced
 set bmargin 5
 
+compute = ARG6 eq "1" ? "../compute.csv" : ""
 sel(b) = strcol(1) eq kernel && strcol(2) eq b && (size == 0 || $4 == size)
 row(b, col) = sel(b) ? column(col) : NaN
 
@@ -49,10 +52,13 @@ do for [fmt in "png svg"] {
 	set xrange [0.75:maxw + 0.25]
 	set yrange [0:*]
 	if (image) {
-		set title sprintf("%s: GB/s moved (read + written) against the copy bandwidth measured in this run", kernel)
+		set title sprintf("%s: GB/s moved (read + written) against the ceilings measured in this run", kernel)
 		set ylabel "GB/s"
-		plot roof every ::1 using 1:2 title "copy bandwidth (roof)" with linespoints \
+		plot roof every ::1 using 1:2 title "copy bandwidth (memory ceiling)" with linespoints \
 		         dashtype 2 lc rgb "black" pt 2 lw 2, \
+		     for [f in compute] f every ::1 using (strcol(1) eq kernel ? $2 : NaN):3 \
+		         title "in-cache rate (compute ceiling)" with linespoints \
+		         dashtype 3 lc rgb "#555555" pt 3 lw 2, \
 		     for [i = 1:words(backends)] csv every ::1 \
 		         using (row(word(backends, i), 3) + off(i)):(row(word(backends, i), 24)) \
 		         title word(backends, i) with linespoints lt (pal(word(backends, i))) pointsize 1.3

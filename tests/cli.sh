@@ -89,7 +89,10 @@ head -1 "$tmp/run/summary.csv" | grep -q ",parallel_cpus,moved_bytes,volume_byte
 
 v=$("$pb" list | sed -n 's/^kernels (instruction-set variant in use: \([a-z0-9]*\);.*/\1/p')
 [ -n "$v" ] && ok || bad "list does not name the variant in use"
-grep -q "^# sum_squares: .*; variant $v$" "$tmp/out" && ok || bad "table header lacks the variant $v"
+# the variant each kernel ran was timed and chosen (tests/cli_variants_pick.sh)
+c=$(python3 -c 'import json, sys
+print([k["chosen"] for k in json.load(open(sys.argv[1]))["variant_choice"]["kernels"] if k["kernel"] == "sum_squares"][0])' "$tmp/run/meta.json")
+grep -q "^# sum_squares: .*; variant $c$" "$tmp/out" && ok || bad "table header lacks the variant $c"
 grep -q "cyc/item" "$tmp/out" && grep -q "^roof (measured before the sweep" "$tmp/out" && ok || bad "table lacks the roof"
 grep -q '"kernel_variant": "'"$v"'"' "$tmp/run/meta.json" && grep -q '"roof": {"clock_hz": [0-9]' "$tmp/run/meta.json" && ok || bad "meta.json lacks the roof or the variant"
 grep -Eq '"machine_state": \{"boost": "(on|off|unknown)", "aslr": -?[0-9], "busy_at_start": [0-9]+, "busy_names": "[^"]*", "steal": -?[0-9.]+(, "steady": \{"kernel": "range_sum", "runs": [0-9]+[^}]*\})?\}' "$tmp/run/meta.json" && ok || bad "meta.json lacks the machine's state"

@@ -191,6 +191,77 @@ static void test_verify_catches_a_wrong_pixel(void **state)
 	}
 }
 
+/* One kernel run serially on img (rows [0, 1) then the rest), against the independent
+ * reference; stream: with streaming stores. */
+static void check_serial(const char *name, const struct pb_image *img, int stream)
+{
+	size_t bytes = pb_image_bytes(img->w, img->h);
+	uint8_t *want = malloc(bytes);
+	struct kernel_params p = { .image = img, .stream_above = stream ? 1 : 0 };
+	struct kernel_instance ki;
+	struct partial total = { 0 };
+
+	assert_non_null(want);
+	independent(name, img->px, (int)img->w, (int)img->h, want);
+	assert_int_equal(kernel_instance_init(&ki, kernel_find(name), &p), 0);
+	assert_int_equal(ki.shape.streamed, stream);
+	ki.k->run(ki.priv, 0, 1, &total);
+	ki.k->run(ki.priv, 1, ki.shape.n, &total);
+	if (memcmp(ki.shape.out, want, bytes) != 0)
+		fail_msg("%s (%s), %ux%u: output differs from the independent reference", name,
+			 ki.shape.variant, img->w, img->h);
+	assert_int_equal(ki.k->verify(ki.priv, &total), 0);
+	kernel_instance_fini(&ki);
+	free(want);
+}
+
+/* Rows around every vector width's steps and blocks (the tails, the last vector moved
+ * back, blur's blocks of column sums), each filter, with ordinary and streaming stores. */
+static void test_wide_rows(void **state)
+{
+	static const unsigned widths[] = { 2, 5, 6, 7, 11, 12, 21, 22, 23, 24, 40, 45, 86, 171,
+					   172, 173, 175, 350, 515, 700, 1031 };
+	static const char *names[] = { "grayscale", "sepia", "box_blur", "sharpen" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		struct pb_image img = { widths[i], 4, malloc(pb_image_bytes(widths[i], 4)) };
+
+		assert_non_null(img.px);
+		random_picture(img.px, pb_image_bytes(img.w, img.h));
+		for (int f = 0; f < 4; f++) {
+			check_serial(names[f], &img, 0);
+			check_serial(names[f], &img, 1);
+		}
+		free(img.px);
+	}
+}
+
+/* Every sum box_blur can meet, 0 .. 2295, in its vector rows: a 3-row picture whose red
+ * column sums run 0, 0, 0, 1, 1, 1, .. 765 (three columns of each), so that the middle
+ * row's windows of three columns take every value; green and blue are noise. */
+static void test_blur_every_sum(void **state)
+{
+	const uint32_t w = 3 * 766;
+	struct pb_image img = { w, 3, malloc(pb_image_bytes(w, 3)) };
+
+	(void)state;
+	assert_non_null(img.px);
+	random_picture(img.px, pb_image_bytes(w, 3));
+	for (uint32_t x = 0; x < w; x++) {
+		unsigned c = x / 3; /* this column's sum of red */
+
+		for (uint32_t y = 0; y < 3; y++) {
+			unsigned v = c > 255 ? 255 : c;
+
+			img.px[3 * ((size_t)y * w + x)] = (uint8_t)v;
+			c -= v;
+		}
+	}
+	check_serial("box_blur", &img, 0);
+	free(img.px);
+}
+
 /* The point filters on all 2^24 colours: the float division trick is exact everywhere. */
 static void test_point_filters_every_colour(void **state)
 {
@@ -244,6 +315,8 @@ int main(void)
 		cmocka_unit_test(test_verify_catches_a_wrong_pixel),
 		cmocka_unit_test(test_all_backends_odd_sizes),
 		cmocka_unit_test(test_point_filters_every_colour),
+		cmocka_unit_test(test_wide_rows),
+		cmocka_unit_test(test_blur_every_sum),
 	};
 	int rc;
 
@@ -252,6 +325,8 @@ int main(void)
 		cmocka_unit_test(test_verify_catches_a_wrong_pixel),
 		cmocka_unit_test(test_all_backends_odd_sizes),
 		cmocka_unit_test(test_point_filters_every_colour),
+		cmocka_unit_test(test_wide_rows),
+		cmocka_unit_test(test_blur_every_sum),
 	};
 
 	if (pin_topo_load(&topo, NULL) != 0)

@@ -48,8 +48,11 @@ enum backend_schedule parse_schedule(const char *s);
 /* A PU list given as a pin policy ("0,2-3") that names a PU twice is a usage error (opt_twice);
  * other policies, and lists that are not well formed, are left to pin_plan_make(). */
 void check_pin_list(const char *opt, const char *pin);
-/* Uses the kernels' variant name (a usage error if unknown or not runnable here). */
+/* Uses the kernels' variant name for every kernel (a usage error if unknown or not
+ * runnable here), and remembers it in variant_forced. */
 void set_variant(const char *name, const char *from);
+/* The variant --isa or PARBENCH_ISA forced, or NULL: each kernel's is then timed (pick.h). */
+extern const char *variant_forced;
 
 /* The machine's topology as this process may use it; NULL after saying why on stderr. */
 struct pin_topo *load_topology(void);

@@ -164,6 +164,8 @@ void check_pin_list(const char *opt, const char *pin)
 	}
 }
 
+const char *variant_forced;
+
 /* Uses the kernels' variant name (exit 2 if unknown or not runnable on this CPU). */
 void set_variant(const char *name, const char *from)
 {
@@ -171,8 +173,10 @@ void set_variant(const char *name, const char *from)
 	char known[128] = "";
 	size_t used = 0;
 
-	if (rc == 0)
+	if (rc == 0) {
+		variant_forced = name;
 		return;
+	}
 	for (const char *const *v = kernel_variants(); *v; v++)
 		used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s", used ? ", " : "",
 					 *v);

@@ -8,6 +8,7 @@
 #include "filter.h"
 #include "kernel.h"
 #include "outfile.h"
+#include "pick.h"
 #include "pin.h"
 
 #include <errno.h>
@@ -202,10 +203,11 @@ static void print_result(const struct filter_job *jp, const struct backend *b, u
 	double mpix = (double)j->pixels * 1e-6;
 
 	if (j->batch)
-		printf("%s: %zu files, %.1f MPix in all, one file per task\n", k->name, j->n, mpix);
+		printf("%s: %zu files, %.1f MPix in all, one file per task; variant %s\n", k->name,
+		       j->n, mpix, kernel_variant_of(k->name));
 	else
-		printf("%s: %s, %ux%u (%.1f MPix)\n", k->name, fl.inputs[0], j->files[0].img.w,
-		       j->files[0].img.h, mpix);
+		printf("%s: %s, %ux%u (%.1f MPix); variant %s\n", k->name, fl.inputs[0],
+		       j->files[0].img.w, j->files[0].img.h, mpix, kernel_variant_of(k->name));
 	printf("backend %s, %u worker%s, pin %s%s: median %.2f ms (%.2f .. %.2f ms over %d runs "
 	       "after a warm-up); %.0f MPix/s, %.2f GB/s read+written\n", b->name, workers,
 	       workers == 1 ? "" : "s", pin,
@@ -232,12 +234,18 @@ static int filter_exec(void)
 	struct pin_topo *topo = NULL;
 	static struct pin_plan plan;
 	static struct filter_job j;
+	static struct pick pk;
 	char err[600];
 	int rc;
 
 	topo = load_topology();
 	if (!topo)
 		return EXIT_VERIFY;
+	if (!variant_forced && pick_run(&pk, &k, 1, err, sizeof(err))) { /* as run does */
+		diag_line("%s", err);
+		pin_topo_free(topo);
+		return EXIT_VERIFY;
+	}
 	if (!workers)
 		workers = (fo.b->caps & BACKEND_CAP_PARALLEL) ? pin_topo_cores(topo) : 1;
 	if (!(fo.b->caps & BACKEND_CAP_PARALLEL))

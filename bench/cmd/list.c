@@ -28,7 +28,8 @@ static int list_exec(void)
 					      [PY_C_CALL] = "one C call per item (GIL held)",
 					      [PY_BLOCKING] = "blocking call (GIL released)" };
 
-	printf("kernels (instruction-set variant in use: %s; built:", kernel_variant());
+	printf("kernels (instruction-set variant in use: %s; run and roofline time every kernel's "
+	       "and keep its fastest; built:", kernel_variant());
 	for (const char *const *v = kernel_variants(); *v; v++)
 		printf(" %s%s", *v, kernel_variant_supported(*v) ? "" : " (not on this CPU)");
 	printf("):\n");

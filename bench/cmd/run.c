@@ -1,7 +1,7 @@
 /*
- * run.c - parbench run: the options, then the run: calibrate the sizes, measure the roof,
- * sweep kernel x backend x workers (sweep.h), then the MPI rows (run_mpi.c) and the results
- * (run_out.c).
+ * run.c - parbench run: the options, then the run: choose the variants and calibrate the
+ * sizes, measure the roof (run_roof.c), sweep kernel x backend x workers (sweep.h), then the
+ * MPI rows (run_mpi.c) and the results (run_out.c).
  */
 #include "run.h"
 
@@ -303,11 +303,13 @@ static int sweep_own(struct run_cmd *r)
 /* Sizes, the run's fresh folder, roof, the sweep, the MPI rows. 0, or the exit status. */
 static int measure(struct run_cmd *r)
 {
-	static struct roof roof;
 	static struct calibration cal;
 	char err[512];
 	int rc, status = 0;
 
+	/* each kernel's variant first: the sizes, the roof and the rows are measured in it */
+	if ((rc = run_pick(r)) != 0)
+		return rc;
 	if (!r->launched && !r->o.n_sizes && !r->o.kp.size && !r->image_path) {
 		if (calibrate_run(r, &cal, err, sizeof(err))) {
 			diag_line("%s", err);
@@ -332,14 +334,8 @@ static int measure(struct run_cmd *r)
 	r->o.hang = run_on_hang;
 	r->o.hang_arg = r;
 	r->t0 = pb_mono_s();
-	if (!r->launched) {
-		rc = roof_measure(&roof, r->topo, r->pin, r->o.workers, r->o.n_workers);
-		if (rc) {
-			diag_line("cannot measure the copy bandwidth: %s", strerror(-rc));
-			return EXIT_VERIFY;
-		}
-		r->meta.roof = &roof;
-	}
+	if (!r->launched && (rc = run_roof(r)) != 0)
+		return rc;
 	rc = sweep_own(r);
 	if (rc)
 		return rc;

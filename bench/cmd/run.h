@@ -1,6 +1,7 @@
 /*
  * run.h - the state of `parbench run`, shared by its parts: run.c (options and the run),
- * run_mpi.c (the MPI rows, measured by ranks mpirun starts) and run_out.c (the results).
+ * run_roof.c (the variants and the roof), run_mpi.c (the MPI rows, measured by ranks mpirun
+ * starts) and run_out.c (the results).
  */
 #ifndef PB_CMD_RUN_H
 #define PB_CMD_RUN_H
@@ -111,6 +112,11 @@ int run_dry(struct run_cmd *r);
  * their interpreter is an executable file); 0, or -ENOTSUP with why. */
 int run_plan_available(const struct run_cmd *r, const struct backend *be, char *why,
 		       size_t len);
+/* Before the sweep (run_roof.c): each kernel's variant, timed unless forced, into r->meta;
+ * then the roof, which also decides the filters' streaming stores (r->o.kp.stream_above).
+ * 0, or the exit status after saying why on stderr. */
+int run_pick(struct run_cmd *r);
+int run_roof(struct run_cmd *r);
 /* Saves what was measured when a run hangs in threads that cannot be stopped; for the
  * sweep's watchdog.  Does not return. */
 void run_on_hang(const struct sweep_row *row, const char *reason, void *arg);

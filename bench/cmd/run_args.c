@@ -97,8 +97,9 @@ const struct opt_cmd run_cli = {
 	.about = "The sweep: every kernel x backend x worker count, timed barrier to barrier through\n"
 		 "Google Benchmark, every result verified; the speedup tables on stdout and a run\n"
 		 "directory under results/.  PARBENCH_ISA=V (or --isa V) runs the kernels'\n"
-		 "instruction-set variant V (avx512, avx2, sse2, generic; default: the best this\n"
-		 "CPU runs).",
+		 "instruction-set variant V (avx512vbmi, avx512, avx2, avx2_128, sse2, generic) in\n"
+		 "every kernel; default: each kernel's fastest, timed at the start on work that\n"
+		 "fits in L2.",
 	.opts = opts,
 	.tail = 1,
 };

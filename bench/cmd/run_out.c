@@ -201,7 +201,8 @@ int run_write(struct run_cmd *r)
 	status = move_into_place(r);
 	if (rundir_write_summary(dir, sw, r->meta.roof) || rundir_write_samples(dir, sw) ||
 	    rundir_write_meta(dir, sw, &r->meta) ||
-	    (r->meta.roof && roof_write_csv(dir, r->meta.roof))) {
+	    (r->meta.roof && (roof_write_csv(dir, r->meta.roof) ||
+			      roof_write_compute_csv(dir, r->meta.roof)))) {
 		/* the earlier run, if any, stays: better than half of this one */
 		diag_line("cannot write the results for '%s': %s", r->out_dir, strerror(errno));
 		status = EXIT_VERIFY;

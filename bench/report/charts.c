@@ -36,13 +36,13 @@ static void chart_backends(const struct sweep *sw, const struct kernel *k, int p
 	}
 }
 
-/* The run measured its roof (roof.csv, a regular file: gnuplot reads it). */
-static int roof_present(const char *dir)
+/* The run wrote file name (a regular file: gnuplot reads it). */
+static int file_present(const char *dir, const char *name)
 {
 	char path[4200];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/roof.csv", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -106,7 +106,8 @@ static int python_charts(struct gnuplot *g, const struct sweep *sw, const struct
 }
 
 /* The charts of the kernel of row i (plots/NAME.gp, whose headers give their arguments);
- * every value is passed as data (gnuplot.c).  0 or -EIO. */
+ * every value is passed as data (gnuplot.c).  roof: the run wrote roof.csv (1), and
+ * compute.csv, the filters' compute ceilings, too (2).  0 or -EIO. */
 static int kernel_charts(struct gnuplot *g, const struct sweep *sw, size_t i, int roof,
 			 const char *caption)
 {
@@ -130,7 +131,7 @@ static int kernel_charts(struct gnuplot *g, const struct sweep *sw, size_t i, in
 	const char *speedup[] = { k->name, size_s, backends, caption, NULL },
 		   *time[] = { k->name, size_s, workers_s, caption, sbackends, NULL },
 		   *roofs[] = { k->name, size_s, sw->rows[i].pixels > 0 ? "1" : "0", sbackends,
-				caption, NULL },
+				caption, roof > 1 ? "1" : "0", NULL },
 		   *breakeven[] = { k->name, workers_s, backends, k->size_unit, caption, NULL };
 
 	if ((e = gnuplot_run(g, "speedup.gp", speedup)) != 0)
@@ -192,7 +193,8 @@ int report_charts(const char *dir, const struct sweep *sw, const struct run_meta
 {
 	char caption[1024];
 	struct gnuplot g;
-	int rc = gnuplot_open(&g, dir, plots_dir), roof = roof_present(dir), e;
+	int rc = gnuplot_open(&g, dir, plots_dir), e;
+	int roof = file_present(dir, "roof.csv") ? 1 + file_present(dir, "compute.csv") : 0;
 
 	if (made)
 		made->n = 0;

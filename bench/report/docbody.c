@@ -227,9 +227,7 @@ static void machine(struct doc *d, const struct sweep *sw, const struct run_meta
 	}
 	if ((f = doc_capture(d, &c))) {
 		fprintf(f, "measured before the sweep, in %.2f s:\n", m->roof->seconds);
-		roof_print(f, m->roof);
-		fprintf(f, "cyc/item = median x clock x workers / items (core cycles per item); "
-			   "%%copy = GB/s / copy bandwidth with as many workers\n");
+		print_roof(f, m->roof);
 		doc_capture_end(d, &c);
 	}
 }

@@ -126,6 +126,12 @@ void compact_title(const struct sweep *sw, size_t i, char *buf, size_t len)
 			 (unsigned long long)r->size);
 	else
 		snprintf(buf, len, "%s: size %llu%s", r->k->name, (unsigned long long)r->size, items);
+	if (r->variant[0] && !sw->weak) { /* the variant chosen for the kernel (none in CPython) */
+		size_t used = strlen(buf);
+
+		snprintf(buf + used, len - used, "; variant %s%s", r->variant,
+			 r->streamed ? ", streaming stores" : "");
+	}
 }
 
 void compact_bases(const struct sweep *sw, const struct run_meta *m, size_t i, size_t j,
@@ -138,7 +144,7 @@ void compact_bases(const struct sweep *sw, const struct run_meta *m, size_t i, s
 	for (size_t a = i; a < j && used < len; a++) {
 		const struct sweep_row *r = &sw->rows[a];
 		struct row_rate rr = row_rate(r, m->roof);
-		char t[32], rate[48] = "", mark[16];
+		char t[32], rate[96] = "", mark[16];
 
 		if ((r->b->caps & BACKEND_CAP_PARALLEL) || !same_table(sw, r, &sw->rows[i]))
 			continue;
@@ -152,6 +158,9 @@ void compact_bases(const struct sweep *sw, const struct run_meta *m, size_t i, s
 		if (rr.rate > 0) /* three significant digits, no exponent */
 			snprintf(rate, sizeof(rate), rr.rate >= 1000 ? ", %.0f %s" : ", %.3g %s",
 				 rr.rate, rr.unit);
+		if (rr.roof > 0 && !is_python(r)) /* a filter: its lower ceiling (row.h) */
+			snprintf(rate + strlen(rate), sizeof(rate) - strlen(rate), ", %.0f%% of the %s "
+				 "roof", rr.roof * 100, rr.bound == 'c' ? "compute" : "memory");
 		used += (size_t)snprintf(buf + used, len - used, "%s%s %s%s%s%s", used ? "; " : "",
 					 r->b->name, text_time(t, sizeof(t), r->median), rate,
 					 mark[0] ? " " : "", mark);

@@ -45,7 +45,8 @@ int model_counted(const struct sweep *sw, size_t i, size_t j, const struct backe
 /* table.c, for the compact view and report.md/.html: a row's marks (at most 7 characters),
  * counted into c; its rate columns and their heads (space-separated, as in the full table);
  * the full table's header (its heading line, then the column heads); the marks' legend; the
- * note on MPI rows measured in a phase of their own. */
+ * note on MPI rows measured in a phase of their own; the roof's lines and what cyc/item and
+ * %roof mean. */
 void row_marks(const struct sweep_row *r, const struct sweep *sw, struct report_marks *c,
 	       char *mark);
 void row_rate_cols(const struct sweep_row *r, const struct run_meta *m, char *rate, size_t len);
@@ -53,6 +54,7 @@ const char *table_rate_head(const struct sweep_row *r0);
 void print_head(FILE *out, const struct sweep *sw, const struct run_meta *m, size_t i);
 void print_marks_legend(FILE *out, const struct sweep *sw);
 void print_mpi_note(FILE *out, const struct sweep *sw);
+void print_roof(FILE *out, const struct roof *roof);
 /* One line after the tables for the rows whose link probe failed (their link cost unknown). */
 void print_link_unknown(FILE *out, const struct sweep *sw);
 /* The warnings after the tables (noise, oversubscription, the machine's state). */

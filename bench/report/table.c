@@ -44,10 +44,10 @@ size_t group_end(const struct sweep *sw, size_t i)
 	return j;
 }
 
-/* The rate columns' heads: MPix/s, GB/s, %copy (pictures); items/ns, cyc/item; or items/s. */
+/* The rate columns' heads: MPix/s, GB/s, %roof (pictures); items/ns, cyc/item; or items/s. */
 const char *table_rate_head(const struct sweep_row *r0)
 {
-	return r0->pixels > 0 ? "   MPix/s    GB/s  %copy"
+	return r0->pixels > 0 ? "   MPix/s    GB/s  %roof"
 	       : r0->variant[0] ? " items/ns cyc/item" : "  items/s";
 }
 
@@ -84,7 +84,8 @@ void print_head(FILE *out, const struct sweep *sw, const struct run_meta *m, siz
 			text_time(cal_t, sizeof(cal_t), cal->target_s), ce->probe_s,
 			ce->kept ? ", size kept from an earlier run" : "");
 	if (!sw->weak)
-		fprintf(out, "%s%s\n", r0->variant[0] && !py ? "; variant " : "", py ? "" : r0->variant);
+		fprintf(out, "%s%s%s\n", r0->variant[0] && !py ? "; variant " : "", py ? "" : r0->variant,
+			r0->streamed && !py ? ", streaming stores" : "");
 	const char *rate_head = table_rate_head(r0);
 
 	fprintf(out, "  %-18s %7s%s %11s %7s %23s %7s %8s %13s %10s %10s%s\n", "backend",
@@ -122,7 +123,8 @@ void row_marks(const struct sweep_row *r, const struct sweep *sw, struct report_
 	c->bind_fail += r->bind_failures;
 }
 
-/* The rate columns: MPix/s, GB/s, %copy (pictures); items/ns, cyc/item; or items/s. */
+/* The rate columns: MPix/s, GB/s, %roof and its bound (pictures); items/ns, cyc/item; or
+ * items/s. */
 void row_rate_cols(const struct sweep_row *r, const struct run_meta *m, char *rate, size_t len)
 {
 	char roofcol[16] = "-";
@@ -132,8 +134,8 @@ void row_rate_cols(const struct sweep_row *r, const struct run_meta *m, char *ra
 	if (r->pixels > 0) {
 		double gbs = (double)r->bytes * 1e-9 / r->median;
 
-		if (rr.copy > 0 && !is_python(r))
-			snprintf(roofcol, sizeof(roofcol), "%.0f%%", rr.copy * 100);
+		if (rr.roof > 0 && !is_python(r))
+			snprintf(roofcol, sizeof(roofcol), "%.0f%%%c", rr.roof * 100, rr.bound);
 		snprintf(rate, len, rr.rate < 100 ? " %8.2g %7.2g %6s" : " %8.0f %7.2f %6s", rr.rate,
 			 gbs, roofcol);
 	} else if (r->variant[0]) {
@@ -179,6 +181,7 @@ static void print_row(FILE *out, const struct sweep *sw, const struct run_meta *
 /* The marks' legend line. */
 void print_marks_legend(FILE *out, const struct sweep *sw)
 {
+	(void)sw; /* one legend: the ~ rule no longer depends on the run's precision */
 	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
 		     "s workers share cores (SMT siblings, a PU each)  "
 		     "~ unsettled: the speedup's 95%% interval is wider than +-%.0f%% of it, or "
@@ -208,6 +211,17 @@ void print_mpi_note(FILE *out, const struct sweep *sw)
 			     "in their speedups\n");
 }
 
+/* The roof's lines: the clock, the copy bandwidth, the filters' compute ceilings, and how
+ * the tables' cyc/item and %roof are made of them. */
+void print_roof(FILE *out, const struct roof *roof)
+{
+	roof_print(out, roof);
+	roof_print_compute(out, roof);
+	fprintf(out, "cyc/item = median x clock x workers / items (core cycles per item); "
+		     "%%roof = GB/s / the lower ceiling with as many workers: m memory (the "
+		     "copy bandwidth), c compute (the filter on its in-cache tile)\n");
+}
+
 /* The legend, how the times were made, the machine and its roof, the hosts. */
 static void print_legend(FILE *out, const struct sweep *sw, const struct run_meta *m)
 {
@@ -216,9 +230,7 @@ static void print_legend(FILE *out, const struct sweep *sw, const struct run_met
 	fprintf(out, "machine: %s, %s; pin %s\n", m->host, m->topology, m->pin);
 	if (m->roof) {
 		fprintf(out, "roof (measured before the sweep, %.2f s): ", m->roof->seconds);
-		roof_print(out, m->roof);
-		fprintf(out, "cyc/item = median x clock x workers / items (core cycles per item); "
-			     "%%copy = GB/s / copy bandwidth with as many workers\n");
+		print_roof(out, m->roof);
 	}
 	print_hosts(out, sw, m);
 	print_mpi_note(out, sw);

@@ -59,7 +59,8 @@ static const struct col cols[SUMMARY_COLS] = {
 	S("scaling", K_SPECIAL), F("width", K_U32, width, 0), F("height", K_U32, height, 0),
 	F("partial", K_INT, partial, 0), T("variant", variant), F("elements", K_U64, elements, 0),
 	S("rate", K_CALC), S("rate_unit", K_CALC), S("cycles_per_item", K_CALC),
-	S("copy_fraction", K_CALC), F("parallel_cpus", K_UINT, parallel_cpus, 0),
+	S("copy_fraction", K_CALC), S("compute_gb_per_s", K_CALC), S("roof_fraction", K_CALC),
+	S("bound", K_CALC), S("stores", K_CALC), F("parallel_cpus", K_UINT, parallel_cpus, 0),
 	L("moved_bytes", K_U64, moved_bytes), L("volume_bytes", K_U64, volume_bytes),
 	L("messages", K_U64, messages), L("link_s", K_G9, link_s),
 	L("link_latency_s", K_G9, link_latency_s), L("link_bytes_per_s", K_G9, link_bytes_per_s),
@@ -127,6 +128,14 @@ static void put_other(FILE *f, const char *name, const struct sweep_row *r,
 		fprintf(f, "%.6g", rr.cycles);
 	else if (!strcmp(name, "copy_fraction"))
 		fprintf(f, "%.6g", rr.copy);
+	else if (!strcmp(name, "compute_gb_per_s"))
+		fprintf(f, "%.6g", r->pixels ? roof_compute_bps(roof, r->k, r->workers) * 1e-9 : 0);
+	else if (!strcmp(name, "roof_fraction"))
+		fprintf(f, "%.6g", rr.roof);
+	else if (!strcmp(name, "stores"))
+		fputs(!r->pixels ? "" : r->streamed ? "streaming" : "ordinary", f);
+	else if (!strcmp(name, "bound"))
+		fputs(rr.bound == 'c' ? "compute" : rr.bound == 'm' ? "memory" : "", f);
 }
 
 void summary_line(FILE *f, const struct sweep_row *r, const struct sweep *sw,

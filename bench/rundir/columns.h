@@ -9,7 +9,7 @@
 
 #include "rundir.h"
 
-#define SUMMARY_COLS 49
+#define SUMMARY_COLS 53
 
 /* Where each column is in a file's header (-1: absent, an older run). */
 struct summary_map {

@@ -12,16 +12,21 @@
 
 struct row_rate row_rate(const struct sweep_row *r, const struct roof *roof)
 {
-	struct row_rate rr = { 0, "", 0, 0 };
+	struct row_rate rr = { 0, "", 0, 0, 0, 0, 0 };
 
 	if (!r->elements || !(r->median > 0))
 		return rr;
 	if (r->pixels) {
-		double bw = roof ? roof_copy_bps(roof, r->workers) : 0;
+		double bw = !roof ? 0 : r->streamed ? roof_stream_bps(roof, r->workers)
+						     : roof_copy_bps(roof, r->workers);
+		double cc = roof ? roof_compute_bps(roof, r->k, r->workers) : 0;
 
 		rr.rate = (double)r->pixels * 1e-6 / r->median;
 		rr.unit = "MPix/s";
 		rr.copy = bw > 0 ? (double)r->bytes / r->median / bw : 0;
+		rr.compute = cc > 0 ? (double)r->bytes / r->median / cc : 0;
+		rr.bound = cc > 0 && (cc < bw || !(bw > 0)) ? 'c' : bw > 0 ? 'm' : 0;
+		rr.roof = rr.bound == 'c' ? rr.compute : rr.copy;
 	} else if (!r->variant[0]) {
 		rr.rate = (double)r->elements / r->median;
 		rr.unit = "items/s";

@@ -13,12 +13,17 @@
 
 /* A row's rate and how near its roof it runs (roof.h): compute kernels in items/ns and
  * core-cycles per item (median x clock x workers / items); filters in MPix/s and their
- * GB/s as a fraction of the copy bandwidth measured with as many workers; io_wait in items/s. */
+ * GB/s as a fraction of each ceiling measured with as many workers, the copy bandwidth
+ * (memory) and the filter's rate on its in-cache tile (compute), and of the lower of the
+ * two, the bound; io_wait in items/s. */
 struct row_rate {
 	double rate;
 	const char *unit;
-	double cycles; /* 0: not known */
-	double copy;   /* 0: not known */
+	double cycles;  /* 0: not known */
+	double copy;    /* 0: not known */
+	double compute; /* the compute ceiling's fraction; 0: not known */
+	double roof;    /* the bound's fraction: copy or compute, whichever ceiling is lower */
+	char bound;     /* 'm' memory (the copy), 'c' compute, 0 not known */
 };
 
 struct row_rate row_rate(const struct sweep_row *r, const struct roof *roof);

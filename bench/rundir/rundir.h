@@ -11,6 +11,7 @@
 
 #include "calibrate.h"
 #include "machine.h"
+#include "pick.h"
 #include "roof.h"
 #include "row.h"
 #include "sweep.h"
@@ -40,6 +41,8 @@ struct run_meta {
 	int interleaved;           /* repetitions interleaved at random across configurations */
 	int quick;
 	const struct roof *roof;   /* this machine's limits, measured before the sweep, or NULL */
+	const struct pick *pick;   /* each kernel's variant, timed, or NULL */
+	const char *variant_forced; /* the variant --isa or PARBENCH_ISA forced, or NULL */
 	const struct machine_state *machine; /* boost, ASLR, busy processes, steal; or NULL */
 	const struct calibration *calibration; /* sizes from the time budget, or NULL */
 	const struct calibration *py_calibration; /* the CPython rows' sizes, or NULL */

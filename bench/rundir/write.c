@@ -193,8 +193,12 @@ static void meta_measurement(FILE *f, const struct sweep *sw, const struct run_m
 				m->machine->steady_ci_level);
 		fprintf(f, "},\n");
 	}
-	if (m->roof)
+	if (m->roof) {
 		roof_write_json(f, m->roof);
+		roof_write_compute_json(f, m->roof);
+	}
+	if (m->pick || m->variant_forced)
+		pick_write_json(f, m->pick, m->variant_forced);
 }
 
 int rundir_write_meta(const char *dir, const struct sweep *sw, const struct run_meta *m)

@@ -101,7 +101,8 @@ static int add_case(struct sweep *sw, const struct sweep_opts *o, struct plan *p
 	*r = (struct sweep_row){ .k = ki->k, .b = b, .workers = w, .size = ki->shape.size,
 				 .items = ki->shape.n, .pixels = ki->shape.pixels,
 				 .elements = ki->shape.elements, .bytes = ki->shape.bytes,
-				 .width = ki->shape.width, .height = ki->shape.height };
+				 .width = ki->shape.width, .height = ki->shape.height,
+				 .streamed = ki->shape.streamed && !is_python(b) };
 	snprintf(r->variant, sizeof(r->variant), "%s", /* the twins run no C kernel variant */
 		 ki->shape.variant && !is_python(b) ? ki->shape.variant : "");
 	if (pin_plan_make(o->topo, o->pin, w, &r->plan)) {
@@ -112,17 +113,15 @@ static int add_case(struct sweep *sw, const struct sweep_opts *o, struct plan *p
 	*c = (struct bench_case){ .sw = sw, .o = o, .row = r, .ki = ki, .active = &p->active,
 				  .steady = &p->steady, .wd = &p->wd };
 	c->cfg = (struct backend_config){
-		.workers = w, .schedule = o->schedule, .chunk = o->chunk,
+		.workers = w, .schedule = o->schedule, .chunk = o->chunk, .python = o->python,
 		.switch_interval_us = o->switch_interval_us, .max_tasks = o->max_tasks,
 		.retry = o->retry, .test_drop_copyback = o->drop_copyback, .topo = o->topo,
-		.plan = &r->plan, .no_scatter = o->no_scatter,
+		.plan = &r->plan, .no_scatter = o->no_scatter, .py_start = o->py_start,
 	};
 	c->cfg.n_prefault = kwork_output(ki, &c->out);
 	c->cfg.prefault = &c->out;
 	kwork_init(&c->w, ki, &c->total);
 	c->cfg.job = &c->w;
-	c->cfg.python = o->python;
-	c->cfg.py_start = o->py_start;
 	c->cfg.start_timeout_s = o->timeout_s;
 	c->cfg.stop = o->stop;
 	case_hooks(c);

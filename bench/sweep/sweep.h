@@ -108,6 +108,7 @@ struct sweep_row {
 	uint64_t elements;      /* what the rate counts, per run (kernel_shape.elements) */
 	char variant[16];       /* the kernels' instruction-set variant, "" for none and for
 				 * the CPython rows (they run none of the C kernels' code) */
+	int streamed;           /* filters: the output was written with streaming stores */
 	uint64_t pixels;        /* image kernels: pixels per run (MPix/s), else 0 */
 	uint64_t bytes;         /* image kernels: bytes read + written per run (GB/s) */
 	uint32_t width, height; /* image kernels: the picture */
