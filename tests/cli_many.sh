@@ -26,7 +26,7 @@ case ",$backends," in *,mpi,*)
 esac
 
 t0=$(date +%s)
-"$pb" run --quick --kernels range_sum,box_blur --size range_sum=1000000,box_blur=128 \
+"$pb" run --full --quick --kernels range_sum,box_blur --size range_sum=1000000,box_blur=128 \
 	--python-size range_sum=100000,box_blur=24 --backends "$backends" --workers 1,2,64 \
 	--repetitions 2 --out "$tmp/many" >"$tmp/out" 2>"$tmp/err"
 rc=$?
