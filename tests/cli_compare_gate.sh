@@ -108,7 +108,7 @@ awk -F, -v OFS=, '
 	$2 == "pthreads" && $3 == 2 { lo = s * 0.5; hi = s * 1.5 }
 	{ $col("speedup_ci_lo") = lo; $col("speedup_ci_hi") = hi; print }' "$tmp/t/summary.csv" >"$tmp/t.csv" &&
 	mv "$tmp/t.csv" "$tmp/t/summary.csv"
-"$pb" report "$tmp/t" >"$tmp/out" 2>&1 || bad "report: $(head -c 300 "$tmp/out")"
+"$pb" report --full "$tmp/t" >"$tmp/out" 2>&1 || bad "report: $(head -c 300 "$tmp/out")"
 grep -Eq "^  pthreads +2 .* [*]?~[!p^]*$" "$tmp/out" && ok || bad "a wide speedup interval not marked ~: $(grep '^  pthreads' "$tmp/out")"
 grep -Eq "^  pthreads +1 .* [*]?~[!p^]*$" "$tmp/out" && bad "a tight speedup marked ~ for its cv: $(grep '^  pthreads' "$tmp/out")" || ok
 grep -q "~ unsettled: the speedup's 95% interval is wider than +-10% of it" "$tmp/out" && ok || bad "the legend does not say the ~ rule"

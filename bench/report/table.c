@@ -181,7 +181,7 @@ static void print_row(FILE *out, const struct sweep *sw, const struct run_meta *
 /* The marks' legend line. */
 void print_marks_legend(FILE *out, const struct sweep *sw)
 {
-	(void)sw; /* one legend: the ~ rule no longer depends on the run's precision */
+	(void)sw; /* one legend for every run: its rule does not depend on the sweep's settings */
 	fprintf(out, "\nlegend: * more workers than cores (a speed comparison is meaningless)  "
 		     "s workers share cores (SMT siblings, a PU each)  "
 		     "~ unsettled: the speedup's 95%% interval is wider than +-%.0f%% of it, or "
