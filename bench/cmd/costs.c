@@ -56,8 +56,9 @@ static void on_opt(void *ctx, const struct opt *op, const char *val)
 		c.out = val;
 }
 
-static void costs_parse(int argc, char **argv)
+static void costs_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 
 	memset(&c, 0, sizeof(c));
@@ -101,8 +102,9 @@ static void print_python(const struct costs *res, const char *python)
 	}
 }
 
-static int costs_exec(void)
+static int costs_exec(void *state)
 {
+	(void)state;
 	struct costs_opts o = c.o;
 	const char *out = c.out, *group = "";
 	struct pin_topo *topo = NULL;
@@ -158,4 +160,4 @@ static int costs_exec(void)
 }
 
 const struct command cmd_costs = { &cli, "the price list: process and thread costs", 0,
-				   costs_parse, costs_exec };
+				   costs_parse, costs_exec, 0 };

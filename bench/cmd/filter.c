@@ -94,8 +94,9 @@ static void check_inputs(void)
 	}
 }
 
-static void filter_parse(int argc, char **argv)
+static void filter_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 	const char *kname, *out, *outdir, *bname;
 	size_t n_in;
@@ -219,8 +220,9 @@ static void print_result(const struct filter_job *jp, const struct backend *b, u
 		print_filter_batch(j, workers);
 }
 
-static int filter_exec(void)
+static int filter_exec(void *state)
 {
+	(void)state;
 	const struct kernel *k = fl.k;
 	const char *out = fl.out, *outdir = fl.outdir, *pin = fl.pin;
 	const char *const *inputs = fl.inputs;
@@ -292,4 +294,4 @@ static int filter_exec(void)
 }
 
 const struct command cmd_filter = { &cli, "filter real pictures with any backend", 0,
-				    filter_parse, filter_exec };
+				    filter_parse, filter_exec, 0 };

@@ -21,8 +21,9 @@ static const struct opt_cmd cli = {
 
 static const char *dir;
 
-static void report_parse(int argc, char **argv)
+static void report_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 
 	opt_parse(&cli, argc, argv, 2, opt_none, NULL, &r);
@@ -31,8 +32,9 @@ static void report_parse(int argc, char **argv)
 	dir = r.pos[0];
 }
 
-static int report_exec(void)
+static int report_exec(void *state)
 {
+	(void)state;
 	static struct loaded_run lr;
 	char err[600];
 	int rc;
@@ -52,4 +54,4 @@ static int report_exec(void)
 }
 
 const struct command cmd_report = { &cli, "(re)write a run's report.md and charts", 0,
-				    report_parse, report_exec };
+				    report_parse, report_exec, 0 };

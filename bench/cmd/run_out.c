@@ -20,8 +20,12 @@
 
 /* An earlier run: its meta.json (a regular file) holds parbench's first key. */
 static const struct outdir_mark run_mark = { "meta.json", "\"parbench_commit\": \"" };
-static pid_t stage_owner; /* the process that made the fresh folder (not a forked worker) */
-static int stage_live;    /* the fresh folder exists and is not in place */
+/* The fresh folder, for the exit handler that removes it (which outlives the command's
+ * state): the process that made it (not a forked worker), whether it exists and is not in
+ * place, and its path. */
+static pid_t stage_owner;
+static int stage_live;
+static char stage_path[sizeof(((struct run_cmd *)0)->stage)];
 
 /* Why an --out is refused, for outdir_check's codes; NULL for others. */
 static const char *refusal(int rc)
@@ -42,7 +46,7 @@ void run_out_check(struct run_cmd *r)
 	size_t n = strlen(out);
 	int rc;
 
-	if (n > OUT_MAX + (r->launched ? 100 : 0)) /* ranks: a folder in a run's */
+	if (n > OUT_MAX)
 		usage_error("--out '%.40s...' is too long (at most %d bytes)", out, OUT_MAX);
 	while (n > 1 && out[n - 1] == '/')
 		n--; /* "out/" is out, with .parbench-sizes beside it */
@@ -64,7 +68,7 @@ void run_out_check(struct run_cmd *r)
 static void discard_stage(void)
 {
 	if (stage_live && getpid() == stage_owner)
-		outdir_remove(run_state.stage);
+		outdir_remove(stage_path);
 	stage_live = 0;
 }
 
@@ -80,6 +84,7 @@ int run_out_stage(struct run_cmd *r)
 	if (!stage_owner)
 		atexit(discard_stage); /* a run that ends without its files leaves no folder */
 	stage_owner = getpid();
+	snprintf(stage_path, sizeof(stage_path), "%s", r->stage);
 	stage_live = 1;
 	r->work_dir = r->stage;
 	return 0;
@@ -129,7 +134,7 @@ void run_on_hang(const struct sweep_row *row, const char *reason, void *arg)
 	diag_line("%s / %s / %u workers: %s; its threads cannot be stopped, so the run ends "
 		  "here", row->k->name, row->b->name, row->workers, reason);
 	sweep_evaluate(&r->sw);
-	if (r->rank <= 0 && save_on_hang(r) == 0) /* rank 0 reports for all */
+	if (save_on_hang(r) == 0)
 		diag_line("what was measured before is saved in %s", r->work_dir);
 	/* from the watchdog thread, with the workers still running: no exit handlers */
 	if (stage_live)
