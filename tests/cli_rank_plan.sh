@@ -135,6 +135,17 @@ for w in 1 2; do
 done
 grep -q '"args": "parbench rank [^"]*/mpi-mpi-2/plan.txt"' "$tmp/run/mpi-mpi-2/meta.json" && ok || bad "run: the ranks were not started on their plan: $(grep '"args"' "$tmp/run/mpi-mpi-2/meta.json")"
 
+# a run that hangs on the ranks (test hook, through the plan): rank 0 saves the rows measured
+# before beside the plan, and the run keeps them
+PARBENCH_TEST_HANG=io_wait/mpi "$pb" run --kernels sum_squares,io_wait \
+	--size sum_squares=1000,io_wait=4 --sleep-us 100 --backends mpi --workers 2 --timeout 2 \
+	--repetitions 2 --no-interleave --out "$tmp/hang" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "FAILED io_wait / mpi / 2 workers" "$tmp/err" && ok || bad "hung rank: exit $rc: $(head -c 400 "$tmp/err")"
+grep -qx "test_hang = io_wait/mpi" "$tmp/hang/mpi-mpi-2/plan.txt" && ok || bad "hung rank: the hook is not in the plan"
+grep -q "^sum_squares,mpi,2,1000," "$tmp/hang/summary.csv" && ok || bad "hung rank: the rows measured before are lost"
+[ -z "$(find "$tmp/hang" -name '.*')" ] && ok || bad "hung rank: left in the run: $(find "$tmp/hang" -name '.*')"
+
 # a Google Benchmark flag that could not reach the ranks is refused before anything runs
 refused "run with a flag the plan cannot hold" "cannot reach the MPI ranks" run --kernels io_wait \
 	--size 6 --backends mpi --workers 2 --repetitions 2 --out "$tmp/noflag" -- not-a-flag

@@ -228,12 +228,15 @@ static int write_files(struct rank_cmd *c)
 static void rank_on_hang(const struct sweep_row *row, const char *reason, void *arg)
 {
 	struct rank_cmd *c = arg;
+	char gb[4200];
 
 	diag_line("%s / %s / %u workers: %s; its threads cannot be stopped, so the rank ends "
 		  "here", row->k->name, row->b->name, row->workers, reason);
 	sweep_evaluate(&c->sw);
-	if (c->run.rank == 0)
-		(void)write_files(c);
+	snprintf(gb, sizeof(gb), "%s/.gbench.json.tmp", c->dir);
+	unlink(gb); /* Google Benchmark's own file is incomplete */
+	if (c->run.rank == 0 && write_files(c) == 0)
+		diag_line("what was measured before is saved in %s", c->dir);
 	/* from the watchdog thread, with the workers still running: no exit handlers */
 	_exit(atomic_load(&stop_signal) ? 128 + atomic_load(&stop_signal) : EXIT_VERIFY);
 }
