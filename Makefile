@@ -81,8 +81,9 @@ test-valgrind: deps
 	@cmake --build $(BUILD)-valgrind -j $(JOBS) >/dev/null
 	cd $(BUILD)-valgrind && ctest --output-on-failure -L valgrind $(CTEST_ARGS)
 
-# libFuzzer (clang, ASan+UBSan) on the image loaders, the command line and the run-directory
-# loader (what report, compare and project read from a run someone sent), starting from the
+# libFuzzer (clang, ASan+UBSan) on the image loaders, the command line, the run-directory
+# loader (what report, compare and project read from a run someone sent) and the MPI ranks'
+# plan reader (bench/cmd/rank_plan.c), starting from the
 # seed corpus in fuzz/corpus; new inputs go to $(BUILD)-fuzz/corpus-*, crashes to
 # $(BUILD)-fuzz/crash-* (and the run fails).  The command-line target checks for crashes and
 # undefined behaviour, not leaks: a usage error jumps out of the parser past its frees.
@@ -92,8 +93,8 @@ fuzz: deps
 		echo "fuzz: clang is not installed: SKIP"; exit 0; fi; \
 	cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
 		-DCMAKE_CXX_COMPILER=clang++ -DPB_FUZZ=ON $(CMAKE_ARGS) >/dev/null && \
-	cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzz_image fuzz_args fuzz_rundir >/dev/null || exit 1; \
-	for t in image args rundir; do \
+	cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzz_image fuzz_args fuzz_rundir fuzz_plan >/dev/null || exit 1; \
+	for t in image args rundir plan; do \
 		mkdir -p $(BUILD)-fuzz/corpus-$$t && \
 		echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
 		ASAN_OPTIONS=$$( [ $$t = args ] && echo detect_leaks=0 ) \

@@ -32,8 +32,12 @@ int parbench_main(int argc, char **argv);
 static const struct command *const commands[] = {
 	&cmd_list, &cmd_run, &cmd_costs, &cmd_topology, &cmd_filter, &cmd_report, &cmd_compare,
 	&cmd_project,
-	&cmd_roofline, &cmd_mpi_probe, NULL,
+	&cmd_roofline, &cmd_mpi_probe, &cmd_rank, NULL,
 };
+
+/* The running command's state (struct command): freed by main after the command, however it
+ * ended (a usage error jumps back to main). */
+static void *cmd_state;
 
 static void names(char *buf, size_t len)
 {
@@ -84,11 +88,15 @@ static int dispatch(int argc, char **argv)
 	for (const struct command *const *c = commands; *c; c++) {
 		if (strcmp(argv[1], (*c)->cli->name) != 0)
 			continue;
-		(*c)->parse(argc, argv);
+		if ((*c)->state_size && !(cmd_state = calloc(1, (*c)->state_size))) {
+			diag_line("out of memory for parbench %s", argv[1]);
+			return EXIT_VERIFY;
+		}
+		(*c)->parse(cmd_state, argc, argv);
 #ifdef PB_FUZZ
 		return 0;
 #else
-		return (*c)->exec();
+		return (*c)->exec(cmd_state);
 #endif
 	}
 	usage_error("unknown command '%s' (known: %s; see parbench --help)", argv[1], known);
@@ -112,6 +120,8 @@ int main(int argc, char **argv)
 	jumped = setjmp(landing);
 	status = jumped ? jumped - 1 : dispatch(argc, argv);
 	cli_set_exit(NULL);
+	free(cmd_state);
+	cmd_state = NULL;
 	fflush(stdout);
 #ifdef PB_FUZZ
 	return status;

@@ -742,16 +742,16 @@ if "$pb" list | grep -q "^  mpi "; then
 	usage_error "bad hostfile" run --backends mpi --hostfile "$tmp/hosts"
 	usage_error "missing hostfile" run --backends mpi --hostfile "$tmp/nohosts"
 	# a rank killed mid-run: the run ends, says which rank and signal, keeps the rest (the
-	# ranks write into the run's fresh folder, .mpikill.XXXXXX, until it is moved to --out)
+	# ranks' plan is in the run's fresh folder, .mpikill.XXXXXX, until it is moved to --out)
 	"$pb" run --kernels io_wait --size 100 --backends mpi --workers 2 --repetitions 30 \
 		--out "$tmp/mpikill" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for _ in $(seq 100); do
-		pgrep -f -- "--out $tmp/\.mpikill\.[^/ ]*/mpi-mpi-2" >/dev/null && break
+		pgrep -f -- "rank $tmp/\.mpikill\.[^/ ]*/mpi-mpi-2/plan" >/dev/null && break
 		sleep 0.1
 	done
 	sleep 1
-	victim=$(pgrep -f -- "run .*--out $tmp/\.mpikill\.[^/ ]*/mpi-mpi-2" | grep -v "^$(pgrep -f "mpirun.*$tmp/\.mpikill\." | head -1)\$" | tail -1)
+	victim=$(pgrep -f -- "rank $tmp/\.mpikill\.[^/ ]*/mpi-mpi-2/plan" | grep -v "^$(pgrep -f "mpirun.*$tmp/\.mpikill\." | head -1)\$" | tail -1)
 	[ -n "$victim" ] && kill -KILL "$victim"
 	t0=$(date +%s)
 	wait "$pid"
@@ -767,7 +767,7 @@ if "$pb" list | grep -q "^  mpi "; then
 		--out "$tmp/mpiterm" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for _ in $(seq 100); do
-		pgrep -f -- "--out $tmp/\.mpiterm\.[^/ ]*/mpi-mpi-2" >/dev/null && break
+		pgrep -f -- "rank $tmp/\.mpiterm\.[^/ ]*/mpi-mpi-2/plan" >/dev/null && break
 		sleep 0.1
 	done
 	sleep 0.5

@@ -18,17 +18,17 @@ mkdir "$tmp/p/m/mpi-old"
 : >"$tmp/mark"
 "$pb" run $R --out "$tmp/p/m" >/dev/null 2>"$tmp/err" &
 pid=$!
-seen=0 # the ranks were given a folder inside the fresh one, never one in --out itself
+seen=0 # the ranks were given a plan inside the fresh folder, never one in --out itself
 for _ in $(seq 300); do
-	pgrep -f -- "--out $tmp/p/m/mpi-" >/dev/null && seen=2
-	[ "$seen" -eq 0 ] && pgrep -f -- "--out $tmp/p/\.m\.[^/ ]*/mpi-mpi-2" >/dev/null && seen=1
+	pgrep -f -- "rank $tmp/p/m/mpi-" >/dev/null && seen=2
+	[ "$seen" -eq 0 ] && pgrep -f -- "rank $tmp/p/\.m\.[^/ ]*/mpi-mpi-2/plan" >/dev/null && seen=1
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
 wait "$pid"
 rc=$?
 [ "$rc" -eq 0 ] && ok || bad "reused --out: exit $rc: $(head -c 300 "$tmp/err")"
-[ "$seen" -eq 1 ] && ok || bad "the ranks' --out was not inside the fresh folder ($seen)"
+[ "$seen" -eq 1 ] && ok || bad "the ranks' plan was not inside the fresh folder ($seen)"
 [ ! -e "$tmp/p/m/mpi-old" ] && [ ! -e "$tmp/p/m/mpi-mpi-2/stale.csv" ] && ok || bad "stale MPI folders remain: $(ls -R "$tmp/p/m" | head -20)"
 grep -q "^io_wait,mpi,2," "$tmp/p/m/summary.csv" && [ -s "$tmp/p/m/mpi-mpi-2/meta.json" ] && ok || bad "the MPI rows are missing"
 [ -z "$(find "$tmp/p/m" ! -newer "$tmp/mark")" ] && ok || bad "files older than the run: $(find "$tmp/p/m" ! -newer "$tmp/mark")"

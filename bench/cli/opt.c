@@ -167,27 +167,6 @@ void opt_help(FILE *f, const struct opt_cmd *c)
 	fprintf(f, "  %-22s %s\n", "--version", "parbench's version and build");
 }
 
-size_t opt_forward(const struct opt_cmd *c, const struct opt_result *r, const char **out,
-		   size_t max, char *buf, size_t len)
-{
-	size_t n = 0, used = 0;
-
-	for (size_t i = 0; c->opts[i].name && n < max; i++) {
-		const struct opt *o = &c->opts[i];
-
-		if (!(o->flags & OPT_RANKS) || !r->given[i])
-			continue;
-		int w = snprintf(buf + used, len - used, "--%s%s%s", o->name, o->arg ? "=" : "",
-				 o->arg ? r->given[i] : "");
-
-		if (w < 0 || (size_t)w >= len - used)
-			break;
-		out[n++] = buf + used;
-		used += (size_t)w + 1;
-	}
-	return n;
-}
-
 /* A whole number, optionally in scientific notation with a decimal mantissa whose value
  * is whole: 2e9, 7.1e8, 1.50e2; not 1.5 or 1e-3. */
 int opt_parse_u64(const char *s, uint64_t *out)

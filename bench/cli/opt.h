@@ -17,7 +17,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define OPT_RANKS 1u /* run: the MPI launcher passes it to the ranks as it was given */
 #define OPT_MANY  2u /* takes every following argument up to the next --option */
 #define OPT_MAX   64 /* options in a table */
 #define OPT_MAX_POS 8
@@ -58,11 +57,6 @@ void opt_parse(const struct opt_cmd *c, int argc, char **argv, int first, opt_fn
 	       struct opt_result *r);
 /* The command's help: synopsis, about, options. */
 void opt_help(FILE *f, const struct opt_cmd *c);
-
-/* "--name=value" (or "--name" for a flag) for every OPT_RANKS option given, into out (at
- * most max, storage in buf); how many. */
-size_t opt_forward(const struct opt_cmd *c, const struct opt_result *r, const char **out,
-		   size_t max, char *buf, size_t len);
 
 /* Where cli_exit() lands (main's setjmp); until set, cli_exit() calls exit(). */
 void cli_set_exit(jmp_buf *jb);

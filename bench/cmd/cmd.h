@@ -24,16 +24,21 @@
 
 struct pin_topo;
 
+/* A command's state lives in one struct of its own, which main allocates (state_size bytes,
+ * zeroed), hands to parse and then exec, and frees after (FFmpeg's priv_data_size): a
+ * command keeps nothing of one invocation in file-level variables.  state is NULL when
+ * state_size is 0. */
 struct command {
 	const struct opt_cmd *cli;   /* name, synopsis, about, option table */
 	const char *summary;         /* one line for `parbench --help` */
-	int hidden;                  /* for parbench's own use (mpi-probe) */
-	void (*parse)(int argc, char **argv); /* argv[1] is the command's name */
-	int (*exec)(void);
+	int hidden;                  /* for parbench's own use (mpi-probe, rank) */
+	void (*parse)(void *state, int argc, char **argv); /* argv[1] is the command's name */
+	int (*exec)(void *state);
+	size_t state_size;
 };
 
 extern const struct command cmd_list, cmd_run, cmd_costs, cmd_topology, cmd_filter,
-	cmd_report, cmd_compare, cmd_project, cmd_roofline, cmd_mpi_probe;
+	cmd_report, cmd_compare, cmd_project, cmd_roofline, cmd_mpi_probe, cmd_rank;
 
 /* Set by the SIGINT/SIGTERM handler (lock-free: async-signal-safe, read by the watchdog). */
 extern atomic_int stop_signal;

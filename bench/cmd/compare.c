@@ -67,8 +67,9 @@ static void on_opt(void *ctx, const struct opt *o, const char *val)
 			    val);
 }
 
-static void compare_parse(int argc, char **argv)
+static void compare_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 
 	c.threshold = 0.05;
@@ -206,8 +207,9 @@ static void variant_warning(const struct pairing *p)
 	}
 }
 
-static int compare_exec(void)
+static int compare_exec(void *state)
 {
+	(void)state;
 	static struct loaded_run base, cur;
 	const char *const *dirs = c.dirs;
 	struct pairing p;
@@ -261,4 +263,4 @@ static int compare_exec(void)
 }
 
 const struct command cmd_compare = { &cli, "compare two runs of one machine: a regression gate",
-				     0, compare_parse, compare_exec };
+				     0, compare_parse, compare_exec, 0 };

@@ -58,8 +58,9 @@ static void on_opt(void *ctx, const struct opt *op, const char *val)
 		c.out = val;
 }
 
-static void costs_parse(int argc, char **argv)
+static void costs_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 
 	memset(&c, 0, sizeof(c));
@@ -141,8 +142,9 @@ static int print_c(const struct costs *res, unsigned workers)
  * the C rows are still printed and written, one line says what happened, and the status
  * is 1 (or 128 + the signal): the price list asked for is incomplete.
  */
-static int costs_exec(void)
+static int costs_exec(void *state)
 {
+	(void)state; /* costs keeps its settings in c */
 	struct costs_opts o = c.o;
 	struct pin_topo *topo = NULL;
 	static struct costs res;
@@ -197,4 +199,4 @@ static int costs_exec(void)
 }
 
 const struct command cmd_costs = { &cli, "the price list: process and thread costs", 0,
-				   costs_parse, costs_exec };
+				   costs_parse, costs_exec, 0 };

@@ -95,8 +95,9 @@ static void check_inputs(void)
 	}
 }
 
-static void filter_parse(int argc, char **argv)
+static void filter_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 	const char *kname, *out, *outdir, *bname;
 	size_t n_in;
@@ -221,8 +222,9 @@ static void print_result(const struct filter_job *jp, const struct backend *b, u
 		print_filter_batch(j, workers);
 }
 
-static int filter_exec(void)
+static int filter_exec(void *state)
 {
+	(void)state;
 	const struct kernel *k = fl.k;
 	const char *out = fl.out, *outdir = fl.outdir, *pin = fl.pin;
 	const char *const *inputs = fl.inputs;
@@ -300,4 +302,4 @@ static int filter_exec(void)
 }
 
 const struct command cmd_filter = { &cli, "filter real pictures with any backend", 0,
-				    filter_parse, filter_exec };
+				    filter_parse, filter_exec, 0 };

@@ -15,15 +15,17 @@ static const struct opt_cmd cli = {
 		 "instruction-set variant in use) and the backends.",
 };
 
-static void list_parse(int argc, char **argv)
+static void list_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 
 	opt_parse(&cli, argc, argv, 2, opt_none, NULL, &r);
 }
 
-static int list_exec(void)
+static int list_exec(void *state)
 {
+	(void)state;
 	static const char *const models[] = { [PY_LOOP] = "Python loop (GIL check every iteration)",
 					      [PY_C_CALL] = "one C call per item (GIL held)",
 					      [PY_BLOCKING] = "blocking call (GIL released)" };
@@ -43,4 +45,4 @@ static int list_exec(void)
 	return 0;
 }
 
-const struct command cmd_list = { &cli, "the kernels and backends", 0, list_parse, list_exec };
+const struct command cmd_list = { &cli, "the kernels and backends", 0, list_parse, list_exec, 0 };

@@ -36,16 +36,18 @@ static void on_opt(void *ctx, const struct opt *o, const char *val)
 	init_only = 1;
 }
 
-static void mpi_probe_parse(int argc, char **argv)
+static void mpi_probe_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 
 	init_only = 0;
 	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
 }
 
-static int mpi_probe_exec(void)
+static int mpi_probe_exec(void *state)
 {
+	(void)state;
 #ifdef PB_HAVE_MPI
 	static struct mpi_probe p;
 	if (launch_rank() < 0)
@@ -73,4 +75,4 @@ static int mpi_probe_exec(void)
 }
 
 const struct command cmd_mpi_probe = { &cli, "(for parbench costs, under mpirun)", 1,
-				       mpi_probe_parse, mpi_probe_exec };
+				       mpi_probe_parse, mpi_probe_exec, 0 };

@@ -111,8 +111,9 @@ static void on_opt(void *ctx, const struct opt *o, const char *val)
 		parse_link(val);
 }
 
-static void project_parse(int argc, char **argv)
+static void project_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 
 	memset(&pj, 0, sizeof(pj));
@@ -178,8 +179,9 @@ static int project_one(const struct sweep *sw, size_t i, size_t j, const struct 
 	return 1;
 }
 
-static int project_exec(void)
+static int project_exec(void *state)
 {
+	(void)state;
 	static struct loaded_run lr;
 	char err[600];
 	int printed = 0;
@@ -241,4 +243,4 @@ static int project_exec(void)
 
 const struct command cmd_project = { &cli, "project a run's speedups to other machines and "
 				     "clusters (a model, labelled)", 0, project_parse,
-				     project_exec };
+				     project_exec, 0 };

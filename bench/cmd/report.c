@@ -39,8 +39,9 @@ static void on_opt(void *ctx, const struct opt *o, const char *val)
 		full = 1;
 }
 
-static void report_parse(int argc, char **argv)
+static void report_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 
 	full = 0;
@@ -50,8 +51,9 @@ static void report_parse(int argc, char **argv)
 	dir = r.pos[0];
 }
 
-static int report_exec(void)
+static int report_exec(void *state)
 {
+	(void)state;
 	static struct loaded_run lr;
 	char err[600];
 	int rc;
@@ -71,4 +73,4 @@ static int report_exec(void)
 }
 
 const struct command cmd_report = { &cli, "(re)write a run's report.html, report.md and charts",
-				    0, report_parse, report_exec };
+				    0, report_parse, report_exec, 0 };

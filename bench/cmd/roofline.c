@@ -63,8 +63,9 @@ static void on_opt(void *ctx, const struct opt *op, const char *val)
 		set_variant(val, "--isa");
 }
 
-static void roofline_parse(int argc, char **argv)
+static void roofline_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 
 	pin = "compact";
@@ -143,8 +144,9 @@ static int pick_variants(void)
 	return 0;
 }
 
-static int roofline_exec(void)
+static int roofline_exec(void *state)
 {
+	(void)state;
 	struct pin_topo *topo = NULL;
 	static struct roof roof;
 	char cpu[256], desc[256];
@@ -185,4 +187,4 @@ static int roofline_exec(void)
 const struct command cmd_roofline = { &cli,
 				      "this machine's limits: clock, copy bandwidth, the filters' "
 				      "compute ceilings",
-				      0, roofline_parse, roofline_exec };
+				      0, roofline_parse, roofline_exec, 0 };

@@ -1,7 +1,8 @@
 /*
  * run.c - parbench run: the options, then the run: choose the variants and calibrate the
  * sizes, measure the roof (run_roof.c), sweep kernel x backend x workers (sweep.h), then the
- * MPI rows (run_mpi.c) and the results (run_out.c).
+ * MPI rows (run_mpi.c) and the results (run_out.c).  Started by mpirun or srun, the run is
+ * one rank's (run_ranked, run_ranks.c).
  */
 #include "run.h"
 
@@ -22,23 +23,17 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-struct run_cmd run_state;
-
-static struct pb_image image;
 
 /* The picture, the topology, the pin plan: what the machine decides before the run. */
 static int prepare(struct run_cmd *r)
 {
 	struct sweep_opts *o = &r->o;
-	static struct pin_plan probe;
 	char err[512];
 
-	if (r->rank > 0 && !freopen("/dev/null", "w", stdout))
-		return EXIT_VERIFY; /* rank 0 reports for all */
 	if (r->image_path) {
-		if (imgio_load(r->image_path, &image, err, sizeof(err)))
+		if (imgio_load(r->image_path, &r->image, err, sizeof(err)))
 			usage_error("%s", err);
-		o->kp.image = &image;
+		o->kp.image = &r->image;
 		if (!r->kernels_given) {
 			o->n_kernels = 0;
 			for (const struct kernel *const *k = kernel_all(); *k; k++)
@@ -49,7 +44,7 @@ static int prepare(struct run_cmd *r)
 	r->topo = load_topology();
 	if (!r->topo)
 		return EXIT_VERIFY;
-	if (pin_plan_make(r->topo, r->pin, 1, &probe) != 0)
+	if (pin_plan_make(r->topo, r->pin, 1, &r->probe) != 0)
 		bad_pin(r->topo, r->pin);
 	if (o->n_workers == 0) /* from the topology hwloc loaded, which may be another machine's */
 		o->n_workers = placement_default_workers(r->topo, r->smt, o->workers, SWEEP_MAX_LIST);
@@ -71,58 +66,7 @@ static int prepare(struct run_cmd *r)
 	o->precision = DEFAULT_PRECISION;
 	o->budget_s = r->budget ? r->budget : o->kp.quick ? QUICK_BUDGET_S : DEFAULT_BUDGET_S;
 	r->budget = o->budget_s;
-	o->deterministic = r->launched;
 	return 0;
-}
-
-static void join_args(int argc, char **argv, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < argc && used + 1 < len; i++) {
-		int w = snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
-
-		if (w < 0)
-			break;
-		used += (size_t)w < len - used ? (size_t)w : len - used - 1;
-	}
-}
-
-/* The machine and the invocation, before anything runs; the run directory. */
-static void begin_meta(struct run_cmd *r, struct machine_state *ms)
-{
-	struct utsname un;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	uname(&un);
-	snprintf(r->host, sizeof(r->host), "%s", un.nodename);
-	gmtime_r(&now, &tm);
-	strftime(r->date, sizeof(r->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	r->work_dir = "";
-	if (r->rank <= 0)
-		run_out_check(r);
-	join_args(r->argc, r->argv, r->args, sizeof(r->args));
-	read_first_line("/proc/cpuinfo", "model name", r->cpu_model, sizeof(r->cpu_model));
-	read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", NULL,
-			r->governor, sizeof(r->governor));
-	pin_topo_describe(r->topo, r->topo_desc, sizeof(r->topo_desc));
-	r->meta = (struct run_meta){ .host = r->host, .date = r->date, .args = r->args,
-				     .cpu_model = r->cpu_model, .topology = r->topo_desc,
-				     .governor = r->governor, .pin = r->pin,
-				     .cores = pin_topo_cores(r->topo), .pus = pin_topo_pus(r->topo),
-				     .quick = r->o.kp.quick, .skipped = r->skipped,
-				     .left_out = r->left_out, .n_left_out = r->n_left_out };
-	read_load(r->meta.load_before);
-	machine_begin(ms);
-	r->meta.machine = ms;
-	r->o.machine = r->launched ? NULL : ms; /* the steadiness probe: parbench's own sweep */
-	r->meta.interconnect = r->interconnect ? r->interconnect
-			       : r->hostfile ? "Open MPI over TCP between hosts (btl tcp), shared memory within"
-					     : "shared memory (one host, Open MPI btl vader)";
-	r->meta.repetitions = r->repetitions ? r->repetitions : SWEEP_MIN_REPS;
-	r->meta.interleaved = r->interleave;
 }
 
 /* The least common multiple of the run's worker counts (1 if above 10000). */
@@ -251,10 +195,8 @@ static int gb_flags(const struct run_cmd *r, const char **gb_argv, size_t max, c
 	gb_argv[n++] = "parbench";
 	if (r->repetitions)
 		gb_argv[n++] = rep;
-	if (r->rank <= 0) { /* one rank writes */
-		gb_argv[n++] = out;
-		gb_argv[n++] = "--benchmark_out_format=json";
-	}
+	gb_argv[n++] = out;
+	gb_argv[n++] = "--benchmark_out_format=json";
 	if (r->interleave)
 		gb_argv[n++] = "--benchmark_enable_random_interleaving=true";
 	for (int i = r->given.tail; i < r->argc; i++) {
@@ -270,7 +212,7 @@ static int gb_flags(const struct run_cmd *r, const char **gb_argv, size_t max, c
 static int sweep_own(struct run_cmd *r)
 {
 	struct sweep_opts *o = &r->o;
-	static struct progress prog;
+	struct progress prog;
 	const char *gb_argv[128];
 	char err[512], flag_rep[64], flag_out[1200];
 	int rc, gb_argc = gb_flags(r, gb_argv, sizeof(gb_argv) / sizeof(gb_argv[0]), flag_rep,
@@ -303,22 +245,21 @@ static int sweep_own(struct run_cmd *r)
 /* Sizes, the run's fresh folder, roof, the sweep, the MPI rows. 0, or the exit status. */
 static int measure(struct run_cmd *r)
 {
-	static struct calibration cal;
 	char err[512];
 	int rc, status = 0;
 
 	/* each kernel's variant first: the sizes, the roof and the rows are measured in it */
 	if ((rc = run_pick(r)) != 0)
 		return rc;
-	if (!r->launched && !r->o.n_sizes && !r->o.kp.size && !r->image_path) {
-		if (calibrate_run(r, &cal, err, sizeof(err))) {
+	if (!r->o.n_sizes && !r->o.kp.size && !r->image_path) {
+		if (calibrate_run(r, &r->cal, err, sizeof(err))) {
 			diag_line("%s", err);
 			return EXIT_VERIFY;
 		}
-		r->meta.calibration = &cal;
+		r->meta.calibration = &r->cal;
 	}
 	cmd_catch_signals(); /* from the interpreters' calibration on, a signal stops the run */
-	if (!r->launched && calibrate_py_run(r, err, sizeof(err))) {
+	if (calibrate_py_run(r, err, sizeof(err))) {
 		int sig = atomic_load(&stop_signal);
 
 		if (sig) {
@@ -329,18 +270,16 @@ static int measure(struct run_cmd *r)
 		diag_line("%s", err);
 		return EXIT_VERIFY;
 	}
-	if (r->rank <= 0 && (rc = run_out_stage(r)) != 0)
+	if ((rc = run_out_stage(r)) != 0)
 		return rc;
 	r->o.hang = run_on_hang;
 	r->o.hang_arg = r;
 	r->t0 = pb_mono_s();
-	if (!r->launched && (rc = run_roof(r)) != 0)
+	if ((rc = run_roof(r)) != 0)
 		return rc;
 	rc = sweep_own(r);
 	if (rc)
 		return rc;
-	if (r->rank > 0) /* rank 0 reports for all */
-		return r->sw.failures ? EXIT_VERIFY : 0;
 	if (r->n_mpi && run_mpi_rows(r) != 0)
 		status = EXIT_VERIFY;
 	if (r->sw.precision > 0) { /* the budget and the time of the whole measurement */
@@ -350,26 +289,29 @@ static int measure(struct run_cmd *r)
 	return status;
 }
 
-static int run_exec(void)
+static int run_exec(void *state)
 {
-	struct run_cmd *r = &run_state;
-	static struct machine_state mstate;
+	struct run_cmd *r = state;
 	int status = prepare(r);
 
 	if (status)
 		goto out;
+	if (r->launched) { /* started by mpirun or srun: one rank of the run */
+		status = run_ranked(r);
+		goto out;
+	}
 	run_keep_available(r); /* after every usage error: it may start an interpreter */
 	run_plan_mpi(r);
 	if (r->dry_run) {
 		status = run_dry(r);
 		goto out;
 	}
-	begin_meta(r, &mstate);
+	run_begin_meta(r);
 	status = measure(r); /* a run that writes nothing leaves --out as it was */
-	if (r->rank > 0 || (status && !r->sw.rows))
+	if (status && !r->sw.rows)
 		goto out;
 	read_load(r->meta.load_after);
-	machine_end(&mstate);
+	machine_end(&r->mstate);
 	int written = run_write(r);
 
 	status = written ? written : status;
@@ -377,10 +319,15 @@ out:
 	sweep_free(&r->sw);
 	if (r->topo)
 		pin_topo_free(r->topo);
-	if (image.px)
-		imgio_free(&image);
+	if (r->image.px)
+		imgio_free(&r->image);
 	return status;
 }
 
-const struct command cmd_run = { &run_cli, "the sweep: speedup tables and a run directory", 0,
-				 run_parse, run_exec };
+const struct command cmd_run = {
+	.cli = &run_cli,
+	.summary = "the sweep: speedup tables and a run directory",
+	.parse = run_parse,
+	.exec = run_exec,
+	.state_size = sizeof(struct run_cmd),
+};

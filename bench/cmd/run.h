@@ -1,14 +1,17 @@
 /*
  * run.h - the state of `parbench run`, shared by its parts: run.c (options and the run),
- * run_roof.c (the variants and the roof), run_mpi.c (the MPI rows, measured by ranks mpirun
- * starts) and run_out.c (the results).
+ * run_roof.c (the variants and the roof), run_mpi.c (the MPI rows: a plan per launch for the
+ * ranks mpirun starts, rank.h) and run_out.c (the results).
  */
 #ifndef PB_CMD_RUN_H
 #define PB_CMD_RUN_H
 
 #include "calibrate.h"
 #include "cmd.h"
+#include "image.h"
 #include "machine.h"
+#include "pin.h"
+#include "rank.h"
 #include "report.h"
 #include "roof.h"
 
@@ -37,9 +40,9 @@ struct run_cmd {
 					 * tables (run_out.c) ... */
 	struct left_out left_out[RUN_MAX_LEFT_OUT]; /* ... and one record each, for meta.json */
 	size_t n_left_out;
-	struct calibration py_cal;      /* the CPython rows' calibrated sizes */
-	const struct opt_cmd *given_cli; /* the option table ... */
-	struct opt_result given;        /* ... and the options as typed: what the ranks get */
+	struct calibration cal, py_cal; /* the sizes calibrated: C rows, CPython rows */
+	struct opt_result given;        /* the options as typed (given.tail: Google
+					 * Benchmark's flags) */
 	int argc;
 	char **argv;
 	const struct backend *mpi_b[SWEEP_MAX_LIST]; /* run by mpirun after the others */
@@ -47,11 +50,17 @@ struct run_cmd {
 	int rank, launched;             /* under mpirun: this rank (else -1) */
 	/* set while running */
 	struct pin_topo *topo;
+	struct pin_plan probe;          /* the pin policy, checked before the run */
+	struct pb_image image;          /* --image's picture */
+	struct roof roof;
+	struct machine_state mstate;
 	struct run_meta meta;
 	struct sweep sw;
+	struct rank_plan plan;          /* the MPI rows: what one launch's ranks measure */
+	struct rank_run ranked;         /* under mpirun or srun: this rank's share */
 	double t0;                      /* when the measurement started (pb_mono_s) */
 	const char *work_dir;           /* where the files go: a fresh folder beside out_dir
-					 * until it is moved there (run_out.c); "" on ranks > 0 */
+					 * until it is moved there (run_out.c) */
 	char stage[4096];               /* that fresh folder */
 	char dir[1200], host[256], date[64], args[2048], cpu_model[256], governor[64],
 		topo_desc[256];
@@ -63,11 +72,10 @@ struct run_cmd {
 #define DEFAULT_MIN_TIME_S  0.04  /* shorter runs are batched into samples this long */
 #define QUICK_MIN_TIME_S    0.01
 
-/* The run command's state (one run per process) and its option table. */
-extern struct run_cmd run_state;
+/* The run command's option table. */
 extern const struct opt_cmd run_cli;
-/* Parses and checks the options into run_state (run_args.c). */
-void run_parse(int argc, char **argv);
+/* Parses and checks the options into state, a struct run_cmd (run_args.c). */
+void run_parse(void *state, int argc, char **argv);
 /* --sizes-from DIR: DIR's sizes per kernel into r->o (run_sizes.c); usage errors. */
 void run_sizes_from(struct run_cmd *r);
 
@@ -90,10 +98,19 @@ __attribute__((format(printf, 2, 3))) void run_say(struct run_cmd *r, const char
 int run_mpi_ranks(const struct run_cmd *r, const struct backend *be, unsigned w,
 		  unsigned *ranks);
 
-/* For every MPI backend and worker count: mpirun starts the ranks, which measure those rows
- * alone and write them to <work_dir>/mpi-<backend>-<workers>/; the rows join r->sw.  0, or -1
- * when a launch failed (reported on stderr). */
+/* For every MPI backend and worker count: a plan (rank_plan.h) into
+ * <work_dir>/mpi-<backend>-<workers>/plan.txt, and mpirun starts `parbench rank` on it; the
+ * ranks measure those rows alone, rank 0 writes them into that folder, and they join r->sw.
+ * 0, or -1 when a launch failed (reported on stderr). */
 int run_mpi_rows(struct run_cmd *r);
+/* The ranks' plan from the run's options as prepared, its sizes (given or calibrated) and
+ * the test hooks (run_ranks.c): the backends and worker counts are the run's (a launch
+ * narrows them to its own), and so are the repetitions or the whole budget. */
+void run_rank_plan(const struct run_cmd *r, struct rank_plan *p);
+/* Under mpirun or srun (r->launched): the options, prepared, become the plan of every rank
+ * (all its MPI backends and worker counts), which this rank measures (rank.h); rank 0 then
+ * writes the run like any other.  The exit status. */
+int run_ranked(struct run_cmd *r); /* run_ranks.c */
 /* --out (or the default results/<date>-<time>-<host>) into out_dir, checked before anything
  * runs: a usage error if it is a symbolic link, not a folder, a folder holding files but no
  * parbench run (a meta.json with parbench's mark, rundir/write.c), or not writable; its
@@ -102,6 +119,8 @@ void run_out_check(struct run_cmd *r);
 /* The fresh hidden folder beside out_dir that the run writes into (work_dir); removed at
  * exit unless moved into place.  0, or the exit status after saying why on stderr. */
 int run_out_stage(struct run_cmd *r);
+/* The machine and the invocation for meta.json, before anything runs; --out checked. */
+void run_begin_meta(struct run_cmd *r);
 /* The table, the result files, the report, the folder moved to out_dir (replacing an
  * earlier run there, removed after) and the FAILED lines; the exit status. */
 int run_write(struct run_cmd *r);

@@ -1,8 +1,9 @@
 /*
- * run_args.c - parbench run's options: the table (help text, which ones the MPI ranks get),
- * their values, and what they must say together.  Nothing runs here: no interpreter, no
- * probe, no process (which backends this machine can run is asked when the run starts,
- * run_keep_available); files named by options are only read.
+ * run_args.c - parbench run's options: the table (help text), their values, and what they
+ * must say together.  Nothing runs here: no interpreter, no probe, no process (which
+ * backends this machine can run is asked when the run starts, run_keep_available); files
+ * named by options are only read.  The MPI ranks are not given these options: the run
+ * writes them a plan of what they measure (run_mpi.c, rank_plan.h).
  */
 #include "run.h"
 
@@ -22,9 +23,8 @@ enum {
 	O_PYTHON, O_START_METHOD, O_PY_SIZE, O_SIZES_FROM, O_DRY_RUN, O_SMT, O_FULL,
 };
 
-#define R OPT_RANKS
 static const struct opt opts[] = {
-	{ O_KERNELS, "kernels", "LIST", "comma-separated kernel names, or all (default)", R },
+	{ O_KERNELS, "kernels", "LIST", "comma-separated kernel names, or all (default)", 0 },
 	{ O_BACKENDS, "backends", "LIST", "comma-separated backend names, or all (default); serial is\n"
 					  "always measured as the baseline", 0 },
 	{ O_WORKERS, "workers", "LIST", "worker counts (default: 1, 2, 4, ... below the cores, one NUMA\n"
@@ -38,12 +38,12 @@ static const struct opt opts[] = {
 	{ O_SIZES_FROM, "sizes-from", "DIR", "the sizes of the run in DIR (C and CPython rows, per kernel),\n"
 					    "so that a run compares cell by cell with it", 0 },
 	{ O_SIZES, "sizes", "LIST", "a size sweep, e.g. 1e4,1e6,1e8: speedups per size and each\n"
-				    "backend's break-even size", R },
+				    "backend's break-even size", 0 },
 	{ O_SCALING, "scaling", "strong|weak", "strong (default): fixed size; weak: the size grows with the\n"
-					       "workers (pictures: pixels), speedup scaled accordingly", R },
-	{ O_TASKS, "tasks", "N", "task count for kernels that have tasks", R },
-	{ O_SLEEP_US, "sleep-us", "US", "io_wait: blocking time of one item", R },
-	{ O_QUICK, "quick", NULL, "default sizes ~20x smaller, budget 30 s", R },
+					       "workers (pictures: pixels), speedup scaled accordingly", 0 },
+	{ O_TASKS, "tasks", "N", "task count for kernels that have tasks", 0 },
+	{ O_SLEEP_US, "sleep-us", "US", "io_wait: blocking time of one item", 0 },
+	{ O_QUICK, "quick", NULL, "default sizes ~20x smaller, budget 30 s", 0 },
 	{ O_OUT, "out", "DIR", "results directory (default results/<date>-<time>-<host>): new,\n"
 			       "empty, or an earlier run, replaced whole at the end", 0 },
 	{ O_SWITCH, "switch-interval", "US", "pthreads-gil switch interval (default 5000, CPython's)", 0 },
@@ -51,18 +51,18 @@ static const struct opt opts[] = {
 	{ O_CHUNK, "chunk", "N", "items per chunk (default: see README)", 0 },
 	{ O_TRANSPORT, "transport", "T", "shm or pipe: which fork-pool transport to run (default both)", 0 },
 	{ O_TIMEOUT, "timeout", "S", "seconds one run, or a CPython interpreter's start, may take\n"
-				      "before it is stopped (default 300)", R },
+				      "before it is stopped (default 300)", 0 },
 	{ O_RETRY, "retry", NULL, "fork-pool: re-run a dead worker's task once instead of failing", 0 },
 	{ O_MAX_TASKS, "max-tasks", "N", "fork-pool: replace each worker after N tasks", 0 },
 	{ O_PIN, "pin", "P", "none, compact (default: one PU per core first), compact-smt (every\n"
-			     "PU of a core first), spread, or a PU list such as 0,2-3", R },
+			     "PU of a core first), spread, or a PU list such as 0,2-3", 0 },
 	{ O_REPETITIONS, "repetitions", "N", "a fixed count per configuration (default: adaptive, at least 5,\n"
 					     "more until the median's 95% interval is within +-1.5%, at most\n"
 					     "40, while the budget lasts)", 0 },
 	{ O_BUDGET, "budget", "S", "seconds the adaptive sweep may take in all (default 180, quick\n"
 				   "30): more buys narrower intervals", 0 },
 	{ O_MIN_TIME, "min-time", "S", "minimum seconds per repetition: shorter runs are batched into\n"
-				       "one sample (default 0.04, quick 0.01)", R },
+				       "one sample (default 0.04, quick 0.01)", 0 },
 	{ O_NO_INTERLEAVE, "no-interleave", NULL, "run each configuration's repetitions back to back (default:\n"
 						  "interleaved at random across configurations, so drift of the\n"
 						  "machine's speed hits all of them alike)", 0 },
@@ -71,12 +71,12 @@ static const struct opt opts[] = {
 				"of the compact ones; report.md and report.html have both", 0 },
 	{ O_HOSTFILE, "hostfile", "FILE", "MPI: the hosts mpirun starts ranks on (Open MPI hostfile)", 0 },
 	{ O_THREADS, "threads", "T", "mpi+openmp: OpenMP threads per rank (default 2)", 0 },
-	{ O_NO_SCATTER, "no-scatter", NULL, "MPI: every rank uses the input it made (no scatter of rows)", R },
+	{ O_NO_SCATTER, "no-scatter", NULL, "MPI: every rank uses the input it made (no scatter of rows)", 0 },
 	{ O_INTERCONNECT, "interconnect", "TEXT", "MPI: how the hosts are connected, for the tables", 0 },
-	{ O_ISA, "isa", "V", "the kernels' instruction-set variant (see parbench list)", R },
+	{ O_ISA, "isa", "V", "the kernels' instruction-set variant (see parbench list)", 0 },
 	{ O_IMAGE, "image", "FILE", "filters: benchmark on this PNG or JPEG instead of the synthetic\n"
-				    "picture (without --kernels: the four filters only)", R },
-	{ O_NO_REPORT, "no-report", NULL, "write the files only (for the ranks parbench starts)", 0 },
+				    "picture (without --kernels: the four filters only)", 0 },
+	{ O_NO_REPORT, "no-report", NULL, "write the files only: no table, report.md or charts", 0 },
 	{ O_PYTHON, "python", "PATH", "the interpreter of the cpython* backends (default: the system's\n"
 				      "/usr/bin/python3); of the *-ft ones if it is free-threaded (else\n"
 				      "python3.13t, python3.14t or python3.15t)", 0 },
@@ -89,7 +89,6 @@ static const struct opt opts[] = {
 				      "start nothing", 0 },
 	{ 0 },
 };
-#undef R
 
 const struct opt_cmd run_cli = {
 	.name = "run",
@@ -234,8 +233,8 @@ static void on_opt(void *ctx, const struct opt *op, const char *v)
 	}
 }
 
-/* MPI backends: under mpirun they are all that runs (every rank runs this sweep); else
- * parbench starts mpirun itself after its other backends (run_mpi.c). */
+/* MPI backends: under mpirun they are all that runs (every rank measures them, run_ranks.c);
+ * else parbench starts mpirun itself after its other backends (run_mpi.c). */
 static void split_mpi_backends(struct run_cmd *r)
 {
 	struct sweep_opts *o = &r->o;
@@ -254,10 +253,32 @@ static void split_mpi_backends(struct run_cmd *r)
 	}
 	o->n_backends = kept;
 	if (r->launched) {
-		o->no_baseline = 1;
-		r->interleave = 0; /* every rank must make the same choices */
+		r->interleave = 0; /* ranks never interleave (rank.h): meta.json says so */
 		if (o->n_backends == 0)
 			usage_error("under mpirun, but this parbench has no MPI backend");
+	}
+}
+
+/* The MPI ranks are told a plan (rank_plan.h): what the run passes on must fit it. */
+static void check_plan_fits(const struct run_cmd *r)
+{
+	const struct rank_plan *p = &r->plan; /* for the sizes of its fields */
+
+	if (strlen(r->pin) >= sizeof(p->pin))
+		usage_error("--pin '%.40s...' is too long for the MPI ranks (at most 255 bytes)",
+			    r->pin);
+	if (r->argc - r->given.tail > RANK_PLAN_GB_MAX)
+		usage_error("at most %d Google Benchmark flags with the MPI backends",
+			    RANK_PLAN_GB_MAX);
+	for (int i = r->given.tail; i < r->argc; i++) {
+		const char *f = r->argv[i];
+		size_t n = 0;
+
+		while (f[n] && (unsigned char)f[n] >= 0x20 && f[n] != 0x7f)
+			n++;
+		if (strncmp(f, "--", 2) != 0 || f[n] || n >= sizeof(p->gbench[0]))
+			usage_error("Google Benchmark flag '%.40s' cannot reach the MPI ranks (a flag "
+				    "is --name=value, printable, under 256 bytes)", f);
 	}
 }
 
@@ -288,11 +309,13 @@ static void check_options(struct run_cmd *r)
 			    "counts there)");
 	if (r->dry_run && (r->launched || r->no_report))
 		usage_error("--dry-run plans a run: not under mpirun or with --no-report");
+	if (r->n_mpi || r->launched)
+		check_plan_fits(r);
 }
 
-void run_parse(int argc, char **argv)
+void run_parse(void *state, int argc, char **argv)
 {
-	struct run_cmd *r = &run_state;
+	struct run_cmd *r = state;
 
 	memset(r, 0, sizeof(*r));
 	r->pin = "compact";
@@ -302,7 +325,6 @@ void run_parse(int argc, char **argv)
 	r->argv = argv;
 	r->rank = launch_rank();
 	r->launched = r->rank >= 0;
-	r->given_cli = &run_cli;
 	parse_kernels("all", &r->o);
 	parse_backends("all", &r->o);
 	opt_parse(&run_cli, argc, argv, 2, on_opt, r, &r->given);

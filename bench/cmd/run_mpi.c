@@ -1,9 +1,11 @@
 /*
  * run_mpi.c - the MPI rows of a run: parbench starts mpirun once per MPI backend and worker
- * count; the ranks measure those rows alone (the same sweep, under the launcher) and write
- * them to mpi-<backend>-<workers>/ in the run's fresh folder, and the rows join the run.  The
- * ranks get the options the option table marks for them, as they were typed, plus what the
- * launch decides (backend, workers, sizes, repetitions or budget, directory).
+ * count, after its own backends.  Each launch gets a folder in the run's fresh one,
+ * mpi-<backend>-<workers>/, and in it a plan (rank_plan.h: what the ranks measure, written
+ * by run_ranks.c from this run's options, its calibrated sizes and its share of the budget);
+ * mpirun starts `parbench rank PLAN` (rank.c), rank 0 writes the rows into that folder as a
+ * run directory, and they join the run, read back with the reader `parbench report` uses.
+ * No option of the run is passed on a command line: the ranks know only the plan.
  */
 #include "run.h"
 
@@ -11,33 +13,32 @@
 #include "clock.h"
 #include "launch.h"
 #include "outdir.h"
+#include "outfile.h"
 #include "runload.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define MPI_MAX_ARGS 160
-
-/* A launch whose rank 0 died before moving its folder into place leaves that fresh folder
- * (.mpi-<backend>-<workers>.XXXXXX, outdir.h) in the run's: removed. */
-static void remove_unplaced(const char *dir)
+/* What a launch's rank 0 left unfinished in its folder (a temporary file it was writing
+ * when it died: .<name>.XXXXXX.tmp, .gbench.json.tmp): removed, so the run holds none. */
+static void remove_unfinished(const char *dir)
 {
-	const char *slash = strrchr(dir, '/');
-	char pat[1300];
-	glob_t g;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4400];
 
-	if (!slash)
-		return;
-	snprintf(pat, sizeof(pat), "%.*s/.%s.??????", (int)(slash - dir), dir, slash + 1);
-	if (glob(pat, GLOB_NOSORT, NULL, &g) != 0)
-		return;
-	for (size_t i = 0; i < g.gl_pathc; i++)
-		outdir_remove(g.gl_pathv[i]);
-	globfree(&g);
+	while (d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] != '.' || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		outdir_remove(path);
+	}
+	if (d)
+		closedir(d);
 }
 
 /* One failed row per missing kernel for backend b at w workers (they reach meta.json's failures and
@@ -75,96 +76,33 @@ static int add_failed_rows(struct sweep *sw, const struct sweep_opts *o,
 	return rc;
 }
 
-/* "name=N,..." for the kernels with a size of their own; how many. */
-static size_t format_kernel_sizes(const struct sweep_opts *o, char *buf, size_t len)
-{
-	size_t used = 0, n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < o->n_kernels && used < len; i++)
-		if (o->kernel_sizes[i])
-			used += (size_t)snprintf(buf + used, len - used, "%s%s=%llu", n++ ? "," : "",
-						 o->kernels[i]->name,
-						 (unsigned long long)o->kernel_sizes[i]);
-	return n;
-}
-
-/* What one launch's ranks are given. */
-struct launch_args {
-	const char *argv[MPI_MAX_ARGS];
-	size_t n;
-	char ws[16], reps[16], budget[32], sz[1024], dir[1200], fwd[4096];
-};
-
-/* The ranks' command line for backend be at w workers; left is the budget's share. */
-static void build_args(const struct run_cmd *r, const struct backend *be, unsigned w,
-		       double left, const char *exe, struct launch_args *a)
-{
-	const struct sweep_opts *o = &r->o;
-
-	a->n = 0;
-	snprintf(a->ws, sizeof(a->ws), "%u", w);
-	snprintf(a->dir, sizeof(a->dir), "%s/mpi-%s-%u", r->work_dir, be->name, w);
-	a->argv[a->n++] = exe;
-	a->argv[a->n++] = "run";
-	a->n += opt_forward(r->given_cli, &r->given, a->argv + a->n, 64, a->fwd, sizeof(a->fwd));
-	a->argv[a->n++] = "--backends";
-	a->argv[a->n++] = be->name;
-	a->argv[a->n++] = "--workers";
-	a->argv[a->n++] = a->ws;
-	if (r->repetitions) {
-		snprintf(a->reps, sizeof(a->reps), "%d", r->repetitions);
-		a->argv[a->n++] = "--repetitions";
-		a->argv[a->n++] = a->reps;
-	} else {
-		snprintf(a->budget, sizeof(a->budget), "%.3g", left > 0.001 ? left : 0.001);
-		a->argv[a->n++] = "--budget";
-		a->argv[a->n++] = a->budget;
-	}
-	if (!o->n_sizes && format_kernel_sizes(o, a->sz, sizeof(a->sz))) {
-		a->argv[a->n++] = "--size"; /* this run's sizes: given or calibrated */
-		a->argv[a->n++] = a->sz;
-	}
-	a->argv[a->n++] = "--out";
-	a->argv[a->n++] = a->dir;
-	a->argv[a->n++] = "--no-report";
-	a->argv[a->n++] = "--no-interleave";
-	int gb = r->argc - r->given.tail;
-
-	if (gb > 0 && a->n + (size_t)gb + 2 < MPI_MAX_ARGS) {
-		a->argv[a->n++] = "--";
-		for (int g = 0; g < gb; g++)
-			a->argv[a->n++] = r->argv[r->given.tail + g];
-	}
-	a->argv[a->n] = NULL;
-}
-
 /* The rows one launch wrote join the run; every kernel without one is a failure row. */
 static int take_rows(struct run_cmd *r, const struct backend *be, unsigned w, int rc,
 		     const char *dir, char *err, size_t err_len)
 {
 	const struct sweep_opts *o = &r->o;
-	static struct loaded_run lr;
-	char why[512];
+	struct loaded_run *lr = calloc(1, sizeof(*lr));
+	char why[512] = "out of memory";
 	int failed = 0;
-	/* the directory is new, in this run's fresh folder: what loads is this launch's */
-	int loaded = run_load(dir, &lr, why, sizeof(why)) == 0;
+	/* the folder is new, in this run's fresh folder: what loads is this launch's */
+	int loaded = lr && run_load(dir, lr, why, sizeof(why)) == 0;
 	unsigned char missing[SWEEP_MAX_LIST];
 
 	for (size_t k = 0; k < o->n_kernels; k++) {
 		missing[k] = 1;
-		for (size_t i = 0; loaded && i < lr.sw.n_rows; i++)
-			if (lr.sw.rows[i].k == o->kernels[k] && lr.sw.rows[i].b == be &&
-			    !lr.sw.rows[i].failed)
+		for (size_t i = 0; loaded && i < lr->sw.n_rows; i++)
+			if (lr->sw.rows[i].k == o->kernels[k] && lr->sw.rows[i].b == be &&
+			    !lr->sw.rows[i].failed)
 				missing[k] = 0;
 	}
 	if (loaded) {
-		if (sweep_merge(&r->sw, &lr.sw) != 0)
+		if (sweep_merge(&r->sw, &lr->sw) != 0)
 			failed = 1;
-		run_free(&lr);
+		run_free(lr);
 	} else if (!rc) {
 		snprintf(err, err_len, "%s", why);
 	}
+	free(lr);
 	if (rc || !loaded) {
 		diag_line("FAILED %s / %u workers: %s", be->name, w, err);
 		failed = 1;
@@ -187,13 +125,69 @@ int run_mpi_ranks(const struct run_cmd *r, const struct backend *be, unsigned w,
 	return 0;
 }
 
+/* The folder and the plan of the launch of backend be at w workers (the launches left
+ * share what is left of the budget), read back as the ranks will read it.  0, or -1 with
+ * err set. */
+static int write_plan(struct run_cmd *r, const struct backend *be, unsigned w, double left,
+		      const char *dir, char *plan_path, size_t len, char *err, size_t err_len)
+{
+	struct rank_plan *p = &r->plan;
+	char why[512];
+	int rc;
+
+	run_rank_plan(r, p);
+	p->backends[0] = be;
+	p->n_backends = 1;
+	p->workers[0] = w;
+	p->n_workers = 1;
+	if (!p->repetitions)
+		p->budget_s = left > 0.001 ? left : 0.001;
+	snprintf(plan_path, len, "%s/%s", dir, RANK_PLAN_FILE);
+	if ((rc = outfile_mkdirs(dir)) != 0 || (rc = rank_plan_write(dir, p)) != 0) {
+		snprintf(err, err_len, "cannot write the ranks' plan %.400s: %s", plan_path,
+			 strerror(-rc));
+		return -1;
+	}
+	if (rank_plan_read(plan_path, p, why, sizeof(why)) != 0) {
+		snprintf(err, err_len, "the ranks' plan %.300s does not read back: %.300s",
+			 plan_path, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* One launch: backend be at w workers as ranks processes.  0, or 1 when it failed (said). */
+static int launch_one(struct run_cmd *r, const char *exe, const char *mpirun,
+		      const struct backend *be, unsigned w, unsigned ranks, double left)
+{
+	char dir[1300], plan_path[1400], err[700];
+	const char *argv[] = { exe, "rank", plan_path, NULL };
+	int rc = -1;
+
+	snprintf(dir, sizeof(dir), "%s/mpi-%s-%u", r->work_dir, be->name, w);
+	if (write_plan(r, be, w, left, dir, plan_path, sizeof(plan_path), err, sizeof(err)) == 0) {
+		struct launch l = { .mpirun = mpirun, .ranks = ranks, .hostfile = r->hostfile,
+				    .oversubscribe = !r->hostfile && ranks > r->meta.cores,
+				    .argv = argv, .stop = &stop_signal };
+
+		diag_line("mpirun -np %u: %s with %u worker%s", ranks, be->name, w,
+			  w == 1 ? "" : "s");
+		rc = launch_run(&l, err, sizeof(err));
+		remove_unfinished(dir);
+		if (atomic_load(&stop_signal))
+			return 0;
+		if (rc > 0)
+			snprintf(err, sizeof(err), "mpirun exited with status %d", rc);
+	}
+	return take_rows(r, be, w, rc, dir, err, sizeof(err));
+}
+
 int run_mpi_rows(struct run_cmd *r)
 {
 	const struct sweep_opts *o = &r->o;
 	const char *mpirun = launch_mpirun();
-	char exe[4096], err[512];
+	char exe[4096];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	static struct launch_args a;
 	int failed = 0;
 
 	if (!mpirun || len <= 0) { /* mpirun was there when the run began (run_plan_mpi) */
@@ -206,32 +200,16 @@ int run_mpi_rows(struct run_cmd *r)
 		return 0;
 	}
 	exe[len] = '\0';
-	for (size_t b = 0; b < r->n_mpi; b++) {
-		for (size_t wi = 0; wi < o->n_workers; wi++) {
+	for (size_t b = 0; b < r->n_mpi && !atomic_load(&stop_signal); b++) {
+		for (size_t wi = 0; wi < o->n_workers && !atomic_load(&stop_signal); wi++) {
 			const struct backend *be = r->mpi_b[b];
 			unsigned w = o->workers[wi], ranks;
-			/* the launches left share what is left of the budget */
 			size_t launches = (r->n_mpi - b) * o->n_workers - wi;
 			double left = (r->budget - (pb_mono_s() - r->t0)) / (double)launches;
 
 			if (run_mpi_ranks(r, be, w, &ranks) != 0)
 				continue; /* left out, and said so, before the run (run_skip.c) */
-			build_args(r, be, w, left, exe, &a);
-
-			struct launch l = { .mpirun = mpirun, .ranks = ranks, .hostfile = r->hostfile,
-					    .oversubscribe = !r->hostfile && ranks > r->meta.cores,
-					    .argv = a.argv, .stop = &stop_signal };
-
-			diag_line("mpirun -np %u: %s with %u worker%s", ranks, be->name, w,
-				  w == 1 ? "" : "s");
-			int rc = launch_run(&l, err, sizeof(err));
-
-			remove_unplaced(a.dir);
-			if (atomic_load(&stop_signal))
-				return failed ? -1 : 0;
-			if (rc > 0)
-				snprintf(err, sizeof(err), "mpirun exited with status %d", rc);
-			failed |= take_rows(r, be, w, rc, a.dir, err, sizeof(err));
+			failed |= launch_one(r, exe, mpirun, be, w, ranks, left);
 		}
 	}
 	return failed ? -1 : 0;

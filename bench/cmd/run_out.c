@@ -2,8 +2,8 @@
  * run_out.c - what a run leaves: its folder (checked before the run, written fresh beside
  * --out and moved there whole at the end), the tables on stdout, the run directory's files
  * (whole files only), the report and charts, the FAILED lines, the lines and records of what
- * it left out (run_skip.c and run_mpi.c decide what); and the emergency save when a run
- * hangs in threads that cannot be stopped.
+ * it left out (run_skip.c and run_mpi.c decide what), the run's own facts for meta.json;
+ * and the emergency save when a run hangs in threads that cannot be stopped.
  */
 #include "run.h"
 
@@ -16,19 +16,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #define OUT_MAX 1000 /* --out's length: the paths built on it must fit their buffers */
 
 /* An earlier run: its meta.json (a regular file) holds parbench's first key, and the folder
  * holds nothing but what runs write (results/README.md): files, charts, the MPI launches'
- * folders, and hidden temporary names. */
+ * folders and plans, and hidden temporary names. */
 static const char *const run_names[] = { "*.csv", "*.json", "*.xml", "*.md", "*.html",
 					 "*.png", "*.svg", "mpi-*", ".mpi-*", ".charts-*", ".*.tmp", NULL };
 static const struct outdir_mark run_mark = { "meta.json", "\"parbench_commit\": \"",
 					     run_names };
-static pid_t stage_owner; /* the process that made the fresh folder (not a forked worker) */
-static int stage_live;    /* the fresh folder exists and is not in place */
+/* The fresh folder, for the exit handler that removes it (which outlives the command's
+ * state): the process that made it (not a forked worker), whether it exists and is not in
+ * place, and its path. */
+static pid_t stage_owner;
+static int stage_live;
+static char stage_path[sizeof(((struct run_cmd *)0)->stage)];
 
 void run_say(struct run_cmd *r, const char *fmt, ...)
 {
@@ -76,7 +82,7 @@ void run_out_check(struct run_cmd *r)
 	size_t n = strlen(out);
 	int rc;
 
-	if (n > OUT_MAX + (r->launched ? 100 : 0)) /* ranks: a folder in a run's */
+	if (n > OUT_MAX)
 		usage_error("--out '%.40s...' is too long (at most %d bytes)", out, OUT_MAX);
 	while (n > 1 && out[n - 1] == '/')
 		n--; /* "out/" is out, with .parbench-sizes beside it */
@@ -98,7 +104,7 @@ void run_out_check(struct run_cmd *r)
 static void discard_stage(void)
 {
 	if (stage_live && getpid() == stage_owner)
-		outdir_remove(run_state.stage);
+		outdir_remove(stage_path);
 	stage_live = 0;
 }
 
@@ -114,6 +120,7 @@ int run_out_stage(struct run_cmd *r)
 	if (!stage_owner)
 		atexit(discard_stage); /* a run that ends without its files leaves no folder */
 	stage_owner = getpid();
+	snprintf(stage_path, sizeof(stage_path), "%s", r->stage);
 	stage_live = 1;
 	r->work_dir = r->stage;
 	return 0;
@@ -163,7 +170,7 @@ void run_on_hang(const struct sweep_row *row, const char *reason, void *arg)
 	diag_line("%s / %s / %u workers: %s; its threads cannot be stopped, so the run ends "
 		  "here", row->k->name, row->b->name, row->workers, reason);
 	sweep_evaluate(&r->sw);
-	if (r->rank <= 0 && save_on_hang(r) == 0) /* rank 0 reports for all */
+	if (save_on_hang(r) == 0)
 		diag_line("what was measured before is saved in %s", r->work_dir);
 	/* from the watchdog thread, with the workers still running: no exit handlers */
 	if (stage_live)
@@ -233,4 +240,52 @@ int run_write(struct run_cmd *r)
 		status = 128 + sig;
 	}
 	return status;
+}
+
+/* The command line as one string, for meta.json. */
+static void join_args(int argc, char **argv, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < argc && used + 1 < len; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
+
+		if (w < 0)
+			break;
+		used += (size_t)w < len - used ? (size_t)w : len - used - 1;
+	}
+}
+
+void run_begin_meta(struct run_cmd *r)
+{
+	struct utsname un;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	uname(&un);
+	snprintf(r->host, sizeof(r->host), "%s", un.nodename);
+	gmtime_r(&now, &tm);
+	strftime(r->date, sizeof(r->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	run_out_check(r);
+	join_args(r->argc, r->argv, r->args, sizeof(r->args));
+	read_first_line("/proc/cpuinfo", "model name", r->cpu_model, sizeof(r->cpu_model));
+	read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", NULL,
+			r->governor, sizeof(r->governor));
+	pin_topo_describe(r->topo, r->topo_desc, sizeof(r->topo_desc));
+	r->meta = (struct run_meta){ .host = r->host, .date = r->date, .args = r->args,
+				     .cpu_model = r->cpu_model, .topology = r->topo_desc,
+				     .governor = r->governor, .pin = r->pin,
+				     .cores = pin_topo_cores(r->topo), .pus = pin_topo_pus(r->topo),
+				     .quick = r->o.kp.quick, .skipped = r->skipped,
+				     .left_out = r->left_out, .n_left_out = r->n_left_out };
+	read_load(r->meta.load_before);
+	machine_begin(&r->mstate);
+	r->meta.machine = &r->mstate;
+	r->o.machine = &r->mstate; /* the steadiness probe: parbench's own sweep */
+	r->meta.interconnect = r->interconnect ? r->interconnect
+			       : r->hostfile ? "Open MPI over TCP between hosts (btl tcp), shared memory within"
+					     : "shared memory (one host, Open MPI btl vader)";
+	r->meta.repetitions = r->repetitions ? r->repetitions : SWEEP_MIN_REPS;
+	r->meta.interleaved = r->interleave;
 }

@@ -43,8 +43,9 @@ static void on_opt(void *ctx, const struct opt *o, const char *val)
 		check_pin_list("--pin", t.pin = val);
 }
 
-static void topology_parse(int argc, char **argv)
+static void topology_parse(void *state, int argc, char **argv)
 {
+	(void)state;
 	struct opt_result r;
 
 	t.pin = "compact";
@@ -67,8 +68,9 @@ static void print_sharing(const struct pin_plan *plan)
 }
 
 /* The machine as hwloc sees it, and where a pin plan puts each worker. */
-static int topology_exec(void)
+static int topology_exec(void *state)
 {
+	(void)state;
 	const char *pin = t.pin;
 	unsigned workers = t.workers;
 	struct pin_topo *topo = NULL;
@@ -105,4 +107,4 @@ static int topology_exec(void)
 }
 
 const struct command cmd_topology = { &cli, "this machine's cores and a pin plan", 0,
-				      topology_parse, topology_exec };
+				      topology_parse, topology_exec, 0 };
