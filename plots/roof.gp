@@ -1,12 +1,12 @@
 # roof.gp - one kernel's rate against the roof measured in the same run, from a run's
 # summary.csv and roof.csv.
 #
-# cd DIR && mkdir -p charts && cd charts &&
+# cd DIR && mkdir charts && cp summary.csv roof.csv charts && cd charts &&
 #   gnuplot -c /path/to/plots/roof.gp KERNEL SIZE IMAGE 'serial pthreads ...' 'caption: host, date'
 # Every value comes as a string argument and is used as data only (noenhanced text, no
-# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
-# reads ../summary.csv and ../roof.csv and writes plain names there, which parbench then
-# moves up.
+# macros, no eval): parbench runs it in a fresh directory inside the run directory with
+# summary.csv and roof.csv as parbench loaded them (never the run's own files), and moves up
+# the plain names it writes there.
 # IMAGE=1 (filters): GB/s moved (bytes read + written / median) against workers, per backend,
 #   with the copy bandwidth measured with as many workers as the ceiling.
 # IMAGE=0 (compute kernels): core cycles per item (median x clock x workers / items) against
@@ -33,8 +33,8 @@ size = ARG2 + 0
 image = ARG3 + 0
 backends = ARG4
 caption = ARG5
-csv = "../summary.csv"
-roof = "../roof.csv"
+csv = "summary.csv"
+roof = "roof.csv"
 out = "roof-" . kernel
 
 set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced

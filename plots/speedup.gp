@@ -1,11 +1,12 @@
 # speedup.gp - speedup and efficiency vs workers for one kernel, from a run's summary.csv.
 #
-# cd DIR && mkdir -p charts && cd charts &&
+# cd DIR && mkdir charts && cp summary.csv charts && cd charts &&
 #   gnuplot -c /path/to/plots/speedup.gp KERNEL SIZE 'pthreads openmp ...' 'caption: host, date'
 # (SIZE: the rows of that size only, for size sweeps; 0 = every row of the kernel)
 # Every value comes as a string argument and is used as data only (noenhanced text, no
-# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
-# reads ../summary.csv and writes plain names there, which parbench then moves up.
+# macros, no eval): parbench runs it in a fresh directory inside the run directory with
+# summary.csv as parbench loaded it (never the run's own file), and moves up the plain names
+# it writes there.
 # writes speedup-KERNEL.png/.svg and speedup-KERNEL-efficiency.png/.svg. Columns used (see
 # results/README.md): 1 kernel, 2 backend, 3 workers, 6 median_s, 7 min_s, 8 max_s,
 # 12 speedup, 13 efficiency. Error bars span the speedups of the slowest and the fastest
@@ -30,7 +31,7 @@ kernel = ARG1
 size = ARG2 + 0
 backends = ARG3
 caption = ARG4
-csv = "../summary.csv"
+csv = "summary.csv"
 out = "speedup-" . kernel
 
 set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced

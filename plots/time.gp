@@ -2,11 +2,12 @@
 # from a run's summary.csv: bars at the median, error bars from the fastest to the slowest
 # repetition.
 #
-# cd DIR && mkdir -p charts && cd charts &&
+# cd DIR && mkdir charts && cp summary.csv charts && cd charts &&
 #   gnuplot -c /path/to/plots/time.gp KERNEL SIZE WORKERS 'caption: host, date'
 # Every value comes as a string argument and is used as data only (noenhanced text, no
-# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
-# reads ../summary.csv and writes plain names there, which parbench then moves up.
+# macros, no eval): parbench runs it in a fresh directory inside the run directory with
+# summary.csv as parbench loaded it (never the run's own file), and moves up the plain names
+# it writes there.
 # writes time-KERNEL.png and .svg. Columns: 1 kernel, 2 backend, 3 workers, 4 size,
 # 6 median_s, 7 min_s, 8 max_s (results/README.md).
 
@@ -19,7 +20,7 @@ kernel = ARG1
 size = ARG2 + 0
 workers = ARG3 + 0
 caption = ARG4
-csv = "../summary.csv"
+csv = "summary.csv"
 out = "time-" . kernel
 
 set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced

@@ -5,6 +5,7 @@
 #ifndef PB_REPORT_H
 #define PB_REPORT_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "rundir.h"
@@ -48,12 +49,25 @@ const struct sweep_row *report_baseline(const struct sweep *sw, const struct swe
 const char *report_fmt_time(char *buf, size_t len, double s);
 /* The per-kernel speedup tables, legend and warnings. */
 void report_table(FILE *out, const struct sweep *sw, const struct run_meta *m);
-/* The charts of each kernel in dir (plots/NAME.gp through gnuplot, from dir/summary.csv and
- * roof.csv; what the run directory says is passed as data, never as gnuplot code: see
- * gnuplot.c): speedup-<kernel>[-efficiency], time-, roof- and breakeven-<kernel>, .png and
- * .svg.  0, -ENOENT when gnuplot is not installed, or -EIO when it failed. */
+#define REPORT_GNUPLOT_TIMEOUT_S 60 /* one chart script takes ~0.1 s: longer is a hang */
+
+/* How the charts are drawn. */
+struct chart_opts {
+	const char *plots_dir;   /* the scripts (plots/) */
+	const struct roof *roof; /* the run's roof (measured, or roof.csv loaded), or NULL */
+	atomic_int *stop;        /* set by a signal handler: stop, kill gnuplot, keep nothing;
+				  * NULL: never */
+	unsigned timeout_s;      /* seconds one script may take; 0: REPORT_GNUPLOT_TIMEOUT_S */
+};
+/* The charts of each kernel in dir (plots/NAME.gp through gnuplot, from sw and o->roof
+ * written by parbench into a private folder, never the run directory's own files; what the
+ * run directory says is passed as data, never as gnuplot code: see gnuplot.c):
+ * speedup-<kernel>[-efficiency], time-, roof- and breakeven-<kernel>, .png and .svg.  0,
+ * -ENOENT when gnuplot is not installed, -EIO when it failed, -ETIMEDOUT when a script ran
+ * longer than the timeout (killed; no more are run, the charts made are kept), -EINTR when
+ * *o->stop was set (nothing is kept). */
 int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
-		  const char *plots_dir);
+		  const struct chart_opts *o);
 /* report.md: the machine, the tables and warnings, and the charts (if charts_ok). */
 int report_write_markdown(const char *dir, const struct sweep *sw, const struct run_meta *m,
 			  int charts_ok);

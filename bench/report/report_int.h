@@ -40,8 +40,9 @@ void print_link_unknown(FILE *out, const struct sweep *sw);
 void print_warnings(FILE *out, const struct sweep *sw, const struct run_meta *m,
 		    const struct report_marks *c);
 
-/* Running the chart scripts (gnuplot.c): open once per run directory, run each script with
- * its string arguments (gnuplot -c SCRIPT ARG1 ...), close to move the charts into dir. */
+/* Running the chart scripts (gnuplot.c): open once per run directory, give the scripts their
+ * data, run each script with its string arguments (gnuplot -c SCRIPT ARG1 ...), close to
+ * move the charts into dir (or to drop them). */
 #define GNUPLOT_MAX_ARGS 8
 struct gnuplot {
 	char exe[PATH_MAX];        /* gnuplot, found by the PATH */
@@ -49,12 +50,21 @@ struct gnuplot {
 	char tmp[PATH_MAX + 32];   /* our fresh directory in dir, where gnuplot runs */
 	int dir_fd, tmp_fd, made;
 	char **env;                /* gnuplot's environment (HOME absolute) */
+	atomic_int *stop;          /* chart_opts.stop */
+	unsigned timeout_s;        /* per script */
 };
-/* 0, -ENOENT when gnuplot is not installed, or -EIO. */
-int gnuplot_open(struct gnuplot *g, const char *dir, const char *plots_dir);
-/* One script with at most GNUPLOT_MAX_ARGS arguments (NULL-terminated). 0 or -EIO. */
+/* 0, -ENOENT when gnuplot is not installed, -EINTR when *o->stop is set, or -EIO. */
+int gnuplot_open(struct gnuplot *g, const char *dir, const struct chart_opts *o);
+/* The scripts' data in our directory, written by parbench from what it holds (kernel k's
+ * rows of sw as summary.csv, roof as roof.csv unless NULL), never the run directory's
+ * files.  0 or -EIO. */
+int gnuplot_data(struct gnuplot *g, const struct sweep *sw, const struct kernel *k,
+		 const struct roof *roof);
+/* One script with at most GNUPLOT_MAX_ARGS arguments (NULL-terminated): 0, -EIO (it
+ * failed), -ETIMEDOUT (it ran longer than the timeout: killed, with its process group), or
+ * -EINTR (*stop was set: killed). */
 int gnuplot_run(struct gnuplot *g, const char *script, const char *const *args);
-/* The charts made renamed into dir, our directory removed. 0 or -EIO. */
-int gnuplot_close(struct gnuplot *g);
+/* The charts made renamed into dir if keep (else dropped), our directory removed. 0 or -EIO. */
+int gnuplot_close(struct gnuplot *g, int keep);
 
 #endif
