@@ -6,6 +6,14 @@
 . "$(dirname "$0")/cli_lib.sh"
 
 have_gnuplot=$(command -v gnuplot)
+if [ -z "$have_gnuplot" ]; then
+	if [ "${PB_REQUIRE_ALL:-OFF}" = ON ]; then
+		bad "gnuplot is missing, and everything is required (CI): the charts' checks cannot run"
+	else
+		echo "SKIP: gnuplot is missing: the charts' checks are left out"
+	fi
+fi
+gpdir=$(dirname "${have_gnuplot:-/usr/bin/gnuplot}")
 marker="$tmp/MARKER"
 "$pb" run --quick --kernels io_wait --size 4 --backends pthreads --workers 1,2 --repetitions 2 \
 	--out "$tmp/run" >/dev/null 2>"$tmp/err" && ok || bad "the tiny run: $(head -c 300 "$tmp/err")"
@@ -77,7 +85,7 @@ report_ok "report of a path with a quote" "$weird"
 
 # gnuplot reads .gnuplot from its working directory when HOME is not absolute: the run
 # directory's own is never read, whatever HOME says.
-for home in "" "." "unset"; do
+for home in "" "." ".." "unset"; do
 	fresh "$tmp/rc"
 	echo "system(\"touch $marker\")" >"$tmp/rc/.gnuplot"
 	if [ "$home" = unset ]; then
@@ -88,6 +96,102 @@ for home in "" "." "unset"; do
 	[ $? -eq 0 ] && [ ! -e "$marker" ] && ok || bad "HOME='$home': the run directory's .gnuplot ran (or report failed: $(head -c 200 "$tmp/err"))"
 	rm -f "$marker"
 done
+
+# gnuplot is found by the PATH's absolute entries only: an empty entry or "." would find the
+# run directory's own "gnuplot" (report . from inside it), and a folder named gnuplot is
+# passed over.
+fresh "$tmp/pa"
+printf '#!/bin/sh\ntouch "%s"\n' "$marker" >"$tmp/pa/gnuplot"
+chmod +x "$tmp/pa/gnuplot"
+for path in "/nonexistent::$gpdir" ":$gpdir" ".:$gpdir" "/nonexistent:" "$tmp/nogp:."; do
+	(cd "$tmp/pa" && PATH="$path" "$pb" report . >"$tmp/out" 2>"$tmp/err")
+	rc=$?
+	[ "$rc" -eq 0 ] && [ ! -e "$marker" ] && ok || bad "PATH='$path': the run directory's gnuplot ran (exit $rc: $(head -c 200 "$tmp/err"))"
+	rm -f "$marker"
+done
+mkdir -p "$tmp/gpfolder/gnuplot"
+fresh "$tmp/pf"
+PATH="$tmp/gpfolder:$gpdir" "$pb" report "$tmp/pf" >"$tmp/out" 2>"$tmp/err"
+[ -z "$have_gnuplot" ] || [ -s "$tmp/pf/speedup-io_wait.png" ] && [ ! -s "$tmp/err" ] && ok || bad "a folder named gnuplot on the PATH: $(head -c 200 "$tmp/err")"
+
+# gnuplot reads data parbench wrote, never the run directory's files: a wrapper swaps the
+# run's summary.csv and roof.csv for FIFOs as the first chart starts (someone sharing the
+# folder, after the loader's checks), and gnuplot must not block on them.
+if [ -n "$have_gnuplot" ]; then
+	mkdir -p "$tmp/wrap"
+	printf '#!/bin/sh\nfor f in ../summary.csv ../roof.csv; do [ -p "$f" ] || { rm -f "$f"; mkfifo "$f"; }; done\nexec "%s" "$@"\n' \
+		"$have_gnuplot" >"$tmp/wrap/gnuplot"
+	chmod +x "$tmp/wrap/gnuplot"
+	fresh "$tmp/sw"
+	PATH="$tmp/wrap:$gpdir" timeout 120 "$pb" report "$tmp/sw" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && [ -s "$tmp/sw/speedup-io_wait.png" ] && [ ! -s "$tmp/err" ] && ok || bad "summary.csv swapped for a FIFO under gnuplot: exit $rc (124: it blocked): $(head -c 200 "$tmp/err")"
+	[ -p "$tmp/sw/summary.csv" ] && ok || bad "FIFO swap: the wrapper did not run"
+	[ -z "$(find "$tmp/sw" -name '.charts-*')" ] && ok || bad "FIFO swap: gnuplot's directory left behind"
+fi
+
+# A gnuplot that hangs (with a child in its process group) is killed with its group after
+# the timeout (PARBENCH_TEST_GNUPLOT_TIMEOUT: seconds, instead of 60), with one warning; a
+# signal during the charts kills it too, removes parbench's directory and writes nothing.
+mkdir -p "$tmp/hang"
+printf '#!/bin/sh\nsleep 1000 &\necho "$! $$" >>"%s"\nexec sleep 1001\n' "$tmp/hang/pids" >"$tmp/hang/gnuplot"
+chmod +x "$tmp/hang/gnuplot"
+# no_hang_left WHAT: every process the fake gnuplot started is gone (any left: killed here)
+no_hang_left() {
+	left=
+	for _ in $(seq 100); do
+		left=
+		for p in $(cat "$tmp/hang/pids" 2>/dev/null); do
+			kill -0 "$p" 2>/dev/null && left="$left $p"
+		done
+		[ -z "$left" ] && break
+		sleep 0.2
+	done
+	# shellcheck disable=SC2086
+	[ -z "$left" ] && ok || { bad "$1: gnuplot's processes left:$left"; kill $left 2>/dev/null; }
+	rm -f "$tmp/hang/pids"
+}
+fresh "$tmp/hg"
+PARBENCH_TEST_GNUPLOT_TIMEOUT=2 PATH="$tmp/hang:$gpdir" timeout 120 "$pb" report "$tmp/hg" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "^parbench: gnuplot ran longer than 2 s" "$tmp/err" && [ -s "$tmp/hg/report.md" ] && ok || bad "a hanging gnuplot: exit $rc (124: not stopped): $(head -c 300 "$tmp/err")"
+[ -z "$(find "$tmp/hg" -name '.charts-*')" ] && ok || bad "a hanging gnuplot: its directory left behind"
+no_hang_left "a hanging gnuplot"
+for sig in INT TERM; do
+	fresh "$tmp/hg"
+	PATH="$tmp/hang:$gpdir" "$pb" report "$tmp/hg" >"$tmp/out" 2>"$tmp/err" &
+	rp=$!
+	wait_for . "$tmp/hang/pids" || bad "SIG$sig: gnuplot did not start"
+	kill -s "$sig" "$rp"
+	for _ in $(seq 200); do kill -0 "$rp" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$rp" 2>/dev/null && { bad "SIG$sig: report still runs 20 s later"; kill -KILL "$rp"; }
+	wait "$rp"
+	rc=$?
+	code=$([ "$sig" = INT ] && echo 130 || echo 143)
+	[ "$rc" -eq "$code" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "^parbench: interrupted by SIG$sig" "$tmp/err" && ok || bad "SIG$sig during the charts: exit $rc: $(head -c 300 "$tmp/err")"
+	[ -z "$(find "$tmp/hg" -name '.charts-*')" ] && [ ! -e "$tmp/hg/report.md" ] && ok || bad "SIG$sig during the charts: its directory or report.md left"
+	no_hang_left "SIG$sig during the charts"
+done
+
+# report.md keeps meta.json's text as text: HTML as entities, a backtick in the command
+# inside a longer code span, a table line with a fence inside a longer fence.
+fresh "$tmp/md"
+plant "$tmp/md" '"<img src=x onerror=alert(1)> ```"'
+sed -i 's/^  "args": .*/  "args": "run `` x <\/code><script>alert(1)<\/script>",/' "$tmp/md/meta.json"
+grep -q '^  "args": "run ``' "$tmp/md/meta.json" || bad "markdown: the args line was not edited"
+"$pb" report "$tmp/md" >"$tmp/out" 2>"$tmp/err" || bad "markdown: report failed: $(head -c 200 "$tmp/err")"
+# (outside the tables' code block, where it is shown as text)
+awk '/^```/ { fence = !fence; next } !fence' "$tmp/md/report.md" >"$tmp/md/text"
+! grep -q "<img" "$tmp/md/text" && grep -q "&lt;img" "$tmp/md/text" && ok || bad "markdown: the host's HTML is raw in report.md: $(grep -m1 "img" "$tmp/md/text")"
+grep -q '^- command: ```run `` x </code><script>' "$tmp/md/report.md" && ok || bad "markdown: the command's code span: $(grep -m1 "^- command" "$tmp/md/report.md")"
+[ "$(grep -c '^````' "$tmp/md/report.md")" -ge 2 ] && ok || bad "markdown: the tables' fence is not longer than the backticks in them"
+
+# C1 controls (raw, or in UTF-8: U+009B is CSI) never reach the terminal; UTF-8 text does.
+fresh "$tmp/c1"
+plant "$tmp/c1" "\"x$(printf '\302\233')31my$(printf '\233')2Jz Xeon$(printf '\302\256') caf$(printf '\303\251')\""
+"$pb" report "$tmp/c1" >"$tmp/out" 2>"$tmp/err" || bad "C1: report failed: $(head -c 200 "$tmp/err")"
+! LC_ALL=C grep -q "$(printf '\233')" "$tmp/out" && ok || bad "C1: a C1 control reached the terminal"
+grep -q "Xeon$(printf '\302\256') caf$(printf '\303\251')" "$tmp/out" && ok || bad "C1: UTF-8 text was scrubbed: $(grep -m1 "machine" "$tmp/out")"
 
 # Symlinks planted under the names report writes are replaced, not written through.
 fresh "$tmp/ln"
@@ -129,9 +233,49 @@ sed -i 's/^io_wait,pthreads,2,/..\/x,pthreads,2,/' "$tmp/d/samples.csv"; damaged
 edit_csv summary.csv "s/^io_wait,pthreads,2,4,/io_wait,pthreads,2,$(printf '\033')[31m,/"; damaged "an escape sequence in a number"
 edit_csv samples.csv 's/^(io_wait,pthreads,2,4,0,).*/\1nan/'; damaged "a sample nan"
 edit_csv samples.csv 's/^io_wait,pthreads,2,4,0,/io_wait,pthreads,-2,4,0,/'; damaged "a sample's workers negative"
+edit_csv roof.csv 's/^1,[^,]*,/1,nan,/'; damaged "roof.csv's bandwidth nan"
+edit_csv roof.csv '2s/^1,/x,/'; damaged "roof.csv's workers not a number"
+fresh "$tmp/d"; head -1 "$tmp/run/roof.csv" >"$tmp/d/r"; seq 1 100 | sed 's/$/,1,1/' >>"$tmp/d/r"
+mv "$tmp/d/r" "$tmp/d/roof.csv"; damaged "roof.csv with 100 rows"
+
+# Files too large or too long are refused at once (the loader read them whole, and matched
+# every sample line against every row; gnuplot read roof.csv, which the loader never did).
+refused() { # refused WHAT args...: exit 2 with one line within 60 s
+	what=$1
+	shift
+	timeout 60 "$pb" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ] && ok || bad "$what: exit $rc (124: over 60 s): $(head -c 200 "$tmp/err")"
+}
+for f in roof.csv summary.csv samples.csv meta.json; do
+	fresh "$tmp/d"
+	truncate -s 1T "$tmp/d/$f"
+	refused "$f of 1 TB" report "$tmp/d"
+done
+# big N: summary.csv with N copies of the 2-worker row (workers 1..N), samples.csv to match
+big() {
+	fresh "$tmp/d"
+	awk -F, -v n="$1" -v S="$tmp/d/samples.csv" 'NR == 1 { print; next }
+		$2 == "pthreads" && $3 == 2 { row = substr($0, length("io_wait,pthreads,2,") + 1) }
+		END { print "kernel,backend,workers,size,repetition,seconds" > S
+			for (w = 1; w <= n; w++) { print "io_wait,pthreads," w "," row
+				print "io_wait,pthreads," w ",4,0,0.002\nio_wait,pthreads," w ",4,1,0.002" > S } }' \
+		"$tmp/run/summary.csv" >"$tmp/d/summary.csv"
+}
+big 200000
+refused "summary.csv of 200000 rows" report "$tmp/d"
+refused "summary.csv of 200000 rows (compare)" compare "$tmp/d" "$tmp/d"
+refused "summary.csv of 200000 rows (project)" project "$tmp/d" $link
+big 10000 # the most rows read: report (its tables), compare and project in reasonable time
+for cmd in "report $tmp/d" "compare $tmp/d $tmp/d" "project $tmp/d $link"; do
+	# shellcheck disable=SC2086
+	timeout 240 env PATH=/nonexistent "$pb" $cmd >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && ok || bad "10000 rows: $cmd: exit $rc (124: over 240 s): $(head -c 200 "$tmp/err")"
+done
 
 # A FIFO in place of a file must not block the loader.
-for f in meta.json summary.csv samples.csv; do
+for f in meta.json summary.csv samples.csv roof.csv; do
 	fresh "$tmp/d"
 	rm "$tmp/d/$f"
 	mkfifo "$tmp/d/$f"
