@@ -1,11 +1,12 @@
 # breakeven.gp - speedup against problem size for one kernel at one worker count, one line
 # per backend: where each backend starts to beat serial (the dashed line at 1).
 #
-# cd DIR && mkdir -p charts && cd charts &&
+# cd DIR && mkdir charts && cp summary.csv charts && cd charts &&
 #   gnuplot -c /path/to/plots/breakeven.gp KERNEL WORKERS 'pthreads ...' UNIT 'caption: host, date'
 # Every value comes as a string argument and is used as data only (noenhanced text, no
-# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
-# reads ../summary.csv and writes plain names there, which parbench then moves up.
+# macros, no eval): parbench runs it in a fresh directory inside the run directory with
+# summary.csv as parbench loaded it (never the run's own file), and moves up the plain names
+# it writes there.
 # writes breakeven-KERNEL.png and .svg. Columns: 1 kernel, 2 backend, 3 workers, 4 size,
 # 12 speedup.
 
@@ -21,7 +22,7 @@ workers = ARG2 + 0
 backends = ARG3
 unit = ARG4
 caption = ARG5
-csv = "../summary.csv"
+csv = "summary.csv"
 out = "breakeven-" . kernel
 
 set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced

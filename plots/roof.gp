@@ -1,12 +1,12 @@
 # roof.gp - one kernel's rate against the roof measured in the same run, from a run's
 # summary.csv, roof.csv and (filters) compute.csv.
 #
-# cd DIR && mkdir -p charts && cd charts &&
+# cd DIR && mkdir charts && cp summary.csv roof.csv compute.csv charts && cd charts &&
 #   gnuplot -c /path/to/plots/roof.gp KERNEL SIZE IMAGE 'serial pthreads ...' 'caption: host, date' COMPUTE
 # Every value comes as a string argument and is used as data only (noenhanced text, no
-# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
-# reads ../summary.csv, ../roof.csv and ../compute.csv and writes plain names there, which
-# parbench then moves up.
+# macros, no eval): parbench runs it in a fresh directory inside the run directory with
+# summary.csv, roof.csv and compute.csv as parbench loaded them (never the run's own files),
+# and moves up the plain names it writes there.
 # IMAGE=1 (filters): GB/s moved (bytes read + written / median) against workers, per backend,
 #   with both ceilings measured with as many workers: the copy bandwidth (memory) and, for
 #   COMPUTE=1 (the run wrote compute.csv), the filter's rate on its in-cache tile (compute).
@@ -28,14 +28,14 @@ size = ARG2 + 0
 image = ARG3 + 0
 backends = ARG4
 caption = ARG5
-csv = "../summary.csv"
-roof = "../roof.csv"
+csv = "summary.csv"
+roof = "roof.csv"
 out = "roof-" . kernel
 
 set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced
 set bmargin 5
 
-compute = ARG6 eq "1" ? "../compute.csv" : ""
+compute = ARG6 eq "1" ? "compute.csv" : ""
 sel(b) = strcol(1) eq kernel && strcol(2) eq b && (size == 0 || $4 == size)
 row(b, col) = sel(b) ? column(col) : NaN
 

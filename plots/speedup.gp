@@ -1,13 +1,14 @@
 # speedup.gp - speedup and efficiency vs workers for one kernel, from a run's summary.csv.
 #
-# cd DIR && mkdir -p charts && cd charts &&
+# cd DIR && mkdir charts && cp summary.csv charts && cd charts &&
 #   gnuplot -c /path/to/plots/speedup.gp KERNEL SIZE 'pthreads openmp ...' 'caption: host, date' [FAMILY]
 # (SIZE: the rows of that size only, for size sweeps; 0 = every row of the kernel.
 # FAMILY: c (default), the C backends against serial; cpython, the CPython rows against
 # cpython (cpython-threads-ft's against cpython-ft), into speedup-cpython-KERNEL*)
 # Every value comes as a string argument and is used as data only (noenhanced text, no
-# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
-# reads ../summary.csv and writes plain names there, which parbench then moves up.
+# macros, no eval): parbench runs it in a fresh directory inside the run directory with
+# summary.csv as parbench loaded it (never the run's own file), and moves up the plain names
+# it writes there.
 # writes speedup-KERNEL.png/.svg and speedup-KERNEL-efficiency.png/.svg. Columns used (see
 # results/README.md): 1 kernel, 2 backend, 3 workers, 4 size, 12 speedup, 13 efficiency,
 # 28 speedup_ci_lo, 29 speedup_ci_hi.  Error bars are the speedup's 95 % interval (bootstrap
@@ -27,7 +28,7 @@ size = ARG2 + 0
 backends = ARG3
 caption = ARG4
 py = exists("ARG5") && ARG5 eq "cpython"
-csv = "../summary.csv"
+csv = "summary.csv"
 out = py ? "speedup-cpython-" . kernel : "speedup-" . kernel
 base = py ? (strstrt(backends, "-ft") ? "cpython (the -ft rows: cpython-ft)" : "cpython") : "serial"
 what = py ? kernel . " in CPython" : kernel

@@ -3,14 +3,15 @@
 # count) as a dash across each group, serial (= 1) as a line.  The CPython rows, whose
 # speedups are against cpython, get a panel of their own under the C one.
 #
-# cd DIR && mkdir -p charts && cd charts &&
+# cd DIR && mkdir charts && cp summary.csv charts && cd charts &&
 #   gnuplot -c /path/to/plots/summary.gp 'KERNELS' 'BACKENDS' 'PY_KERNELS' 'PY_BACKENDS' \
 #       'KERNEL:BACKEND:WORKERS:SIZE ...' 'caption: host, date'
 # KERNELS, BACKENDS: the C panel's groups and series, in order; PY_*: the CPython panel's
 # (empty: no such panel); then the rows to draw, by summary.csv's columns 1-4 as written.
 # Every value comes as a string argument and is used as data only (noenhanced text, no
-# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
-# reads ../summary.csv and writes plain names there, which parbench then moves up.
+# macros, no eval): parbench runs it in a fresh directory inside the run directory with
+# summary.csv as parbench loaded it (never the run's own file), and moves up the plain names
+# it writes there.
 # writes summary.png and summary.svg.  Columns: 1 kernel, 2 backend, 3 workers, 4 size,
 # 12 speedup, 28 speedup_ci_lo, 29 speedup_ci_hi.  Colours, points: palette.gp.
 
@@ -23,7 +24,7 @@ py_kernels = ARG3
 py_backends = ARG4
 rows = " " . ARG5 . " "
 caption = ARG6
-csv = "../summary.csv"
+csv = "summary.csv"
 have_py = words(py_backends) > 0 && words(py_kernels) > 0
 
 # the place of word w in list (0: not there)

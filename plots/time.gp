@@ -2,12 +2,13 @@
 # from a run's summary.csv: bars at the median in each backend's colour (palette.gp), error
 # bars the median's 95 % interval (order statistics; min .. max with too few repetitions).
 #
-# cd DIR && mkdir -p charts && cd charts &&
+# cd DIR && mkdir charts && cp summary.csv charts && cd charts &&
 #   gnuplot -c /path/to/plots/time.gp KERNEL SIZE WORKERS 'caption: host, date' ['serial pthreads ...']
 # (the last argument: only these backends; the C ones, as CPython rows have charts of their own)
 # Every value comes as a string argument and is used as data only (noenhanced text, no
-# macros, no eval): parbench runs it in a fresh directory inside the run directory, so it
-# reads ../summary.csv and writes plain names there, which parbench then moves up.
+# macros, no eval): parbench runs it in a fresh directory inside the run directory with
+# summary.csv as parbench loaded it (never the run's own file), and moves up the plain names
+# it writes there.
 # writes time-KERNEL.png and .svg. Columns: 1 kernel, 2 backend, 3 workers, 4 size,
 # 6 median_s, 25 median_ci_lo_s, 26 median_ci_hi_s (results/README.md).
 
@@ -23,7 +24,7 @@ size = ARG2 + 0
 workers = ARG3 + 0
 caption = ARG4
 only = exists("ARG5") ? " " . ARG5 . " " : ""
-csv = "../summary.csv"
+csv = "summary.csv"
 out = "time-" . kernel
 
 set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced

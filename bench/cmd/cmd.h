@@ -73,9 +73,12 @@ const char *out_dir_name(const char *out, const char *suffix, char *buf, size_t 
  * folder, a folder holding anything but an earlier price list, or cannot be written. */
 const char *make_out_dir(const char *out, const char *suffix, char *buf, size_t len);
 struct run_meta;
-/* Charts (gnuplot), report.md and report.html of a run directory. 0, or -1 if a report
- * failed. */
-int write_report(const char *dir, const struct sweep *sw, const struct run_meta *meta);
+struct roof;
+/* Charts (gnuplot, with the roof's chart if roof), report.md and report.html of a run
+ * directory; a signal that sets *stop (NULL: none) during the charts stops them.  0, -1 if a
+ * report failed, or -EINTR when stopped (neither charts nor reports written). */
+int write_report(const char *dir, const struct sweep *sw, const struct run_meta *meta,
+		 const struct roof *roof, atomic_int *stop);
 /* Three significant digits without exponents: 0.00586, 12.4, 3900. */
 const char *fmt_num(char *buf, size_t len, double v);
 

@@ -287,16 +287,25 @@ const char *fmt_num(char *buf, size_t len, double v)
 	return buf;
 }
 
-/* Charts (gnuplot), report.md and report.html of a run directory. 0, or -1 if a report
- * failed. */
-int write_report(const char *dir, const struct sweep *sw, const struct run_meta *meta)
+/* See cmd.h; PARBENCH_TEST_GNUPLOT_TIMEOUT=S (a test hook) replaces the 60 s a chart may take. */
+int write_report(const char *dir, const struct sweep *sw, const struct run_meta *meta,
+		 const struct roof *roof, atomic_int *stop)
 {
-	const char *plots = getenv("PARBENCH_PLOTS") ? getenv("PARBENCH_PLOTS") : PB_PLOTS_DIR;
+	const char *hook = getenv("PARBENCH_TEST_GNUPLOT_TIMEOUT"); /* test hook: seconds */
+	struct chart_opts o = {
+		.plots_dir = getenv("PARBENCH_PLOTS") ? getenv("PARBENCH_PLOTS") : PB_PLOTS_DIR,
+		.roof = roof, .stop = stop, .timeout_s = hook ? (unsigned)strtoul(hook, NULL, 10) : 0,
+	};
 	static struct report_chart_list made;
-	int charts = report_charts(dir, sw, meta, plots, &made), rc = 0;
+	int charts = report_charts(dir, sw, meta, &o, &made), rc = 0;
 
+	if (charts == -EINTR)
+		return -EINTR;
 	if (charts == -ENOENT)
 		diag_line("gnuplot not found: no charts (apt-get install gnuplot-nox)");
+	else if (charts == -ETIMEDOUT)
+		diag_line("gnuplot ran longer than %u s on one chart: stopped, the charts may be "
+			  "incomplete", o.timeout_s ? o.timeout_s : REPORT_GNUPLOT_TIMEOUT_S);
 	else if (charts)
 		diag_line("gnuplot failed: the charts may be incomplete");
 	if (report_write_markdown(dir, sw, meta, charts == -ENOENT ? NULL : &made)) {

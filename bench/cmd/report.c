@@ -8,6 +8,7 @@
 #include "runload.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,8 +57,9 @@ static int report_exec(void *state)
 	(void)state;
 	static struct loaded_run lr;
 	char err[600];
-	int rc;
+	int rc, sig;
 
+	cmd_catch_signals(); /* Ctrl-C during the charts: gnuplot killed, its folder removed */
 	rc = run_load(dir, &lr, err, sizeof(err));
 	if (rc)
 		usage_error("%s", err);
@@ -66,9 +68,15 @@ static int report_exec(void *state)
 		usage_error("cannot write in '%s': %s", dir, strerror(errno));
 	}
 	(full ? report_table : report_compact)(stdout, &lr.sw, &lr.meta);
-	rc = write_report(dir, &lr.sw, &lr.meta);
-	printf("report: %s/report.html (and report.md)\n", dir);
+	rc = write_report(dir, &lr.sw, &lr.meta, lr.has_roof ? &lr.roof : NULL, &stop_signal);
 	run_free(&lr);
+	if ((sig = atomic_load(&stop_signal)) != 0) {
+		diag_line("interrupted by %s%s", sig == SIGINT ? "SIGINT" : "SIGTERM",
+			  rc == -EINTR ? ": the charts, report.md and report.html were not written"
+				       : "");
+		return 128 + sig;
+	}
+	printf("report: %s/report.html (and report.md)\n", dir);
 	return rc ? EXIT_VERIFY : 0;
 }
 

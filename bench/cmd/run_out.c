@@ -214,7 +214,10 @@ int run_write(struct run_cmd *r)
 		diag_line("cannot write the results for '%s': %s", r->out_dir, strerror(errno));
 		status = EXIT_VERIFY;
 	} else {
-		if (!r->no_report && write_report(dir, sw, &r->meta))
+		/* the charts stop at a signal, unless one already stopped the sweep (its handler
+		 * is gone: a second one ends parbench at once) */
+		if (!r->no_report && write_report(dir, sw, &r->meta, r->meta.roof,
+						  atomic_load(&stop_signal) ? NULL : &stop_signal))
 			status = EXIT_VERIFY;
 		status = publish(r) ? EXIT_VERIFY : status;
 		if (!r->no_report)

@@ -8,42 +8,56 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "pb_build.h"
 #include "runload.h"
+
+#define CHART_MAX_NAMES 256 /* kernels or backends of a run: the registries and stand-ins */
+
+/* Whether p is among seen[n]; added if not and there is room (a name past the room counts
+ * as seen: never drawn). */
+static int seen_before(const void **seen, size_t *n, const void *p)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (seen[i] == p)
+			return 1;
+	if (*n == CHART_MAX_NAMES)
+		return 1;
+	seen[(*n)++] = p;
+	return 0;
+}
 
 /* The parallel backends that have measured rows for kernel k, space-separated: the C ones
  * (py 0), or the CPython ones (py 1), whose speedups are against cpython, not serial. */
 static void chart_backends(const struct sweep *sw, const struct kernel *k, int py, char *buf,
 			   size_t len)
 {
-	size_t used = 0;
+	const void *seen[CHART_MAX_NAMES];
+	size_t used = 0, n_seen = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < sw->n_rows; i++) {
 		const struct sweep_row *r = &sw->rows[i];
-		int seen = 0;
 
 		if (r->k != k || !row_measured(r) || !(r->b->caps & BACKEND_CAP_PARALLEL) ||
 		    !(r->b->caps & BACKEND_CAP_PYTHON) != !py)
 			continue;
-		for (size_t j = 0; j < i; j++)
-			seen |= sw->rows[j].k == k && sw->rows[j].b == r->b && row_measured(&sw->rows[j]);
-		if (!seen && used + strlen(r->b->name) + 2 < len)
+		if (!seen_before(seen, &n_seen, r->b) && used + strlen(r->b->name) + 2 < len)
 			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "",
 						 r->b->name);
 	}
 }
 
-/* The run wrote file name (a regular file: gnuplot reads it). */
-static int file_present(const char *dir, const char *name)
+/* The first row of each kernel, in the order of the rows, into first; how many. */
+static size_t chart_kernels(const struct sweep *sw, size_t *first)
 {
-	char path[4200];
-	struct stat st;
+	const void *seen[CHART_MAX_NAMES];
+	size_t n = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	for (size_t i = 0; i < sw->n_rows; i++)
+		if (!seen_before(seen, &n, sw->rows[i].k))
+			first[n - 1] = i;
+	return n;
 }
 
 /* What the charts of kernel k show: the largest size (strong scaling), the largest worker
@@ -87,7 +101,13 @@ static void chart_caption(const struct sweep *sw, const struct run_meta *m, char
 		 hosts ? (m->interconnect ? m->interconnect : "interconnect not said") : "");
 }
 
-/* The CPython rows' speedup charts of kernel k, against cpython. 0 or -EIO. */
+/* A script's result that ends the drawing: the next script would wait as long. */
+static int chart_final(int rc)
+{
+	return rc == -ETIMEDOUT || rc == -EINTR;
+}
+
+/* The CPython rows' speedup charts of kernel k, against cpython. 0 or gnuplot_run's error. */
 static int python_charts(struct gnuplot *g, const struct sweep *sw, const struct kernel *k,
 			 const char *caption)
 {
@@ -106,8 +126,8 @@ static int python_charts(struct gnuplot *g, const struct sweep *sw, const struct
 }
 
 /* The charts of the kernel of row i (plots/NAME.gp, whose headers give their arguments);
- * every value is passed as data (gnuplot.c).  roof: the run wrote roof.csv (1), and
- * compute.csv, the filters' compute ceilings, too (2).  0 or -EIO. */
+ * every value is passed as data (gnuplot.c), the data by gnuplot_data().  roof: the run has
+ * its roof (1), and the filters' compute ceilings too (2).  0 or gnuplot_run's error. */
 static int kernel_charts(struct gnuplot *g, const struct sweep *sw, size_t i, int roof,
 			 const char *caption)
 {
@@ -134,15 +154,17 @@ static int kernel_charts(struct gnuplot *g, const struct sweep *sw, size_t i, in
 				caption, roof > 1 ? "1" : "0", NULL },
 		   *breakeven[] = { k->name, workers_s, backends, k->size_unit, caption, NULL };
 
-	if ((e = gnuplot_run(g, "speedup.gp", speedup)) != 0)
-		rc = e;
-	if (!sw->weak && (e = gnuplot_run(g, "time.gp", time)) != 0)
-		rc = e;
 	/* the roof chart: for kernels with a hot loop, when the run measured its roof */
-	if (!sw->weak && sw->rows[i].variant[0] && roof && (e = gnuplot_run(g, "roof.gp", roofs)))
-		rc = e;
-	if (sw->n_sizes > 1 && !sw->weak && (e = gnuplot_run(g, "breakeven.gp", breakeven)))
-		rc = e;
+	const struct { const char *script, *const *args; int draw; } charts[] = {
+		{ "speedup.gp", speedup, 1 },
+		{ "time.gp", time, !sw->weak },
+		{ "roof.gp", roofs, !sw->weak && sw->rows[i].variant[0] && roof },
+		{ "breakeven.gp", breakeven, sw->n_sizes > 1 && !sw->weak },
+	};
+
+	for (size_t c = 0; c < sizeof(charts) / sizeof(charts[0]) && !chart_final(rc); c++)
+		if (charts[c].draw && (e = gnuplot_run(g, charts[c].script, charts[c].args)) != 0)
+			rc = e;
 	return rc;
 }
 
@@ -159,7 +181,8 @@ static void add_word(char *buf, size_t len, const char *word)
 		snprintf(buf + used, len - used, "%s%s", used ? " " : "", word);
 }
 
-/* The summary picture (plots/summary.gp): the rows report_glance() picks, as data. */
+/* The summary picture (plots/summary.gp): the rows report_glance() picks, as data (every
+ * kernel's rows by gnuplot_data()).  0 or gnuplot_run's error. */
 static int summary_chart(struct gnuplot *g, const struct sweep *sw, const char *caption)
 {
 	static char ks[2][4096], bs[2][1024], rows[65536];
@@ -189,28 +212,27 @@ static int summary_chart(struct gnuplot *g, const struct sweep *sw, const char *
 }
 
 int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
-		  const char *plots_dir, struct report_chart_list *made)
+		  const struct chart_opts *o, struct report_chart_list *made)
 {
 	char caption[1024];
+	size_t first[CHART_MAX_NAMES], n = chart_kernels(sw, first);
 	struct gnuplot g;
-	int rc = gnuplot_open(&g, dir, plots_dir), e;
-	int roof = file_present(dir, "roof.csv") ? 1 + file_present(dir, "compute.csv") : 0;
+	int rc, e, roof = o->roof ? 1 + (o->roof->n_compute > 0) : 0;
 
 	if (made)
 		made->n = 0;
-	if (rc)
+	if ((rc = gnuplot_open(&g, dir, o)) != 0)
 		return rc;
 	g.list = made;
 	chart_caption(sw, m, caption, sizeof(caption));
-	rc = summary_chart(&g, sw, caption);
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		int seen = 0;
-
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = sw->rows[j].k == sw->rows[i].k;
-		if (!seen && (e = kernel_charts(&g, sw, i, roof, caption)) != 0)
-			rc = rc ? rc : e;
+	if ((rc = gnuplot_data(&g, sw, NULL, o->roof)) == 0)
+		rc = summary_chart(&g, sw, caption);
+	for (size_t i = 0; i < n && !chart_final(rc); i++) { /* after a failure, the rest */
+		if ((e = gnuplot_data(&g, sw, sw->rows[first[i]].k, o->roof)) == 0)
+			e = kernel_charts(&g, sw, first[i], roof, caption);
+		if (e && (!rc || chart_final(e)))
+			rc = e;
 	}
-	e = gnuplot_close(&g);
+	e = gnuplot_close(&g, rc != -EINTR);
 	return rc ? rc : e;
 }

@@ -21,13 +21,20 @@ static const char style[] =
 	".wide{overflow-x:auto}figure{margin:1em 0}svg{max-width:100%;height:auto;display:block}"
 	"li{margin:.15em 0}";
 
+/* c is a letter or a digit (ASCII; an underscore between two is text in Markdown). */
+static int word_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 /* s escaped for the document's format (Markdown: what would make a link, an image, HTML, a
- * cell's end, emphasis or a strike-through of the marks * and ~; an underscore inside a word
- * is text). */
+ * cell's end, code, (GitHub) math, emphasis or a strike-through of the marks * _ and ~; an
+ * underscore inside a word is text). */
 void doc_put_text(struct doc *d, const char *s)
 {
-	for (; *s; s++) {
+	for (const char *start = s; *s; s++) {
 		unsigned char c = (unsigned char)*s;
+		int inner = s > start && word_char(s[-1]) && word_char(s[1]);
 
 		if (c < 0x20 || c == 0x7f)
 			fputc(' ', d->f);
@@ -41,7 +48,7 @@ void doc_put_text(struct doc *d, const char *s)
 			fputs("&quot;", d->f);
 		else if (d->html && c == '\'')
 			fputs("&#39;", d->f);
-		else if (!d->html && strchr("\\`*[]<>|~&", c))
+		else if (!d->html && (strchr("\\`*[]<>|~&$", c) || (c == '_' && !inner)))
 			fprintf(d->f, "\\%c", c);
 		else
 			fputc(c, d->f);

@@ -4,47 +4,62 @@
  * shell commands (system(), `...`, a data file '<cmd', an output '|cmd'), so:
  * - every value goes as a string argument (gnuplot -c SCRIPT ARG1 ...) that the scripts use
  *   as data only (titles and labels noenhanced, no macros, no eval);
- * - gnuplot runs in a fresh directory of ours inside the run directory, reading
- *   ../summary.csv and ../roof.csv and writing plain names, which are then renamed into the
- *   run directory: a symlink planted under a chart's name is replaced, never written
- *   through;
- * - gnuplot and the script are found by absolute path before it starts there, and a HOME
- *   that is not absolute is replaced (gnuplot would read .gnuplot from its directory).
+ * - gnuplot runs in a fresh directory of ours (mode 0700) inside the run directory and reads
+ *   only data parbench wrote there (summary.csv, roof.csv, compute.csv, from what it loaded
+ *   and checked, the rows of the chart drawn): never a run directory's file, which may be
+ *   huge, a FIFO, or swapped after the check;
+ * - it writes plain names there, which are then renamed into the run directory: a symlink
+ *   planted under a chart's name is replaced, never written through;
+ * - gnuplot is found by an absolute PATH entry only (an empty or relative one would find the
+ *   run directory's own "gnuplot"), the script by absolute path, and a HOME that is not
+ *   absolute is replaced (gnuplot would read .gnuplot from its directory);
+ * - it runs in a process group of its own, is killed with it after a timeout or when a
+ *   signal asks parbench to stop, and dies with parbench (no orphan).
  */
 #include "report_int.h"
+
+#include "clock.h"
+#include "columns.h"
+#include "outfile.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
 #define CHARTS_TMP "/.charts-XXXXXX"
 
-/* gnuplot by the PATH, resolved here (a relative entry would otherwise be looked up from
- * the run directory).  0 or -ENOENT. */
+/* The data files of ours in our directory: not charts, never moved into the run directory. */
+static const char *const data_files[] = { "summary.csv", "roof.csv", "compute.csv", NULL };
+
+/* gnuplot by the PATH's absolute entries (an empty entry, ".", or any relative one would be
+ * looked up from the run directory), a regular file we may run.  0 or -ENOENT. */
 static int find_gnuplot(char *out, size_t len) /* out: PATH_MAX bytes */
 {
 	const char *path = getenv("PATH");
 	char cand[PATH_MAX + 16];
+	struct stat st;
 
 	if (!path || !*path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	for (const char *p = path; *p;) {
 		size_t n = strcspn(p, ":");
 
-		/* an empty entry is the current directory */
-		if (n < PATH_MAX && (size_t)snprintf(cand, sizeof(cand), "%.*s/gnuplot", (int)(n ? n : 1),
-						     n ? p : ".") < sizeof(cand) &&
-		    access(cand, X_OK) == 0 && realpath(cand, out) && strlen(out) < len)
+		if (n > 0 && n < PATH_MAX && p[0] == '/' &&
+		    (size_t)snprintf(cand, sizeof(cand), "%.*s/gnuplot", (int)n, p) < sizeof(cand) &&
+		    stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0 &&
+		    realpath(cand, out) && strlen(out) < len)
 			return 0;
 		p += n + (p[n] == ':');
 	}
@@ -78,26 +93,102 @@ static char **child_env(void)
 	return env;
 }
 
-int gnuplot_open(struct gnuplot *g, const char *dir, const char *plots_dir)
+static int stopped(const struct gnuplot *g)
+{
+	return g->stop && atomic_load(g->stop);
+}
+
+int gnuplot_open(struct gnuplot *g, const char *dir, const struct chart_opts *o)
 {
 	memset(g, 0, sizeof(*g));
 	g->dir_fd = g->tmp_fd = -1;
+	g->stop = o->stop;
+	g->timeout_s = o->timeout_s ? o->timeout_s : REPORT_GNUPLOT_TIMEOUT_S;
+	if (stopped(g))
+		return -EINTR;
 	if (find_gnuplot(g->exe, sizeof(g->exe)))
 		return -ENOENT;
-	if (!realpath(plots_dir, g->plots) ||
+	if (!realpath(o->plots_dir, g->plots) ||
 	    (size_t)snprintf(g->tmp, sizeof(g->tmp), "%s" CHARTS_TMP, dir) >= sizeof(g->tmp))
 		return -EIO;
 	g->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (g->dir_fd < 0 || !mkdtemp(g->tmp)) {
-		gnuplot_close(g);
+		gnuplot_close(g, 0);
 		return -EIO;
 	}
 	g->made = 1;
 	g->tmp_fd = open(g->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (g->tmp_fd < 0 || !(g->env = child_env())) {
-		gnuplot_close(g);
+		gnuplot_close(g, 0);
 		return -EIO;
 	}
+	return 0;
+}
+
+int gnuplot_data(struct gnuplot *g, const struct sweep *sw, const struct kernel *k,
+		 const struct roof *roof)
+{
+	struct outfile o;
+
+	if (outfile_open(&o, g->tmp, "summary.csv") != 0)
+		return -EIO;
+	summary_header(o.f);
+	for (size_t i = 0; i < sw->n_rows; i++)
+		if ((!k || sw->rows[i].k == k) && row_measured(&sw->rows[i]))
+			summary_line(o.f, &sw->rows[i], sw, roof);
+	if (outfile_commit(&o) != 0 ||
+	    (roof && (roof_write_csv(g->tmp, roof) || roof_write_compute_csv(g->tmp, roof))))
+		return -EIO;
+	return 0;
+}
+
+/* gnuplot started in our directory with stdin /dev/null, in a process group of its own,
+ * killed if parbench dies.  Its pid, or -1. */
+static pid_t start(const struct gnuplot *g, char *const *argv)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid == 0) { /* only async-signal-safe calls until execve */
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent ||
+		    setpgid(0, 0) != 0 || fchdir(g->tmp_fd) != 0 || null < 0 || dup2(null, 0) < 0)
+			_exit(127);
+		execve(g->exe, argv, g->env);
+		_exit(127);
+	}
+	if (pid > 0)
+		setpgid(pid, pid); /* here too: the group exists before any kill below */
+	return pid;
+}
+
+/* Waits for pid (> 1): 0 if it exited with 0; else it and its group are killed on a stop
+ * request (-EINTR) or after the timeout (-ETIMEDOUT), and reaped; -EIO if it failed. */
+static int wait_gnuplot(const struct gnuplot *g, pid_t pid)
+{
+	double deadline = pb_mono_s() + g->timeout_s;
+	struct timespec nap = { 0, 1000000 }; /* 1 ms, doubling to 32 ms */
+	int status, rc = 0;
+	pid_t w;
+
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 || (w < 0 && errno == EINTR)) {
+		if (stopped(g))
+			rc = -EINTR;
+		else if (pb_mono_s() > deadline)
+			rc = -ETIMEDOUT;
+		if (rc) {
+			killpg(pid, SIGKILL);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return rc;
+		}
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 32000000)
+			nap.tv_nsec *= 2;
+	}
+	if (w != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -EIO;
 	return 0;
 }
 
@@ -105,11 +196,11 @@ int gnuplot_run(struct gnuplot *g, const char *script, const char *const *args)
 {
 	char path[PATH_MAX + 64];
 	char *argv[GNUPLOT_MAX_ARGS + 4];
-	posix_spawn_file_actions_t fa;
 	size_t n = 0;
 	pid_t pid;
-	int status, rc;
 
+	if (stopped(g))
+		return -EINTR;
 	snprintf(path, sizeof(path), "%s/%s", g->plots, script);
 	argv[n++] = "gnuplot";
 	argv[n++] = "-c";
@@ -117,18 +208,16 @@ int gnuplot_run(struct gnuplot *g, const char *script, const char *const *args)
 	for (size_t i = 0; args[i] && i < GNUPLOT_MAX_ARGS; i++)
 		argv[n++] = (char *)args[i];
 	argv[n] = NULL;
-	if (posix_spawn_file_actions_init(&fa) != 0)
+	if ((pid = start(g, argv)) <= 1) /* never a group or every process (killpg below) */
 		return -EIO;
-	rc = posix_spawn_file_actions_addfchdir_np(&fa, g->tmp_fd);
-	if (rc == 0)
-		rc = posix_spawn(&pid, g->exe, &fa, NULL, argv, g->env);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0 || pid <= 0)
-		return -EIO;
-	while ((rc = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	if (rc < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -EIO;
+	return wait_gnuplot(g, pid);
+}
+
+static int is_data(const char *name)
+{
+	for (size_t i = 0; data_files[i]; i++)
+		if (strcmp(name, data_files[i]) == 0)
+			return 1;
 	return 0;
 }
 
@@ -155,8 +244,9 @@ static void note_chart(struct report_chart_list *list, const char *file)
 		list->n++;
 }
 
-/* Our directory's files renamed into the run directory (regular files only). 0 or -EIO. */
-static int move_charts(struct gnuplot *g)
+/* Our directory's files renamed into the run directory (regular files only, each named in
+ * g->list; our data and, unless keep, the charts removed). 0 or -EIO. */
+static int move_charts(struct gnuplot *g, int keep)
 {
 	int fd = dup(g->tmp_fd), rc = 0;
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -171,24 +261,25 @@ static int move_charts(struct gnuplot *g)
 	while ((e = readdir(d))) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if (fstatat(g->tmp_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		if (keep && !is_data(e->d_name) &&
+		    fstatat(g->tmp_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISREG(st.st_mode) && renameat(g->tmp_fd, e->d_name, g->dir_fd, e->d_name) == 0) {
 			note_chart(g->list, e->d_name);
 			continue;
 		}
 		unlinkat(g->tmp_fd, e->d_name, 0);
-		rc = -EIO;
+		rc = keep && !is_data(e->d_name) ? -EIO : rc;
 	}
 	closedir(d);
 	return rc;
 }
 
-int gnuplot_close(struct gnuplot *g)
+int gnuplot_close(struct gnuplot *g, int keep)
 {
 	int rc = 0;
 
 	if (g->tmp_fd >= 0) {
-		rc = move_charts(g);
+		rc = move_charts(g, keep);
 		close(g->tmp_fd);
 	}
 	if (g->made && unlinkat(g->dir_fd, strrchr(g->tmp, '/') + 1, AT_REMOVEDIR) != 0)

@@ -6,6 +6,7 @@
 #ifndef PB_REPORT_H
 #define PB_REPORT_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "rundir.h"
@@ -58,14 +59,28 @@ struct report_chart_list {
 };
 /* 1 if list (may be NULL) holds the chart called name. */
 int report_chart_made(const struct report_chart_list *list, const char *name);
-/* The charts in dir (plots/NAME.gp through gnuplot, from dir/summary.csv and roof.csv; what
- * the run directory says is passed as data, never as gnuplot code: see gnuplot.c): summary
- * (the run in one picture); per kernel speedup-<kernel>[-efficiency], speedup-cpython-<kernel>
- * [-efficiency] (the CPython rows against cpython), time-, roof- and breakeven-<kernel>, .png
- * and .svg.  Their names into made.  0, -ENOENT when gnuplot is not installed, or -EIO when
- * it failed. */
+
+#define REPORT_GNUPLOT_TIMEOUT_S 60 /* one chart script takes ~0.1 s: longer is a hang */
+
+/* How the charts are drawn. */
+struct chart_opts {
+	const char *plots_dir;   /* the scripts (plots/) */
+	const struct roof *roof; /* the run's roof (measured, or roof.csv and compute.csv
+				  * loaded), or NULL */
+	atomic_int *stop;        /* set by a signal handler: stop, kill gnuplot, keep nothing;
+				  * NULL: never */
+	unsigned timeout_s;      /* seconds one script may take; 0: REPORT_GNUPLOT_TIMEOUT_S */
+};
+/* The charts in dir (plots/NAME.gp through gnuplot, from sw and o->roof written by parbench
+ * into a private folder, never the run directory's own files; what the run directory says
+ * is passed as data, never as gnuplot code: see gnuplot.c): summary (the run in one
+ * picture); per kernel speedup-<kernel>[-efficiency], speedup-cpython-<kernel>[-efficiency]
+ * (the CPython rows against cpython), time-, roof- and breakeven-<kernel>, .png and .svg.
+ * Their names into made.  0, -ENOENT when gnuplot is not installed, -EIO when it failed,
+ * -ETIMEDOUT when a script ran longer than the timeout (killed; no more are run, the charts
+ * made are kept), -EINTR when *o->stop was set (nothing is kept, made is empty). */
 int report_charts(const char *dir, const struct sweep *sw, const struct run_meta *m,
-		  const char *plots_dir, struct report_chart_list *made);
+		  const struct chart_opts *o, struct report_chart_list *made);
 /* report.md and report.html (doc.c, docbody.c): the summary first (table and picture), then
  * per kernel its compact table, charts, full table and analysis, the machine, the roof, the
  * warnings and how the numbers were made; the charts in made (NULL: gnuplot is not

@@ -112,8 +112,9 @@ void report_count(const struct sweep *sw, struct report_marks *c);
 const struct sweep_row *report_glance(const struct sweep *sw, const struct kernel *k,
 				      const struct backend *b);
 
-/* Running the chart scripts (gnuplot.c): open once per run directory, run each script with
- * its string arguments (gnuplot -c SCRIPT ARG1 ...), close to move the charts into dir. */
+/* Running the chart scripts (gnuplot.c): open once per run directory, give the scripts their
+ * data, run each script with its string arguments (gnuplot -c SCRIPT ARG1 ...), close to
+ * move the charts into dir (or to drop them). */
 #define GNUPLOT_MAX_ARGS 8
 struct gnuplot {
 	char exe[PATH_MAX];        /* gnuplot, found by the PATH */
@@ -122,12 +123,21 @@ struct gnuplot {
 	int dir_fd, tmp_fd, made;
 	char **env;                /* gnuplot's environment (HOME absolute) */
 	struct report_chart_list *list; /* the charts moved into dir are named here (or NULL) */
+	atomic_int *stop;          /* chart_opts.stop */
+	unsigned timeout_s;        /* per script */
 };
-/* 0, -ENOENT when gnuplot is not installed, or -EIO. */
-int gnuplot_open(struct gnuplot *g, const char *dir, const char *plots_dir);
-/* One script with at most GNUPLOT_MAX_ARGS arguments (NULL-terminated). 0 or -EIO. */
+/* 0, -ENOENT when gnuplot is not installed, -EINTR when *o->stop is set, or -EIO. */
+int gnuplot_open(struct gnuplot *g, const char *dir, const struct chart_opts *o);
+/* The scripts' data in our directory, written by parbench from what it holds (kernel k's
+ * measured rows of sw as summary.csv, every kernel's if k is NULL; roof as roof.csv and
+ * compute.csv unless NULL), never the run directory's files.  0 or -EIO. */
+int gnuplot_data(struct gnuplot *g, const struct sweep *sw, const struct kernel *k,
+		 const struct roof *roof);
+/* One script with at most GNUPLOT_MAX_ARGS arguments (NULL-terminated): 0, -EIO (it
+ * failed), -ETIMEDOUT (it ran longer than the timeout: killed, with its process group), or
+ * -EINTR (*stop was set: killed). */
 int gnuplot_run(struct gnuplot *g, const char *script, const char *const *args);
-/* The charts made renamed into dir, our directory removed. 0 or -EIO. */
-int gnuplot_close(struct gnuplot *g);
+/* The charts made renamed into dir if keep (else dropped), our directory removed. 0 or -EIO. */
+int gnuplot_close(struct gnuplot *g, int keep);
 
 #endif

@@ -88,29 +88,39 @@ static void load_steady(const char *text, struct loaded_run *lr)
 		lr->steady.ci_level = finite_or_0(num);
 }
 
-int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
+/* path (dir's meta.json) whole, NUL-terminated (free it), or NULL with err set. */
+static char *read_meta(const char *dir, const char *path, char *err, size_t err_len)
 {
-	char path[4200], num[64], *text;
-	FILE *in;
+	FILE *in = run_open(path, RUN_MAX_META_BYTES);
+	char *text;
 	long len;
-	struct run_meta *m = &lr->meta;
 
-	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	in = run_open(path);
 	if (!in) {
-		snprintf(err, err_len, "'%s' is not a parbench run directory: no meta.json", dir);
-		return -EINVAL;
+		snprintf(err, err_len, errno == EFBIG ? "%s is larger than a run writes: damaged" :
+			 "'%s' is not a parbench run directory: no meta.json", errno == EFBIG ? path : dir);
+		return NULL;
 	}
 	fseek(in, 0, SEEK_END);
 	len = ftell(in);
 	fseek(in, 0, SEEK_SET);
-	if (len <= 0 || len > (16 << 20) || !(text = malloc((size_t)len + 1))) {
+	if (len <= 0 || len > RUN_MAX_META_BYTES || !(text = malloc((size_t)len + 1))) {
 		fclose(in);
 		snprintf(err, err_len, "%s is empty or too large: damaged", path);
-		return -EINVAL;
+		return NULL;
 	}
 	text[fread(text, 1, (size_t)len, in)] = '\0';
 	fclose(in);
+	return text;
+}
+
+int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
+{
+	char path[4200], num[64], *text;
+	struct run_meta *m = &lr->meta;
+
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	if (!(text = read_meta(dir, path, err, err_len)))
+		return -EINVAL;
 	if (strncmp(text, "{", 1) != 0 || json_get(text, "parbench_commit", num, sizeof(num)) ||
 	    json_get(text, "host", lr->host, sizeof(lr->host)) ||
 	    json_get(text, "date", lr->date, sizeof(lr->date)) ||

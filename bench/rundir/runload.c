@@ -1,9 +1,11 @@
 /*
- * runload.c - reading a run directory back (see runload.h): summary.csv and samples.csv;
- * meta.json is load_meta.c's, the guards on what is read untrusted.c's.
+ * runload.c - reading a run directory back (see runload.h): summary.csv; samples.csv is
+ * load_samples.c's, roof.csv load_roof.c's, meta.json load_meta.c's, the guards on what is
+ * read untrusted.c's.
  */
 #include "runload.h"
 #include "columns.h"
+#include "load_int.h"
 #include "csv.h"
 #include "json.h"
 
@@ -13,21 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_FIELDS 64
-#define MAX_LINE   8192
-
-/* A line read from a run's CSV file: its control characters (the line's end aside) as '?',
- * so that nothing read can reach a terminal as an escape sequence. */
-static void scrub_line(char *line)
-{
-	size_t end = strcspn(line, "\r\n");
-	char c = line[end];
-
-	line[end] = '\0';
-	run_scrub(line);
-	line[end] = c;
-}
 
 static const char *intern(struct loaded_run *lr, const char *name)
 {
@@ -120,37 +107,82 @@ static int summary_row(struct loaded_run *lr, const struct summary_map *m, char 
 	return 0;
 }
 
-/* Distinct sizes of the first kernel: more than one means a size sweep. */
-static void count_sizes(struct sweep *sw)
+static int cmp_u64(const void *a, const void *b)
 {
-	sw->n_sizes = 0;
-	for (size_t i = 0; i < sw->n_rows; i++) {
-		int seen = 0;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-		/* the CPython rows' own size is not a size sweep */
-		if (sw->rows[i].k != sw->rows[0].k || (sw->rows[i].b->caps & BACKEND_CAP_PYTHON))
-			continue;
-		for (size_t j = 0; j < i; j++)
-			seen |= sw->rows[j].k == sw->rows[0].k && sw->rows[j].size == sw->rows[i].size &&
-				!(sw->rows[j].b->caps & BACKEND_CAP_PYTHON);
-		sw->n_sizes += !seen;
-	}
+	return x < y ? -1 : x > y;
+}
+
+/* Distinct sizes of the first kernel: more than one means a size sweep.  0 or -ENOMEM. */
+static int count_sizes(struct sweep *sw)
+{
+	uint64_t *sizes = malloc(sw->n_rows * sizeof(*sizes));
+	size_t n = 0;
+
+	if (!sizes)
+		return -ENOMEM;
+	for (size_t i = 0; i < sw->n_rows; i++) /* the CPython rows' own size is no sweep */
+		if (sw->rows[i].k == sw->rows[0].k && !(sw->rows[i].b->caps & BACKEND_CAP_PYTHON))
+			sizes[n++] = sw->rows[i].size;
+	qsort(sizes, n, sizeof(*sizes), cmp_u64);
+	sw->n_sizes = 0;
+	for (size_t i = 0; i < n; i++)
+		sw->n_sizes += i == 0 || sizes[i] != sizes[i - 1];
 	if (sw->weak)
 		sw->n_sizes = 1;
+	free(sizes);
+	return 0;
+}
+
+/* The rows of summary.csv after its header, each checked.  0 or -errno with err set. */
+static int summary_rows(FILE *in, const char *path, struct loaded_run *lr,
+			const struct summary_map *k, int nh, char *err, size_t err_len)
+{
+	static char line[MAX_LINE];
+	char where[4300], *f[MAX_FIELDS];
+	size_t cap = 0, lineno = 1, bytes = 0;
+	int rc = 0;
+
+	while (rc == 0 && fgets(line, sizeof(line), in)) {
+		int n;
+
+		lineno++;
+		bytes += strlen(line);
+		if (lr->sw.n_rows == RUN_MAX_ROWS || bytes > RUN_MAX_BYTES) {
+			snprintf(err, err_len, "%s: more than %d rows or %ld MiB (a run writes far "
+				 "fewer): damaged", path, RUN_MAX_ROWS, RUN_MAX_BYTES >> 20);
+			return -EINVAL;
+		}
+		run_scrub_line(line);
+		n = csv_split(line, f, MAX_FIELDS);
+		snprintf(where, sizeof(where), "%s line %zu", path, lineno);
+		if (n != nh) {
+			snprintf(err, err_len, "%s: %d fields, the header has %d: damaged", where, n, nh);
+			rc = -EINVAL;
+		} else {
+			rc = summary_row(lr, k, f, &cap, where, err, err_len);
+		}
+	}
+	return rc;
 }
 
 static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
 {
-	static char line[MAX_LINE], hline[MAX_LINE];
-	char path[4200], where[4300], *hdr[MAX_FIELDS], *f[MAX_FIELDS];
+	static char hline[MAX_LINE];
+	char path[4200], *hdr[MAX_FIELDS];
 	int nh, rc = 0;
-	size_t cap = 0, lineno = 1;
 	struct summary_map k;
 	const char *missing;
 	FILE *in;
 
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
-	in = run_open(path);
+	in = run_open(path, RUN_MAX_BYTES);
+	if (!in && errno == EFBIG) {
+		snprintf(err, err_len, "%s is larger than %ld MiB (a run writes far less): damaged",
+			 path, RUN_MAX_BYTES >> 20);
+		return -EINVAL;
+	}
 	if (!in) {
 		snprintf(err, err_len, "'%s' is not a parbench run directory: no summary.csv (%s)",
 			 dir, strerror(errno));
@@ -161,119 +193,24 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 		snprintf(err, err_len, "%s is empty", path);
 		return -EINVAL;
 	}
-	scrub_line(hline);
+	run_scrub_line(hline);
 	nh = csv_split(hline, hdr, MAX_FIELDS);
 	if (summary_map_header(&k, hdr, nh, &missing) != 0) {
 		snprintf(err, err_len, "%s is not a parbench summary (no column '%s')", path, missing);
 		rc = -EINVAL;
 	}
-	while (rc == 0 && fgets(line, sizeof(line), in)) {
-		int n;
-
-		scrub_line(line);
-		n = csv_split(line, f, MAX_FIELDS);
-		lineno++;
-		snprintf(where, sizeof(where), "%s line %zu", path, lineno);
-		if (n != nh) {
-			snprintf(err, err_len, "%s: %d fields, the header has %d: damaged", where, n, nh);
-			rc = -EINVAL;
-		} else {
-			rc = summary_row(lr, &k, f, &cap, where, err, err_len);
-		}
-	}
+	if (rc == 0)
+		rc = summary_rows(in, path, lr, &k, nh, err, err_len);
 	fclose(in);
 	if (rc == 0 && lr->sw.n_rows == 0) {
 		snprintf(err, err_len, "%s has no measured rows", path);
 		rc = -EINVAL;
 	}
-	if (rc == 0)
-		count_sizes(&lr->sw);
-	return rc;
-}
-
-/* One line of samples.csv (split into f, n fields): its row, whose next repetition gets the
- * seconds.  0, or -1 when the line is damaged or names a repetition summary.csv lacks. */
-static int sample_line(struct loaded_run *lr, char **f, int n, size_t *got)
-{
-	double w, sz, rep, sec;
-
-	if (n != 6 || csv_whole(f[2], 0, (double)UINT_MAX + 1, &w) ||
-	    csv_whole(f[3], 0, 0x1p64, &sz) || csv_number(f[4], &rep) || csv_number(f[5], &sec) ||
-	    !isfinite(sec) || sec < 0)
-		return -1;
-	for (size_t i = 0; i < lr->sw.n_rows; i++) {
-		struct sweep_row *q = &lr->sw.rows[i];
-
-		if (strcmp(q->k->name, f[0]) == 0 && strcmp(q->b->name, f[1]) == 0 &&
-		    q->workers == (unsigned)w && q->size == (uint64_t)sz) {
-			if (got[i] >= q->n_samples)
-				return -1;
-			q->samples[got[i]++] = sec;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Each row's sample buffer (n_samples, at least one) and the counts read so far. */
-static size_t *alloc_samples(struct loaded_run *lr)
-{
-	for (size_t i = 0; i < lr->sw.n_rows; i++) {
-		struct sweep_row *r = &lr->sw.rows[i];
-
-		r->samples = calloc(r->n_samples ? r->n_samples : 1, sizeof(double));
-		if (!r->samples)
-			return NULL;
-	}
-	return calloc(lr->sw.n_rows, sizeof(size_t));
-}
-
-static int load_samples(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
-{
-	char path[4200], line[MAX_LINE], *f[MAX_FIELDS];
-	FILE *in;
-	size_t lineno = 1, *got;
-
-	snprintf(path, sizeof(path), "%s/samples.csv", dir);
-	in = run_open(path);
-	if (!in) {
-		snprintf(err, err_len, "%s: %s", path, strerror(errno));
-		return -EINVAL;
-	}
-	if (!fgets(line, sizeof(line), in) ||
-	    strncmp(line, "kernel,backend,workers,size,repetition,seconds", 46) != 0) {
-		fclose(in);
-		snprintf(err, err_len, "%s is not a parbench samples file", path);
-		return -EINVAL;
-	}
-	if (!(got = alloc_samples(lr))) {
-		fclose(in);
+	if (rc == 0 && count_sizes(&lr->sw) != 0) {
 		snprintf(err, err_len, "out of memory reading %s", path);
-		return -ENOMEM;
+		rc = -ENOMEM;
 	}
-	while (fgets(line, sizeof(line), in)) {
-		lineno++;
-		scrub_line(line);
-		if (sample_line(lr, f, csv_split(line, f, MAX_FIELDS), got) != 0) {
-			snprintf(err, err_len, "%s line %zu: damaged, or a repetition summary.csv "
-				 "does not list", path, lineno);
-			goto bad;
-		}
-	}
-	for (size_t i = 0; i < lr->sw.n_rows; i++)
-		if (got[i] != lr->sw.rows[i].n_samples) {
-			snprintf(err, err_len, "%s: %s/%s/%u has %zu repetitions, summary.csv says %zu: "
-				 "damaged", path, lr->sw.rows[i].k->name, lr->sw.rows[i].b->name,
-				 lr->sw.rows[i].workers, got[i], lr->sw.rows[i].n_samples);
-			goto bad;
-		}
-	free(got);
-	fclose(in);
-	return 0;
-bad:
-	free(got);
-	fclose(in);
-	return -EINVAL;
+	return rc;
 }
 
 int run_load(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
@@ -285,7 +222,9 @@ int run_load(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
 	if (!rc)
 		rc = load_summary(dir, lr, err, err_len);
 	if (!rc)
-		rc = load_samples(dir, lr, err, err_len);
+		rc = run_load_samples(dir, lr, err, err_len);
+	if (!rc)
+		rc = run_load_roof(dir, lr, err, err_len);
 	if (!rc)
 		sweep_mark_wide(&lr->sw);
 	if (rc)

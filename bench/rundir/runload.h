@@ -7,7 +7,9 @@
  * A directory that is not a parbench run, or whose files are damaged, is refused with a
  * one-line reason.  Everything read is untrusted (a run directory may come from anyone):
  * files must be regular files, numbers must fit their fields, kernel and backend names must
- * be plain names (run_name_ok), and control characters in text become '?'.
+ * be plain names (run_name_ok), control characters in text become '?', and the files and
+ * their rows are capped (far above what any run writes: a 64-core default run writes ~500
+ * rows of at most 40 repetitions, ~0.5 MB), so that no file makes a load take long.
  */
 #ifndef PB_RUNLOAD_H
 #define PB_RUNLOAD_H
@@ -19,6 +21,11 @@
 
 #define RUN_NAME_MAX 64    /* a kernel's or backend's name, its NUL included */
 #define RUN_MAX_REPS 10000 /* repetitions per row read back; more is taken as damage */
+#define RUN_MAX_ROWS 10000 /* summary.csv rows (each ~7 KB in memory; 20x a default run) */
+#define RUN_MAX_SAMPLES 4000000       /* samples.csv lines */
+#define RUN_MAX_BYTES (64L << 20)     /* summary.csv */
+#define RUN_MAX_META_BYTES (16L << 20) /* meta.json */
+#define RUN_MAX_SAMPLE_BYTES (256L << 20) /* samples.csv (RUN_MAX_SAMPLES lines of 64 bytes) */
 
 struct loaded_run {
 	struct sweep sw;
@@ -43,6 +50,10 @@ struct loaded_run {
 	size_t n_stub_b;
 	char names[2 * SWEEP_MAX_LIST][RUN_NAME_MAX];     /* their names */
 	size_t n_names;
+	struct roof roof;                       /* roof.csv and compute.csv, if the run
+						 * measured its roof */
+	int has_roof;
+	char compute_variant[ROOF_MAX_KERNELS][RUN_NAME_MAX]; /* roof.compute[].variant */
 };
 
 /* 0, or -EINVAL / -ENOENT / -ENOMEM with one line in err. */
@@ -51,13 +62,20 @@ void run_free(struct loaded_run *lr);
 /* Its meta.json alone (run_load's first step). */
 int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_len);
 
-/* The guards (untrusted.c).  path opened for reading if it is a regular file (a FIFO or a device planted in a run
- * directory would block or never end), else NULL with errno set (EINVAL: not a file). */
-FILE *run_open(const char *path);
+/* roof.csv and compute.csv (the charts' roof: see load_roof.c) into lr->roof: has_roof 0 if
+ * the run has none.  0, or -EINVAL with one line in err (damaged, or too large). */
+int run_load_roof(const char *dir, struct loaded_run *lr, char *err, size_t err_len);
+
+/* The guards (untrusted.c).  path opened for reading if it is a regular file of at most max
+ * bytes (a FIFO or a device planted in a run directory would block or never end), else NULL
+ * with errno set (EINVAL: not a file, EFBIG: larger).  A file that grows while it is read:
+ * the reader counts. */
+FILE *run_open(const char *path, long max);
 /* name is a plain kernel or backend name: letters, digits, '_', '.', '+', '-', not starting
  * with '.' or '-', shorter than RUN_NAME_MAX; so it is safe in a file name (the charts). */
 int run_name_ok(const char *name);
-/* Control characters in s (escape sequences, line breaks) replaced by '?'. */
+/* Control characters in s (escape sequences, line breaks; C1 controls raw or as UTF-8, such
+ * as CSI) and bytes that are not UTF-8 replaced by '?'; UTF-8 text ("Xeon®") is kept. */
 void run_scrub(char *s);
 
 #endif
