@@ -366,7 +366,7 @@ for f in "kill:cpython-pool:Pool worker \(pid [0-9]+\) died \(signal 9\)" \
 	grep -qE "FAILED io_wait / $b / 2 workers: .*$want" "$tmp/err" && ok || bad "python $fault: $(head -c 400 "$tmp/err")"
 	grep -q "^sum_squares,$b,2," "$tmp/py-$fault/summary.csv" && ok || bad "python $fault: other rows lost"
 	grep -q "^io_wait,cpython,1," "$tmp/py-$fault/summary.csv" && ok || bad "python $fault: the baseline lost"
-	gone "backends/python/driver.py" && ok || bad "python $fault: interpreters left"
+	gone "backends/cpython/driver.py" && ok || bad "python $fault: interpreters left"
 	[ "$ms" -lt 60000 ] && ok || bad "python $fault: the run took $ms ms"
 done
 # parbench killed outright (SIGKILL, no clean-up possible): its interpreter and the pool's
@@ -375,14 +375,14 @@ done
 	--python-size 2000 --size 20 --repetitions 3 --out "$tmp/py-sigkill" >/dev/null 2>&1 &
 pbpid=$!
 for _ in $(seq 100); do
-	[ "$(pgrep -f "backends/python/driver.py" | wc -l)" -gt 0 ] && break
+	[ "$(pgrep -f "backends/cpython/driver.py" | wc -l)" -gt 0 ] && break
 	sleep 0.1
 done
 sleep 1
-[ "$(pgrep -f "backends/python/driver.py" | wc -l)" -gt 0 ] && ok || bad "python sigkill: no interpreter ever ran"
+[ "$(pgrep -f "backends/cpython/driver.py" | wc -l)" -gt 0 ] && ok || bad "python sigkill: no interpreter ever ran"
 kill -9 "$pbpid"
 wait "$pbpid" 2>/dev/null
-gone "backends/python/driver.py|multiprocessing" && ok || bad "python sigkill: processes left: $(pgrep -af "backends/python/driver.py|multiprocessing")"
+gone "backends/cpython/driver.py|multiprocessing" && ok || bad "python sigkill: processes left: $(pgrep -af "backends/cpython/driver.py|multiprocessing")"
 usage_error "bad start method" run --backends cpython-pool --start-method vfork
 usage_error "bad python size" run --backends cpython --python-size sum_squares=0
 usage_error "python rows with --sizes" run --backends cpython --sizes 1e3,1e4
