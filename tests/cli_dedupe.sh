@@ -4,7 +4,7 @@
 # ctest: labels cli; timeout 300
 . "$(dirname "$0")/cli_lib.sh"
 
-# The watchdog (bench/lib/watchdog.c) under both commands: cli.sh stops hung filter runs;
+# The watchdog (bench/lib/watchdog.c) under both commands: cli_run.sh stops hung filter runs;
 # here the sweep's: a hung fork-pool run is cancelled and the sweep goes on; a hung thread run
 # ends the program with what was measured saved.  PARBENCH_TEST_HANG names kernel/backend.
 PARBENCH_TEST_HANG=io_wait/fork-pool timeout -s KILL 120 "$pb" run --kernels sum_squares,io_wait \

@@ -101,5 +101,5 @@ done
 # nothing left running: workers, ranks, interpreters (this worktree's driver only)
 sleep 1
 [ "$(pgrep -f -- "$tmp/many" | wc -l)" -eq 0 ] && ok || bad "processes left: $(pgrep -af -- "$tmp/many" | head -3)"
-[ "$(pgrep -f -- "$top/backends/python/driver.py" | wc -l)" -eq 0 ] && ok || bad "interpreters left: $(pgrep -af -- "$top/backends/python/driver.py" | head -3)"
+[ "$(pgrep -f -- "$top/backends/cpython/driver.py" | wc -l)" -eq 0 ] && ok || bad "interpreters left: $(pgrep -af -- "$top/backends/cpython/driver.py" | head -3)"
 finish

@@ -94,7 +94,7 @@ static void check_rounds(const char *json)
 	for (const char *p = text; (p = strstr(p, "\"run_type\": \"iteration\"")); p++)
 		runs++;
 	CHECK(runs == 5);
-	/* one file: one context, one list of runs (its validity: tests/cli.sh) */
+	/* one file: one context, one list of runs (its validity: tests/cli_run.sh) */
 	CHECK(strstr(text, "\"context\"") && !strstr(strstr(text, "\"context\"") + 1, "\"context\""));
 	CHECK(strstr(text, "\"benchmarks\": [") &&
 	      !strstr(strstr(text, "\"benchmarks\": [") + 1, "\"benchmarks\""));

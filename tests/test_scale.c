@@ -1,7 +1,7 @@
 /*
  * test_scale.c - the scaling model (bench/lib/scale.c) on synthetic rows made from known
  * parameters, which the fit must give back; and the MPI backend's link rules (link_at)
- * against times worked out by hand from the rules in backends/mpi_link.c.
+ * against times worked out by hand from the rules in backends/mpi/mpi_link.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -10,9 +10,11 @@
 #include "outfile.h"
 #include "pick.h"
 #include "pin.h"
+#include "sweep.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -275,6 +277,7 @@ static int filter_exec(void *state)
 	if (!fo.timeout_s)
 		fo.timeout_s = DEFAULT_TIMEOUT_S;
 	fo.hang = filter_hang;
+	fo.test_hang = sweep_hook_arg(getenv("PARBENCH_TEST_HANG"), k->name, fo.b->name) != NULL;
 	rc = filter_execute(&j, &fo, err, sizeof(err));
 	if (rc) {
 		diag_line("%s", err);

@@ -157,6 +157,12 @@ static int roofline_exec(void *state)
 		return EXIT_VERIFY;
 	if (o.n_workers == 0)
 		o.n_workers = placement_default_workers(topo, 0, o.workers, SWEEP_MAX_LIST);
+	for (size_t i = 0; i < o.n_workers; i++) { /* a bad policy: one line, before any output */
+		static struct pin_plan plan;
+
+		if (pin_plan_make(topo, pin, o.workers[i], &plan) == -EINVAL)
+			bad_pin(topo, pin);
+	}
 	read_first_line("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
 	pin_topo_describe(topo, desc, sizeof(desc));
 	printf("machine: %s; %s; kernels' default variant %s; pin %s\n",

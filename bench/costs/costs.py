@@ -9,12 +9,10 @@ parbench computes the statistics, pairs each row with its C counterpart and prin
 table.  A value of -1 means "never happened within the time waited" (Pool and a killed
 worker).  Standard library only.
 
-Every process it starts dies with the process that started it (Linux PR_SET_PDEATHSIG, set
-at every fork and when a spawned child imports this file), so parbench killed outright,
-which kills the interpreter, leaves no Pool, Manager or Process child behind; parbench ends
-the interpreter's process group itself otherwise.  Spawned children pay for it: ctypes is
-imported in each (about 2 ms and its pages), inside the spawn rows' measurements; forked
-children only call prctl.
+Every process it starts dies with its starter (PR_SET_PDEATHSIG, set at every fork and when
+a spawned child imports this file): parbench killed outright leaves no child behind; else it
+ends the interpreter's process group.  A spawned child pays ~2 ms for ctypes (inside the spawn
+rows), a forked one only calls prctl.
 """
 import multiprocessing as mp
 import os
@@ -265,9 +263,8 @@ def memory(reps):
     return out
 
 
-def main(argv):
-    workers, reps = int(argv[1]), int(argv[2])
-    quick = reps <= 3
+def process_rows(workers, reps, quick):
+    """Process starts and the Pool: what starting workers and handing them tasks cost."""
     mp.get_context("forkserver").Process(target=noop).start()  # the server, started once
     for method, k, c in (("fork", 10, "fork + _exit + waitpid"),
                          ("spawn", 2, "posix_spawn(/bin/true) + waitpid"),
@@ -297,6 +294,10 @@ def main(argv):
         per_op(async_batch, n_map, reps))
     pool.terminate()
     pool.join()
+
+
+def channel_rows(workers, reps):
+    """Queues, pipes, locks and shared values between processes."""
     ctx = mp.get_context("fork")
 
     def queue_batch(n):
@@ -349,6 +350,10 @@ def main(argv):
     row("Array write, per element", "ns", "-",
         "a[i] = i over an Array('d', N, lock=False) in a child (its start included)",
         per_op(array_batch, 200000, reps))
+
+
+def other_rows(reps, quick):
+    """The Manager, pickling, memory and a killed worker."""
     with mp.Manager() as m:
         d, lst = m.dict(), m.list()
 
@@ -380,6 +385,14 @@ def main(argv):
     row("killed worker reported, ProcessPoolExecutor", "ms", "killed worker reported, fork-pool",
         "a task SIGKILLs its worker until map raises BrokenProcessPool",
         [killed_worker("executor", wait) for _ in range(reps)])
+
+
+def main(argv):
+    workers, reps = int(argv[1]), int(argv[2])
+    quick = reps <= 3
+    process_rows(workers, reps, quick)
+    channel_rows(workers, reps)
+    other_rows(reps, quick)
     return 0
 
 

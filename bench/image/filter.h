@@ -57,6 +57,7 @@ struct filter_opts {
 	/* called (from the watchdog thread) when a run of a backend that cannot be cancelled
 	 * (threads) hangs past the timeout; must not return */
 	void (*hang)(const char *why);
+	int test_hang;             /* test hook (PARBENCH_TEST_HANG=kernel/backend): runs hang */
 };
 
 /* Loads every input and sets the kernel up on each; outputs go to out (one file) or to

@@ -41,10 +41,7 @@ static void hang_range(void *ctx, size_t begin, size_t end, void *partial)
 		pause(); /* test hook: a run that never returns */
 }
 
-/* A test hook's value "kernel/backend[:ARG]" against a kernel and a backend (or another
- * place, "calibration"): ARG ("" without one) if it names both exactly, else NULL.  The one
- * matcher of the hooks. */
-static const char *hook_match(const char *hook, const char *kernel, const char *where)
+const char *sweep_hook_arg(const char *hook, const char *kernel, const char *where)
 {
 	size_t nk = strlen(kernel), nb = strlen(where);
 
@@ -57,12 +54,12 @@ static const char *hook_match(const char *hook, const char *kernel, const char *
 
 static const char *hook_arg(const char *hook, const struct sweep_row *r)
 {
-	return hook_match(hook, r->k->name, r->b->name);
+	return sweep_hook_arg(hook, r->k->name, r->b->name);
 }
 
 const char *case_py_fault(const struct sweep_opts *o, const char *kernel, const char *where)
 {
-	const char *arg = hook_match(o->py_fault, kernel, where);
+	const char *arg = sweep_hook_arg(o->py_fault, kernel, where);
 
 	return arg && *arg ? arg : NULL;
 }

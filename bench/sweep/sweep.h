@@ -200,4 +200,9 @@ void sweep_evaluate(struct sweep *sw);
  * than sw->precision (wide, counted in sw->wide). */
 void sweep_mark_wide(struct sweep *sw);
 
+/* A test hook's value "kernel/backend[:ARG]" against a kernel and a backend (or another
+ * place, "calibration"): ARG ("" without one) if it names both exactly, else NULL.  The one
+ * matcher of the hooks (the sweep's and the filter command's). */
+const char *sweep_hook_arg(const char *hook, const char *kernel, const char *where);
+
 #endif

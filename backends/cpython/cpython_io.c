@@ -41,7 +41,7 @@ int cpy_spawn(struct cpy *c, const char *python, const char *mode, unsigned work
 {
 	int sv[2];
 	char nw[16], sw[16];
-	char *argv[] = { (char *)python, "-u", PB_PYTHON_DIR "/backends/python/driver.py",
+	char *argv[] = { (char *)python, "-u", PB_PYTHON_DIR "/backends/cpython/driver.py",
 			 (char *)mode, nw, (char *)start, sw, (char *)cpus, (char *)fault,
 			 PB_PYTHON_DIR "/kernels/python", NULL };
 

@@ -10,7 +10,7 @@
  *   cpython-pool        multiprocessing.Pool(workers).map over the tasks, default chunksize
  *   cpython-processes   concurrent.futures.ProcessPoolExecutor(workers).map over the tasks
  *
- * The interpreter runs backends/python/driver.py, which starts the workers at start (outside
+ * The interpreter runs backends/cpython/driver.py, which starts the workers at start (outside
  * the timed region, one untimed task each), times each run barrier to barrier with
  * time.perf_counter() and sends back the raw time and every task's exact results and output
  * bytes; this file combines them through the job's twin_partial, and the caller verifies the

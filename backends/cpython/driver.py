@@ -1,4 +1,4 @@
-"""driver.py - the CPython side of parbench's CPython backends (backends/cpython.c).
+"""driver.py - the CPython side of parbench's CPython backends (backends/cpython/cpython.c).
 
 Started by parbench as
     python3 -u driver.py MODE WORKERS START_METHOD SWITCH_US CPUS FAULT TWINS_DIR

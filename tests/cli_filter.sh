@@ -1,0 +1,58 @@
+#!/bin/sh
+# cli_filter.sh PARBENCH - parbench filter on real picture files, and bad files.
+# ctest: labels cli; timeout 300
+. "$(dirname "$0")/cli_lib.sh"
+
+# Image files through `parbench filter` (tests/data: synthetic photos made by parbench's own
+# generator and written with libpng / libjpeg).
+data="$(dirname "$0")/data"
+for b in serial pthreads pthreads-gil openmp fork-pool fork-pool-pipe; do
+	"$pb" list | grep -q "^  $b " || continue
+	"$pb" filter --kernel sharpen --input "$data/photo.png" --output "$tmp/sharp-$b.png" \
+		--backend "$b" --workers 3 --repetitions 2 >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && ok || bad "filter with $b: exit $rc: $(head -c 300 "$tmp/err")"
+	grep -q "bit-identical to the plain reference" "$tmp/out" && ok || bad "filter with $b: not verified"
+	cmp -s "$tmp/sharp-serial.png" "$tmp/sharp-$b.png" && ok || bad "filter: $b's PNG differs from serial's"
+done
+"$pb" filter --kernel grayscale --input "$data/photo.jpg" --output "$tmp/gray.png" >"$tmp/out" 2>"$tmp/err" \
+	&& [ -s "$tmp/gray.png" ] && ok || bad "filter jpg -> png: $(head -c 300 "$tmp/err")"
+"$pb" filter --kernel box_blur --input "$data/photo.png" "$data/photo.jpg" --outdir "$tmp/batch" \
+	--backend fork-pool-pipe --workers 2 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && [ -s "$tmp/batch/photo.png" ] && [ -s "$tmp/batch/photo.jpg" ] && ok || bad "batch: exit $rc: $(head -c 300 "$tmp/err")"
+grep -q "^per worker:" "$tmp/out" && ok || bad "batch: no per-worker line"
+[ -z "$(find "$tmp/batch" -name '*.tmp')" ] && ok || bad "batch: temporary files left"
+# bad files and usage: one line, exit 2, and no output file
+: >"$tmp/empty.png"
+echo "not an image" >"$tmp/text.jpg"
+head -c 3000 "$data/photo.png" >"$tmp/cut.png"
+head -c 1500 "$data/photo.jpg" >"$tmp/cut.jpg"
+for f in empty.png text.jpg cut.png cut.jpg missing.png; do
+	usage_error "filter bad file $f" filter --kernel sepia --input "$tmp/$f" --output "$tmp/o-$f.png"
+	[ ! -e "$tmp/o-$f.png" ] && ok || bad "filter bad file $f: an output was written"
+done
+usage_error "filter bad file in a batch" filter --kernel sepia --input "$data/photo.png" "$tmp/cut.png" --outdir "$tmp/b2"
+[ -z "$(ls "$tmp/b2" 2>/dev/null)" ] && ok || bad "a failed batch wrote files"
+usage_error "filter no kernel" filter --input "$data/photo.png" --output "$tmp/x.png"
+usage_error "filter not a filter" filter --kernel sum_squares --input "$data/photo.png" --output "$tmp/x.png"
+usage_error "filter no input" filter --kernel sepia --output "$tmp/x.png"
+usage_error "filter no output" filter --kernel sepia --input "$data/photo.png"
+usage_error "filter output and outdir" filter --kernel sepia --input "$data/photo.png" --output "$tmp/x.png" --outdir "$tmp/d"
+usage_error "filter 2 inputs, one output" filter --kernel sepia --input "$data/photo.png" "$data/photo.jpg" --output "$tmp/x.png"
+usage_error "filter bad output format" filter --kernel sepia --input "$data/photo.png" --output "$tmp/x.gif"
+usage_error "filter same output twice" filter --kernel sepia --input "$data/photo.png" "$data/photo.png" --outdir "$tmp/d"
+usage_error "filter unwritable outdir" filter --kernel sepia --input "$data/photo.png" --outdir /proc/pb-no
+usage_error "filter bad backend" filter --kernel sepia --input "$data/photo.png" --output "$tmp/x.png" --backend mpii
+usage_error "run bad image" run --image "$tmp/cut.png"
+usage_error "run size beyond picture limit" run --kernels box_blur --size 70000
+# a picture that needs more memory than the process may have (3 x 768 MB under a 1.5 GB
+# limit); not in sanitizer builds, which cannot even start under such a limit
+if (ulimit -v 1500000 && "$pb" list >/dev/null 2>&1); then
+	(ulimit -v 1500000 && "$pb" run --kernels box_blur --size 16000 --backends serial \
+		--out "$tmp/nomem" >"$tmp/out" 2>"$tmp/err")
+	rc=$?
+	[ "$rc" -eq 2 ] && grep -q "needs more memory" "$tmp/err" && [ ! -e "$tmp/nomem/summary.csv" ] && ok || bad "beyond memory: exit $rc: $(head -c 300 "$tmp/err")"
+fi
+
+finish
