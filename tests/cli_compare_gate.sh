@@ -1,6 +1,6 @@
 #!/bin/sh
 # cli_compare_gate.sh - parbench compare as a regression gate: A/A runs pass, io_wait 30 % slower fails (one size; calibrated sizes, per item; --sizes-from), nothing comparable is exit 2, the machine's change is divided out for one build only, and the table's ~ rule
-# ctest: labels cli; timeout 300
+# ctest: labels cli heavy; timeout 300
 . "$(dirname "$0")/cli_lib.sh"
 
 # gate WANT WHAT BASE NEW [options]: compare's exit status is WANT; its output in $tmp/out

@@ -1,6 +1,6 @@
 #!/bin/sh
 # cli_costs.sh PARBENCH - the price list, in C and in real CPython.
-# ctest: labels cli; timeout 300
+# ctest: labels cli heavy; timeout 300
 . "$(dirname "$0")/cli_lib.sh"
 
 # The price list: every figure measured, the exact counters exact, written whole; with

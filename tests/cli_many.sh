@@ -4,7 +4,7 @@
 # configuration's picture pages were; the roof at 64 workers is what they copy together (not
 # the sum of parts copied one after another); the scaling model says it left those rows out;
 # no process is left behind.  Tiny sizes and 2 repetitions: well under a minute when idle.
-# ctest: labels cli many mpi; timeout 600
+# ctest: labels cli many mpi heavy; timeout 600
 . "$(dirname "$0")/cli_lib.sh"
 top=$(cd "$here/.." && pwd)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

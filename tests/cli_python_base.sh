@@ -3,7 +3,7 @@
 # serial row of the same interpreter (never C serial, even at the C size), in run and project;
 # no C kernel variant on CPython rows; the GIL as each interpreter said, with a stand-in
 # free-threaded python (tests/fake_ft) for the free-threaded rows.
-# ctest: labels cli; timeout 300
+# ctest: labels cli heavy; timeout 300
 . "$(dirname "$0")/cli_lib.sh"
 fake="$here/fake_ft"
 tiny="--quick --kernels sum_squares --workers 1,2 --repetitions 2 --python-size sum_squares=20000"

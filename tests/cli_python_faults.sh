@@ -1,6 +1,6 @@
 #!/bin/sh
 # cli_python_faults.sh PARBENCH - real CPython: a killed Pool worker, a raising task, a hung interpreter, parbench killed.
-# ctest: labels cli; timeout 300
+# ctest: labels cli heavy; timeout 300
 . "$(dirname "$0")/cli_lib.sh"
 
 # Real CPython: a killed Pool worker, a raising task and a hung interpreter each fail their

@@ -2,7 +2,7 @@
 # cli_python_life.sh - the CPython interpreter's life: costs --python checks it before
 # measuring, keeps the C rows when it fails, leaves nothing behind on SIGTERM; a cpython
 # backend or calibration that hangs ends within --timeout, and Ctrl-C ends it promptly.
-# ctest: labels cli; timeout 300
+# ctest: labels cli heavy; timeout 300
 . "$(dirname "$0")/cli_lib.sh"
 
 py=$(command -v python3) || { echo "cli_python_life: python3 is required"; exit 1; }

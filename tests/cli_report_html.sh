@@ -3,7 +3,7 @@
 # lines for every kernel and default backend), --full, parbench --help as a command list, one
 # colour per backend in every chart (plots/palette.gp), the summary picture, report.md as
 # markdown tables, and report.html self-contained, rendered in headless Chromium.
-# ctest: labels cli browser; timeout 600; skip 77
+# ctest: labels cli browser heavy; timeout 600; skip 77
 . "$(dirname "$0")/cli_lib.sh"
 plots="$here/../plots"
 

@@ -259,4 +259,17 @@ usage_error "report damaged meta" report "$tmp/damaged"
 usage_error "compare bad threshold" compare --threshold x "$tmp/cmp1" "$tmp/cmp2"
 usage_error "compare one dir" compare "$tmp/cmp1"
 
+# parbench report rewrites a run's report from its files; compare judges two runs (above).
+rm -f "$tmp/run/report.md"
+"$pb" report --full "$tmp/run" >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/run/report.md" ] && ok || bad "report: $(head -c 300 "$tmp/err")"
+grep -q "^# sum_squares" "$tmp/out" && ok || bad "report: no table"
+# two workers placed on one CPU (the placement as the run recorded it) are warned about
+! grep -q "ran two workers on one CPU of a host" "$tmp/out" && ok || bad "report: a sharing warning for a run that did not share"
+cp -r "$tmp/run" "$tmp/shared"
+sed -i 's/^\(sum_squares,pthreads,2,.*,"compact: 0,1",\)"0,1",/\1"1,1",/' "$tmp/shared/summary.csv"
+"$pb" report "$tmp/shared" >"$tmp/out" 2>&1
+grep -q "^warning: 1 configuration ran two workers on one CPU of a host" "$tmp/out" && ok || bad "report: two workers on CPU 1 not warned: $(grep -c '"1,1"' "$tmp/shared/summary.csv") rows edited"
+usage_error "report of a non-run" report "$tmp"
+usage_error "report without dir" report
+
 finish

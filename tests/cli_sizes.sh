@@ -1,6 +1,6 @@
 #!/bin/sh
 # cli_sizes.sh PARBENCH - size sweeps, weak scaling, calibrated and kept sizes, adaptive repetitions.
-# ctest: labels cli; timeout 600
+# ctest: labels cli heavy; timeout 600
 . "$(dirname "$0")/cli_lib.sh"
 
 # Size sweeps and weak scaling: tables per size, break-even lines, charts, intervals.
@@ -90,18 +90,5 @@ g=$(grep -c '"name": "io_wait/pthreads/2/[0-9]*/.*/manual_time",' "$tmp/adapt/gb
 "$pb" run --quick --kernels io_wait --backends serial --repetitions 3 --out "$tmp/fixed" \
 	>/dev/null 2>&1 || bad "fixed run failed"
 awk -F, 'NR > 1 { print $14 }' "$tmp/fixed/summary.csv" | grep -qx 3 && ! grep -q '"adaptive"' "$tmp/fixed/meta.json" && ok || bad "--repetitions 3 not fixed"
-
-# parbench report rewrites a run's report from its files; compare judges two runs.
-rm -f "$tmp/run/report.md"
-"$pb" report --full "$tmp/run" >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/run/report.md" ] && ok || bad "report: $(head -c 300 "$tmp/err")"
-grep -q "^# sum_squares" "$tmp/out" && ok || bad "report: no table"
-# two workers placed on one CPU (the placement as the run recorded it) are warned about
-! grep -q "ran two workers on one CPU of a host" "$tmp/out" && ok || bad "report: a sharing warning for a run that did not share"
-cp -r "$tmp/run" "$tmp/shared"
-sed -i 's/^\(sum_squares,pthreads,2,.*,"compact: 0,1",\)"0,1",/\1"1,1",/' "$tmp/shared/summary.csv"
-"$pb" report "$tmp/shared" >"$tmp/out" 2>&1
-grep -q "^warning: 1 configuration ran two workers on one CPU of a host" "$tmp/out" && ok || bad "report: two workers on CPU 1 not warned: $(grep -c '"1,1"' "$tmp/shared/summary.csv") rows edited"
-usage_error "report of a non-run" report "$tmp"
-usage_error "report without dir" report
 
 finish
