@@ -6,9 +6,10 @@
 . "$(dirname "$0")/cli_lib.sh"
 
 if ! "$pb" list | grep -q "^  mpi "; then
+	# (a build without MPI is a sanitizer build or a machine without Open MPI, which CMake
+	# refuses where everything is required)
 	echo "cli_files_mpi: SKIP (no MPI backend in this build)"
-	[ "${PB_REQUIRE_ALL:-OFF}" = ON ] && bad "no MPI backend, and everything is required"
-finish
+	exit 77
 fi
 R="--quick --kernels io_wait --size 4 --backends mpi --workers 2 --repetitions 2"
 mkdir "$tmp/p"

@@ -157,13 +157,13 @@ static int costs_exec(void *state)
 		if (costs_python_check(o.python, err, sizeof(err)))
 			usage_error("%s", err);
 	}
+	out = make_out_dir(c.out, "-costs", dir, sizeof(dir)); /* usage errors before anything */
 	topo = load_topology();
 	if (!topo)
 		return EXIT_VERIFY;
 	if (!o.workers)
 		o.workers = pin_topo_cores(topo);
 	o.topo = topo;
-	out = make_out_dir(c.out, "-costs", dir, sizeof(dir));
 	rc = costs_run(&res, &o, c.gb_argc, c.gb_argv, err, sizeof(err));
 	pin_topo_free(topo);
 	if (rc) {
