@@ -80,8 +80,10 @@ static int topology_exec(void *state)
 	topo = load_topology();
 	if (!topo)
 		return EXIT_VERIFY;
-	if (placement_check_topology(topo, buf, sizeof(buf)))
+	if (placement_check_topology(topo, buf, sizeof(buf))) {
+		pin_topo_free(topo);
 		usage_error("%s", buf);
+	}
 	if (!workers)
 		workers = pin_topo_cores(topo);
 	if (pin_plan_make(topo, pin, workers, &plan) != 0)
