@@ -26,7 +26,8 @@ tr '\n' ' ' <"$tmp/out" | tr -s ' ' | grep -Eq "estimated duration: the first ro
 if "$pb" list | grep -q "^  mpi "; then # (sanitizer builds have no MPI backends)
 	has "504 configurations, 98 of them in 14 mpirun launches" && ok || bad "dry run: configurations or MPI launches not counted: $(grep configurations "$tmp/out")"
 else
-	has "406 configurations, 0 of them in 0 mpirun launches" && ok || bad "dry run without MPI: configurations not counted: $(grep configurations "$tmp/out")"
+	# (and without OpenMP under TSan: fewer backends, so the count is not fixed)
+	grep -Eq "^  [0-9]+ configurations, 0 of them in 0 mpirun launches" "$tmp/out" && ok || bad "dry run without MPI: configurations not counted: $(grep configurations "$tmp/out")"
 fi
 grep -q "^terms of the estimate" "$tmp/out" && has "a parallel run: serial / min(workers, 64 cores)" && ok || bad "dry run: the estimate's terms not stated"
 has "sum_squares, range_sum, io_wait: the size of a 0.25 s serial run" && ok || bad "dry run: calibration not described"
