@@ -296,7 +296,7 @@ int write_report(const char *dir, const struct sweep *sw, const struct run_meta 
 		.plots_dir = getenv("PARBENCH_PLOTS") ? getenv("PARBENCH_PLOTS") : PB_PLOTS_DIR,
 		.roof = roof, .stop = stop, .timeout_s = hook ? (unsigned)strtoul(hook, NULL, 10) : 0,
 	};
-	static struct report_chart_list made;
+	struct report_chart_list made; /* 40 KiB */
 	int charts = report_charts(dir, sw, meta, &o, &made), rc = 0;
 
 	if (charts == -EINTR)

@@ -10,10 +10,12 @@
 #include "cmd.h"
 #include "image.h"
 #include "machine.h"
+#include "pick.h"
 #include "pin.h"
 #include "rank.h"
 #include "report.h"
 #include "roof.h"
+#include "runload.h"
 
 /* Sizes given per kernel: --size name=N,name=N (applied once the kernel list is known). */
 struct kernel_size_list {
@@ -52,7 +54,9 @@ struct run_cmd {
 	struct pin_topo *topo;
 	struct pin_plan probe;          /* the pin policy, checked before the run */
 	struct pb_image image;          /* --image's picture */
-	struct roof roof;
+	struct pick pick;               /* each kernel's variant, timed (run_roof.c) */
+	struct roof roof;               /* the copy bandwidth and compute ceilings (run_roof.c) */
+	struct loaded_run sizes_run;    /* --sizes-from DIR, while its sizes are read */
 	struct machine_state mstate;
 	struct run_meta meta;
 	struct sweep sw;

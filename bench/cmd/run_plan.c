@@ -156,7 +156,7 @@ static void print_lists(const struct run_cmd *r)
 static void print_placement(const struct run_cmd *r)
 {
 	const struct sweep_opts *o = &r->o;
-	static struct pin_plan plan;
+	struct pin_plan plan;
 	char buf[2048];
 
 	printf("placement (--pin %s):\n", r->pin);
@@ -265,7 +265,7 @@ static int by_time(const void *a, const void *b)
 static void print_estimate(const struct run_cmd *r)
 {
 	const struct sweep_opts *o = &r->o;
-	static struct est_launch la[SWEEP_MAX_LIST * SWEEP_MAX_LIST];
+	struct est_launch la[SWEEP_MAX_LIST * SWEEP_MAX_LIST]; /* 64 KiB */
 	struct estimate e;
 	size_t nl = 0, used = 0;
 	char a[64], b[64], c[128], d[64], all[1024] = "";

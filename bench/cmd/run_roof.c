@@ -6,39 +6,36 @@
  */
 #include "run.h"
 
-#include "pick.h"
-
 #include <string.h>
 
 int run_pick(struct run_cmd *r)
 {
-	static struct pick pick;
 	char err[512];
 
-	if (!variant_forced && pick_run(&pick, r->o.kernels, r->o.n_kernels, err, sizeof(err))) {
+	if (!variant_forced && pick_run(&r->pick, r->o.kernels, r->o.n_kernels, err, sizeof(err))) {
 		diag_line("%s", err);
 		return EXIT_VERIFY;
 	}
-	r->meta.pick = variant_forced ? NULL : &pick;
+	r->meta.pick = variant_forced ? NULL : &r->pick;
 	r->meta.variant_forced = variant_forced;
 	return 0;
 }
 
 int run_roof(struct run_cmd *r)
 {
-	static struct roof roof;
-	int rc = roof_measure(&roof, r->topo, r->pin, r->o.workers, r->o.n_workers);
+	struct roof *roof = &r->roof;
+	int rc = roof_measure(roof, r->topo, r->pin, r->o.workers, r->o.n_workers);
 
 	if (rc) {
 		diag_line("cannot measure the copy bandwidth: %s", strerror(-rc));
 		return EXIT_VERIFY;
 	}
-	r->o.kp.stream_above = roof.stream_above;
-	rc = roof_measure_compute(&roof, r->topo, r->pin, r->o.kernels, r->o.n_kernels);
+	r->o.kp.stream_above = roof->stream_above;
+	rc = roof_measure_compute(roof, r->topo, r->pin, r->o.kernels, r->o.n_kernels);
 	if (rc) {
 		diag_line("cannot measure the filters' compute ceiling: %s", strerror(-rc));
 		return EXIT_VERIFY;
 	}
-	r->meta.roof = &roof;
+	r->meta.roof = roof;
 	return 0;
 }
