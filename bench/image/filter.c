@@ -121,17 +121,6 @@ static int watched_run(struct backend_instance *bi, const struct work *w, struct
 }
 
 /* The warm-up and o->runs timed runs, each on outputs made wrong first and verified after. */
-/* Test hook: a run that never returns (the watchdog's to end). */
-static void hang_range(void *ctx, size_t begin, size_t end, void *partial)
-{
-	(void)ctx;
-	(void)begin;
-	(void)end;
-	(void)partial;
-	for (;;)
-		pause();
-}
-
 static int run_all(struct filter_job *j, const struct filter_opts *o, struct backend_instance *bi,
 		   const struct work *w, struct partial *total, char *err, size_t err_len)
 {
@@ -257,7 +246,7 @@ int filter_execute(struct filter_job *j, const struct filter_opts *o, char *err,
 		kwork_init(&w, &j->files[0].ki, &total);
 	}
 	if (o->test_hang) {
-		w.range = hang_range;
+		w.range = watchdog_hang_range;
 		w.span = NULL; /* the pipe transport uses range too */
 		w.range_io = NULL;
 	}

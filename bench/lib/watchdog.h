@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 
 #define WATCHDOG_GRACE_S 2.0
 #define WATCHDOG_TICK_S  0.05 /* how often the thread looks */
@@ -48,5 +49,9 @@ void watchdog_arm(struct watchdog *wd, void *run);
 /* The run has returned: no longer watched.  Why it was cancelled ("timed out", "stopped by a
  * signal"), or NULL if it was not: a cancelled run fails even if it returned 0. */
 const char *watchdog_disarm(struct watchdog *wd);
+
+/* A work range that never returns (pause() forever), with a kernel's range signature: the
+ * test hooks' hung worker (PARBENCH_TEST_HANG), for the watchdog to end. */
+void watchdog_hang_range(void *ctx, size_t begin, size_t end, void *partial);
 
 #endif

@@ -31,16 +31,6 @@ static void crash_range(void *ctx, size_t begin, size_t end, void *partial)
 	crash_orig(ctx, begin, end, partial);
 }
 
-static void hang_range(void *ctx, size_t begin, size_t end, void *partial)
-{
-	(void)ctx;
-	(void)begin;
-	(void)end;
-	(void)partial;
-	for (;;)
-		pause(); /* test hook: a run that never returns */
-}
-
 const char *sweep_hook_arg(const char *hook, const char *kernel, const char *where)
 {
 	size_t nk = strlen(kernel), nb = strlen(where);
@@ -81,7 +71,7 @@ void case_hooks(struct bench_case *c)
 	if ((arg = hook_arg(o->py_fault, c->row)) && *arg)
 		c->cfg.test_py_fault = arg;
 	if (hook_arg(o->hang_case, c->row)) /* PARBENCH_TEST_HANG=kernel/backend */
-		c->w.range = hang_range;
+		c->w.range = watchdog_hang_range;
 }
 
 static int case_cancel(void *run)
