@@ -85,6 +85,34 @@ static int compute_row(struct loaded_run *lr, size_t j, char **f, int n, struct 
 	return 0;
 }
 
+/* dir/name opened, its first line checked against header (what: "roof", "compute ceiling").
+ * 1 and *in if it is there; 0 if absent (older runs, or a run that did not measure it);
+ * -EINVAL with one line in err if it cannot be read, is too large or is not such a file. */
+static int open_csv(const char *dir, const char *name, long max_bytes, const char *header,
+		    const char *what, FILE **in, char *path, size_t path_len, char *err,
+		    size_t err_len)
+{
+	char line[MAX_LINE];
+
+	snprintf(path, path_len, "%s/%s", dir, name);
+	if (!(*in = run_open(path, max_bytes))) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, err_len, "%s: %s: damaged", path,
+			 errno == EFBIG ? "larger than a run writes" : strerror(errno));
+		return -EINVAL;
+	}
+	if (!fgets(line, sizeof(line), *in))
+		line[0] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strcmp(line, header) != 0) {
+		fclose(*in);
+		snprintf(err, err_len, "%s is not a parbench %s file", path, what);
+		return -EINVAL;
+	}
+	return 1;
+}
+
 /* compute.csv, the filters' compute ceilings, after roof.csv (with at least one row): none
  * if absent (older runs).  0, or -EINVAL with one line in err. */
 static int load_compute(const char *dir, struct loaded_run *lr, char *err, size_t err_len)
@@ -92,26 +120,14 @@ static int load_compute(const char *dir, struct loaded_run *lr, char *err, size_
 	char path[4200], line[MAX_LINE], *f[MAX_FIELDS];
 	struct compute_at at;
 	size_t j = 0;
-	int bad = 0;
+	int bad = 0, rc;
 	FILE *in;
 
 	memset(&at, 0, sizeof(at));
-	snprintf(path, sizeof(path), "%s/compute.csv", dir);
-	if (!(in = run_open(path, COMPUTE_MAX_BYTES))) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, err_len, "%s: %s: damaged", path,
-			 errno == EFBIG ? "larger than a run writes" : strerror(errno));
-		return -EINVAL;
-	}
-	if (!fgets(line, sizeof(line), in))
-		line[0] = '\0';
-	line[strcspn(line, "\r\n")] = '\0';
-	if (strcmp(line, "kernel,workers,compute_gb_per_s,variant") != 0) {
-		fclose(in);
-		snprintf(err, err_len, "%s is not a parbench compute ceiling file", path);
-		return -EINVAL;
-	}
+	rc = open_csv(dir, "compute.csv", COMPUTE_MAX_BYTES, "kernel,workers,compute_gb_per_s,"
+		      "variant", "compute ceiling", &in, path, sizeof(path), err, err_len);
+	if (rc <= 0)
+		return rc;
 	while (!bad && fgets(line, sizeof(line), in)) {
 		run_scrub_line(line);
 		bad = compute_row(lr, j++, f, csv_split(line, f, MAX_FIELDS), &at) != 0;
@@ -130,25 +146,14 @@ int run_load_roof(const char *dir, struct loaded_run *lr, char *err, size_t err_
 	char path[4200], line[MAX_LINE], *f[MAX_FIELDS];
 	size_t lineno = 1;
 	FILE *in;
+	int rc;
 
 	memset(&lr->roof, 0, sizeof(lr->roof));
 	lr->has_roof = 0;
-	snprintf(path, sizeof(path), "%s/roof.csv", dir);
-	if (!(in = run_open(path, ROOF_MAX_BYTES))) {
-		if (errno == ENOENT)
-			return 0; /* the run did not measure its roof */
-		snprintf(err, err_len, "%s: %s: damaged", path,
-			 errno == EFBIG ? "larger than a run writes" : strerror(errno));
-		return -EINVAL;
-	}
-	if (!fgets(line, sizeof(line), in))
-		line[0] = '\0';
-	line[strcspn(line, "\r\n")] = '\0';
-	if (strcmp(line, "workers,copy_gb_per_s,clock_ghz") != 0) {
-		fclose(in);
-		snprintf(err, err_len, "%s is not a parbench roof file", path);
-		return -EINVAL;
-	}
+	rc = open_csv(dir, "roof.csv", ROOF_MAX_BYTES, "workers,copy_gb_per_s,clock_ghz", "roof",
+		      &in, path, sizeof(path), err, err_len);
+	if (rc <= 0)
+		return rc;
 	while (fgets(line, sizeof(line), in)) {
 		lineno++;
 		run_scrub_line(line);
