@@ -16,18 +16,27 @@ failed=0
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
-# usage_error "what" args...: exit 2, exactly one line on stderr, nothing on stdout
-usage_error() {
+# one_line_error "what" PREFIX PROGRAM args...: PROGRAM exits 2 with exactly one line on
+# stderr, starting PREFIX, and nothing on stdout
+one_line_error() {
 	what="$1"
-	shift
-	"$pb" "$@" >"$tmp/out" 2>"$tmp/err"
+	prefix="$2"
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	lines=$(wc -l <"$tmp/err")
-	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/out" ] && grep -q "^parbench: " "$tmp/err"; then
+	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/out" ] && grep -q "^$prefix" "$tmp/err"; then
 		ok
 	else
 		bad "$what: exit $rc, $lines stderr lines: $(head -c 300 "$tmp/err")"
 	fi
+}
+
+# usage_error "what" args...: parbench's usage error (one_line_error)
+usage_error() {
+	_what="$1"
+	shift
+	one_line_error "$_what" "parbench: " "$pb" "$@"
 }
 
 # wait_for WHAT FILE: waits (at most 120 s) until FILE has a line matching the regex WHAT;

@@ -22,18 +22,11 @@ required() {
 	[ "${PB_REQUIRE_ALL:-OFF}" != ON ] || bad "$1: cannot run here, and everything is required (CI)"
 }
 
-# mn_error "what" args...: multinode.sh exits 2 with exactly one line on stderr, nothing on stdout
+# mn_error "what" args...: multinode.sh's one-line error (one_line_error)
 mn_error() {
-	what="$1"
+	_what="$1"
 	shift
-	"$mn" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	lines=$(wc -l <"$tmp/err")
-	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/out" ] && grep -q "^multinode: " "$tmp/err"; then
-		ok
-	else
-		bad "$what: exit $rc, $lines stderr lines: $(head -c 300 "$tmp/err")"
-	fi
+	one_line_error "$_what" "multinode: " "$mn" "$@"
 }
 
 # a process of ours that nothing may kill: its pid, with the start time the harness records
