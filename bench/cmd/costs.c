@@ -34,42 +34,44 @@ static const struct opt_cmd cli = {
 	.tail = 1,
 };
 
-static struct {
+/* The command's state (struct command.state_size). */
+struct costs_cmd {
 	struct costs_opts o;
 	const char *out;
 	int python;
 	const char *interpreter;
 	const char *gb_argv[64];
 	int gb_argc;
-} c;
+	struct costs res; /* the price list measured */
+};
 
 static void on_opt(void *ctx, const struct opt *op, const char *val)
 {
-	(void)ctx;
+	struct costs_cmd *c = ctx;
+
 	if (op->id == O_WORKERS)
-		c.o.workers = (unsigned)opt_u64("--workers", val, 1, BACKEND_MAX_WORKERS);
+		c->o.workers = (unsigned)opt_u64("--workers", val, 1, BACKEND_MAX_WORKERS);
 	else if (op->id == O_QUICK)
-		c.o.quick = 1;
+		c->o.quick = 1;
 	else if (op->id == O_PYTHON)
-		c.python = 1;
+		c->python = 1;
 	else if (op->id == O_INTERPRETER)
-		c.interpreter = val;
+		c->interpreter = val;
 	else
-		c.out = val;
+		c->out = val;
 }
 
 static void costs_parse(void *state, int argc, char **argv)
 {
-	(void)state;
+	struct costs_cmd *c = state;
 	struct opt_result r;
 
-	memset(&c, 0, sizeof(c));
-	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
-	c.gb_argv[c.gb_argc++] = "parbench";
-	c.gb_argv[c.gb_argc++] = c.o.quick ? "--benchmark_repetitions=3"
-					   : "--benchmark_repetitions=7";
-	for (int i = r.tail; i < argc && c.gb_argc < 64; i++)
-		c.gb_argv[c.gb_argc++] = argv[i];
+	opt_parse(&cli, argc, argv, 2, on_opt, c, &r);
+	c->gb_argv[c->gb_argc++] = "parbench";
+	c->gb_argv[c->gb_argc++] = c->o.quick ? "--benchmark_repetitions=3"
+					      : "--benchmark_repetitions=7";
+	for (int i = r.tail; i < argc && c->gb_argc < 64; i++)
+		c->gb_argv[c->gb_argc++] = argv[i];
 }
 
 /* The CPython rows: each beside its C counterpart, and how much cheaper C is. */
@@ -144,27 +146,27 @@ static int print_c(const struct costs *res, unsigned workers)
  */
 static int costs_exec(void *state)
 {
-	(void)state; /* costs keeps its settings in c */
-	struct costs_opts o = c.o;
+	struct costs_cmd *c = state;
+	struct costs_opts o = c->o;
+	struct costs *res = &c->res;
 	struct pin_topo *topo = NULL;
-	static struct costs res;
 	char dir[1024], err[512], py_err[512] = "";
 	const char *out;
 	int rc, py_rc = 0;
 
-	if (c.python) {
-		o.python = backend_python(c.interpreter);
+	if (c->python) {
+		o.python = backend_python(c->interpreter);
 		if (costs_python_check(o.python, err, sizeof(err)))
 			usage_error("%s", err);
 	}
-	out = make_out_dir(c.out, "-costs", dir, sizeof(dir)); /* usage errors before anything */
+	out = make_out_dir(c->out, "-costs", dir, sizeof(dir)); /* usage errors before anything */
 	topo = load_topology();
 	if (!topo)
 		return EXIT_VERIFY;
 	if (!o.workers)
 		o.workers = pin_topo_cores(topo);
 	o.topo = topo;
-	rc = costs_run(&res, &o, c.gb_argc, c.gb_argv, err, sizeof(err));
+	rc = costs_run(res, &o, c->gb_argc, c->gb_argv, err, sizeof(err));
 	pin_topo_free(topo);
 	if (rc) {
 		diag_line("%s", err);
@@ -173,12 +175,12 @@ static int costs_exec(void *state)
 	if (o.python) {
 		cmd_catch_signals(); /* from here a signal ends the interpreter's group first */
 		o.stop = &stop_signal;
-		py_rc = costs_python(&res, &o, py_err, sizeof(py_err));
+		py_rc = costs_python(res, &o, py_err, sizeof(py_err));
 	}
-	rc = print_c(&res, o.workers);
+	rc = print_c(res, o.workers);
 	if (o.python && !py_rc)
-		print_python(&res, o.python);
-	if (costs_write_csv(out, &res)) {
+		print_python(res, o.python);
+	if (costs_write_csv(out, res)) {
 		diag_line("cannot write %s/costs.csv", out);
 		return EXIT_VERIFY;
 	}
@@ -198,5 +200,10 @@ static int costs_exec(void *state)
 	return rc;
 }
 
-const struct command cmd_costs = { &cli, "the price list: process and thread costs", 0,
-				   costs_parse, costs_exec, 0 };
+const struct command cmd_costs = {
+	.cli = &cli,
+	.summary = "the price list: process and thread costs",
+	.parse = costs_parse,
+	.exec = costs_exec,
+	.state_size = sizeof(struct costs_cmd),
+};

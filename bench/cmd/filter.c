@@ -46,7 +46,11 @@ static const struct opt_cmd cli = {
 	.opts = opts,
 };
 
-static struct {
+/* The command's state (struct command.state_size).  A run of threads that hangs past
+ * --timeout ends the process in filter_hang() while filter_exec still holds the state, so the
+ * hung threads' job (j) stays valid to the end; the watchdog is handed exec's own copy of fo,
+ * and nothing reaches the state after exec returns. */
+struct filter_cmd {
 	const char *kname, *out, *outdir, *bname, *pin;
 	const char *inputs[FILTER_MAX_FILES];
 	size_t n_in;
@@ -55,72 +59,78 @@ static struct {
 	enum backend_schedule sched;
 	struct filter_opts fo;
 	const struct kernel *k;
-} fl;
+	/* set while running */
+	struct pin_plan plan;
+	struct filter_job j;
+	struct pick pk;
+};
 
 static void on_opt(void *ctx, const struct opt *o, const char *v)
 {
-	(void)ctx;
+	struct filter_cmd *fl = ctx;
+
 	switch (o->id) {
-	case O_KERNEL: fl.kname = v; break;
+	case O_KERNEL: fl->kname = v; break;
 	case O_INPUT:
-		if (fl.n_in == FILTER_MAX_FILES)
+		if (fl->n_in == FILTER_MAX_FILES)
 			usage_error("too many input files (at most %d)", FILTER_MAX_FILES);
-		fl.inputs[fl.n_in++] = v;
+		fl->inputs[fl->n_in++] = v;
 		break;
-	case O_OUTPUT: fl.out = v; break;
-	case O_OUTDIR: fl.outdir = v; break;
-	case O_BACKEND: fl.bname = v; break;
-	case O_WORKERS: fl.workers = (unsigned)opt_u64("--workers", v, 1, BACKEND_MAX_WORKERS); break;
-	case O_SCHEDULE: fl.sched = parse_schedule(v); break;
-	case O_PIN: check_pin_list("--pin", fl.pin = v); break;
-	case O_REPETITIONS: fl.runs = (int)opt_u64("--repetitions", v, 1, 1000); break;
-	case O_TIMEOUT: fl.fo.timeout_s = opt_seconds("--timeout", v); break;
+	case O_OUTPUT: fl->out = v; break;
+	case O_OUTDIR: fl->outdir = v; break;
+	case O_BACKEND: fl->bname = v; break;
+	case O_WORKERS:
+		fl->workers = (unsigned)opt_u64("--workers", v, 1, BACKEND_MAX_WORKERS);
+		break;
+	case O_SCHEDULE: fl->sched = parse_schedule(v); break;
+	case O_PIN: check_pin_list("--pin", fl->pin = v); break;
+	case O_REPETITIONS: fl->runs = (int)opt_u64("--repetitions", v, 1, 1000); break;
+	case O_TIMEOUT: fl->fo.timeout_s = opt_seconds("--timeout", v); break;
 	}
 }
 
 /* An input named twice, or two whose results would have one name under --outdir: usage
  * errors before anything is created. */
-static void check_inputs(void)
+static void check_inputs(const struct filter_cmd *fl)
 {
-	for (size_t i = 0; i < fl.n_in; i++) {
-		const char *a = fl.inputs[i], *sa = strrchr(a, '/');
+	for (size_t i = 0; i < fl->n_in; i++) {
+		const char *a = fl->inputs[i], *sa = strrchr(a, '/');
 
 		for (size_t j = 0; j < i; j++) {
-			const char *b = fl.inputs[j], *sb = strrchr(b, '/');
+			const char *b = fl->inputs[j], *sb = strrchr(b, '/');
 
 			if (strcmp(a, b) == 0)
 				opt_twice("--input", a);
-			if (fl.outdir && strcmp(sa ? sa + 1 : a, sb ? sb + 1 : b) == 0)
+			if (fl->outdir && strcmp(sa ? sa + 1 : a, sb ? sb + 1 : b) == 0)
 				usage_error("'%s' and '%s' would both be written to %s/%s", b, a,
-					    fl.outdir, sa ? sa + 1 : a);
+					    fl->outdir, sa ? sa + 1 : a);
 		}
 	}
 }
 
 static void filter_parse(void *state, int argc, char **argv)
 {
-	(void)state;
+	struct filter_cmd *fl = state;
 	struct opt_result r;
 	const char *kname, *out, *outdir, *bname;
 	size_t n_in;
 	char names[512];
 
-	memset(&fl, 0, sizeof(fl));
-	fl.bname = "pthreads";
-	fl.pin = "compact";
-	fl.runs = 5;
-	fl.sched = SCHED_DEFAULT;
-	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
-	kname = fl.kname;
-	out = fl.out;
-	outdir = fl.outdir;
-	bname = fl.bname;
-	n_in = fl.n_in;
+	fl->bname = "pthreads";
+	fl->pin = "compact";
+	fl->runs = 5;
+	fl->sched = SCHED_DEFAULT;
+	opt_parse(&cli, argc, argv, 2, on_opt, fl, &r);
+	kname = fl->kname;
+	out = fl->out;
+	outdir = fl->outdir;
+	bname = fl->bname;
+	n_in = fl->n_in;
 	if (!kname)
 		usage_error("filter needs --kernel (grayscale, sepia, box_blur or sharpen)");
 	const struct kernel *k = kernel_find(kname);
 
-	fl.k = k;
+	fl->k = k;
 
 	if (!k || !k->span)
 		usage_error("'%s' is not an image filter (known: grayscale, sepia, box_blur, "
@@ -131,13 +141,13 @@ static void filter_parse(void *state, int argc, char **argv)
 		usage_error("filter needs exactly one of --output FILE (one input) or --outdir DIR");
 	if (out && n_in > 1)
 		usage_error("%zu inputs: use --outdir DIR, not --output", n_in);
-	check_inputs();
-	fl.fo.b = backend_find(bname);
-	if (!fl.fo.b) {
+	check_inputs(fl);
+	fl->fo.b = backend_find(bname);
+	if (!fl->fo.b) {
 		backend_names(names, sizeof(names));
 		usage_error("unknown backend '%s' (known: %s)", bname, names);
 	}
-	if (fl.fo.b->caps & BACKEND_CAP_NEEDS_LAUNCHER)
+	if (fl->fo.b->caps & BACKEND_CAP_NEEDS_LAUNCHER)
 		usage_error("backend '%s' must be started by its launcher", bname);
 }
 
@@ -193,14 +203,14 @@ __attribute__((noreturn)) static void filter_hang(const char *why)
 }
 
 /* What was measured: the picture(s), the median and rate, and each file of a batch. */
-static void print_result(const struct filter_job *jp, const struct backend *b, unsigned workers,
+static void print_result(const struct filter_cmd *fl, const struct backend *b, unsigned workers,
 			 unsigned cores)
 {
-	const struct filter_job *j = jp;
-	const struct kernel *k = fl.k;
-	const char *pin = fl.pin;
-	enum backend_schedule sched = fl.sched;
-	int runs = fl.runs;
+	const struct filter_job *j = &fl->j;
+	const struct kernel *k = fl->k;
+	const char *pin = fl->pin;
+	enum backend_schedule sched = fl->sched;
+	int runs = fl->runs;
 	const char *sched_text = sched == SCHED_STATIC ? ", schedule static"
 				 : sched == SCHED_DYNAMIC ? ", schedule dynamic" : "";
 	double mpix = (double)j->pixels * 1e-6;
@@ -209,7 +219,7 @@ static void print_result(const struct filter_job *jp, const struct backend *b, u
 		printf("%s: %zu files, %.1f MPix in all, one file per task; variant %s\n", k->name,
 		       j->n, mpix, kernel_variant_of(k->name));
 	else
-		printf("%s: %s, %ux%u (%.1f MPix); variant %s\n", k->name, fl.inputs[0],
+		printf("%s: %s, %ux%u (%.1f MPix); variant %s\n", k->name, fl->inputs[0],
 		       j->files[0].img.w, j->files[0].img.h, mpix, kernel_variant_of(k->name));
 	printf("backend %s, %u worker%s, pin %s%s: median %.2f ms (%.2f .. %.2f ms over %d runs "
 	       "after a warm-up); %.0f MPix/s, %.2f GB/s read+written\n", b->name, workers,
@@ -226,26 +236,25 @@ static void print_result(const struct filter_job *jp, const struct backend *b, u
 
 static int filter_exec(void *state)
 {
-	(void)state;
-	const struct kernel *k = fl.k;
-	const char *out = fl.out, *outdir = fl.outdir, *pin = fl.pin;
-	const char *const *inputs = fl.inputs;
-	size_t n_in = fl.n_in;
-	unsigned workers = fl.workers;
-	int runs = fl.runs;
-	enum backend_schedule sched = fl.sched;
-	struct filter_opts fo = fl.fo;
+	struct filter_cmd *fl = state;
+	const struct kernel *k = fl->k;
+	const char *out = fl->out, *outdir = fl->outdir, *pin = fl->pin;
+	const char *const *inputs = fl->inputs;
+	size_t n_in = fl->n_in;
+	unsigned workers = fl->workers;
+	int runs = fl->runs;
+	enum backend_schedule sched = fl->sched;
+	struct filter_opts fo = fl->fo;
+	struct pin_plan *plan = &fl->plan;
+	struct filter_job *j = &fl->j;
 	struct pin_topo *topo = NULL;
-	static struct pin_plan plan;
-	static struct filter_job j;
-	static struct pick pk;
 	char err[600];
 	int rc;
 
 	topo = load_topology();
 	if (!topo)
 		return EXIT_VERIFY;
-	if (!variant_forced && pick_run(&pk, &k, 1, err, sizeof(err))) { /* as run does */
+	if (!variant_forced && pick_run(&fl->pk, &k, 1, err, sizeof(err))) { /* as run does */
 		diag_line("%s", err);
 		pin_topo_free(topo);
 		return EXIT_VERIFY;
@@ -254,10 +263,10 @@ static int filter_exec(void *state)
 		workers = (fo.b->caps & BACKEND_CAP_PARALLEL) ? pin_topo_cores(topo) : 1;
 	if (!(fo.b->caps & BACKEND_CAP_PARALLEL))
 		workers = 1;
-	if (pin_plan_make(topo, pin, workers, &plan) != 0)
+	if (pin_plan_make(topo, pin, workers, plan) != 0)
 		bad_pin(topo, pin);
 
-	rc = filter_load(&j, k, inputs, n_in, out, outdir, err, sizeof(err));
+	rc = filter_load(j, k, inputs, n_in, out, outdir, err, sizeof(err));
 	if (rc == 0 && outdir) { /* made once the inputs are known good */
 		rc = outfile_mkdirs(outdir);
 		if (rc == 0 && access(outdir, W_OK) != 0)
@@ -267,42 +276,47 @@ static int filter_exec(void *state)
 				 strerror(-rc));
 	}
 	if (rc) {
-		filter_free(&j);
+		filter_free(j);
 		pin_topo_free(topo);
 		usage_error("%s", err);
 	}
 	fo.cfg = (struct backend_config){ .workers = workers, .schedule = sched,
-					  .topo = strcmp(pin, "none") ? topo : NULL, .plan = &plan };
+					  .topo = strcmp(pin, "none") ? topo : NULL, .plan = plan };
 	fo.runs = runs;
 	if (!fo.timeout_s)
 		fo.timeout_s = DEFAULT_TIMEOUT_S;
 	fo.hang = filter_hang;
 	fo.test_hang = sweep_hook_arg(getenv("PARBENCH_TEST_HANG"), k->name, fo.b->name) != NULL;
-	rc = filter_execute(&j, &fo, err, sizeof(err));
+	rc = filter_execute(j, &fo, err, sizeof(err));
 	if (rc) {
 		diag_line("%s", err);
-		filter_free(&j);
+		filter_free(j);
 		pin_topo_free(topo);
 		return EXIT_VERIFY;
 	}
 
-	print_result(&j, fo.b, workers, pin_topo_cores(topo));
+	print_result(fl, fo.b, workers, pin_topo_cores(topo));
 	printf("verified: every run's output is bit-identical to the plain reference\n");
-	rc = filter_save(&j, err, sizeof(err));
+	rc = filter_save(j, err, sizeof(err));
 	if (rc) {
 		diag_line("%s", err);
-		filter_free(&j);
+		filter_free(j);
 		pin_topo_free(topo);
 		return EXIT_USAGE;
 	}
-	if (j.batch)
-		printf("wrote %zu file%s to %s\n", j.n, j.n == 1 ? "" : "s", outdir);
+	if (j->batch)
+		printf("wrote %zu file%s to %s\n", j->n, j->n == 1 ? "" : "s", outdir);
 	else
 		printf("wrote %s\n", out);
-	filter_free(&j);
+	filter_free(j);
 	pin_topo_free(topo);
 	return 0;
 }
 
-const struct command cmd_filter = { &cli, "filter real pictures with any backend", 0,
-				    filter_parse, filter_exec, 0 };
+const struct command cmd_filter = {
+	.cli = &cli,
+	.summary = "filter real pictures with any backend",
+	.parse = filter_parse,
+	.exec = filter_exec,
+	.state_size = sizeof(struct filter_cmd),
+};

@@ -26,40 +26,48 @@ static const struct opt_cmd cli = {
 	.opts = opts,
 };
 
-static int init_only;
+/* The command's state (struct command.state_size). */
+struct mpi_probe_cmd {
+	int init_only;
+#ifdef PB_HAVE_MPI
+	struct mpi_probe p; /* what the ranks measured */
+#endif
+};
 
 static void on_opt(void *ctx, const struct opt *o, const char *val)
 {
-	(void)ctx;
+	struct mpi_probe_cmd *c = ctx;
+
 	(void)o;
 	(void)val;
-	init_only = 1;
+	c->init_only = 1;
 }
 
 static void mpi_probe_parse(void *state, int argc, char **argv)
 {
-	(void)state;
+	struct mpi_probe_cmd *c = state;
 	struct opt_result r;
 
-	init_only = 0;
-	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
+	c->init_only = 0;
+	opt_parse(&cli, argc, argv, 2, on_opt, c, &r);
 }
 
 static int mpi_probe_exec(void *state)
 {
-	(void)state;
+	struct mpi_probe_cmd *c = state;
 #ifdef PB_HAVE_MPI
-	static struct mpi_probe p;
+	struct mpi_probe *p = &c->p;
+
 	if (launch_rank() < 0)
 		usage_error("mpi-probe runs under mpirun with 2 or more ranks (it is for parbench "
 			    "costs)");
-	int rc = mpi_probe_run(&p, init_only);
+	int rc = mpi_probe_run(p, c->init_only);
 
 	if (rc)
 		usage_error("mpi-probe needs 2 or more ranks under mpirun");
-	if (p.rank == 0 && !init_only) {
+	if (p->rank == 0 && !c->init_only) {
 		const char *names[] = { "latency", "barrier", "allreduce" };
-		double *v[] = { p.latency_us, p.barrier_us, p.allreduce_us };
+		double *v[] = { p->latency_us, p->barrier_us, p->allreduce_us };
 
 		for (int k = 0; k < 3; k++) {
 			printf("%s", names[k]);
@@ -70,9 +78,16 @@ static int mpi_probe_exec(void *state)
 	}
 	return 0;
 #else
+	(void)c;
 	usage_error("this parbench was built without MPI");
 #endif
 }
 
-const struct command cmd_mpi_probe = { &cli, "(for parbench costs, under mpirun)", 1,
-				       mpi_probe_parse, mpi_probe_exec, 0 };
+const struct command cmd_mpi_probe = {
+	.cli = &cli,
+	.summary = "(for parbench costs, under mpirun)",
+	.hidden = 1,
+	.parse = mpi_probe_parse,
+	.exec = mpi_probe_exec,
+	.state_size = sizeof(struct mpi_probe_cmd),
+};

@@ -29,28 +29,31 @@ static const struct opt_cmd cli = {
 	.opts = opts,
 };
 
-static struct {
+/* The command's state (struct command.state_size). */
+struct topology_cmd {
 	const char *pin;
 	unsigned workers;
-} t;
+	struct pin_plan plan; /* where the workers go */
+};
 
 static void on_opt(void *ctx, const struct opt *o, const char *val)
 {
-	(void)ctx;
+	struct topology_cmd *t = ctx;
+
 	if (o->id == O_WORKERS)
-		t.workers = (unsigned)opt_u64("--workers", val, 1, BACKEND_MAX_WORKERS);
+		t->workers = (unsigned)opt_u64("--workers", val, 1, BACKEND_MAX_WORKERS);
 	else
-		check_pin_list("--pin", t.pin = val);
+		check_pin_list("--pin", t->pin = val);
 }
 
 static void topology_parse(void *state, int argc, char **argv)
 {
-	(void)state;
+	struct topology_cmd *t = state;
 	struct opt_result r;
 
-	t.pin = "compact";
-	t.workers = 0;
-	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
+	t->pin = "compact";
+	t->workers = 0;
+	opt_parse(&cli, argc, argv, 2, on_opt, t, &r);
 }
 
 /* Workers that share a PU, or a core through its SMT siblings. */
@@ -70,11 +73,11 @@ static void print_sharing(const struct pin_plan *plan)
 /* The machine as hwloc sees it, and where a pin plan puts each worker. */
 static int topology_exec(void *state)
 {
-	(void)state;
-	const char *pin = t.pin;
-	unsigned workers = t.workers;
+	struct topology_cmd *t = state;
+	const char *pin = t->pin;
+	unsigned workers = t->workers;
+	struct pin_plan *plan = &t->plan;
 	struct pin_topo *topo = NULL;
-	static struct pin_plan plan;
 	char buf[2048], cpu[256], what[320];
 
 	topo = load_topology();
@@ -86,7 +89,7 @@ static int topology_exec(void *state)
 	}
 	if (!workers)
 		workers = pin_topo_cores(topo);
-	if (pin_plan_make(topo, pin, workers, &plan) != 0)
+	if (pin_plan_make(topo, pin, workers, plan) != 0)
 		bad_pin(topo, pin);
 	read_first_line("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
 	pin_topo_describe(topo, buf, sizeof(buf));
@@ -97,16 +100,21 @@ static int topology_exec(void *state)
 		printf("machine: %s, from %s (not this machine)\n", buf, what);
 	}
 	printf("plan:    %s, %u worker%s\n", pin, workers, workers == 1 ? "" : "s");
-	placement_describe(topo, &plan, buf, sizeof(buf));
+	placement_describe(topo, plan, buf, sizeof(buf));
 	printf("placed:  %s\n", buf);
 	for (unsigned i = 0; i < workers; i++) {
-		pin_pu_describe(topo, plan.pu[i], buf, sizeof(buf));
+		pin_pu_describe(topo, plan->pu[i], buf, sizeof(buf));
 		printf("  worker %-4u %s\n", i, buf);
 	}
-	print_sharing(&plan);
+	print_sharing(plan);
 	pin_topo_free(topo);
 	return 0;
 }
 
-const struct command cmd_topology = { &cli, "this machine's cores and a pin plan", 0,
-				      topology_parse, topology_exec, 0 };
+const struct command cmd_topology = {
+	.cli = &cli,
+	.summary = "this machine's cores and a pin plan",
+	.parse = topology_parse,
+	.exec = topology_exec,
+	.state_size = sizeof(struct topology_cmd),
+};
