@@ -42,43 +42,46 @@ static const struct opt_cmd cli = {
 	.max_pos = 2,
 };
 
-static struct {
+/* The command's state (struct command.state_size). */
+struct compare_cmd {
 	const char *dirs[2];
 	double threshold;
 	int other_machine, no_drift;
-} c;
+	struct loaded_run base, cur;
+};
 
 static void on_opt(void *ctx, const struct opt *o, const char *val)
 {
+	struct compare_cmd *c = ctx;
 	char *end;
 
-	(void)ctx;
 	if (o->id == O_OTHER) {
-		c.other_machine = 1;
+		c->other_machine = 1;
 		return;
 	}
 	if (o->id == O_NO_DRIFT) {
-		c.no_drift = 1;
+		c->no_drift = 1;
 		return;
 	}
-	c.threshold = strtod(val, &end) / 100;
-	if (end == val || (*end && strcmp(end, "%") != 0) || !(c.threshold > 0) || c.threshold >= 1)
+	c->threshold = strtod(val, &end) / 100;
+	if (end == val || (*end && strcmp(end, "%") != 0) || !(c->threshold > 0) ||
+	    c->threshold >= 1)
 		usage_error("bad value '%s' for --threshold (a percentage below 100%% such as 5%%)",
 			    val);
 }
 
 static void compare_parse(void *state, int argc, char **argv)
 {
-	(void)state;
+	struct compare_cmd *c = state;
 	struct opt_result r;
 
-	c.threshold = 0.05;
-	c.other_machine = c.no_drift = 0;
-	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
+	c->threshold = 0.05;
+	c->other_machine = c->no_drift = 0;
+	opt_parse(&cli, argc, argv, 2, on_opt, c, &r);
 	if (r.n_pos != 2)
 		usage_error("compare takes two run directories (parbench compare BASE NEW)");
-	c.dirs[0] = r.pos[0];
-	c.dirs[1] = r.pos[1];
+	c->dirs[0] = r.pos[0];
+	c->dirs[1] = r.pos[1];
 }
 
 /* Counts of the verdicts, and the repetitions the unresolved ones ask for. */
@@ -134,14 +137,14 @@ static int cmp_size(const void *a, const void *b)
 }
 
 /* The summary line and what would decide the unresolved. */
-static void print_summary(const struct pairing *p, struct tally *t, double alpha_cell,
-			  int probe)
+static void print_summary(const struct compare_cmd *c, const struct pairing *p,
+			  struct tally *t, double alpha_cell, int probe)
 {
 	printf("\nsummary: %zu compared: %u slower, %u faster, %u same, %u unresolved "
 	       "(threshold %.1f%%; intervals at %.2f%% each, Bonferroni: a %.0f%% chance that "
 	       "any misses, over %zu configuration%s%s)", p->n, t->n[VERDICT_SLOWER],
 	       t->n[VERDICT_FASTER], t->n[VERDICT_SAME], t->n[VERDICT_UNRESOLVED],
-	       c.threshold * 100, 100 * (1 - alpha_cell), COMPARE_ALPHA * 100, p->n,
+	       c->threshold * 100, 100 * (1 - alpha_cell), COMPARE_ALPHA * 100, p->n,
 	       p->n == 1 ? "" : "s", probe ? " and the machine's probe" : "");
 	if (p->resized)
 		printf("; %u not compared (other size)", p->resized);
@@ -157,8 +160,8 @@ static void print_summary(const struct pairing *p, struct tally *t, double alpha
 }
 
 /* Judges every cell and prints its line; the counts into t.  0 or -ENOMEM. */
-static int judge_cells(struct pairing *p, const struct drift *d, double alpha_cell,
-		       struct tally *t)
+static int judge_cells(const struct compare_cmd *c, struct pairing *p, const struct drift *d,
+		       double alpha_cell, struct tally *t)
 {
 	const struct drift none = { .use = DRIFT_NONE, .ratio = 1, .lo = 1, .hi = 1 };
 
@@ -167,8 +170,8 @@ static int judge_cells(struct pairing *p, const struct drift *d, double alpha_ce
 	for (size_t i = 0; i < p->n; i++) {
 		struct cell *x = &p->cells[i];
 		int rc = verdict_judge(x->base->samples, x->base->n_samples, x->cur->samples,
-				       x->cur->n_samples, x->scale, x->cpu ? d : &none, c.threshold,
-				       alpha_cell, &x->v);
+				       x->cur->n_samples, x->scale, x->cpu ? d : &none,
+				       c->threshold, alpha_cell, &x->v);
 
 		if (rc)
 			return rc;
@@ -209,26 +212,26 @@ static void variant_warning(const struct pairing *p)
 
 static int compare_exec(void *state)
 {
-	(void)state;
-	static struct loaded_run base, cur;
-	const char *const *dirs = c.dirs;
+	struct compare_cmd *c = state;
+	struct loaded_run *base = &c->base, *cur = &c->cur;
+	const char *const *dirs = c->dirs;
 	struct pairing p;
 	struct tally t = { { 0 }, NULL, 0 };
 	struct drift d = { .use = DRIFT_NONE, .ratio = 1, .lo = 1, .hi = 1 };
 	char err[600], machine[600];
 	int any_cpu = 0, rc;
 
-	if (run_load(dirs[0], &base, err, sizeof(err)) != 0)
+	if (run_load(dirs[0], base, err, sizeof(err)) != 0)
 		usage_error("%s", err);
-	if (run_load(dirs[1], &cur, err, sizeof(err)) != 0)
+	if (run_load(dirs[1], cur, err, sizeof(err)) != 0)
 		usage_error("%s", err);
-	if (!c.other_machine && (strcmp(base.host, cur.host) != 0 ||
-				 strcmp(base.cpu_model, cur.cpu_model) != 0 ||
-				 strcmp(base.topology, cur.topology) != 0))
+	if (!c->other_machine && (strcmp(base->host, cur->host) != 0 ||
+				  strcmp(base->cpu_model, cur->cpu_model) != 0 ||
+				  strcmp(base->topology, cur->topology) != 0))
 		usage_error("the runs come from different machines ('%s', %s; '%s', %s): times are "
-			    "not comparable (--allow-other-machine to compare anyway)", base.host,
-			    base.cpu_model, cur.host, cur.cpu_model);
-	if (compare_pair(&base, &cur, &p) != 0 || !(t.reps = calloc(p.n + 1, sizeof(*t.reps))))
+			    "not comparable (--allow-other-machine to compare anyway)", base->host,
+			    base->cpu_model, cur->host, cur->cpu_model);
+	if (compare_pair(base, cur, &p) != 0 || !(t.reps = calloc(p.n + 1, sizeof(*t.reps))))
 		usage_error("out of memory");
 	if (!p.n)
 		usage_error("%s", p.why_none);
@@ -236,31 +239,32 @@ static int compare_exec(void *state)
 		any_cpu |= p.cells[i].cpu;
 	/* with the probe in use, it gets half of the chance of a miss and the cells the rest */
 	if (any_cpu)
-		d = compare_drift(&base, &cur, c.no_drift, COMPARE_ALPHA / 2, machine,
+		d = compare_drift(base, cur, c->no_drift, COMPARE_ALPHA / 2, machine,
 				  sizeof(machine));
 	else
 		snprintf(machine, sizeof(machine), "machine: its change is not allowed for: the "
 			 "kernels compared block (their time is not the CPU's)");
 	double alpha_cell = COMPARE_ALPHA / (d.use != DRIFT_NONE ? 2 : 1) / (double)p.n;
 
-	printf("# parbench compare: %s (%s, %s) -> %s (%s, %s)\n%s\n", dirs[0], base.host,
-	       base.date, dirs[1], cur.host, cur.date, machine);
-	rc = judge_cells(&p, &d, alpha_cell, &t);
+	printf("# parbench compare: %s (%s, %s) -> %s (%s, %s)\n%s\n", dirs[0], base->host,
+	       base->date, dirs[1], cur->host, cur->date, machine);
+	rc = judge_cells(c, &p, &d, alpha_cell, &t);
 	if (rc == 0) {
-		print_summary(&p, &t, alpha_cell, d.use != DRIFT_NONE);
-		compare_size_notes(&base, &cur);
+		print_summary(c, &p, &t, alpha_cell, d.use != DRIFT_NONE);
+		compare_size_notes(base, cur);
 		variant_warning(&p);
-		busy_warning(&base, "BASE");
-		busy_warning(&cur, "NEW");
+		busy_warning(base, "BASE");
+		busy_warning(cur, "NEW");
 	}
 	free(t.reps);
 	compare_pairing_free(&p);
-	run_free(&base);
-	run_free(&cur);
+	run_free(base);
+	run_free(cur);
 	if (rc)
 		usage_error("out of memory");
 	return t.n[VERDICT_SLOWER] ? EXIT_VERIFY : 0;
 }
 
 const struct command cmd_compare = { &cli, "compare two runs of one machine: a regression gate",
-				     0, compare_parse, compare_exec, 0 };
+				     0, compare_parse, compare_exec,
+				     sizeof(struct compare_cmd) };

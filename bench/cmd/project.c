@@ -48,12 +48,14 @@ static const struct opt_cmd cli = {
 	.max_pos = 1,
 };
 
-static struct {
+/* The command's state (struct command.state_size). */
+struct project_cmd {
 	const char *dir;
 	unsigned nodes, cores;
 	double rate, latency; /* bytes per second, seconds */
 	const char *link;
-} pj;
+	struct loaded_run lr;
+};
 
 /* A number with one of the units' suffixes (factor each); -1 if not one. */
 static double with_unit(const char *s, const char *const *units, const double *factor)
@@ -69,7 +71,7 @@ static double with_unit(const char *s, const char *const *units, const double *f
 	return -1;
 }
 
-static void parse_link(const char *val)
+static void parse_link(struct project_cmd *pj, const char *val)
 {
 	static const char *const rate_u[] = { "kbit", "mbit", "gbit", "B", NULL };
 	static const double rate_f[] = { 1e3 / 8, 1e6 / 8, 1e9 / 8, 1 };
@@ -82,12 +84,12 @@ static void parse_link(const char *val)
 		usage_error("bad value '%s' for --link (RATE,LATENCY such as 10gbit,2us)", val);
 	memcpy(rate, val, (size_t)(comma - val));
 	rate[comma - val] = '\0';
-	pj.rate = with_unit(rate, rate_u, rate_f);
-	pj.latency = with_unit(comma + 1, lat_u, lat_f);
-	if (!(pj.rate > 0) || pj.latency < 0 || pj.latency > 10)
+	pj->rate = with_unit(rate, rate_u, rate_f);
+	pj->latency = with_unit(comma + 1, lat_u, lat_f);
+	if (!(pj->rate > 0) || pj->latency < 0 || pj->latency > 10)
 		usage_error("bad value '%s' for --link (RATE,LATENCY such as 10gbit,2us: a rate "
 			    "above 0 in kbit, mbit, gbit or B, a latency in ns, us, ms or s)", val);
-	pj.link = val;
+	pj->link = val;
 }
 
 static unsigned parse_count(const char *val, const char *name, unsigned max)
@@ -102,28 +104,29 @@ static unsigned parse_count(const char *val, const char *name, unsigned max)
 
 static void on_opt(void *ctx, const struct opt *o, const char *val)
 {
-	(void)ctx;
+	struct project_cmd *pj = ctx;
+
 	if (o->id == O_NODES)
-		pj.nodes = parse_count(val, "nodes", 4096);
+		pj->nodes = parse_count(val, "nodes", 4096);
 	else if (o->id == O_CORES)
-		pj.cores = parse_count(val, "cores", 4096);
+		pj->cores = parse_count(val, "cores", 4096);
 	else
-		parse_link(val);
+		parse_link(pj, val);
 }
 
 static void project_parse(void *state, int argc, char **argv)
 {
-	(void)state;
+	struct project_cmd *pj = state;
 	struct opt_result r;
 
-	memset(&pj, 0, sizeof(pj));
-	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
+	memset(pj, 0, sizeof(*pj));
+	opt_parse(&cli, argc, argv, 2, on_opt, pj, &r);
 	if (r.n_pos != 1)
 		usage_error("project takes one run directory (parbench project DIR --nodes N "
 			    "--link RATE,LATENCY)");
-	if (!pj.nodes || !pj.link)
+	if (!pj->nodes || !pj->link)
 		usage_error("project needs --nodes N and --link RATE,LATENCY");
-	pj.dir = r.pos[0];
+	pj->dir = r.pos[0];
 }
 
 /* The job's volume in and out as b's rows of i..j measured it (0: not known). */
@@ -136,11 +139,12 @@ static uint64_t volume_of(const struct sweep *sw, size_t i, size_t j, const stru
 }
 
 /* One backend of one table: 1 if a line was printed. */
-static int project_one(const struct sweep *sw, size_t i, size_t j, const struct backend *b)
+static int project_one(const struct project_cmd *pj, const struct sweep *sw, size_t i, size_t j,
+		       const struct backend *b)
 {
 	const struct sweep_row *base_row;
 	struct model_check mc;
-	unsigned workers = pj.nodes * pj.cores;
+	unsigned workers = pj->nodes * pj->cores;
 	double link_s, t;
 	uint64_t bytes = 0, messages = 0;
 	char tt[32], how[200];
@@ -157,11 +161,11 @@ static int project_one(const struct sweep *sw, size_t i, size_t j, const struct 
 			return 1;
 		}
 
-		link_s = b->link_at(workers, pj.nodes, volume, pj.rate * PAYLOAD_SHARE, pj.latency,
-				    &bytes, &messages);
+		link_s = b->link_at(workers, pj->nodes, volume, pj->rate * PAYLOAD_SHARE,
+				    pj->latency, &bytes, &messages);
 		snprintf(how, sizeof(how), "%.1f MB between nodes + %llu latencies",
 			 (double)bytes * 1e-6, (unsigned long long)messages);
-	} else if (pj.nodes == 1) {
+	} else if (pj->nodes == 1) {
 		link_s = mc.held->link_unknown ? 0 : mc.held->link_s; /* one machine: as measured */
 		snprintf(how, sizeof(how), "one node: %s", mc.held->link_unknown
 			 ? "link cost unknown (the run's link probe failed), left out"
@@ -181,27 +185,27 @@ static int project_one(const struct sweep *sw, size_t i, size_t j, const struct 
 
 static int project_exec(void *state)
 {
-	(void)state;
-	static struct loaded_run lr;
+	struct project_cmd *pj = state;
+	struct loaded_run *lr = &pj->lr;
 	char err[600];
 	int printed = 0;
 	const struct sweep *sw;
 
-	if (run_load(pj.dir, &lr, err, sizeof(err)))
+	if (run_load(pj->dir, lr, err, sizeof(err)))
 		usage_error("%s", err);
-	sw = &lr.sw;
-	if (!pj.cores)
-		pj.cores = sw->cores ? sw->cores : 1;
-	if ((unsigned long)pj.nodes * pj.cores > BACKEND_MAX_WORKERS) {
-		run_free(&lr);
-		usage_error("--nodes %u x --cores %u is more than %d workers", pj.nodes, pj.cores,
+	sw = &lr->sw;
+	if (!pj->cores)
+		pj->cores = sw->cores ? sw->cores : 1;
+	if ((unsigned long)pj->nodes * pj->cores > BACKEND_MAX_WORKERS) {
+		run_free(lr);
+		usage_error("--nodes %u x --cores %u is more than %d workers", pj->nodes, pj->cores,
 			    BACKEND_MAX_WORKERS);
 	}
 	printf("PROJECTION, NOT MEASURED: %u node%s x %u cores, links %s (payload %.4g MB/s: "
 	       "%.1f%% of the line rate, TCP over Ethernet; one-way %.4g us), from the scaling "
-	       "model of %s (%s, %s)\n", pj.nodes, pj.nodes == 1 ? "" : "s", pj.cores, pj.link,
-	       pj.rate * PAYLOAD_SHARE * 1e-6, 100 * PAYLOAD_SHARE, pj.latency * 1e6, pj.dir,
-	       lr.host, lr.date);
+	       "model of %s (%s, %s)\n", pj->nodes, pj->nodes == 1 ? "" : "s", pj->cores, pj->link,
+	       pj->rate * PAYLOAD_SHARE * 1e-6, 100 * PAYLOAD_SHARE, pj->latency * 1e6, pj->dir,
+	       lr->host, lr->date);
 	for (size_t i = 0; i < sw->n_rows && !sw->weak;) {
 		size_t j = group_end(sw, i);
 		int head = 0, py = (sw->rows[i].b->caps & BACKEND_CAP_PYTHON) != 0;
@@ -225,22 +229,22 @@ static int project_exec(void *state)
 				       "time", "speedup", "model error", "links");
 				head = 1;
 			}
-			printed += project_one(sw, i, j, b);
+			printed += project_one(pj, sw, i, j, b);
 		}
 		i = j;
 	}
 	if (!printed)
 		printf("nothing to project: no parallel backend has two or more worker counts in "
-		       "%s (the model is fitted on them)\n", pj.dir);
+		       "%s (the model is fitted on them)\n", pj->dir);
 	else
 		printf("\nnote: projections assume compute that divides over the cores (no caches, "
 		       "memory bandwidth or contention beyond the run's own) and the links' bytes "
 		       "and latencies by each backend's rules; the model error says how far the same "
 		       "model missed a measured row of this run\n");
-	run_free(&lr);
+	run_free(lr);
 	return 0;
 }
 
 const struct command cmd_project = { &cli, "project a run's speedups to other machines and "
 				     "clusters (a model, labelled)", 0, project_parse,
-				     project_exec, 0 };
+				     project_exec, sizeof(struct project_cmd) };

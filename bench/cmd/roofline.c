@@ -43,45 +43,53 @@ static const struct opt_cmd cli = {
 	.opts = opts,
 };
 
-static struct sweep_opts o;
-static const char *pin;
-static int filters;
-static uint64_t side;
+/* The command's state (struct command.state_size). */
+struct roofline_cmd {
+	struct sweep_opts o;
+	const char *pin;
+	int filters;
+	uint64_t side;
+	struct pick pk;        /* the variants timed */
+	struct pin_plan plan;  /* a worker count's, to check the pin policy */
+	struct roof roof;
+};
 
 static void on_opt(void *ctx, const struct opt *op, const char *val)
 {
-	(void)ctx;
+	struct roofline_cmd *c = ctx;
+
 	if (op->id == O_WORKERS)
-		parse_workers(val, &o);
+		parse_workers(val, &c->o);
 	else if (op->id == O_PIN)
-		check_pin_list("--pin", pin = val);
+		check_pin_list("--pin", c->pin = val);
 	else if (op->id == O_FILTERS)
-		filters = 1;
+		c->filters = 1;
 	else if (op->id == O_SIZE)
-		side = opt_u64("--size", val, 1, 16384);
+		c->side = opt_u64("--size", val, 1, 16384);
 	else
 		set_variant(val, "--isa");
 }
 
 static void roofline_parse(void *state, int argc, char **argv)
 {
-	(void)state;
+	struct roofline_cmd *c = state;
 	struct opt_result r;
 
-	pin = "compact";
-	opt_parse(&cli, argc, argv, 2, on_opt, NULL, &r);
-	if (side && !filters)
+	c->pin = "compact";
+	opt_parse(&cli, argc, argv, 2, on_opt, c, &r);
+	if (c->side && !c->filters)
 		usage_error("--size is for --filters");
 }
 
 /* Each filter in every variant, on one pinned worker; '*' marks the variant in use. */
-static int print_filters(const struct pin_topo *topo, const struct roof *roof)
+static int print_filters(const struct roofline_cmd *c, const struct pin_topo *topo)
 {
+	const struct roof *roof = &c->roof;
 	struct pin_plan one;
-	uint64_t s = side ? side : ROOFLINE_SIDE;
+	uint64_t s = c->side ? c->side : ROOFLINE_SIDE;
 	double mib = 2.0 * 3.0 * (double)s * (double)s / (1 << 20);
 
-	if (pin_plan_make(topo, pin, 1, &one) == 0)
+	if (pin_plan_make(topo, c->pin, 1, &one) == 0)
 		pin_bind_self(topo, one.pu[0]);
 	printf("\nfilters, serial, %llu x %llu picture (%.0f MiB read + written; the LLC: %.0f MiB); "
 	       "GB/s read + written, best of 7, each filter in turn with a memcpy of its bytes; "
@@ -124,43 +132,43 @@ static size_t kernels_n(void)
 }
 
 /* The variants in use: timed (pick), or forced. */
-static int pick_variants(void)
+static int pick_variants(struct roofline_cmd *c)
 {
-	static struct pick pk;
+	struct pick *pk = &c->pk;
 	char err[256];
 
 	if (variant_forced) {
 		printf("variants: %s, forced\n", variant_forced);
 		return 0;
 	}
-	if (pick_run(&pk, kernel_all(), kernels_n(), err, sizeof(err))) {
+	if (pick_run(pk, kernel_all(), kernels_n(), err, sizeof(err))) {
 		diag_line("%s", err);
 		return EXIT_VERIFY;
 	}
-	printf("variants, timed on in-cache tiles (%.2f s):", pk.seconds);
-	for (size_t i = 0; i < pk.n; i++)
-		printf("%s %s %s", i ? "," : "", pk.k[i].k->name, pk.k[i].chosen);
+	printf("variants, timed on in-cache tiles (%.2f s):", pk->seconds);
+	for (size_t i = 0; i < pk->n; i++)
+		printf("%s %s %s", i ? "," : "", pk->k[i].k->name, pk->k[i].chosen);
 	printf("\n");
 	return 0;
 }
 
 static int roofline_exec(void *state)
 {
-	(void)state;
+	struct roofline_cmd *c = state;
+	struct sweep_opts *o = &c->o;
+	const char *pin = c->pin;
+	struct roof *roof = &c->roof;
 	struct pin_topo *topo = NULL;
-	static struct roof roof;
 	char cpu[256], desc[256];
 	int rc;
 
 	topo = load_topology();
 	if (!topo)
 		return EXIT_VERIFY;
-	if (o.n_workers == 0)
-		o.n_workers = placement_default_workers(topo, 0, o.workers, SWEEP_MAX_LIST);
-	for (size_t i = 0; i < o.n_workers; i++) { /* a bad policy: one line, before any output */
-		static struct pin_plan plan;
-
-		if (pin_plan_make(topo, pin, o.workers[i], &plan) == -EINVAL)
+	if (o->n_workers == 0)
+		o->n_workers = placement_default_workers(topo, 0, o->workers, SWEEP_MAX_LIST);
+	for (size_t i = 0; i < o->n_workers; i++) { /* a bad policy: one line, before any output */
+		if (pin_plan_make(topo, pin, o->workers[i], &c->plan) == -EINVAL)
 			bad_pin(topo, pin);
 	}
 	read_first_line("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
@@ -168,23 +176,23 @@ static int roofline_exec(void *state)
 	printf("machine: %s; %s; kernels' default variant %s; pin %s\n",
 	       cpu[0] ? cpu : "unknown CPU", desc, kernel_variant(), pin);
 	fflush(stdout);
-	rc = pick_variants();
+	rc = pick_variants(c);
 	if (rc == 0) {
-		rc = roof_measure(&roof, topo, pin, o.workers, o.n_workers);
+		rc = roof_measure(roof, topo, pin, o->workers, o->n_workers);
 		if (rc == -EINVAL)
 			bad_pin(topo, pin);
 		if (rc)
 			diag_line("cannot measure the copy bandwidth: %s", strerror(-rc));
-		else if ((rc = roof_measure_compute(&roof, topo, pin, kernel_all(), kernels_n())))
+		else if ((rc = roof_measure_compute(roof, topo, pin, kernel_all(), kernels_n())))
 			diag_line("cannot measure the filters' compute ceiling: %s", strerror(-rc));
 		rc = rc ? EXIT_VERIFY : 0;
 	}
 	if (rc == 0) {
-		roof_print(stdout, &roof);
-		roof_print_compute(stdout, &roof);
-		printf("measured in %.2f s\n", roof.seconds);
-		if (filters)
-			rc = print_filters(topo, &roof);
+		roof_print(stdout, roof);
+		roof_print_compute(stdout, roof);
+		printf("measured in %.2f s\n", roof->seconds);
+		if (c->filters)
+			rc = print_filters(c, topo);
 	}
 	pin_topo_free(topo);
 	return rc;
@@ -193,4 +201,5 @@ static int roofline_exec(void *state)
 const struct command cmd_roofline = { &cli,
 				      "this machine's limits: clock, copy bandwidth, the filters' "
 				      "compute ceilings",
-				      0, roofline_parse, roofline_exec, 0 };
+				      0, roofline_parse, roofline_exec,
+				      sizeof(struct roofline_cmd) };
