@@ -35,7 +35,7 @@ out = "roof-" . kernel
 set label 1 caption at screen 0.01, 0.015 font ",9" noenhanced
 set bmargin 5
 
-compute = ARG6 eq "1" ? "compute.csv" : ""
+ncompute = ARG6 eq "1" ? 1 : 0  # the compute ceiling drawn (a loop of 0 or 1: no file named "")
 sel(b) = strcol(1) eq kernel && strcol(2) eq b && (size == 0 || $4 == size)
 row(b, col) = sel(b) ? column(col) : NaN
 
@@ -56,7 +56,7 @@ do for [fmt in "png svg"] {
 		set ylabel "GB/s"
 		plot roof every ::1 using 1:2 title "copy bandwidth (memory ceiling)" with linespoints \
 		         dashtype 2 lc rgb "black" pt 2 lw 2, \
-		     for [f in compute] f every ::1 using (strcol(1) eq kernel ? $2 : NaN):3 \
+		     for [j = 1:ncompute] "compute.csv" every ::1 using (strcol(1) eq kernel ? $2 : NaN):3 \
 		         title "in-cache rate (compute ceiling)" with linespoints \
 		         dashtype 3 lc rgb "#555555" pt 3 lw 2, \
 		     for [i = 1:words(backends)] csv every ::1 \

@@ -63,6 +63,15 @@ if [ -n "$have_gnuplot" ]; then
 	"$pb" report "$tmp/flt" >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/err" ] && ok || bad "report of a filter run: $(head -c 300 "$tmp/err")"
 	grep -q "compute ceiling" "$tmp/flt/roof-sepia.svg" && ok || bad "the filter's roof chart lacks its compute ceiling"
 	[ -s "$tmp/flt/summary.svg" ] && ok || bad "report of a filter run: no summary picture"
+	# an older filter run has no compute.csv: its roof chart without that ceiling, and not a
+	# word of gnuplot's on parbench's stderr
+	cp -r "$tmp/flt" "$tmp/old" && rm -f "$tmp/old/compute.csv" "$tmp/old"/*.svg "$tmp/old"/*.png
+	"$pb" report "$tmp/old" >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/err" ] && ok || bad "report of a run without compute.csv: $(head -c 300 "$tmp/err")"
+	[ -s "$tmp/old/roof-sepia.svg" ] && ! grep -q "compute ceiling" "$tmp/old/roof-sepia.svg" && ok || bad "a run without compute.csv: its roof chart"
+	# a chart script that fails: one line naming it and gnuplot's error (report.md is still written: exit 0)
+	mkdir "$tmp/plots" && cp "$here/../plots"/*.gp "$tmp/plots" && printf 'plot "no-such-file" using 1:2\n' >>"$tmp/plots/time.gp"
+	PARBENCH_PLOTS="$tmp/plots" "$pb" report "$tmp/old" >"$tmp/out" 2>"$tmp/err"
+	[ $? -eq 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "^parbench: gnuplot failed (time.gp: .*No data in plot)" "$tmp/err" && ok || bad "a failing chart script: $(head -c 300 "$tmp/err")"
 fi
 
 # Hostile text in meta.json (JSON literals; the caption is drawn as that text).

@@ -292,7 +292,9 @@ int write_report(const char *dir, const struct sweep *sw, const struct run_meta 
 		 const struct roof *roof, atomic_int *stop)
 {
 	const char *hook = getenv("PARBENCH_TEST_GNUPLOT_TIMEOUT"); /* test hook: seconds */
+	char why[256] = "";
 	struct chart_opts o = {
+		.why = why, .why_len = sizeof(why),
 		.plots_dir = getenv("PARBENCH_PLOTS") ? getenv("PARBENCH_PLOTS") : PB_PLOTS_DIR,
 		.roof = roof, .stop = stop, .timeout_s = hook ? (unsigned)strtoul(hook, NULL, 10) : 0,
 	};
@@ -307,7 +309,8 @@ int write_report(const char *dir, const struct sweep *sw, const struct run_meta 
 		diag_line("gnuplot ran longer than %u s on one chart: stopped, the charts may be "
 			  "incomplete", o.timeout_s ? o.timeout_s : REPORT_GNUPLOT_TIMEOUT_S);
 	else if (charts)
-		diag_line("gnuplot failed: the charts may be incomplete");
+		diag_line("gnuplot failed (%s): the charts may be incomplete",
+			  why[0] ? why : "no message");
 	if (report_write_markdown(dir, sw, meta, charts == -ENOENT ? NULL : &made)) {
 		diag_line("cannot write %s/report.md", dir);
 		rc = -1;

@@ -233,6 +233,8 @@ int report_charts(const char *dir, const struct sweep *sw, const struct run_meta
 		if (e && (!rc || chart_final(e)))
 			rc = e;
 	}
+	if (o->why && o->why_len)
+		snprintf(o->why, o->why_len, "%s", g.why);
 	e = gnuplot_close(&g, rc != -EINTR);
 	return rc ? rc : e;
 }

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "columns.h"
 #include "outfile.h"
+#include "runload.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -39,9 +40,11 @@
 extern char **environ;
 
 #define CHARTS_TMP "/.charts-XXXXXX"
+#define GNUPLOT_OUT "gnuplot.out" /* its stdout and stderr, in our directory */
 
 /* The data files of ours in our directory: not charts, never moved into the run directory. */
-static const char *const data_files[] = { "summary.csv", "roof.csv", "compute.csv", NULL };
+static const char *const data_files[] = { "summary.csv", "roof.csv", "compute.csv", GNUPLOT_OUT,
+					  NULL };
 
 /* gnuplot by the PATH's absolute entries (an empty entry, ".", or any relative one would be
  * looked up from the run directory), a regular file we may run.  0 or -ENOENT. */
@@ -142,9 +145,9 @@ int gnuplot_data(struct gnuplot *g, const struct sweep *sw, const struct kernel 
 	return 0;
 }
 
-/* gnuplot started in our directory with stdin /dev/null, in a process group of its own,
- * killed if parbench dies.  Its pid, or -1. */
-static pid_t start(const struct gnuplot *g, char *const *argv)
+/* gnuplot started in our directory with stdin /dev/null and stdout and stderr to out, in a
+ * process group of its own, killed if parbench dies.  Its pid, or -1. */
+static pid_t start(const struct gnuplot *g, char *const *argv, int out)
 {
 	pid_t parent = getpid(), pid = fork();
 
@@ -152,7 +155,8 @@ static pid_t start(const struct gnuplot *g, char *const *argv)
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent ||
-		    setpgid(0, 0) != 0 || fchdir(g->tmp_fd) != 0 || null < 0 || dup2(null, 0) < 0)
+		    setpgid(0, 0) != 0 || fchdir(g->tmp_fd) != 0 || null < 0 || dup2(null, 0) < 0 ||
+		    dup2(out, 1) < 0 || dup2(out, 2) < 0)
 			_exit(127);
 		execve(g->exe, argv, g->env);
 		_exit(127);
@@ -192,11 +196,32 @@ static int wait_gnuplot(const struct gnuplot *g, pid_t pid)
 	return 0;
 }
 
+/* The first failure into g->why: the script and the last line gnuplot wrote (its error; a
+ * warning may come before it), scrubbed. */
+static void note_failure(struct gnuplot *g, const char *script, int out)
+{
+	char buf[1024], *line = buf, *end;
+	off_t size = lseek(out, 0, SEEK_END);
+	off_t at = size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0;
+	ssize_t n = size > 0 ? pread(out, buf, sizeof(buf) - 1, at) : 0;
+
+	buf[n > 0 ? n : 0] = '\0';
+	while ((end = strrchr(buf, '\n')) && !end[1 + strspn(end + 1, " \t")])
+		*end = '\0'; /* blank lines at the end */
+	if ((end = strrchr(buf, '\n')))
+		line = end + 1;
+	line += strspn(line, " \t");
+	line[strcspn(line, "\r")] = '\0';
+	run_scrub(line);
+	snprintf(g->why, sizeof(g->why), "%s: %s", script, line[0] ? line : "no message");
+}
+
 int gnuplot_run(struct gnuplot *g, const char *script, const char *const *args)
 {
 	char path[PATH_MAX + 64];
 	char *argv[GNUPLOT_MAX_ARGS + 4];
 	size_t n = 0;
+	int out, rc;
 	pid_t pid;
 
 	if (stopped(g))
@@ -208,9 +233,16 @@ int gnuplot_run(struct gnuplot *g, const char *script, const char *const *args)
 	for (size_t i = 0; args[i] && i < GNUPLOT_MAX_ARGS; i++)
 		argv[n++] = (char *)args[i];
 	argv[n] = NULL;
-	if ((pid = start(g, argv)) <= 1) /* never a group or every process (killpg below) */
+	out = openat(g->tmp_fd, GNUPLOT_OUT, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		     0600);
+	if (out < 0)
 		return -EIO;
-	return wait_gnuplot(g, pid);
+	pid = start(g, argv, out);
+	rc = pid > 1 ? wait_gnuplot(g, pid) : -EIO; /* never a group or every process (killpg) */
+	if (rc == -EIO && !g->why[0])
+		note_failure(g, script, out);
+	close(out);
+	return rc;
 }
 
 static int is_data(const char *name)

@@ -70,6 +70,10 @@ struct chart_opts {
 	atomic_int *stop;        /* set by a signal handler: stop, kill gnuplot, keep nothing;
 				  * NULL: never */
 	unsigned timeout_s;      /* seconds one script may take; 0: REPORT_GNUPLOT_TIMEOUT_S */
+	char *why;               /* if not NULL, why_len bytes: when gnuplot failed, the script
+				  * and the first line gnuplot wrote (its output never reaches
+				  * parbench's own stdout or stderr) */
+	size_t why_len;
 };
 /* The charts in dir (plots/NAME.gp through gnuplot, from sw and o->roof written by parbench
  * into a private folder, never the run directory's own files; what the run directory says
