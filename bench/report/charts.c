@@ -221,8 +221,11 @@ int report_charts(const char *dir, const struct sweep *sw, const struct run_meta
 
 	if (made)
 		made->n = 0;
-	if ((rc = gnuplot_open(&g, dir, o)) != 0)
+	if ((rc = gnuplot_open(&g, dir, o)) != 0) {
+		if (o->why && o->why_len)
+			snprintf(o->why, o->why_len, "%s", g.why);
 		return rc;
+	}
 	g.list = made;
 	chart_caption(sw, m, caption, sizeof(caption));
 	if ((rc = gnuplot_data(&g, sw, NULL, o->roof)) == 0)

@@ -111,8 +111,13 @@ int gnuplot_open(struct gnuplot *g, const char *dir, const struct chart_opts *o)
 		return -EINTR;
 	if (find_gnuplot(g->exe, sizeof(g->exe)))
 		return -ENOENT;
-	if (!realpath(o->plots_dir, g->plots) ||
-	    (size_t)snprintf(g->tmp, sizeof(g->tmp), "%s" CHARTS_TMP, dir) >= sizeof(g->tmp))
+	if (!realpath(o->plots_dir, g->plots)) {
+		snprintf(g->why, sizeof(g->why), "the scripts' folder %s: %s", o->plots_dir,
+			 strerror(errno));
+		run_scrub(g->why);
+		return -EIO;
+	}
+	if ((size_t)snprintf(g->tmp, sizeof(g->tmp), "%s" CHARTS_TMP, dir) >= sizeof(g->tmp))
 		return -EIO;
 	g->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (g->dir_fd < 0 || !mkdtemp(g->tmp)) {
