@@ -199,6 +199,13 @@ static void test_refusals_name_line_and_key(void **state)
 	assert_int_not_equal(edited("timeout", "timeout  = 10", err, sizeof(err)), 0);
 	assert_int_equal(edited("timeout", "timeout = 1e1", err, sizeof(err)), 0);
 	assert_true(back.timeout_s == 10);
+	/* rank 0's output file is parbench's: a plan may not send it elsewhere */
+	assert_int_not_equal(edited("gbench", "gbench = --benchmark_out=/etc/x", err,
+				    sizeof(err)), 0);
+	assert_non_null(strstr(err, "parbench's own"));
+	assert_int_not_equal(edited("gbench", "gbench = --benchmark_out_format=csv", err,
+				    sizeof(err)), 0);
+	assert_int_equal(edited("gbench", "gbench = --v=3", err, sizeof(err)), 0);
 }
 
 int main(void)

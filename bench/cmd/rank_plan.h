@@ -54,6 +54,10 @@ struct rank_plan {
 		link_fail[RANK_PLAN_HOOK_MAX];
 };
 
+/* 1 if the Google Benchmark flag may reach the ranks: any but the output file's
+ * (--benchmark_out, --benchmark_out_format), which parbench sets for rank 0 itself, in the
+ * launch's folder. */
+int rank_plan_gbench_ok(const char *flag);
 /* p into dir/plan.txt, written whole (outfile.h).  0 or -errno. */
 int rank_plan_write(const char *dir, const struct rank_plan *p);
 /* The plan in text[0, len) (any bytes) into *p.  0, or -EINVAL with one line in err that

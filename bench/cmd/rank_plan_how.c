@@ -214,6 +214,11 @@ static void write_link_fail(FILE *f, const struct rank_plan *p, const char *name
 	plan_line(f, name, p->link_fail);
 }
 
+int rank_plan_gbench_ok(const char *flag)
+{
+	return strncmp(flag, "--benchmark_out", 15) != 0;
+}
+
 /* One flag a line ("--benchmark_min_time=0.1s"), as the run was given it after "--". */
 static int read_gbench(struct rank_plan *p, const char *v, char *why, size_t len)
 {
@@ -221,6 +226,9 @@ static int read_gbench(struct rank_plan *p, const char *v, char *why, size_t len
 		return plan_say(why, len, "more than %d Google Benchmark flags", RANK_PLAN_GB_MAX);
 	if (strncmp(v, "--", 2) != 0)
 		return plan_say(why, len, "not a flag (--name=value)");
+	if (!rank_plan_gbench_ok(v))
+		return plan_say(why, len, "--benchmark_out...: the ranks' output file is "
+				"parbench's own");
 	return plan_text(p->gbench[p->n_gbench++], sizeof(p->gbench[0]), v, NULL, 0, why, len);
 }
 

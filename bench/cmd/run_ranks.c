@@ -58,7 +58,8 @@ void run_rank_plan(const struct run_cmd *r, struct rank_plan *p)
 			 realpath(r->image_path, real) ? real : r->image_path);
 	p->scatter = !o->no_scatter;
 	for (int i = r->given.tail; i < r->argc && p->n_gbench < RANK_PLAN_GB_MAX; i++)
-		snprintf(p->gbench[p->n_gbench++], sizeof(p->gbench[0]), "%s", r->argv[i]);
+		if (rank_plan_gbench_ok(r->argv[i])) /* the ranks' output is parbench's */
+			snprintf(p->gbench[p->n_gbench++], sizeof(p->gbench[0]), "%s", r->argv[i]);
 	hook(p->corrupt, sizeof(p->corrupt), o->corrupt_kernel);
 	hook(p->hang, sizeof(p->hang), o->hang_case);
 	hook(p->crash, sizeof(p->crash), o->crash_case);
