@@ -44,6 +44,18 @@ usage_error "filter bad output format" filter --kernel sepia --input "$data/phot
 usage_error "filter same output twice" filter --kernel sepia --input "$data/photo.png" "$data/photo.png" --outdir "$tmp/d"
 usage_error "filter unwritable outdir" filter --kernel sepia --input "$data/photo.png" --outdir /proc/pb-no
 usage_error "filter bad backend" filter --kernel sepia --input "$data/photo.png" --output "$tmp/x.png" --backend mpii
+# outputs that cannot be written are refused before anything runs (one line, exit 2)
+usage_error "filter output in a missing folder" filter --kernel sepia --input "$data/photo.png" --output "$tmp/no/such/x.png"
+mkdir -p "$tmp/b3/photo.png"
+usage_error "filter output that is a folder" filter --kernel sepia --input "$data/photo.jpg" "$data/photo.png" --outdir "$tmp/b3"
+[ -z "$(ls "$tmp/b3" | grep -v '^photo.png$')" ] && ok || bad "a refused batch wrote files"
+# a batch whose second file fails to be written (a file size limit of 6000 bytes: the
+# outputs are ~4 KB and ~8 KB) leaves
+# none of them, and a write failure after a good run is exit 1, not a usage error
+(trap '' XFSZ; prlimit --fsize=6000 "$pb" filter --kernel box_blur --input "$data/photo.jpg" "$data/photo.png" \
+	--outdir "$tmp/b4" --backend serial --repetitions 1 >"$tmp/out" 2>"$tmp/err")
+rc=$?
+[ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ -z "$(ls -A "$tmp/b4")" ] && ok || bad "a batch that fails to be written: exit $rc, $(ls -A "$tmp/b4" | tr '\n' ' '): $(head -c 300 "$tmp/err")"
 usage_error "run bad image" run --image "$tmp/cut.png"
 usage_error "run size beyond picture limit" run --kernels box_blur --size 70000
 # a picture that needs more memory than the process may have (3 x 768 MB under a 1.5 GB

@@ -297,12 +297,12 @@ static int filter_exec(void *state)
 
 	print_result(fl, fo.b, workers, pin_topo_cores(topo));
 	printf("verified: every run's output is bit-identical to the plain reference\n");
-	rc = filter_save(j, err, sizeof(err));
+	rc = filter_save(j, err, sizeof(err)); /* every file, or none */
 	if (rc) {
-		diag_line("%s", err);
+		diag_line("%s: nothing written", err);
 		filter_free(j);
 		pin_topo_free(topo);
-		return EXIT_USAGE;
+		return EXIT_VERIFY; /* checked before the run: the disk failed since */
 	}
 	if (j->batch)
 		printf("wrote %zu file%s to %s\n", j->n, j->n == 1 ? "" : "s", outdir);

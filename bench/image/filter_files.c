@@ -6,6 +6,7 @@
 #include "imgio.h"
 #include "kwork.h"
 #include "clock.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -41,6 +42,38 @@ static int outputs_clear(const struct filter_job *j, char *err, size_t err_len)
 					 "output", j->files[o].out_path, j->files[i].in_path);
 				return -EEXIST;
 			}
+	}
+	return 0;
+}
+
+/* Each output is a new file or a regular file, in a folder that exists and may be written
+ * (a batch's folder is made later, once the inputs are known good): checked before anything
+ * runs.  -errno with err set. */
+static int outputs_writable(const struct filter_job *j, char *err, size_t err_len)
+{
+	for (size_t o = 0; o < j->n; o++) {
+		const char *path = j->files[o].out_path, *slash = strrchr(path, '/');
+		char dir[sizeof(j->files[o].out_path)];
+		struct stat st;
+		int e;
+
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			snprintf(err, err_len, "output '%s' exists and is not a regular file", path);
+			return -EEXIST;
+		}
+		if (j->batch)
+			continue;
+		if (!slash)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == path)
+			snprintf(dir, sizeof(dir), "/");
+		else
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		if (access(dir, W_OK) != 0) {
+			e = errno;
+			snprintf(err, err_len, "cannot write output '%s': %s", path, strerror(e));
+			return -e;
+		}
 	}
 	return 0;
 }
@@ -92,6 +125,8 @@ int filter_load(struct filter_job *j, const struct kernel *k, const char *const 
 			}
 	}
 	rc = outputs_clear(j, err, err_len);
+	if (rc == 0)
+		rc = outputs_writable(j, err, err_len);
 	if (rc)
 		return rc;
 	/* decode everything first: a bad file stops the job before anything runs or is
@@ -128,15 +163,30 @@ int filter_load(struct filter_job *j, const struct kernel *k, const char *const 
 
 int filter_save(struct filter_job *j, char *err, size_t err_len)
 {
-	for (size_t i = 0; i < j->n; i++) {
-		const struct kernel_shape *sh = &j->files[i].ki.shape;
-		struct pb_image out = { sh->width, sh->height, sh->out };
-		int rc = imgio_save(j->files[i].out_path, &out, err, err_len);
+	struct outfile *o = calloc(j->n, sizeof(*o));
+	size_t made = 0;
+	int rc = o ? 0 : -ENOMEM;
 
+	if (!o)
+		snprintf(err, err_len, "out of memory");
+	for (; !rc && made < j->n; made++) { /* every file written beside its place first */
+		const struct kernel_shape *sh = &j->files[made].ki.shape;
+		struct pb_image img = { sh->width, sh->height, sh->out };
+
+		rc = imgio_encode(&o[made], j->files[made].out_path, &img, err, err_len);
 		if (rc)
-			return rc;
+			break;
 	}
-	return 0;
+	for (size_t i = 0; i < made; i++) { /* then all put in place, or none */
+		int e = rc ? (outfile_abort(&o[i]), 0) : outfile_commit(&o[i]);
+
+		if (e && !rc) {
+			rc = e;
+			snprintf(err, err_len, "%s: %s", j->files[i].out_path, strerror(-e));
+		}
+	}
+	free(o);
+	return rc;
 }
 
 void filter_free(struct filter_job *j)

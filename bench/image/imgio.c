@@ -105,11 +105,11 @@ int imgio_format_ok(const char *path)
 	return format_of(path) == FMT_NONE ? -ENOTSUP : 0;
 }
 
-int imgio_save(const char *path, const struct pb_image *img, char *err, size_t err_len)
+int imgio_encode(struct outfile *o, const char *path, const struct pb_image *img, char *err,
+		 size_t err_len)
 {
 	enum fmt fmt = format_of(path);
-	struct outfile o;
-	char dir[4096];
+	char dir[4096], why[256] = "";
 	const char *slash = strrchr(path, '/');
 	int rc;
 
@@ -121,20 +121,32 @@ int imgio_save(const char *path, const struct pb_image *img, char *err, size_t e
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 	else
 		snprintf(dir, sizeof(dir), ".");
-	rc = outfile_open(&o, slash == path ? "/" : dir, slash ? slash + 1 : path);
+	rc = outfile_open(o, slash == path ? "/" : dir, slash ? slash + 1 : path);
 	if (rc) {
 		imgio_set_err(err, err_len, "%s: %s", path, strerror(-rc));
 		return rc;
 	}
-	char why[256] = "";
-
-	rc = fmt == FMT_PNG ? png_encode(o.f, img, why, sizeof(why))
-			    : jpg_encode(o.f, img, why, sizeof(why));
-	if (rc) {
-		outfile_abort(&o);
-		imgio_set_err(err, err_len, "%s: %s", path, why);
-		return rc;
+	rc = fmt == FMT_PNG ? png_encode(o->f, img, why, sizeof(why))
+			    : jpg_encode(o->f, img, why, sizeof(why));
+	errno = 0;
+	if (!rc && (fflush(o->f) != 0 || ferror(o->f))) {
+		rc = -(errno ? errno : EIO);
+		snprintf(why, sizeof(why), "%s", strerror(-rc));
 	}
+	if (rc) {
+		outfile_abort(o);
+		imgio_set_err(err, err_len, "%s: %s", path, why);
+	}
+	return rc;
+}
+
+int imgio_save(const char *path, const struct pb_image *img, char *err, size_t err_len)
+{
+	struct outfile o;
+	int rc = imgio_encode(&o, path, img, err, err_len);
+
+	if (rc)
+		return rc;
 	rc = outfile_commit(&o);
 	if (rc)
 		imgio_set_err(err, err_len, "%s: %s", path, strerror(-rc));

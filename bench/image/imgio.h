@@ -34,6 +34,13 @@ int imgio_decode(const unsigned char *buf, size_t len, struct pb_image *img, cha
 int imgio_load(const char *path, struct pb_image *img, char *err, size_t err_len);
 /* Encodes into path, format from its extension. 0 or -errno (nothing left at path). */
 int imgio_save(const char *path, const struct pb_image *img, char *err, size_t err_len);
+/* Encodes path's picture into a new temporary file beside it (outfile.h), written and
+ * flushed but not in place: outfile_commit(o) puts it there, outfile_abort(o) removes it
+ * (so that a batch is renamed into place only once every file is written).  0 or -errno
+ * (nothing left). */
+struct outfile;
+int imgio_encode(struct outfile *o, const char *path, const struct pb_image *img, char *err,
+		 size_t err_len);
 /* 0 if path's extension names a format imgio_save writes, else -ENOTSUP. */
 int imgio_format_ok(const char *path);
 void imgio_free(struct pb_image *img);
