@@ -26,26 +26,6 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* An output that is one of the inputs, by device and inode (another path to it, a link to
- * it, a hard link): -EEXIST with err set; nothing would be written over an input. */
-static int outputs_clear(const struct filter_job *j, char *err, size_t err_len)
-{
-	for (size_t o = 0; o < j->n; o++) {
-		struct stat os, is;
-
-		if (stat(j->files[o].out_path, &os) != 0)
-			continue; /* a new file */
-		for (size_t i = 0; i < j->n; i++)
-			if (stat(j->files[i].in_path, &is) == 0 && is.st_dev == os.st_dev &&
-			    is.st_ino == os.st_ino) {
-				snprintf(err, err_len, "output '%s' is the input '%s': give another "
-					 "output", j->files[o].out_path, j->files[i].in_path);
-				return -EEXIST;
-			}
-	}
-	return 0;
-}
-
 /* Each output is a new file or a regular file, in a folder that exists and may be written
  * (a batch's folder is made later, once the inputs are known good): checked before anything
  * runs.  -errno with err set. */
@@ -76,6 +56,27 @@ static int outputs_writable(const struct filter_job *j, char *err, size_t err_le
 		}
 	}
 	return 0;
+}
+
+/* An output that is one of the inputs, by device and inode (another path to it, a link to
+ * it, a hard link): -EEXIST with err set; nothing would be written over an input.  Then
+ * outputs_writable(). */
+static int outputs_clear(const struct filter_job *j, char *err, size_t err_len)
+{
+	for (size_t o = 0; o < j->n; o++) {
+		struct stat os, is;
+
+		if (stat(j->files[o].out_path, &os) != 0)
+			continue; /* a new file */
+		for (size_t i = 0; i < j->n; i++)
+			if (stat(j->files[i].in_path, &is) == 0 && is.st_dev == os.st_dev &&
+			    is.st_ino == os.st_ino) {
+				snprintf(err, err_len, "output '%s' is the input '%s': give another "
+					 "output", j->files[o].out_path, j->files[i].in_path);
+				return -EEXIST;
+			}
+	}
+	return outputs_writable(j, err, err_len);
 }
 
 int filter_load(struct filter_job *j, const struct kernel *k, const char *const *inputs,
@@ -125,8 +126,6 @@ int filter_load(struct filter_job *j, const struct kernel *k, const char *const 
 			}
 	}
 	rc = outputs_clear(j, err, err_len);
-	if (rc == 0)
-		rc = outputs_writable(j, err, err_len);
 	if (rc)
 		return rc;
 	/* decode everything first: a bad file stops the job before anything runs or is
