@@ -206,6 +206,9 @@ static void test_refusals_name_line_and_key(void **state)
 	assert_int_not_equal(edited("gbench", "gbench = --benchmark_out_format=csv", err,
 				    sizeof(err)), 0);
 	assert_int_equal(edited("gbench", "gbench = --v=3", err, sizeof(err)), 0);
+	/* the ranks may run in another folder: a picture by an absolute name only */
+	assert_int_not_equal(edited("image", "image = photo.png", err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "not an absolute file name"));
 }
 
 int main(void)

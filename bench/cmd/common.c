@@ -249,12 +249,13 @@ const char *out_dir_name(const char *out, const char *suffix, char *buf, size_t 
 	return buf;
 }
 
-/* The results directory: --out DIR, or results/<date>-<time>-<host>[-suffix]. Exits 2 if
- * it is not a folder or cannot be written. */
 /* An earlier price list: its costs.csv (a regular file) begins with the header, and the
  * folder holds nothing else but hidden temporary files. */
 static const char *const costs_names[] = { "costs.csv", ".*.tmp", NULL };
 static const struct outdir_mark costs_mark = { "costs.csv", "group,name,median,", costs_names };
+
+/* The results directory: --out DIR, or results/<date>-<time>-<host>[-suffix]. Exits 2 if
+ * it is not a folder or cannot be written. */
 
 const char *make_out_dir(const char *out, const char *suffix, char *buf, size_t len)
 {

@@ -4,8 +4,8 @@
  * baseline, no interleaving, and the adaptive repetitions decided from the samples, not
  * the clock, so that every rank makes the same choices.  Two callers: the hidden command
  * `parbench rank PLAN` (rank.c), which `parbench run` has mpirun start for its MPI rows,
- * and `parbench run` started by mpirun or srun itself (run_mpi.c: its options become the
- * plan).  Rank 0 alone writes; the other ranks' standard output goes to /dev/null.
+ * and `parbench run` started by mpirun or srun itself (run_ranked() in run_ranks.c: its
+ * options become the plan).  Rank 0 alone writes; the other ranks' standard output goes to /dev/null.
  */
 #ifndef PB_CMD_RANK_H
 #define PB_CMD_RANK_H

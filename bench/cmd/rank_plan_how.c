@@ -150,8 +150,11 @@ static void write_isa(FILE *f, const struct rank_plan *p, const char *name)
 	plan_line(f, name, p->isa);
 }
 
+/* An absolute name: the ranks may run in another folder, on another host. */
 static int read_image(struct rank_plan *p, const char *v, char *why, size_t len)
 {
+	if (v[0] && v[0] != '/')
+		return plan_say(why, len, "not an absolute file name");
 	return plan_text(p->image, sizeof(p->image), v, NULL, 1, why, len);
 }
 

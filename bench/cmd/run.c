@@ -88,8 +88,6 @@ static unsigned workers_lcm(const struct sweep_opts *o)
 	return l <= 10000 ? (unsigned)l : 1;
 }
 
-/* Sizes for the kernels of the run that have none, from the time budget (calibrate.h);
- * the sizes found are kept beside the run directory.  0 or -errno with err set. */
 /* Where sizes are kept beside the run directories, and the key they are kept under (the
  * machine, the variant, the target and the kernel settings; what: "" or "python ..."). */
 static void keep_place(const struct run_cmd *r, double target, const char *what, char *keep,
@@ -106,6 +104,8 @@ static void keep_place(const struct run_cmd *r, double target, const char *what,
 		 kernel_variant(), target, r->o.kp.tasks, r->o.kp.sleep_us, what);
 }
 
+/* Sizes for the kernels of the run that have none, from the time budget (calibrate.h);
+ * the sizes found are kept beside the run directory.  0 or -errno with err set. */
 static int calibrate_run(struct run_cmd *r, struct calibration *cal, char *err, size_t err_len)
 {
 	struct sweep_opts *o = &r->o;

@@ -1,8 +1,9 @@
 /*
  * run_mpi.c - the MPI rows of a run: parbench starts mpirun once per MPI backend and worker
  * count, after its own backends.  Each launch gets a folder in the run's fresh one,
- * mpi-<backend>-<workers>/, and in it a plan (rank_plan.h: what the ranks measure, written
- * by run_ranks.c from this run's options, its calibrated sizes and its share of the budget);
+ * mpi-<backend>-<workers>/, and in it a plan (rank_plan.h: what the ranks measure, made
+ * by run_rank_plan() in run_ranks.c from this run's options and calibrated sizes, given its
+ * share of the budget and written by write_plan() here);
  * mpirun starts `parbench rank PLAN` (rank.c), rank 0 writes the rows into that folder as a
  * run directory, and they join the run, read back with the reader `parbench report` uses.
  * No option of the run is passed on a command line: the ranks know only the plan.
