@@ -45,6 +45,9 @@ grep -q "cyc/item" "$tmp/out" && grep -q "^roof (measured before the sweep" "$tm
 grep -q '"kernel_variant": "'"$v"'"' "$tmp/run/meta.json" && grep -q '"roof": {"clock_hz": [0-9]' "$tmp/run/meta.json" && ok || bad "meta.json lacks the roof or the variant"
 grep -Eq '"machine_state": \{"boost": "(on|off|unknown)", "aslr": -?[0-9], "busy_at_start": [0-9]+, "busy_names": "[^"]*", "steal": -?[0-9.]+(, "steady": \{"kernel": "range_sum", "runs": [0-9]+[^}]*\})?\}' "$tmp/run/meta.json" && ok || bad "meta.json lacks the machine's state"
 [ "$(head -1 "$tmp/run/roof.csv")" = "workers,copy_gb_per_s,clock_ghz" ] && [ "$(wc -l <"$tmp/run/roof.csv")" -eq 3 ] && ok || bad "roof.csv"
+# the core clock is a clock: no x86-64 core of today runs above 7 GHz or below 0.3 (a chain
+# of adds by a constant read 13.6 GHz on an Emerald Rapids Xeon, which folds them at rename)
+awk -F, 'NR == 2 { exit !($3 > 0.3 && $3 < 7) }' "$tmp/run/roof.csv" && ok || bad "core clock $(awk -F, 'NR == 2 { print $3 }' "$tmp/run/roof.csv") GHz: not a clock"
 sumawk '$1 == "sum_squares" && !($col("cycles_per_item") > 0) {bad = 1} END {exit bad}' "$tmp/run/summary.csv" && ok || bad "sum_squares rows without cycles per item"
 
 # The scaling model: under the table, fitted on 1 worker, checked on 2; then projected.

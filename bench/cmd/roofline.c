@@ -36,7 +36,7 @@ static const struct opt_cmd cli = {
 	.name = "roofline",
 	.synopsis = "[--workers LIST] [--pin P] [--isa V] [--filters [--size N]]",
 	.about = "Times each kernel's variants on in-cache tiles and keeps the fastest (as run\n"
-		 "does), then measures this machine's core clock (dependent adds), copy\n"
+		 "does), then measures this machine's core clock (dependent multiplies), copy\n"
 		 "bandwidth (bytes read + written; ordinary and streaming stores) and each\n"
 		 "filter's compute ceiling (its in-cache rate) with 1 worker and each of LIST,\n"
 		 "pinned by P.",
