@@ -19,12 +19,19 @@ FILE *run_open(const char *path, long max)
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	FILE *f;
+	int e = 0;
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > max) {
+	if (fstat(fd, &st) != 0)
+		e = errno; /* st says nothing then */
+	else if (!S_ISREG(st.st_mode))
+		e = EINVAL;
+	else if (st.st_size > max)
+		e = EFBIG;
+	if (e) {
 		close(fd);
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		errno = e;
 		return NULL;
 	}
 	if (!(f = fdopen(fd, "r")))
