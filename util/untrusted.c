@@ -18,21 +18,23 @@ int pb_open_regular(const char *path, long long max, long long *size)
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0)
+	if (fstat(fd, &st) != 0) {
 		e = errno; /* st says nothing then */
-	else if (!S_ISREG(st.st_mode))
+	} else if (!S_ISREG(st.st_mode)) {
 		e = EINVAL;
-	else if (st.st_size > max)
-		e = EFBIG;
-	else if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
-		e = errno;
+	} else {
+		if (size)
+			*size = (long long)st.st_size;
+		if (st.st_size > max)
+			e = EFBIG;
+		else if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+			e = errno;
+	}
 	if (e) {
 		close(fd);
 		errno = e;
 		return -1;
 	}
-	if (size)
-		*size = (long long)st.st_size;
 	return fd;
 }
 

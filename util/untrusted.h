@@ -13,9 +13,9 @@
 /* path opened read-only if it is a regular file of at most max bytes.  The open itself does
  * not wait (O_NONBLOCK: a FIFO with no writer; O_NOCTTY: a terminal is not made ours), and a
  * FIFO, a device (/dev/zero, which never ends), a socket or a directory is refused before a
- * byte is read.  Its descriptor (O_CLOEXEC, blocking again) and, if size is not NULL, its
- * size; or -1 with errno: EINVAL not a regular file, EFBIG larger than max, else open's or
- * fstat's own.  A file that grows while it is read: the reader counts. */
+ * byte is read.  Its descriptor (O_CLOEXEC, blocking again), or -1 with errno: EINVAL not a
+ * regular file, EFBIG larger than max, else open's, fstat's or fcntl's own.  If size is not
+ * NULL, a regular file's size goes there (for EFBIG too).  A file that grows while it is read: the reader counts. */
 int pb_open_regular(const char *path, long long max, long long *size);
 /* The same as a stdio stream for reading; NULL with errno. */
 FILE *pb_fopen_regular(const char *path, long long max, long long *size);
