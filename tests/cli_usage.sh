@@ -39,6 +39,23 @@ usage_error "bad gbench flag" run --kernels io_wait --size 2 --backends pthreads
 usage_error "unwritable out" run --out /proc/parbench-cannot-write
 [ ! -e "$tmp/gb/summary.csv" ] && ok || bad "a refused run left a summary"
 
+# A hostfile is read only if it is a regular file of bounded size, lines and hosts: a device
+# (/dev/zero never ends), a FIFO (opening it waits) or a huge file is one line, at once.
+if "$pb" list | grep -q "^  mpi "; then
+	mkfifo "$tmp/hosts.fifo"
+	printf 'node1 slots=2\n\0node2\n' >"$tmp/hosts.nul"
+	# comments and one host: over 1 MiB; over 16384 lines
+	awk 'BEGIN { for (i = 0; i < 100000; i++) print "# a comment, 20 B"; print "node1" }' \
+		>"$tmp/hosts.big"
+	awk 'BEGIN { for (i = 0; i < 20000; i++) print "#"; print "node1" }' >"$tmp/hosts.lines"
+	awk 'BEGIN { for (i = 0; i < 5000; i++) print "node" i " slots=1" }' >"$tmp/hosts.many"
+	for f in /dev/zero "$tmp/hosts.fifo" "$tmp/hosts.big" "$tmp/hosts.nul" "$tmp/hosts.lines" \
+		"$tmp/hosts.many"; do
+		usage_error_now "hostfile $f" run --dry-run --hostfile "$f" --backends mpi --workers 2
+		grep -q "^parbench: hostfile " "$tmp/err" && ok || bad "hostfile $f: $(head -c 200 "$tmp/err")"
+	done
+fi
+
 # --help and --version for the program and every command: stdout, exit 0; --x=value for
 # every option (the table-driven parser); one wording for an unknown option.
 for c in "" run costs topology filter report compare list roofline; do
