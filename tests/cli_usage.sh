@@ -54,6 +54,16 @@ if "$pb" list | grep -q "^  mpi "; then
 		usage_error_now "hostfile $f" run --dry-run --hostfile "$f" --backends mpi --workers 2
 		grep -q "^parbench: hostfile " "$tmp/err" && ok || bad "hostfile $f: $(head -c 200 "$tmp/err")"
 	done
+	# what the hostfile (or its name) holds reaches the terminal scrubbed: no ESC, BEL, C1
+	# control (raw, or U+009B in UTF-8) or byte that is not UTF-8
+	printf 'node1 slots=2\033]0;pwned\007\n' >"$tmp/hosts.esc1"
+	printf 'no\233de\302\2332J slots=1\n' >"$tmp/hosts.esc2"
+	printf 'node1 \033[31mslots=1\n' >"$tmp/hosts.esc3"
+	for f in "$tmp/hosts.esc1" "$tmp/hosts.esc2" "$tmp/hosts.esc3" "$tmp/hosts$(printf '\033')[2J"; do
+		usage_error_now "hostfile $f" run --dry-run --hostfile "$f" --backends mpi --workers 2
+		[ "$(LC_ALL=C tr -d '\040-\176\n' <"$tmp/err" | wc -c)" -eq 0 ] && ok ||
+			bad "hostfile $f: a control byte reached stderr: $(cat -v "$tmp/err")"
+	done
 fi
 
 # --help and --version for the program and every command: stdout, exit 0; --x=value for

@@ -179,11 +179,21 @@ int launch_run(const struct launch *l, char *err, size_t err_len)
 }
 
 /* A hostfile lists hosts, one a line: far more than any run uses is not one (a device, a
- * FIFO or a file that never ends is refused before a byte is read). */
+ * FIFO or a file that never ends is refused before a byte is read, and nothing read is
+ * echoed before it is scrubbed). */
 #define HOSTFILE_MAX_BYTES (1 << 20)
 #define HOSTFILE_MAX_LINES 16384
 #define HOSTFILE_MAX_HOSTS 4096 /* a run has at most 1024 ranks (BACKEND_MAX_WORKERS) */
 #define HOSTFILE_LINE_MAX  4096 /* bytes of a line, its newline left out */
+
+/* The first 64 bytes of tok as they may reach a terminal: control characters and bytes that
+ * are not UTF-8 as '?'. */
+static const char *shown(const char *tok, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.64s", tok);
+	pb_scrub(buf);
+	return buf;
+}
 
 /* The hostfile at path whole, NUL-terminated (free() it), its length in *len; NULL with err
  * set and *rc -errno if it is not a regular file of at most HOSTFILE_MAX_BYTES.  name: path
@@ -234,7 +244,7 @@ static char *hostfile_read(const char *path, const char *name, size_t *len, char
 static int hostfile_line(char *line, size_t n, const char *name, int lineno, char *err,
 			 size_t err_len)
 {
-	char *tok, *save = NULL;
+	char *tok, *save = NULL, buf[80];
 
 	if (strlen(line) != n) {
 		snprintf(err, err_len, "hostfile %s line %d holds a NUL byte", name, lineno);
@@ -252,7 +262,7 @@ static int hostfile_line(char *line, size_t n, const char *name, int lineno, cha
 	for (const char *c = tok; *c; c++)
 		if (!isalnum((unsigned char)*c) && !strchr(".-_:[]", *c)) {
 			snprintf(err, err_len, "hostfile %s line %d: '%s' is not a host name", name,
-				 lineno, tok);
+				 lineno, shown(tok, buf, sizeof(buf)));
 			return -EINVAL;
 		}
 	while ((tok = strtok_r(NULL, " \t", &save))) {
@@ -262,13 +272,13 @@ static int hostfile_line(char *line, size_t n, const char *name, int lineno, cha
 		if (!eq || (strncmp(tok, "slots=", 6) && strncmp(tok, "max_slots=", 10) &&
 			    strncmp(tok, "max-slots=", 10))) {
 			snprintf(err, err_len, "hostfile %s line %d: '%s' is not slots=N or "
-				 "max_slots=N", name, lineno, tok);
+				 "max_slots=N", name, lineno, shown(tok, buf, sizeof(buf)));
 			return -EINVAL;
 		}
 		v = strtol(eq + 1, &end, 10);
 		if (*end || v < 1 || v > 100000) {
 			snprintf(err, err_len, "hostfile %s line %d: bad count in '%s'", name, lineno,
-				 tok);
+				 shown(tok, buf, sizeof(buf)));
 			return -EINVAL;
 		}
 	}
@@ -282,6 +292,7 @@ int launch_check_hostfile(const char *path, char *err, size_t err_len)
 	size_t len;
 
 	snprintf(name, sizeof(name), "%.200s", path);
+	pb_scrub(name);
 	if (!(text = hostfile_read(path, name, &len, err, err_len, &rc)))
 		return rc;
 	for (line = text; line < text + len; line = next) {
