@@ -39,6 +39,19 @@ usage_error "bad gbench flag" run --kernels io_wait --size 2 --backends pthreads
 usage_error "unwritable out" run --out /proc/parbench-cannot-write
 [ ! -e "$tmp/gb/summary.csv" ] && ok || bad "a refused run left a summary"
 
+# A launcher's rank variable that is not a rank (atoi took "abc" for rank 0): one line, exit
+# 2, before any command, its value scrubbed; not a guess either way.
+for v in abc -1 " 1" +1 1x 99999999999 "$(printf '1\033[2J')"; do
+	w="OMPI_COMM_WORLD_RANK='$(printf %s "$v" | cat -v)'"
+	OMPI_COMM_WORLD_RANK="$v" usage_error_now "$w" list
+	grep -q "^parbench: OMPI_COMM_WORLD_RANK is '.*', not an MPI rank" "$tmp/err" &&
+		[ "$(LC_ALL=C tr -d '\040-\176\n' <"$tmp/err" | wc -c)" -eq 0 ] && ok ||
+		bad "$w: $(cat -v "$tmp/err")"
+done
+PMI_RANK=x usage_error_now "PMI_RANK=x" topology --workers 1
+env -u OMPI_COMM_WORLD_RANK -u PMIX_RANK -u PMI_RANK OMPI_COMM_WORLD_RANK= "$pb" list >/dev/null 2>&1 &&
+	ok || bad "an empty OMPI_COMM_WORLD_RANK is no launcher's: not refused"
+
 # A hostfile is read only if it is a regular file of bounded size, lines and hosts: a device
 # (/dev/zero never ends), a FIFO (opening it waits) or a huge file is one line, at once.
 if "$pb" list | grep -q "^  mpi "; then

@@ -27,17 +27,55 @@
 
 extern char **environ;
 
-int launch_rank(void)
+/* The rank variable a launcher set (the first of them that is not empty), its name in
+ * *name; NULL if there is none. */
+static const char *rank_var(const char **name)
 {
 	static const char *vars[] = { "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK" };
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i]);
 
-		if (v && *v)
-			return atoi(v);
+		if (v && *v) {
+			*name = vars[i];
+			return v;
+		}
 	}
-	return -1;
+	return NULL;
+}
+
+/* v as a rank: digits only, 0 to INT_MAX; -1 if it is not one (atoi took "abc" for 0). */
+static int rank_of(const char *v)
+{
+	char *end;
+	long r;
+
+	if (!isdigit((unsigned char)v[0]))
+		return -1; /* no sign, no blank */
+	errno = 0;
+	r = strtol(v, &end, 10);
+	return *end || errno || r > INT_MAX ? -1 : (int)r;
+}
+
+int launch_rank(void)
+{
+	const char *name, *v = rank_var(&name);
+
+	return v ? rank_of(v) : -1;
+}
+
+int launch_rank_check(char *err, size_t err_len)
+{
+	const char *name, *v = rank_var(&name);
+	char shown[48];
+
+	if (!v || rank_of(v) >= 0)
+		return 0;
+	snprintf(shown, sizeof(shown), "%.40s", v);
+	pb_scrub(shown);
+	snprintf(err, err_len, "%s is '%s', not an MPI rank (a whole number, 0 or more)", name,
+		 shown);
+	return -EINVAL;
 }
 
 int launch_executable(const char *name)
