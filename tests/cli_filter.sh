@@ -35,11 +35,14 @@ done
 # a FIFO (no writer: opening it would wait) or a device (/dev/zero never ends) as the picture
 mkfifo "$tmp/fifo.png"
 for f in "$tmp/fifo.png" /dev/zero; do
-	usage_error_now "filter picture $f" filter --kernel grayscale --input "$f" --output "$tmp/o-dev.png"
-	grep -q "not a regular file" "$tmp/err" && ok || bad "filter picture $f: $(head -c 300 "$tmp/err")"
+	usage_error_now "filter picture $f" filter --kernel grayscale --input "$f" \
+		--output "$tmp/o-dev.png"
+	grep -q "not a regular file" "$tmp/err" && ok ||
+		bad "filter picture $f: $(cat -v "$tmp/err")"
 	[ ! -e "$tmp/o-dev.png" ] && ok || bad "filter picture $f: an output was written"
-	usage_error_now "run --image $f" run --dry-run --image "$f" --kernels grayscale --backends serial
-	grep -q "not a regular file" "$tmp/err" && ok || bad "run --image $f: $(head -c 300 "$tmp/err")"
+	usage_error_now "run --image $f" run --dry-run --image "$f" --kernels grayscale \
+		--backends serial
+	grep -q "not a regular file" "$tmp/err" && ok || bad "run --image $f: $(cat -v "$tmp/err")"
 done
 usage_error "filter bad file in a batch" filter --kernel sepia --input "$data/photo.png" "$tmp/cut.png" --outdir "$tmp/b2"
 [ -z "$(ls "$tmp/b2" 2>/dev/null)" ] && ok || bad "a failed batch wrote files"

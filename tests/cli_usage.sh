@@ -49,8 +49,8 @@ for v in abc -1 " 1" +1 1x 99999999999 "$(printf '1\033[2J')"; do
 		bad "$w: $(cat -v "$tmp/err")"
 done
 PMI_RANK=x usage_error_now "PMI_RANK=x" topology --workers 1
-env -u OMPI_COMM_WORLD_RANK -u PMIX_RANK -u PMI_RANK OMPI_COMM_WORLD_RANK= "$pb" list >/dev/null 2>&1 &&
-	ok || bad "an empty OMPI_COMM_WORLD_RANK is no launcher's: not refused"
+env -u OMPI_COMM_WORLD_RANK -u PMIX_RANK -u PMI_RANK OMPI_COMM_WORLD_RANK= "$pb" list \
+	>/dev/null 2>&1 && ok || bad "an empty OMPI_COMM_WORLD_RANK is no launcher's: not refused"
 
 # A hostfile is read only if it is a regular file of bounded size, lines and hosts: a device
 # (/dev/zero never ends), a FIFO (opening it waits) or a huge file is one line, at once.
@@ -64,18 +64,22 @@ if "$pb" list | grep -q "^  mpi "; then
 	awk 'BEGIN { for (i = 0; i < 5000; i++) print "node" i " slots=1" }' >"$tmp/hosts.many"
 	for f in /dev/zero "$tmp/hosts.fifo" "$tmp/hosts.big" "$tmp/hosts.nul" "$tmp/hosts.lines" \
 		"$tmp/hosts.many"; do
-		usage_error_now "hostfile $f" run --dry-run --hostfile "$f" --backends mpi --workers 2
-		grep -q "^parbench: hostfile " "$tmp/err" && ok || bad "hostfile $f: $(head -c 200 "$tmp/err")"
+		usage_error_now "hostfile $f" run --dry-run --hostfile "$f" --backends mpi \
+			--workers 2
+		grep -q "^parbench: hostfile " "$tmp/err" && ok ||
+			bad "hostfile $f: $(cat -v "$tmp/err")"
 	done
 	# what the hostfile (or its name) holds reaches the terminal scrubbed: no ESC, BEL, C1
 	# control (raw, or U+009B in UTF-8) or byte that is not UTF-8
 	printf 'node1 slots=2\033]0;pwned\007\n' >"$tmp/hosts.esc1"
 	printf 'no\233de\302\2332J slots=1\n' >"$tmp/hosts.esc2"
 	printf 'node1 \033[31mslots=1\n' >"$tmp/hosts.esc3"
-	for f in "$tmp/hosts.esc1" "$tmp/hosts.esc2" "$tmp/hosts.esc3" "$tmp/hosts$(printf '\033')[2J"; do
-		usage_error_now "hostfile $f" run --dry-run --hostfile "$f" --backends mpi --workers 2
+	for f in "$tmp/hosts.esc1" "$tmp/hosts.esc2" "$tmp/hosts.esc3" \
+		"$tmp/hosts$(printf '\033')[2J"; do
+		w="hostfile $(printf %s "$f" | cat -v)"
+		usage_error_now "$w" run --dry-run --hostfile "$f" --backends mpi --workers 2
 		[ "$(LC_ALL=C tr -d '\040-\176\n' <"$tmp/err" | wc -c)" -eq 0 ] && ok ||
-			bad "hostfile $f: a control byte reached stderr: $(cat -v "$tmp/err")"
+			bad "$w: a control byte reached stderr: $(cat -v "$tmp/err")"
 	done
 fi
 

@@ -89,7 +89,7 @@ void pb_scrub(char *s)
 
 		if (n == 1 && (*p < 0x20 || *p == 0x7f))
 			*p = '?';
-		else if (n == 0) /* not UTF-8: a raw C1 control, or text no terminal shows as meant */
+		else if (n == 0) /* not UTF-8: a raw C1 control, or text no terminal shows right */
 			*p = '?', n = 1;
 		else if (cp >= 0x80 && cp <= 0x9f) /* a C1 control in UTF-8 (U+009B is CSI) */
 			memset(p, '?', n);

@@ -15,7 +15,8 @@
  * FIFO, a device (/dev/zero, which never ends), a socket or a directory is refused before a
  * byte is read.  Its descriptor (O_CLOEXEC, blocking again), or -1 with errno: EINVAL not a
  * regular file, EFBIG larger than max, else open's, fstat's or fcntl's own.  If size is not
- * NULL, a regular file's size goes there (for EFBIG too).  A file that grows while it is read: the reader counts. */
+ * NULL, a regular file's size goes there (for EFBIG too).  A file that grows while it is
+ * read: the reader counts. */
 int pb_open_regular(const char *path, long long max, long long *size);
 /* The same as a stdio stream for reading; NULL with errno. */
 FILE *pb_fopen_regular(const char *path, long long max, long long *size);

@@ -270,8 +270,8 @@ static char *hostfile_read(const char *path, const char *name, size_t *len, char
 	if (e == EINVAL)
 		snprintf(err, err_len, "hostfile %s is not a regular file", name);
 	else if (e == EFBIG)
-		snprintf(err, err_len, "hostfile %s is larger than %d KiB: not a list of hosts", name,
-			 HOSTFILE_MAX_BYTES >> 10);
+		snprintf(err, err_len, "hostfile %s is larger than %d KiB: not a list of hosts",
+			 name, HOSTFILE_MAX_BYTES >> 10);
 	else
 		snprintf(err, err_len, "cannot read hostfile '%s': %s", name, strerror(e));
 	return NULL;
@@ -315,8 +315,8 @@ static int hostfile_line(char *line, size_t n, const char *name, int lineno, cha
 		}
 		v = strtol(eq + 1, &end, 10);
 		if (*end || v < 1 || v > 100000) {
-			snprintf(err, err_len, "hostfile %s line %d: bad count in '%s'", name, lineno,
-				 shown(tok, buf, sizeof(buf)));
+			snprintf(err, err_len, "hostfile %s line %d: bad count in '%s'", name,
+				 lineno, shown(tok, buf, sizeof(buf)));
 			return -EINVAL;
 		}
 	}
