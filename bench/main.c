@@ -70,8 +70,13 @@ static void help(void)
 
 static int dispatch(int argc, char **argv)
 {
-	char known[256];
+	char known[256], err[256];
 
+	/* a garbled rank variable: whether this process is an MPI rank is not known, and
+	 * guessing either way is wrong (as rank 0 it would write rank 0's results, as no rank
+	 * every rank would start mpirun itself) */
+	if (launch_rank_check(err, sizeof(err)))
+		usage_error("%s", err);
 	if (getenv("PARBENCH_ISA") && getenv("PARBENCH_ISA")[0])
 		set_variant(getenv("PARBENCH_ISA"), "PARBENCH_ISA");
 	names(known, sizeof(known));

@@ -32,6 +32,18 @@ for f in empty.png text.jpg cut.png cut.jpg missing.png; do
 	usage_error "filter bad file $f" filter --kernel sepia --input "$tmp/$f" --output "$tmp/o-$f.png"
 	[ ! -e "$tmp/o-$f.png" ] && ok || bad "filter bad file $f: an output was written"
 done
+# a FIFO (no writer: opening it would wait) or a device (/dev/zero never ends) as the picture
+mkfifo "$tmp/fifo.png"
+for f in "$tmp/fifo.png" /dev/zero; do
+	usage_error_now "filter picture $f" filter --kernel grayscale --input "$f" \
+		--output "$tmp/o-dev.png"
+	grep -q "not a regular file" "$tmp/err" && ok ||
+		bad "filter picture $f: $(cat -v "$tmp/err")"
+	[ ! -e "$tmp/o-dev.png" ] && ok || bad "filter picture $f: an output was written"
+	usage_error_now "run --image $f" run --dry-run --image "$f" --kernels grayscale \
+		--backends serial
+	grep -q "not a regular file" "$tmp/err" && ok || bad "run --image $f: $(cat -v "$tmp/err")"
+done
 usage_error "filter bad file in a batch" filter --kernel sepia --input "$data/photo.png" "$tmp/cut.png" --outdir "$tmp/b2"
 [ -z "$(ls "$tmp/b2" 2>/dev/null)" ] && ok || bad "a failed batch wrote files"
 usage_error "filter no kernel" filter --input "$data/photo.png" --output "$tmp/x.png"

@@ -39,6 +39,14 @@ usage_error() {
 	one_line_error "$_what" "parbench: " "$pb" "$@"
 }
 
+# usage_error_now "what" args...: usage_error within 5 s: input that would make parbench
+# wait or never end (a FIFO, a device) fails the check instead of stalling the scenario
+usage_error_now() {
+	_what="$1"
+	shift
+	one_line_error "$_what" "parbench: " timeout 5 "$pb" "$@"
+}
+
 # wait_for WHAT FILE: waits (at most 120 s) until FILE has a line matching the regex WHAT;
 # the signal tests act on what a run has done, not on how long it has run, which a busy
 # machine stretches (start-up alone, the roof measured, took 3.5 s on 2 busy cores)

@@ -1,7 +1,8 @@
 /*
- * test_scrub.c - run_scrub (bench/rundir/untrusted.c), what every text read from a run
- * directory goes through before a terminal or report.md shows it: C0 and C1 controls, raw or
- * in UTF-8, and bytes that are not UTF-8 become '?', byte for byte; UTF-8 text stays.
+ * test_scrub.c - pb_scrub (util/untrusted.c), what every text read from outside (a run
+ * directory, a hostfile, the environment) goes through before a terminal or report.md shows
+ * it: C0 and C1 controls, raw or in UTF-8, and bytes that are not UTF-8 become '?', byte for
+ * byte; UTF-8 text stays.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,14 +14,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runload.h"
+#include "untrusted.h"
 
 static void check(const char *in, const char *want)
 {
 	char buf[64];
 
 	snprintf(buf, sizeof(buf), "%s", in);
-	run_scrub(buf);
+	pb_scrub(buf);
 	assert_string_equal(buf, want);
 }
 

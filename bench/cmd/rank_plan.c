@@ -9,13 +9,12 @@
 #include "rank_plan_int.h"
 
 #include "outfile.h"
+#include "untrusted.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define LINE_MAX_BYTES 4400 /* the longest line: "image = " and a 4095-byte path */
@@ -322,25 +321,27 @@ static ssize_t read_all(int fd, char *text, size_t size)
 
 int rank_plan_read(const char *path, struct rank_plan *p, char *err, size_t err_len)
 {
-	/* O_NONBLOCK: a FIFO put where the plan should be must not block; only a regular file
-	 * is read */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
+	long long size = 0;
+	/* a FIFO put where the plan should be must not block; only a regular file is read */
+	int fd = pb_open_regular(path, RANK_PLAN_MAX_BYTES, &size);
 	char *text = NULL;
 	ssize_t got;
 	int rc = -EINVAL;
 
+	if (fd < 0 && errno == EINVAL) {
+		snprintf(err, err_len, "not a regular file");
+		return -EINVAL;
+	}
+	if (fd < 0 && errno == EFBIG) {
+		snprintf(err, err_len, "longer than %d bytes", RANK_PLAN_MAX_BYTES);
+		return -EINVAL;
+	}
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, err_len, "cannot read it: %s", strerror(errno));
 		return rc;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		snprintf(err, err_len, "not a regular file");
-	else if (st.st_size > RANK_PLAN_MAX_BYTES)
-		snprintf(err, err_len, "longer than %d bytes", RANK_PLAN_MAX_BYTES);
-	else if ((text = malloc((size_t)st.st_size + 1)) &&
-		 (got = read_all(fd, text, (size_t)st.st_size)) >= 0)
+	if ((text = malloc((size_t)size + 1)) && (got = read_all(fd, text, (size_t)size)) >= 0)
 		rc = rank_plan_parse(text, (size_t)got, p, err, err_len);
 	else
 		snprintf(err, err_len, "cannot read it whole");

@@ -5,6 +5,7 @@
  */
 #include "imgio_int.h"
 #include "outfile.h"
+#include "untrusted.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -12,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 void imgio_free(struct pb_image *img)
 {
@@ -40,38 +40,38 @@ int imgio_decode(const unsigned char *buf, size_t len, struct pb_image *img, cha
 
 int imgio_load(const char *path, struct pb_image *img, char *err, size_t err_len)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
+	long long size = 0;
+	/* a FIFO, a device or a directory is refused before the open could wait or a read never
+	 * end */
+	FILE *f = pb_fopen_regular(path, (long long)IMGIO_MAX_FILE, &size);
 	unsigned char *buf;
 	size_t got;
 	int rc;
 
 	memset(img, 0, sizeof(*img));
+	if (!f && errno == EINVAL) {
+		imgio_set_err(err, err_len, "%s: not a regular file", path);
+		return -EINVAL;
+	}
+	if (!f && errno == EFBIG) {
+		imgio_set_err(err, err_len, "%s: file of %lld bytes is beyond the limit of %llu", path,
+			      size, IMGIO_MAX_FILE);
+		return -ERANGE;
+	}
 	if (!f) {
 		rc = -errno;
 		imgio_set_err(err, err_len, "%s: %s", path, strerror(-rc));
 		return rc;
 	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		imgio_set_err(err, err_len, "%s: not a regular file", path);
-		return -EINVAL;
-	}
-	if ((unsigned long long)st.st_size > IMGIO_MAX_FILE) {
-		fclose(f);
-		imgio_set_err(err, err_len, "%s: file of %lld bytes is beyond the limit of %llu", path,
-			(long long)st.st_size, IMGIO_MAX_FILE);
-		return -ERANGE;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	buf = malloc(size ? (size_t)size : 1);
 	if (!buf) {
 		fclose(f);
 		imgio_set_err(err, err_len, "%s: out of memory reading it", path);
 		return -ENOMEM;
 	}
-	got = fread(buf, 1, (size_t)st.st_size, f);
+	got = fread(buf, 1, (size_t)size, f);
 	fclose(f);
-	if (got != (size_t)st.st_size) {
+	if (got != (size_t)size) {
 		free(buf);
 		imgio_set_err(err, err_len, "%s: read error", path);
 		return -EIO;

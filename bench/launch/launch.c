@@ -9,6 +9,7 @@
  */
 #include "launch.h"
 #include "pb_build.h"
+#include "untrusted.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,17 +27,55 @@
 
 extern char **environ;
 
-int launch_rank(void)
+/* The rank variable a launcher set (the first of them that is not empty), its name in
+ * *name; NULL if there is none. */
+static const char *rank_var(const char **name)
 {
 	static const char *vars[] = { "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK" };
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i]);
 
-		if (v && *v)
-			return atoi(v);
+		if (v && *v) {
+			*name = vars[i];
+			return v;
+		}
 	}
-	return -1;
+	return NULL;
+}
+
+/* v as a rank: digits only, 0 to INT_MAX; -1 if it is not one (atoi took "abc" for 0). */
+static int rank_of(const char *v)
+{
+	char *end;
+	long r;
+
+	if (!isdigit((unsigned char)v[0]))
+		return -1; /* no sign, no blank */
+	errno = 0;
+	r = strtol(v, &end, 10);
+	return *end || errno || r > INT_MAX ? -1 : (int)r;
+}
+
+int launch_rank(void)
+{
+	const char *name, *v = rank_var(&name);
+
+	return v ? rank_of(v) : -1;
+}
+
+int launch_rank_check(char *err, size_t err_len)
+{
+	const char *name, *v = rank_var(&name);
+	char shown[48];
+
+	if (!v || rank_of(v) >= 0)
+		return 0;
+	snprintf(shown, sizeof(shown), "%.40s", v);
+	pb_scrub(shown);
+	snprintf(err, err_len, "%s is '%s', not an MPI rank (a whole number, 0 or more)", name,
+		 shown);
+	return -EINVAL;
 }
 
 int launch_executable(const char *name)
@@ -177,56 +216,148 @@ int launch_run(const struct launch *l, char *err, size_t err_len)
 	return wait_mpirun(l, pid, err, err_len);
 }
 
-int launch_check_hostfile(const char *path, char *err, size_t err_len)
+/* A hostfile lists hosts, one a line: far more than any run uses is not one (a device, a
+ * FIFO or a file that never ends is refused before a byte is read, and nothing read is
+ * echoed before it is scrubbed). */
+#define HOSTFILE_MAX_BYTES (1 << 20)
+#define HOSTFILE_MAX_LINES 16384
+#define HOSTFILE_MAX_HOSTS 4096 /* a run has at most 1024 ranks (BACKEND_MAX_WORKERS) */
+#define HOSTFILE_LINE_MAX  4096 /* bytes of a line, its newline left out */
+
+/* The first 64 bytes of tok as they may reach a terminal: control characters and bytes that
+ * are not UTF-8 as '?'. */
+static const char *shown(const char *tok, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "r");
-	char line[512];
-	int lineno = 0, hosts = 0;
+	snprintf(buf, len, "%.64s", tok);
+	pb_scrub(buf);
+	return buf;
+}
 
-	if (!f) {
-		snprintf(err, err_len, "cannot read hostfile '%s': %s", path, strerror(errno));
-		return -errno;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *tok, *save = NULL;
+/* The hostfile at path whole, NUL-terminated (free() it), its length in *len; NULL with err
+ * set and *rc -errno if it is not a regular file of at most HOSTFILE_MAX_BYTES.  name: path
+ * as it may be shown. */
+static char *hostfile_read(const char *path, const char *name, size_t *len, char *err,
+			   size_t err_len, int *rc)
+{
+	int fd = pb_open_regular(path, HOSTFILE_MAX_BYTES, NULL), e = fd < 0 ? errno : 0;
+	char *text = fd < 0 ? NULL : malloc(HOSTFILE_MAX_BYTES + 2);
+	size_t have = 0;
 
-		lineno++;
-		p[strcspn(p, "#\r\n")] = '\0';
-		tok = strtok_r(p, " \t", &save);
-		if (!tok)
+	if (fd >= 0 && !text)
+		e = ENOMEM;
+	while (text && have <= HOSTFILE_MAX_BYTES) { /* read to its end: it may have grown */
+		ssize_t got = read(fd, text + have, HOSTFILE_MAX_BYTES + 1 - have);
+
+		if (got < 0 && errno == EINTR)
 			continue;
-		for (const char *c = tok; *c; c++)
-			if (!isalnum((unsigned char)*c) && !strchr(".-_:[]", *c)) {
-				fclose(f);
-				snprintf(err, err_len, "hostfile %s line %d: '%s' is not a host name", path,
-					 lineno, tok);
-				return -EINVAL;
-			}
-		while ((tok = strtok_r(NULL, " \t", &save))) {
-			char *eq = strchr(tok, '='), *end;
-			long v;
-
-			if (!eq || (strncmp(tok, "slots=", 6) && strncmp(tok, "max_slots=", 10) &&
-				    strncmp(tok, "max-slots=", 10))) {
-				fclose(f);
-				snprintf(err, err_len, "hostfile %s line %d: '%s' is not slots=N or "
-					 "max_slots=N", path, lineno, tok);
-				return -EINVAL;
-			}
-			v = strtol(eq + 1, &end, 10);
-			if (*end || v < 1 || v > 100000) {
-				fclose(f);
-				snprintf(err, err_len, "hostfile %s line %d: bad count in '%s'", path,
-					 lineno, tok);
-				return -EINVAL;
-			}
+		if (got <= 0) {
+			e = got ? errno : 0;
+			break;
 		}
-		hosts++;
+		have += (size_t)got;
 	}
-	fclose(f);
-	if (!hosts) {
-		snprintf(err, err_len, "hostfile %s lists no hosts", path);
+	if (fd >= 0)
+		close(fd);
+	if (!e && have > HOSTFILE_MAX_BYTES)
+		e = EFBIG;
+	if (!e) {
+		text[have] = '\0';
+		*len = have;
+		return text;
+	}
+	free(text);
+	*rc = e == EFBIG ? -EINVAL : -e;
+	if (e == EINVAL)
+		snprintf(err, err_len, "hostfile %s is not a regular file", name);
+	else if (e == EFBIG)
+		snprintf(err, err_len, "hostfile %s is larger than %d KiB: not a list of hosts",
+			 name, HOSTFILE_MAX_BYTES >> 10);
+	else
+		snprintf(err, err_len, "cannot read hostfile '%s': %s", name, strerror(e));
+	return NULL;
+}
+
+/* One line, n bytes without its newline: 1 if it names a host, 0 if it is blank or a
+ * comment, or -EINVAL with err set. */
+static int hostfile_line(char *line, size_t n, const char *name, int lineno, char *err,
+			 size_t err_len)
+{
+	char *tok, *save = NULL, buf[80];
+
+	if (strlen(line) != n) {
+		snprintf(err, err_len, "hostfile %s line %d holds a NUL byte", name, lineno);
 		return -EINVAL;
 	}
-	return 0;
+	if (n > HOSTFILE_LINE_MAX) {
+		snprintf(err, err_len, "hostfile %s line %d is longer than %d bytes", name, lineno,
+			 HOSTFILE_LINE_MAX);
+		return -EINVAL;
+	}
+	line[strcspn(line, "#\r")] = '\0';
+	tok = strtok_r(line, " \t", &save);
+	if (!tok)
+		return 0;
+	for (const char *c = tok; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr(".-_:[]", *c)) {
+			snprintf(err, err_len, "hostfile %s line %d: '%s' is not a host name", name,
+				 lineno, shown(tok, buf, sizeof(buf)));
+			return -EINVAL;
+		}
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		char *eq = strchr(tok, '='), *end;
+		long v;
+
+		if (!eq || (strncmp(tok, "slots=", 6) && strncmp(tok, "max_slots=", 10) &&
+			    strncmp(tok, "max-slots=", 10))) {
+			snprintf(err, err_len, "hostfile %s line %d: '%s' is not slots=N or "
+				 "max_slots=N", name, lineno, shown(tok, buf, sizeof(buf)));
+			return -EINVAL;
+		}
+		v = strtol(eq + 1, &end, 10);
+		if (*end || v < 1 || v > 100000) {
+			snprintf(err, err_len, "hostfile %s line %d: bad count in '%s'", name,
+				 lineno, shown(tok, buf, sizeof(buf)));
+			return -EINVAL;
+		}
+	}
+	return 1;
+}
+
+int launch_check_hostfile(const char *path, char *err, size_t err_len)
+{
+	char name[208], *text, *line, *next;
+	int lineno = 0, hosts = 0, rc = 0;
+	size_t len;
+
+	snprintf(name, sizeof(name), "%.200s", path);
+	pb_scrub(name);
+	if (!(text = hostfile_read(path, name, &len, err, err_len, &rc)))
+		return rc;
+	for (line = text; line < text + len; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(text + len - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(text + len - line);
+
+		next = line + n + 1;
+		line[n] = '\0';
+		if (++lineno > HOSTFILE_MAX_LINES) {
+			snprintf(err, err_len, "hostfile %s has more than %d lines: not a list of "
+				 "hosts", name, HOSTFILE_MAX_LINES);
+			rc = -EINVAL;
+			break;
+		}
+		if ((rc = hostfile_line(line, n, name, lineno, err, err_len)) < 0)
+			break;
+		if ((hosts += rc) > HOSTFILE_MAX_HOSTS) {
+			snprintf(err, err_len, "hostfile %s lists more than %d hosts", name,
+				 HOSTFILE_MAX_HOSTS);
+			rc = -EINVAL;
+			break;
+		}
+	}
+	free(text);
+	if (rc >= 0 && !hosts) {
+		snprintf(err, err_len, "hostfile %s lists no hosts", name);
+		rc = -EINVAL;
+	}
+	return rc < 0 ? rc : 0;
 }

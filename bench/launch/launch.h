@@ -14,9 +14,14 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-/* This process's rank under mpirun / srun (OMPI_COMM_WORLD_RANK, PMIX_RANK, PMI_RANK), or
- * -1 when no MPI launcher started it. */
+/* This process's rank under mpirun / srun (OMPI_COMM_WORLD_RANK, PMIX_RANK, PMI_RANK: the
+ * first of them set and not empty), or -1 when no MPI launcher started it.  A variable that
+ * is set but not a rank (digits only, 0 to INT_MAX) gives -1 too: launch_rank_check() tells
+ * it apart, and main refuses to start then. */
 int launch_rank(void);
+/* 0 unless the rank variable launch_rank() reads is set and not a rank; then -EINVAL and err
+ * names it, its value scrubbed. */
+int launch_rank_check(char *err, size_t err_len);
 
 /* 1 if name is an executable file: name itself when it holds a '/', else found on PATH
  * (as execvp would); nothing is started. */

@@ -8,12 +8,13 @@
 #include <stddef.h>
 
 #include "runload.h"
+#include "untrusted.h"
 
 #define MAX_FIELDS 64
 #define MAX_LINE   8192
 
 /* A line read from a run's CSV file: its control characters (the line's end aside) as '?'
- * (run_scrub), so that nothing read can reach a terminal as an escape sequence. */
+ * (pb_scrub), so that nothing read can reach a terminal as an escape sequence. */
 void run_scrub_line(char *line);
 /* samples.csv into the rows summary.csv gave (each row's n_samples, exactly).  0 or -errno
  * with one line in err. */

@@ -5,6 +5,7 @@
 
 #include "csv.h"
 #include "json.h"
+#include "untrusted.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -36,7 +37,7 @@ static void scrub_all(struct loaded_run *lr)
 			    lr->variant };
 
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
-		run_scrub(s[i]);
+		pb_scrub(s[i]);
 }
 
 /* The build and the machine's business at the start: what compare needs to tell whether two
@@ -72,7 +73,7 @@ static void load_steady(const char *text, struct loaded_run *lr)
 		return;
 	memcpy(obj, p, n);
 	obj[n] = '\0';
-	run_scrub(obj);
+	pb_scrub(obj);
 	if (json_get(obj, "kernel", lr->steady.kernel, sizeof(lr->steady.kernel)) ||
 	    json_get(obj, "median_s", num, sizeof(num)))
 		return;
@@ -91,7 +92,7 @@ static void load_steady(const char *text, struct loaded_run *lr)
 /* path (dir's meta.json) whole, NUL-terminated (free it), or NULL with err set. */
 static char *read_meta(const char *dir, const char *path, char *err, size_t err_len)
 {
-	FILE *in = run_open(path, RUN_MAX_META_BYTES);
+	FILE *in = pb_fopen_regular(path, RUN_MAX_META_BYTES, NULL);
 	char *text;
 	long len;
 

@@ -95,7 +95,7 @@ static int open_csv(const char *dir, const char *name, long max_bytes, const cha
 	char line[MAX_LINE];
 
 	snprintf(path, path_len, "%s/%s", dir, name);
-	if (!(*in = run_open(path, max_bytes))) {
+	if (!(*in = pb_fopen_regular(path, max_bytes, NULL))) {
 		if (errno == ENOENT)
 			return 0;
 		snprintf(err, err_len, "%s: %s: damaged", path,

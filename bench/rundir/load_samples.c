@@ -148,7 +148,7 @@ int run_load_samples(const char *dir, struct loaded_run *lr, char *err, size_t e
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/samples.csv", dir);
-	if (!(in = run_open(path, RUN_MAX_SAMPLE_BYTES))) {
+	if (!(in = pb_fopen_regular(path, RUN_MAX_SAMPLE_BYTES, NULL))) {
 		if (errno == EFBIG)
 			snprintf(err, err_len, "%s is larger than %ld MiB (a run writes far less): "
 				 "damaged", path, RUN_MAX_SAMPLE_BYTES >> 20);

@@ -177,7 +177,7 @@ static int load_summary(const char *dir, struct loaded_run *lr, char *err, size_
 	FILE *in;
 
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
-	in = run_open(path, RUN_MAX_BYTES);
+	in = pb_fopen_regular(path, RUN_MAX_BYTES, NULL);
 	if (!in && errno == EFBIG) {
 		snprintf(err, err_len, "%s is larger than %ld MiB (a run writes far less): damaged",
 			 path, RUN_MAX_BYTES >> 20);

@@ -66,16 +66,11 @@ int run_load_meta(const char *dir, struct loaded_run *lr, char *err, size_t err_
  * the run has none.  0, or -EINVAL with one line in err (damaged, or too large). */
 int run_load_roof(const char *dir, struct loaded_run *lr, char *err, size_t err_len);
 
-/* The guards (untrusted.c).  path opened for reading if it is a regular file of at most max
- * bytes (a FIFO or a device planted in a run directory would block or never end), else NULL
- * with errno set (EINVAL: not a file, EFBIG: larger).  A file that grows while it is read:
- * the reader counts. */
-FILE *run_open(const char *path, long max);
-/* name is a plain kernel or backend name: letters, digits, '_', '.', '+', '-', not starting
+/* The guards (untrusted.c).  A run's files are opened with pb_fopen_regular and its text
+ * scrubbed with pb_scrub (util/untrusted.h): a FIFO or a device planted in a run directory
+ * would block or never end, an escape sequence would reach the terminal.
+ * name is a plain kernel or backend name: letters, digits, '_', '.', '+', '-', not starting
  * with '.' or '-', shorter than RUN_NAME_MAX; so it is safe in a file name (the charts). */
 int run_name_ok(const char *name);
-/* Control characters in s (escape sequences, line breaks; C1 controls raw or as UTF-8, such
- * as CSI) and bytes that are not UTF-8 replaced by '?'; UTF-8 text ("Xeon®") is kept. */
-void run_scrub(char *s);
 
 #endif

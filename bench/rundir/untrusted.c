@@ -1,36 +1,14 @@
 /*
- * untrusted.c - the guards that everything read from a run directory passes (runload.h):
- * files opened only if regular and not too large, names checked before they reach a file
- * name, control characters (C0, C1, and bytes that are not UTF-8) scrubbed before they reach
- * a terminal.  runload.c, load_meta.c, load_samples.c and load_roof.c all use them.
+ * untrusted.c - the run directory's own guards (runload.h, load_int.h): names checked before
+ * they reach a file name, lines scrubbed of control characters before they reach a terminal.
+ * The files are opened with pb_fopen_regular and text scrubbed with pb_scrub
+ * (util/untrusted.h), the guards every reader shares.  runload.c, load_meta.c,
+ * load_samples.c and load_roof.c all use them.
  */
 #include "runload.h"
 #include "load_int.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-FILE *run_open(const char *path, long max)
-{
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > max) {
-		close(fd);
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-		return NULL;
-	}
-	if (!(f = fdopen(fd, "r")))
-		close(fd);
-	return f;
-}
 
 int run_name_ok(const char *name)
 {
@@ -40,56 +18,12 @@ int run_name_ok(const char *name)
 	return n > 0 && n < RUN_NAME_MAX && name[n] == '\0' && name[0] != '.' && name[0] != '-';
 }
 
-/* The length (2 to 4) of the well-formed UTF-8 sequence at s, its code point in *cp; 0 if
- * there is none (overlong, a surrogate, beyond U+10FFFF, cut short). */
-static size_t utf8_seq(const unsigned char *s, unsigned *cp)
-{
-	unsigned c = s[0], min;
-	size_t n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, c &= 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, c &= 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, c &= 0x07, min = 0x10000;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) /* the string's end too */
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-void run_scrub(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-
-	while (*p) {
-		unsigned cp = 0;
-		size_t n = *p < 0x80 ? 1 : utf8_seq(p, &cp);
-
-		if (n == 1 && (*p < 0x20 || *p == 0x7f))
-			*p = '?';
-		else if (n == 0) /* not UTF-8: a raw C1 control, or text no terminal shows as meant */
-			*p = '?', n = 1;
-		else if (cp >= 0x80 && cp <= 0x9f) /* a C1 control in UTF-8 (U+009B is CSI) */
-			memset(p, '?', n);
-		p += n;
-	}
-}
-
 void run_scrub_line(char *line)
 {
 	size_t end = strcspn(line, "\r\n");
 	char c = line[end];
 
 	line[end] = '\0';
-	run_scrub(line);
+	pb_scrub(line);
 	line[end] = c;
 }
