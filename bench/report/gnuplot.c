@@ -21,7 +21,7 @@
 #include "clock.h"
 #include "columns.h"
 #include "outfile.h"
-#include "runload.h"
+#include "untrusted.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -114,7 +114,7 @@ int gnuplot_open(struct gnuplot *g, const char *dir, const struct chart_opts *o)
 	if (!realpath(o->plots_dir, g->plots)) {
 		snprintf(g->why, sizeof(g->why), "the scripts' folder %s: %s", o->plots_dir,
 			 strerror(errno));
-		run_scrub(g->why);
+		pb_scrub(g->why);
 		return -EIO;
 	}
 	if ((size_t)snprintf(g->tmp, sizeof(g->tmp), "%s" CHARTS_TMP, dir) >= sizeof(g->tmp))
@@ -217,7 +217,7 @@ static void note_failure(struct gnuplot *g, const char *script, int out)
 		line = end + 1;
 	line += strspn(line, " \t");
 	line[strcspn(line, "\r")] = '\0';
-	run_scrub(line);
+	pb_scrub(line);
 	snprintf(g->why, sizeof(g->why), "%s: %s", script, line[0] ? line : "no message");
 }
 
