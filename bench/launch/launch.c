@@ -125,8 +125,10 @@ static int wait_mpirun(const struct launch *l, pid_t pid, char *err, size_t err_
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR) {
-			snprintf(err, err_len, "waitpid: %s", strerror(errno));
-			return -errno;
+			int e = errno;
+
+			snprintf(err, err_len, "waitpid: %s", strerror(e));
+			return -e;
 		}
 		if (l->stop && atomic_load(l->stop) && !stopping) {
 			kill(pid, SIGTERM); /* mpirun passes it on to the ranks */
@@ -184,8 +186,10 @@ int launch_check_hostfile(const char *path, char *err, size_t err_len)
 	int lineno = 0, hosts = 0;
 
 	if (!f) {
-		snprintf(err, err_len, "cannot read hostfile '%s': %s", path, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, err_len, "cannot read hostfile '%s': %s", path, strerror(e));
+		return -e;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		char *p = line, *tok, *save = NULL;
