@@ -1,0 +1,57 @@
+#!/bin/sh
+# cli_mpi_trust.sh PARBENCH - what the ranks wrote joins the run only as the launch planned it (a tampered folder is refused, said, and the run goes on).
+# ctest: labels cli mpi; timeout 300
+. "$(dirname "$0")/cli_lib.sh"
+
+if ! "$pb" list | grep -q "^  mpi "; then
+	echo "cli_mpi_trust: SKIP (no MPI backend in this build)"
+	exit 77
+fi
+real=$(command -v mpirun) || { echo "cli_mpi_trust: SKIP (no mpirun on PATH)"; exit 77; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# An mpirun that runs the real one, then tampers with what rank 0 wrote beside the plan (the
+# last argument): $TAMPER, a sed program, on summary.csv and samples.csv; with $LINGER it then
+# says so in that file and waits for a signal (rank 0's rows are written, mpirun not yet gone).
+mkdir "$tmp/bin"
+cat >"$tmp/bin/mpirun" <<EOF
+#!/bin/sh
+for a; do plan=\$a; done
+dir=\$(dirname "\$plan")
+"$real" "\$@"
+rc=\$?
+[ -n "\${TAMPER:-}" ] && sed -i -e "\$TAMPER" "\$dir/summary.csv" "\$dir/samples.csv"
+if [ -n "\${LINGER:-}" ]; then
+	trap 'kill \$!; exit 143' TERM
+	sleep 60 &
+	: >"\$LINGER"
+	wait \$!
+fi
+exit \$rc
+EOF
+chmod +x "$tmp/bin/mpirun"
+R="--quick --kernels sum_squares,io_wait --size sum_squares=1000,io_wait=4 --backends mpi --repetitions 2"
+
+# A row that is not the launch's (a kernel or backend this build lacks, another backend, worker
+# count or size): the launch's rows are all refused with one line, as a failed launch's.
+n=0
+for t in "nokernel,mpi,2,4,:a kernel this build lacks:kernel 'nokernel' at size 4 was not planned" \
+	"io_wait,nompi,2,4,:a backend this build lacks:a row of backend 'nompi', not mpi" \
+	"io_wait,serial,2,4,:another backend:a row of backend 'serial', not mpi" \
+	"io_wait,mpi,3,4,:another worker count:a row of io_wait at 3 workers, not 2" \
+	"io_wait,mpi,2,5,:another size:kernel 'io_wait' at size 5 was not planned"; do
+	row=${t%%:*}
+	why=${t#*:}
+	what=${why%%:*}
+	why=${why#*:}
+	n=$((n + 1))
+	TAMPER="s/^io_wait,mpi,2,4,/$row/" PARBENCH_MPIRUN="$tmp/bin/mpirun" "$pb" run $R \
+		--workers 2 --out "$tmp/t$n" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 1 ] && ok || bad "$what: exit $rc: $(head -c 400 "$tmp/err")"
+	[ "$(grep -c "^parbench: FAILED mpi / 2 workers: the ranks' rows are refused: $why$" "$tmp/err")" -eq 1 ] && ok || bad "$what: not refused in one line: $(grep FAILED "$tmp/err")"
+	! grep -q "^$row\|,mpi," "$tmp/t$n/summary.csv" && ok || bad "$what: a refused row joined the run: $(grep "^$row\|,mpi," "$tmp/t$n/summary.csv")"
+	grep -q "^io_wait,serial,1,4," "$tmp/t$n/summary.csv" && ok || bad "$what: the run's own rows lost"
+	grep -q "\"kernel\": \"sum_squares\", \"backend\": \"mpi\", \"workers\": 2, \"error\": \"the ranks' rows are refused" "$tmp/t$n/meta.json" && ok || bad "$what: the refused launch is not in meta.json's failures"
+done
+
+finish
