@@ -1,5 +1,5 @@
 #!/bin/sh
-# cli_mpi_trust.sh PARBENCH - what the ranks wrote joins the run only as the launch planned it (a tampered folder is refused, said, and the run goes on).
+# cli_mpi_trust.sh PARBENCH - what the ranks wrote joins the run only as the launch planned it (a tampered folder is refused, said, and the run goes on); a stop keeps the rows rank 0 saved and counts the launches never started.
 # ctest: labels cli mpi; timeout 300
 . "$(dirname "$0")/cli_lib.sh"
 
@@ -53,5 +53,24 @@ for t in "nokernel,mpi,2,4,:a kernel this build lacks:kernel 'nokernel' at size 
 	grep -q "^io_wait,serial,1,4," "$tmp/t$n/summary.csv" && ok || bad "$what: the run's own rows lost"
 	grep -q "\"kernel\": \"sum_squares\", \"backend\": \"mpi\", \"workers\": 2, \"error\": \"the ranks' rows are refused" "$tmp/t$n/meta.json" && ok || bad "$what: the refused launch is not in meta.json's failures"
 done
+
+# SIGTERM once rank 0 of the first launch wrote its rows (mpirun still there): they are kept,
+# and the launch never started is not measured (its 2 configurations)
+LINGER="$tmp/lingering" PARBENCH_MPIRUN="$tmp/bin/mpirun" "$pb" run $R --workers 1,2 \
+	--out "$tmp/stop" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 1200); do
+	[ -e "$tmp/lingering" ] && break
+	sleep 0.1
+done
+[ -e "$tmp/lingering" ] && ok || bad "stop: mpirun never lingered"
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 143 ] && ok || bad "stop: exit $rc: $(head -c 400 "$tmp/err")"
+grep -q "^sum_squares,mpi,1,1000," "$tmp/stop/summary.csv" && grep -q "^io_wait,mpi,1,4," "$tmp/stop/summary.csv" && ok || bad "stop: the rows rank 0 saved are lost: $(grep ',mpi,' "$tmp/stop/summary.csv")"
+grep -q "^parbench: interrupted by SIGTERM; 2 configurations not measured," "$tmp/err" && ok || bad "stop: not measured miscounted: $(grep interrupted "$tmp/err")"
+grep -q '"kernel": "io_wait", "backend": "mpi", "workers": 2, "error": "interrupted"' "$tmp/stop/meta.json" && ok || bad "stop: the launch never started is not in meta.json"
+! grep -q "FAILED" "$tmp/err" && ok || bad "stop: a stop is no failure: $(grep FAILED "$tmp/err")"
 
 finish
