@@ -1,5 +1,5 @@
 #!/bin/sh
-# cli_mpi_trust.sh PARBENCH - what the ranks wrote joins the run only as the launch planned it (a tampered folder is refused, said, and the run goes on); a stop keeps the rows rank 0 saved and counts the launches never started.
+# cli_mpi_trust.sh PARBENCH - what the ranks wrote joins the run only as the launch planned it (a tampered folder is refused, said, and the run goes on); a stop keeps the rows rank 0 saved and counts the launches never started; a parbench killed leaves no mpirun or rank behind.
 # ctest: labels cli mpi; timeout 300
 . "$(dirname "$0")/cli_lib.sh"
 
@@ -73,4 +73,26 @@ grep -q "^parbench: interrupted by SIGTERM; 2 configurations not measured," "$tm
 grep -q '"kernel": "io_wait", "backend": "mpi", "workers": 2, "error": "interrupted"' "$tmp/stop/meta.json" && ok || bad "stop: the launch never started is not in meta.json"
 ! grep -q "FAILED" "$tmp/err" && ok || bad "stop: a stop is no failure: $(grep FAILED "$tmp/err")"
 
+# parbench killed (SIGKILL: no handler runs) during a launch whose ranks hang (test hook, till
+# --timeout): mpirun and the ranks end with it
+PARBENCH_TEST_HANG=io_wait/mpi "$pb" run $R --workers 2 --timeout 60 --no-interleave \
+	--out "$tmp/killed" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+	pgrep -f -- "rank $tmp/\.killed\.[^/ ]*/mpi-mpi-2/plan" >/dev/null && break
+	sleep 0.1
+done
+sleep 0.5
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+left=
+for _ in $(seq 50); do # within 5 s
+	left=$(pgrep -f -- "$tmp/\.killed\.")
+	[ -z "$left" ] && break
+	sleep 0.1
+done
+[ -z "$left" ] && ok || bad "parbench killed: left running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+for p in $left; do
+	[ "$p" -gt 1 ] && kill -KILL "$p" 2>/dev/null
+done
 finish
