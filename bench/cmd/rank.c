@@ -203,25 +203,28 @@ static void begin_meta(struct rank_cmd *c)
 static int write_files(struct rank_cmd *c)
 {
 	char src[4200], dst[4200];
-	int rc = 0;
+	int rc, e = 0; /* the first error's errno, saved before another call can change it */
 
 	read_load(c->meta.load_after);
 	machine_end(&c->mstate);
 	snprintf(src, sizeof(src), "%s/.gbench.json.tmp", c->dir);
 	snprintf(dst, sizeof(dst), "%s/gbench.json", c->dir);
 	if (rename(src, dst) != 0 && errno != ENOENT)
-		rc = -1;
+		e = errno;
 	snprintf(src, sizeof(src), "%s/.topology.xml.tmp", c->dir);
 	snprintf(dst, sizeof(dst), "%s/topology.xml", c->dir);
-	if (pin_topo_export_xml(c->run.topo, src) != 0 || rename(src, dst) != 0)
-		rc = -1;
+	if ((rc = pin_topo_export_xml(c->run.topo, src)) != 0 || rename(src, dst) != 0) {
+		rc = rc ? -rc : errno;
+		e = e ? e : rc;
+	}
 	/* meta.json last: the mark of a whole run directory */
-	if (rundir_write_summary(c->dir, &c->sw, NULL) || rundir_write_samples(c->dir, &c->sw) ||
-	    rundir_write_meta(c->dir, &c->sw, &c->meta))
-		rc = -1;
-	if (rc)
-		diag_line("cannot write the rank's results in '%s': %s", c->dir, strerror(errno));
-	return rc;
+	if ((rc = rundir_write_summary(c->dir, &c->sw, NULL)) != 0 ||
+	    (rc = rundir_write_samples(c->dir, &c->sw)) != 0 ||
+	    (rc = rundir_write_meta(c->dir, &c->sw, &c->meta)) != 0)
+		e = e ? e : -rc;
+	if (e)
+		diag_line("cannot write the rank's results in '%s': %s", c->dir, strerror(e));
+	return e ? -1 : 0;
 }
 
 /* A hang in threads that cannot be stopped: rank 0 saves what was measured before. */

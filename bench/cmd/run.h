@@ -1,7 +1,7 @@
 /*
  * run.h - the state of `parbench run`, shared by its parts: run.c (options and the run),
  * run_roof.c (the variants and the roof), run_mpi.c (the MPI rows: a plan per launch for the
- * ranks mpirun starts, rank.h) and run_out.c (the results).
+ * ranks mpirun starts, rank.h; run_take.c checks what they wrote) and run_out.c (the results).
  */
 #ifndef PB_CMD_RUN_H
 #define PB_CMD_RUN_H
@@ -107,6 +107,14 @@ int run_mpi_ranks(const struct run_cmd *r, const struct backend *be, unsigned w,
  * ranks measure those rows alone, rank 0 writes them into that folder, and they join r->sw.
  * 0, or -1 when a launch failed (reported on stderr). */
 int run_mpi_rows(struct run_cmd *r);
+/* The rows the launch of MPI backend be at w workers wrote into dir (NULL: it never started,
+ * a signal came first), checked against its plan, join r->sw (run_take.c); rc is mpirun's
+ * status (launch_run) and err why it failed.  A row that is not the launch's (another backend,
+ * worker count, kernel or size than planned, a name this build lacks, twice) refuses them
+ * all, said on stderr.  Every planned configuration left without a row gets a failed one, or
+ * one not measured after a signal.  0, or 1 when the launch failed (said). */
+int run_take_rows(struct run_cmd *r, const struct backend *be, unsigned w, int rc,
+		  const char *dir, char *err, size_t err_len);
 /* The ranks' plan from the run's options as prepared, its sizes (given or calibrated) and
  * the test hooks (run_ranks.c): the backends and worker counts are the run's (a launch
  * narrows them to its own), and so are the repetitions or the whole budget. */

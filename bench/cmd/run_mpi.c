@@ -5,7 +5,8 @@
  * by run_rank_plan() in run_ranks.c from this run's options and calibrated sizes, given its
  * share of the budget and written by write_plan() here);
  * mpirun starts `parbench rank PLAN` (rank.c), rank 0 writes the rows into that folder as a
- * run directory, and they join the run, read back with the reader `parbench report` uses.
+ * run directory, and they join the run, read back with the reader `parbench report` uses
+ * and checked against the plan (run_take.c).
  * No option of the run is passed on a command line: the ranks know only the plan.
  */
 #include "run.h"
@@ -15,7 +16,6 @@
 #include "launch.h"
 #include "outdir.h"
 #include "outfile.h"
-#include "runload.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -40,76 +40,6 @@ static void remove_unfinished(const char *dir)
 	}
 	if (d)
 		closedir(d);
-}
-
-/* One failed row per missing kernel for backend b at w workers (they reach meta.json's failures and
- * the FAILED lines like any other); 0 or -ENOMEM. */
-static int add_failed_rows(struct sweep *sw, const struct sweep_opts *o,
-			   const unsigned char *missing, const struct backend *b, unsigned w,
-			   const char *why)
-{
-	struct sweep more = { 0 };
-
-	more.rows = calloc(o->n_kernels ? o->n_kernels : 1, sizeof(*more.rows));
-	if (!more.rows)
-		return -ENOMEM;
-	for (size_t k = 0; k < o->n_kernels; k++) {
-		if (!missing[k])
-			continue;
-		struct sweep_row *r = &more.rows[more.n_rows++];
-
-		r->k = o->kernels[k];
-		r->b = b;
-		r->workers = w;
-		r->failed = 1;
-		snprintf(r->error, sizeof(r->error), "%.300s", why);
-		/* the size of this kernel's rows in this run, so that the row joins its group */
-		for (size_t i = 0; i < sw->n_rows; i++)
-			if (sw->rows[i].k == r->k) {
-				r->size = sw->rows[i].size;
-				break;
-			}
-	}
-	int rc = sweep_merge(sw, &more);
-
-	if (rc)
-		free(more.rows);
-	return rc;
-}
-
-/* The rows one launch wrote join the run; every kernel without one is a failure row. */
-static int take_rows(struct run_cmd *r, const struct backend *be, unsigned w, int rc,
-		     const char *dir, char *err, size_t err_len)
-{
-	const struct sweep_opts *o = &r->o;
-	struct loaded_run *lr = calloc(1, sizeof(*lr));
-	char why[512] = "out of memory";
-	int failed = 0;
-	/* the folder is new, in this run's fresh folder: what loads is this launch's */
-	int loaded = lr && run_load(dir, lr, why, sizeof(why)) == 0;
-	unsigned char missing[SWEEP_MAX_LIST];
-
-	for (size_t k = 0; k < o->n_kernels; k++) {
-		missing[k] = 1;
-		for (size_t i = 0; loaded && i < lr->sw.n_rows; i++)
-			if (lr->sw.rows[i].k == o->kernels[k] && lr->sw.rows[i].b == be &&
-			    !lr->sw.rows[i].failed)
-				missing[k] = 0;
-	}
-	if (loaded) {
-		if (sweep_merge(&r->sw, &lr->sw) != 0)
-			failed = 1;
-		run_free(lr);
-	} else if (!rc) {
-		snprintf(err, err_len, "%s", why);
-	}
-	free(lr);
-	if (rc || !loaded) {
-		diag_line("FAILED %s / %u workers: %s", be->name, w, err);
-		failed = 1;
-	}
-	add_failed_rows(&r->sw, o, missing, be, w, rc || !loaded ? err : "no result");
-	return failed;
 }
 
 int run_mpi_ranks(const struct run_cmd *r, const struct backend *be, unsigned w,
@@ -175,12 +105,11 @@ static int launch_one(struct run_cmd *r, const char *exe, const char *mpirun,
 			  w == 1 ? "" : "s");
 		rc = launch_run(&l, err, sizeof(err));
 		remove_unfinished(dir);
-		if (atomic_load(&stop_signal))
-			return 0;
 		if (rc > 0)
 			snprintf(err, sizeof(err), "mpirun exited with status %d", rc);
 	}
-	return take_rows(r, be, w, rc, dir, err, sizeof(err));
+	/* stopped too: what rank 0 saved on the way out is kept */
+	return run_take_rows(r, be, w, rc, dir, err, sizeof(err));
 }
 
 int run_mpi_rows(struct run_cmd *r)
@@ -201,8 +130,8 @@ int run_mpi_rows(struct run_cmd *r)
 		return 0;
 	}
 	exe[len] = '\0';
-	for (size_t b = 0; b < r->n_mpi && !atomic_load(&stop_signal); b++) {
-		for (size_t wi = 0; wi < o->n_workers && !atomic_load(&stop_signal); wi++) {
+	for (size_t b = 0; b < r->n_mpi; b++) {
+		for (size_t wi = 0; wi < o->n_workers; wi++) {
 			const struct backend *be = r->mpi_b[b];
 			unsigned w = o->workers[wi], ranks;
 			size_t launches = (r->n_mpi - b) * o->n_workers - wi;
@@ -210,7 +139,10 @@ int run_mpi_rows(struct run_cmd *r)
 
 			if (run_mpi_ranks(r, be, w, &ranks) != 0)
 				continue; /* left out, and said so, before the run (run_skip.c) */
-			failed |= launch_one(r, exe, mpirun, be, w, ranks, left);
+			if (atomic_load(&stop_signal)) /* never started: not measured */
+				failed |= run_take_rows(r, be, w, 0, NULL, NULL, 0);
+			else
+				failed |= launch_one(r, exe, mpirun, be, w, ranks, left);
 		}
 	}
 	return failed ? -1 : 0;

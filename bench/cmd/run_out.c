@@ -199,19 +199,22 @@ int run_write(struct run_cmd *r)
 {
 	struct sweep *sw = &r->sw;
 	const char *dir = r->work_dir;
-	int status = 0;
+	int status = 0, werr;
 
 	r->meta.n_left_out = r->n_left_out; /* the MPI launches may have added some */
 	if (!r->no_report)
 		(r->full ? report_table : report_compact)(stdout, sw, &r->meta);
 	fflush(stdout);
 	status = move_into_place(r);
-	if (rundir_write_summary(dir, sw, r->meta.roof) || rundir_write_samples(dir, sw) ||
-	    rundir_write_meta(dir, sw, &r->meta) ||
-	    (r->meta.roof && (roof_write_csv(dir, r->meta.roof) ||
-			      roof_write_compute_csv(dir, r->meta.roof)))) {
+	/* each writer's -errno, saved: a failed one removes its temporary file after */
+	if ((werr = rundir_write_summary(dir, sw, r->meta.roof)) != 0 ||
+	    (werr = rundir_write_samples(dir, sw)) != 0 ||
+	    (werr = rundir_write_meta(dir, sw, &r->meta)) != 0 ||
+	    (r->meta.roof && ((werr = roof_write_csv(dir, r->meta.roof)) != 0 ||
+			      (werr = roof_write_compute_csv(dir, r->meta.roof)) != 0))) {
 		/* the earlier run, if any, stays: better than half of this one */
-		diag_line("cannot write the results for '%s': %s", r->out_dir, strerror(errno));
+		diag_line("cannot write the results for '%s': %s", r->out_dir,
+			  strerror(werr < 0 ? -werr : EIO));
 		status = EXIT_VERIFY;
 	} else {
 		/* the charts stop at a signal, unless one already stopped the sweep (its handler

@@ -5,7 +5,9 @@
  * --bind-to none (parbench pins ranks itself, and mpirun would put every node's local rank 0
  * on core 0), mpi_yield_when_idle (waiting ranks yield instead of spinning), on one node the
  * ob1 PML with shared memory only (200 ms less start-up than the defaults), across nodes TCP
- * as well, and as root the two variables that allow it.
+ * as well, and as root the two variables that allow it.  mpirun runs in a process group of
+ * its own and ends when parbench does (PR_SET_PDEATHSIG: SIGTERM, on which it ends its ranks),
+ * as every other child parbench starts, so that a parbench killed leaves no ranks running.
  */
 #include "launch.h"
 #include "pb_build.h"
@@ -16,10 +18,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -151,8 +153,8 @@ static int mpirun_argv(const struct launch *l, const char **argv, char *np, size
 	return (int)n;
 }
 
-/* Waits for mpirun (pid > 0); a stop request is passed on as SIGTERM, then SIGKILL 5 s
- * later.  Its exit status, 128 + a signal, or -errno. */
+/* Waits for mpirun (pid > 0, leader of its group); a stop request is passed on as SIGTERM,
+ * then SIGKILL to its group 5 s later.  Its exit status, 128 + a signal, or -errno. */
 static int wait_mpirun(const struct launch *l, pid_t pid, char *err, size_t err_len)
 {
 	int status = 0;
@@ -164,15 +166,19 @@ static int wait_mpirun(const struct launch *l, pid_t pid, char *err, size_t err_
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR) {
-			snprintf(err, err_len, "waitpid: %s", strerror(errno));
-			return -errno;
+			int e = errno;
+
+			snprintf(err, err_len, "waitpid: %s", strerror(e));
+			return -e;
 		}
 		if (l->stop && atomic_load(l->stop) && !stopping) {
 			kill(pid, SIGTERM); /* mpirun passes it on to the ranks */
 			stopping = atomic_load(l->stop);
 		}
-		if (stopping && ++waited == 250)
-			kill(pid, SIGKILL); /* 5 s later */
+		if (stopping && ++waited == 250) { /* 5 s later: mpirun and what it left */
+			killpg(pid, SIGKILL);
+			kill(pid, SIGKILL);
+		}
 		nanosleep(&ts, NULL);
 		if (stopping && waited > 400) {
 			waitpid(pid, &status, 0); /* killed: reaped, not left a zombie */
@@ -186,12 +192,71 @@ static int wait_mpirun(const struct launch *l, pid_t pid, char *err, size_t err_
 	return WEXITSTATUS(status);
 }
 
+/* The child: stdin /dev/null, stdout to out if given, a process group of its own (a Ctrl-C at
+ * the terminal reaches parbench only, which stops mpirun), ended with parbench (SIGTERM:
+ * mpirun then ends its ranks), mpirun run.  Only async-signal-safe calls; an error's errno
+ * goes to the parent through fd, which closes on exec. */
+static void exec_mpirun(const struct launch *l, const char **argv, pid_t parent, int fd)
+{
+	int null, out = -1, e;
+
+	errno = 0;
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (l->stdout_path)
+		out = open(l->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent || setpgid(0, 0) != 0 ||
+	    null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+	    (l->stdout_path && (out < 0 || dup2(out, STDOUT_FILENO) < 0))) {
+		e = errno ? errno : ECHILD;
+	} else {
+		execvp(l->mpirun, (char *const *)argv);
+		e = errno;
+	}
+	if (write(fd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* mpirun started with argv; its pid (> 0), or -errno with err set. */
+static pid_t start_mpirun(const struct launch *l, const char **argv, char *err, size_t err_len)
+{
+	pid_t parent = getpid(), pid;
+	int fd[2], e = 0;
+	ssize_t got;
+
+	if (pipe2(fd, O_CLOEXEC) != 0) {
+		e = errno;
+		snprintf(err, err_len, "cannot start %s: %s", l->mpirun, strerror(e));
+		return -e;
+	}
+	pid = fork();
+	if (pid == 0)
+		exec_mpirun(l, argv, parent, fd[1]);
+	e = errno;
+	close(fd[1]);
+	if (pid < 0) {
+		close(fd[0]);
+		snprintf(err, err_len, "cannot start %s: %s", l->mpirun, strerror(e));
+		return -e;
+	}
+	setpgid(pid, pid); /* here too: the group exists before any kill */
+	while ((got = read(fd[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(fd[0]);
+	if (got == (ssize_t)sizeof(e)) { /* it did not start: reaped, not left a zombie */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		snprintf(err, err_len, "cannot start %s: %s", l->mpirun, strerror(e));
+		return -e;
+	}
+	return pid;
+}
+
 int launch_run(const struct launch *l, char *err, size_t err_len)
 {
 	const char *argv[MAX_ARGS];
 	char np[16];
 	pid_t pid;
-	int rc;
 
 	if (mpirun_argv(l, argv, np, sizeof(np)) < 0) {
 		snprintf(err, err_len, "too many arguments for mpirun");
@@ -201,18 +266,9 @@ int launch_run(const struct launch *l, char *err, size_t err_len)
 		setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
 		setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
 	}
-	posix_spawn_file_actions_t fa;
-
-	posix_spawn_file_actions_init(&fa);
-	if (l->stdout_path)
-		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, l->stdout_path,
-						 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	rc = posix_spawn(&pid, l->mpirun, &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc) {
-		snprintf(err, err_len, "cannot start %s: %s", l->mpirun, strerror(rc));
-		return -rc;
-	}
+	pid = start_mpirun(l, argv, err, err_len);
+	if (pid <= 0)
+		return pid < 0 ? (int)pid : -ECHILD;
 	return wait_mpirun(l, pid, err, err_len);
 }
 

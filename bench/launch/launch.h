@@ -40,8 +40,9 @@ struct launch {
 	const char *stdout_path;    /* non-NULL: mpirun's standard output goes to this file */
 };
 
-/* Runs mpirun to completion.  Its exit status (0 all ranks succeeded), or -errno when it
- * could not start (err says why), or 128 + signal when *stop made us end it. */
+/* Runs mpirun to completion: stdin /dev/null, in a process group of its own, sent SIGTERM
+ * if parbench dies first.  Its exit status (0 all ranks succeeded), or -errno when it could
+ * not start (err says why), or 128 + signal when *stop made us end it. */
 int launch_run(const struct launch *l, char *err, size_t err_len);
 
 /* 0 if path is a readable hostfile of "host [slots=N] [max_slots=N]" lines (comments and

@@ -20,13 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Weak scaling: the work grows with the workers.  Linear sizes are multiplied; a picture's
- * side by sqrt(workers), so that its pixels are. */
-static uint64_t weak_size(const struct kernel_shape *base, unsigned workers)
+uint64_t sweep_weak_size(uint64_t base, int picture, unsigned workers)
 {
-	if (base->width)
-		return (uint64_t)llround((double)base->size * sqrt((double)workers));
-	return base->size * workers;
+	if (picture)
+		return (uint64_t)llround((double)base * sqrt((double)workers));
+	return base * workers;
 }
 
 static int has_backend(const struct sweep_opts *o, const struct backend *b)
@@ -69,7 +67,9 @@ static int setup_instance(struct plan *p, const struct sweep_opts *o, size_t kk,
 	int rc;
 
 	if (o->weak && slot > 0)
-		kp.size = weak_size(&p->kis[kk - slot].shape, o->workers[slot - 1]);
+		kp.size = sweep_weak_size(p->kis[kk - slot].shape.size,
+					  p->kis[kk - slot].shape.width != 0,
+					  o->workers[slot - 1]);
 	else if (o->n_sizes)
 		kp.size = o->sizes[slot];
 	if (!o->n_sizes && o->kernel_sizes[kk / p->n_slots] && !(o->weak && slot > 0))

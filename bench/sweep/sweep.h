@@ -190,6 +190,10 @@ int sweep_same_group(const struct sweep *sw, const struct sweep_row *a, const st
 /* r's baseline row: in r's group, on r's baseline backend (backend_baseline_of: serial,
  * cpython or cpython-ft, which runs in r's interpreter); the first such row, or NULL. */
 const struct sweep_row *sweep_baseline(const struct sweep *sw, const struct sweep_row *r);
+/* Weak scaling: the size at workers workers of a kernel whose base size is base.  Linear
+ * sizes are multiplied; a picture's side (picture: the kernel has one) by sqrt(workers), so
+ * that its pixels are. */
+uint64_t sweep_weak_size(uint64_t base, int picture, unsigned workers);
 /* Moves more's rows (measured by another process: mpirun's ranks) into sw, each after the
  * rows of its group, and re-evaluates speedups against sw's serial rows. */
 int sweep_merge(struct sweep *sw, struct sweep *more);
