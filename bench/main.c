@@ -13,6 +13,7 @@
 #include "opt.h"
 #include "pb_build.h"
 
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,12 @@ int main(int argc, char **argv)
 	int jumped;
 
 #ifndef PB_FUZZ
+	/* standard input, output and error open, if only on /dev/null: else the first file
+	 * parbench opens would take one of their numbers, and a child (gnuplot, mpirun) handed
+	 * it as its stdin or stdout would be handed the wrong file */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return EXIT_VERIFY;
 	/* a table's line leaves in one write, whole, as the diagnostics do (diag.h): another
 	 * process writing the same file or pipe (mpirun, a rank) cannot split it */
 	setvbuf(stdout, NULL, _IOLBF, 0);

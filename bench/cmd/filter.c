@@ -299,7 +299,7 @@ static int filter_exec(void *state)
 	printf("verified: every run's output is bit-identical to the plain reference\n");
 	rc = filter_save(j, err, sizeof(err)); /* every file, or none */
 	if (rc) {
-		diag_line("%s: nothing written", err);
+		diag_line("%s", err);
 		filter_free(j);
 		pin_topo_free(topo);
 		return EXIT_VERIFY; /* checked before the run: the disk failed since */

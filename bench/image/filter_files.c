@@ -163,27 +163,29 @@ int filter_load(struct filter_job *j, const struct kernel *k, const char *const 
 int filter_save(struct filter_job *j, char *err, size_t err_len)
 {
 	struct outfile *o = calloc(j->n, sizeof(*o));
-	size_t made = 0;
+	size_t made = 0, placed = 0;
 	int rc = o ? 0 : -ENOMEM;
 
 	if (!o)
 		snprintf(err, err_len, "out of memory");
-	for (; !rc && made < j->n; made++) { /* every file written beside its place first */
+	for (; !rc && made < j->n; made++) { /* every file written and closed beside its place */
 		const struct kernel_shape *sh = &j->files[made].ki.shape;
 		struct pb_image img = { sh->width, sh->height, sh->out };
 
 		rc = imgio_encode(&o[made], j->files[made].out_path, &img, err, err_len);
-		if (rc)
+		if (!rc && (rc = outfile_finish(&o[made])) != 0)
+			snprintf(err, err_len, "%s: %s", j->files[made].out_path, strerror(-rc));
+		if (rc) {
+			snprintf(err + strlen(err), err_len - strlen(err), " (no picture written)");
 			break;
-	}
-	for (size_t i = 0; i < made; i++) { /* then all put in place, or none */
-		int e = rc ? (outfile_abort(&o[i]), 0) : outfile_commit(&o[i]);
-
-		if (e && !rc) {
-			rc = e;
-			snprintf(err, err_len, "%s: %s", j->files[i].out_path, strerror(-e));
 		}
 	}
+	for (; !rc && placed < j->n; placed++) /* then all renamed into place */
+		if ((rc = outfile_commit(&o[placed])) != 0)
+			snprintf(err, err_len, "%s: %s (%zu of the %zu pictures were already in "
+				 "place)", j->files[placed].out_path, strerror(-rc), placed, j->n);
+	for (size_t i = placed; i < made; i++)
+		outfile_abort(&o[i]);
 	free(o);
 	return rc;
 }

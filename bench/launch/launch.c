@@ -5,12 +5,14 @@
  * --bind-to none (parbench pins ranks itself, and mpirun would put every node's local rank 0
  * on core 0), mpi_yield_when_idle (waiting ranks yield instead of spinning), on one node the
  * ob1 PML with shared memory only (200 ms less start-up than the defaults), across nodes TCP
- * as well, and as root the two variables that allow it.  mpirun runs in a process group of
- * its own and ends when parbench does (PR_SET_PDEATHSIG: SIGTERM, on which it ends its ranks),
- * as every other child parbench starts, so that a parbench killed leaves no ranks running.
+ * as well, and as root the two variables that allow it.  mpirun ends when parbench does
+ * (PR_SET_PDEATHSIG: SIGTERM, on which it ends its ranks), as every other child parbench
+ * starts, so that a parbench killed leaves no ranks running.  (Only mpirun itself: a wrapper
+ * script given as PARBENCH_MPIRUN passes that on only if it execs mpirun.)
  */
 #include "launch.h"
 #include "pb_build.h"
+#include "child.h"
 #include "untrusted.h"
 
 #include <ctype.h>
@@ -80,25 +82,36 @@ int launch_rank_check(char *err, size_t err_len)
 	return -EINVAL;
 }
 
-int launch_executable(const char *name)
+/* name as a file to execute: name itself when it holds a '/', else the first on PATH's
+ * non-empty entries (an empty one would be the current folder), into buf.  1 if found. */
+static int find_executable(const char *name, char *buf, size_t len)
 {
 	const char *path = getenv("PATH");
-	char buf[PATH_MAX];
 	struct stat st;
 
-	if (strchr(name, '/'))
-		return stat(name, &st) == 0 && S_ISREG(st.st_mode) && access(name, X_OK) == 0;
+	if (strchr(name, '/')) {
+		snprintf(buf, len, "%s", name);
+		return strlen(name) < len && stat(name, &st) == 0 && S_ISREG(st.st_mode) &&
+		       access(name, X_OK) == 0;
+	}
 	for (const char *p = path ? path : ""; *p;) {
 		size_t n = strcspn(p, ":");
 
-		if (n && n + strlen(name) + 2 <= sizeof(buf)) { /* an empty entry: skipped */
-			snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, name);
+		if (n && n + strlen(name) + 2 <= len) {
+			snprintf(buf, len, "%.*s/%s", (int)n, p, name);
 			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
 				return 1;
 		}
 		p += n + (p[n] == ':');
 	}
 	return 0;
+}
+
+int launch_executable(const char *name)
+{
+	char buf[PATH_MAX];
+
+	return find_executable(name, buf, sizeof(buf));
 }
 
 const char *launch_mpirun(void)
@@ -153,8 +166,8 @@ static int mpirun_argv(const struct launch *l, const char **argv, char *np, size
 	return (int)n;
 }
 
-/* Waits for mpirun (pid > 0, leader of its group); a stop request is passed on as SIGTERM,
- * then SIGKILL to its group 5 s later.  Its exit status, 128 + a signal, or -errno. */
+/* Waits for mpirun (pid > 1); a stop request is passed on as SIGTERM, then SIGKILL 5 s
+ * later.  Its exit status, 128 + a signal, or -errno. */
 static int wait_mpirun(const struct launch *l, pid_t pid, char *err, size_t err_len)
 {
 	int status = 0;
@@ -175,10 +188,8 @@ static int wait_mpirun(const struct launch *l, pid_t pid, char *err, size_t err_
 			kill(pid, SIGTERM); /* mpirun passes it on to the ranks */
 			stopping = atomic_load(l->stop);
 		}
-		if (stopping && ++waited == 250) { /* 5 s later: mpirun and what it left */
-			killpg(pid, SIGKILL);
+		if (stopping && ++waited == 250) /* 5 s later (its ranks may be left: reported) */
 			kill(pid, SIGKILL);
-		}
 		nanosleep(&ts, NULL);
 		if (stopping && waited > 400) {
 			waitpid(pid, &status, 0); /* killed: reaped, not left a zombie */
@@ -192,11 +203,13 @@ static int wait_mpirun(const struct launch *l, pid_t pid, char *err, size_t err_
 	return WEXITSTATUS(status);
 }
 
-/* The child: stdin /dev/null, stdout to out if given, a process group of its own (a Ctrl-C at
- * the terminal reaches parbench only, which stops mpirun), ended with parbench (SIGTERM:
- * mpirun then ends its ranks), mpirun run.  Only async-signal-safe calls; an error's errno
- * goes to the parent through fd, which closes on exec. */
-static void exec_mpirun(const struct launch *l, const char **argv, pid_t parent, int fd)
+/* The child: stdin /dev/null, stdout to out if given, ended with parbench (SIGTERM: mpirun
+ * then ends its ranks), mpirun (exe, found by the parent) run.  It stays in parbench's process
+ * group, so that what it starts (ssh) may still ask at the terminal, and a Ctrl-C there
+ * reaches it as it reaches parbench.  Only async-signal-safe calls; an error's errno goes to
+ * the parent through fd, which closes on exec. */
+static void exec_mpirun(const struct launch *l, const char *exe, const char **argv,
+			pid_t parent, int fd)
 {
 	int null, out = -1, e;
 
@@ -204,12 +217,12 @@ static void exec_mpirun(const struct launch *l, const char **argv, pid_t parent,
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (l->stdout_path)
 		out = open(l->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent || setpgid(0, 0) != 0 ||
-	    null < 0 || dup2(null, STDIN_FILENO) < 0 ||
-	    (l->stdout_path && (out < 0 || dup2(out, STDOUT_FILENO) < 0))) {
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent || null < 0 ||
+	    pb_fd_onto(null, STDIN_FILENO) < 0 ||
+	    (l->stdout_path && (out < 0 || pb_fd_onto(out, STDOUT_FILENO) < 0))) {
 		e = errno ? errno : ECHILD;
 	} else {
-		execvp(l->mpirun, (char *const *)argv);
+		execve(exe, (char *const *)argv, environ);
 		e = errno;
 	}
 	if (write(fd, &e, sizeof(e)) < 0)
@@ -221,9 +234,14 @@ static void exec_mpirun(const struct launch *l, const char **argv, pid_t parent,
 static pid_t start_mpirun(const struct launch *l, const char **argv, char *err, size_t err_len)
 {
 	pid_t parent = getpid(), pid;
+	char exe[PATH_MAX];
 	int fd[2], e = 0;
 	ssize_t got;
 
+	if (!find_executable(l->mpirun, exe, sizeof(exe))) {
+		snprintf(err, err_len, "cannot start %s: not an executable file", l->mpirun);
+		return -ENOENT;
+	}
 	if (pipe2(fd, O_CLOEXEC) != 0) {
 		e = errno;
 		snprintf(err, err_len, "cannot start %s: %s", l->mpirun, strerror(e));
@@ -231,7 +249,7 @@ static pid_t start_mpirun(const struct launch *l, const char **argv, char *err, 
 	}
 	pid = fork();
 	if (pid == 0)
-		exec_mpirun(l, argv, parent, fd[1]);
+		exec_mpirun(l, exe, argv, parent, fd[1]);
 	e = errno;
 	close(fd[1]);
 	if (pid < 0) {
@@ -239,7 +257,6 @@ static pid_t start_mpirun(const struct launch *l, const char **argv, char *err, 
 		snprintf(err, err_len, "cannot start %s: %s", l->mpirun, strerror(e));
 		return -e;
 	}
-	setpgid(pid, pid); /* here too: the group exists before any kill */
 	while ((got = read(fd[0], &e, sizeof(e))) < 0 && errno == EINTR)
 		;
 	close(fd[0]);

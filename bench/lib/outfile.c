@@ -46,21 +46,35 @@ int outfile_open(struct outfile *o, const char *dir, const char *name)
 	return 0;
 }
 
-int outfile_commit(struct outfile *o)
+int outfile_finish(struct outfile *o)
 {
 	int err = 0;
 
 	if (!o->f)
-		return -EBADF;
+		return o->finished ? 0 : -EBADF;
+	errno = 0;
 	if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
 		err = -(errno ? errno : EIO);
 	if (fclose(o->f) != 0 && !err)
 		err = -errno;
 	o->f = NULL;
-	if (!err && rename(o->tmp, o->path) != 0)
-		err = -errno;
+	o->finished = !err;
 	if (err)
 		unlink(o->tmp);
+	return err;
+}
+
+int outfile_commit(struct outfile *o)
+{
+	int err = outfile_finish(o);
+
+	if (err)
+		return err;
+	o->finished = 0;
+	if (rename(o->tmp, o->path) != 0) {
+		err = -errno;
+		unlink(o->tmp);
+	}
 	return err;
 }
 
@@ -69,6 +83,9 @@ void outfile_abort(struct outfile *o)
 	if (o->f) {
 		fclose(o->f);
 		o->f = NULL;
+		unlink(o->tmp);
+	} else if (o->finished) {
+		o->finished = 0;
 		unlink(o->tmp);
 	}
 }

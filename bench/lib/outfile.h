@@ -8,7 +8,8 @@
 #include <stdio.h>
 
 struct outfile {
-	FILE *f;          /* write here between open and commit */
+	FILE *f;          /* write here between open and commit (or finish) */
+	int finished;     /* outfile_finish(): written and closed, only the rename left */
 	char path[4096];  /* final name */
 	char tmp[4112];   /* temporary name: <dir>/.<name>.XXXXXX.tmp, made by mkstemps */
 };
@@ -18,7 +19,11 @@ struct outfile {
 int outfile_open(struct outfile *o, const char *dir, const char *name);
 /* Flushes, closes and renames into place. 0 or -errno (the temporary file is removed). */
 int outfile_commit(struct outfile *o);
-/* Closes and removes the temporary file: nothing is left. */
+/* The two steps of outfile_commit() apart, so that many files can be written first and then
+ * all put in place without holding a descriptor each: finish flushes, syncs and closes
+ * (0, or -errno with the temporary file removed); commit then only renames. */
+int outfile_finish(struct outfile *o);
+/* Closes (if open) and removes the temporary file: nothing is left. */
 void outfile_abort(struct outfile *o);
 /* Creates dir and its parents (mode 0755). 0 or -errno. */
 int outfile_mkdirs(const char *dir);

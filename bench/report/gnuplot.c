@@ -18,6 +18,7 @@
  */
 #include "report_int.h"
 
+#include "child.h"
 #include "clock.h"
 #include "columns.h"
 #include "outfile.h"
@@ -160,8 +161,8 @@ static pid_t start(const struct gnuplot *g, char *const *argv, int out)
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent ||
-		    setpgid(0, 0) != 0 || fchdir(g->tmp_fd) != 0 || null < 0 || dup2(null, 0) < 0 ||
-		    dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		    setpgid(0, 0) != 0 || fchdir(g->tmp_fd) != 0 || null < 0 ||
+		    pb_fd_onto(null, 0) < 0 || pb_fd_onto(out, 1) < 0 || pb_fd_onto(out, 2) < 0)
 			_exit(127);
 		execve(g->exe, argv, g->env);
 		_exit(127);
