@@ -78,10 +78,12 @@ grep -q '"kernel": "io_wait", "backend": "mpi", "workers": 2, "error": "interrup
 PARBENCH_TEST_HANG=io_wait/mpi "$pb" run $R --workers 2 --timeout 60 --no-interleave \
 	--out "$tmp/killed" >/dev/null 2>&1 &
 pid=$!
+seen=
 for _ in $(seq 300); do
-	pgrep -f -- "rank $tmp/\.killed\.[^/ ]*/mpi-mpi-2/plan" >/dev/null && break
+	pgrep -f -- "rank $tmp/\.killed\.[^/ ]*/mpi-mpi-2/plan" >/dev/null && seen=1 && break
 	sleep 0.1
 done
+[ -n "$seen" ] && ok || bad "parbench killed: its ranks were never seen running (nothing tested)"
 sleep 0.5
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null

@@ -71,7 +71,7 @@ struct chart_opts {
 				  * NULL: never */
 	unsigned timeout_s;      /* seconds one script may take; 0: REPORT_GNUPLOT_TIMEOUT_S */
 	char *why;               /* if not NULL, why_len bytes: when gnuplot failed, the script
-				  * and the first line gnuplot wrote (its output never reaches
+				  * and the last line gnuplot wrote (its output never reaches
 				  * parbench's own stdout or stderr) */
 	size_t why_len;
 };

@@ -125,7 +125,7 @@ struct gnuplot {
 	struct report_chart_list *list; /* the charts moved into dir are named here (or NULL) */
 	atomic_int *stop;          /* chart_opts.stop */
 	unsigned timeout_s;        /* per script */
-	char why[256];             /* a script that failed and the first line gnuplot wrote
+	char why[256];             /* a script that failed and the last line gnuplot wrote
 				    * ("roof.gp: ..."), scrubbed; "" if none failed */
 };
 /* 0, -ENOENT when gnuplot is not installed, -EINTR when *o->stop is set, or -EIO. */

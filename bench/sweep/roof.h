@@ -12,8 +12,9 @@
  * The same copy with streaming stores (kernel_copy_stream()) in turn with it: if it is
  * faster with one worker, the filters stream their outputs when a picture's input + output
  * do not fit in the LLC, and such rows are judged against it.
- * Clock: a chain of dependent 64-bit multiplies, 3 cycles each on every x86-64 core we know,
- * best of 5.
+ * Clock: a chain of dependent 64-bit multiplies, 3 cycles each on Intel's cores since
+ * Nehalem and AMD's since Zen 1, best of 5 (a core where they take longer, such as some
+ * Atom-class ones, would read a clock too high).
  *
  * Compute ceiling (roof_compute.c): for each filter of the run, its rate (bytes read +
  * written per second, as its rows count them) on its in-cache tile (kernel_params.tile: a
