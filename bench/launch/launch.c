@@ -141,6 +141,11 @@ static int mpirun_argv(const struct launch *l, const char **argv, char *np, size
 	argv[n++] = "--mca";
 	argv[n++] = "mpi_yield_when_idle";
 	argv[n++] = "1";
+	/* on a stop, the ranks get SIGTERM and rank 0 saves what it measured (its watchdog
+	 * gives a repetition in progress WATCHDOG_GRACE_S, 2 s): SIGKILL 4 s later, not 1 */
+	argv[n++] = "--mca";
+	argv[n++] = "odls_base_sigkill_timeout";
+	argv[n++] = "4";
 	if (l->oversubscribe)
 		argv[n++] = "--oversubscribe";
 	if (l->hostfile) {
