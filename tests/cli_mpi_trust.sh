@@ -88,7 +88,7 @@ sleep 0.5
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 left=
-for _ in $(seq 50); do # within 5 s
+for _ in $(seq 150); do # within 15 s: mpirun gives SIGTERMed ranks 4 s before SIGKILL
 	left=$(pgrep -f -- "$tmp/\.killed\.")
 	[ -z "$left" ] && break
 	sleep 0.1
