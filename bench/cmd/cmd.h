@@ -66,6 +66,13 @@ __attribute__((noreturn)) void bad_pin(struct pin_topo *topo, const char *pin);
 
 /* The first line of path starting with prefix (NULL: the first line), after its ": ". */
 void read_first_line(const char *path, const char *prefix, char *buf, size_t len);
+/* Where and when a run is measured, read now for its meta.json (run, and rank under
+ * mpirun): the host's name, the date (UTC, ISO 8601), /proc/cpuinfo's model name and cpu0's
+ * frequency governor ("" where unknown). */
+struct machine_facts {
+	char host[256], date[64], cpu_model[256], governor[64];
+};
+void machine_facts_read(struct machine_facts *f);
 void read_load(double load[3]);
 /* The results directory's name: out, or results/<date>-<time>-<host><suffix> (in buf). */
 const char *out_dir_name(const char *out, const char *suffix, char *buf, size_t len);

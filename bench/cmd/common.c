@@ -221,6 +221,20 @@ void read_first_line(const char *path, const char *prefix, char *buf, size_t len
 	fclose(f);
 }
 
+void machine_facts_read(struct machine_facts *f)
+{
+	struct utsname un;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	snprintf(f->host, sizeof(f->host), "%s", uname(&un) == 0 ? un.nodename : "");
+	gmtime_r(&now, &tm);
+	strftime(f->date, sizeof(f->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	read_first_line("/proc/cpuinfo", "model name", f->cpu_model, sizeof(f->cpu_model));
+	read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", NULL,
+			f->governor, sizeof(f->governor));
+}
+
 void read_load(double load[3])
 {
 	FILE *f = fopen("/proc/loadavg", "r");

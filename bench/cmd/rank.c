@@ -21,8 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 int rank_prepare(struct rank_run *rr)
@@ -134,7 +132,8 @@ struct rank_cmd {
 	struct sweep sw;
 	struct run_meta meta;
 	struct machine_state mstate;
-	char host[256], date[64], cpu_model[256], governor[64], topo_desc[256];
+	char topo_desc[256];
+	struct machine_facts facts;
 };
 
 static const struct opt_cmd rank_cli = {
@@ -175,21 +174,12 @@ static void rank_parse(void *state, int argc, char **argv)
 /* meta.json's machine and invocation, before the sweep. */
 static void begin_meta(struct rank_cmd *c)
 {
-	struct utsname un;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	uname(&un);
-	snprintf(c->host, sizeof(c->host), "%s", un.nodename);
-	gmtime_r(&now, &tm);
-	strftime(c->date, sizeof(c->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	read_first_line("/proc/cpuinfo", "model name", c->cpu_model, sizeof(c->cpu_model));
-	read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", NULL,
-			c->governor, sizeof(c->governor));
+	machine_facts_read(&c->facts);
 	pin_topo_describe(c->run.topo, c->topo_desc, sizeof(c->topo_desc));
-	c->meta = (struct run_meta){ .host = c->host, .date = c->date, .args = c->args,
-				     .cpu_model = c->cpu_model, .topology = c->topo_desc,
-				     .governor = c->governor, .pin = c->plan.pin,
+	c->meta = (struct run_meta){ .host = c->facts.host, .date = c->facts.date,
+				     .args = c->args, .cpu_model = c->facts.cpu_model,
+				     .topology = c->topo_desc, .governor = c->facts.governor,
+				     .pin = c->plan.pin,
 				     .cores = pin_topo_cores(c->run.topo),
 				     .pus = pin_topo_pus(c->run.topo), .quick = c->plan.quick,
 				     .repetitions = c->plan.repetitions ? (int)c->plan.repetitions

@@ -100,7 +100,7 @@ static void keep_place(const struct run_cmd *r, double target, const char *what,
 			 r->out_dir);
 	else
 		snprintf(keep, keep_len, ".parbench-sizes");
-	snprintf(key, key_len, "%s|%s|%s|target %g|tasks %u|sleep %u%s", r->host, r->cpu_model,
+	snprintf(key, key_len, "%s|%s|%s|target %g|tasks %u|sleep %u%s", r->facts.host, r->facts.cpu_model,
 		 kernel_variant(), target, r->o.kp.tasks, r->o.kp.sleep_us, what);
 }
 

@@ -66,8 +66,8 @@ struct run_cmd {
 	const char *work_dir;           /* where the files go: a fresh folder beside out_dir
 					 * until it is moved there (run_out.c) */
 	char stage[4096];               /* that fresh folder */
-	char dir[1200], host[256], date[64], args[2048], cpu_model[256], governor[64],
-		topo_desc[256];
+	char dir[1200], args[2048], topo_desc[256];
+	struct machine_facts facts;     /* host, date, CPU model, governor (meta.json) */
 };
 
 #define DEFAULT_BUDGET_S    180   /* adaptive repetitions: the whole measurement */

@@ -16,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #define OUT_MAX 1000 /* --out's length: the paths built on it must fit their buffers */
@@ -265,23 +263,14 @@ static void join_args(int argc, char **argv, char *buf, size_t len)
 
 void run_begin_meta(struct run_cmd *r)
 {
-	struct utsname un;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	uname(&un);
-	snprintf(r->host, sizeof(r->host), "%s", un.nodename);
-	gmtime_r(&now, &tm);
-	strftime(r->date, sizeof(r->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	machine_facts_read(&r->facts);
 	run_out_check(r);
 	join_args(r->argc, r->argv, r->args, sizeof(r->args));
-	read_first_line("/proc/cpuinfo", "model name", r->cpu_model, sizeof(r->cpu_model));
-	read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", NULL,
-			r->governor, sizeof(r->governor));
 	pin_topo_describe(r->topo, r->topo_desc, sizeof(r->topo_desc));
-	r->meta = (struct run_meta){ .host = r->host, .date = r->date, .args = r->args,
-				     .cpu_model = r->cpu_model, .topology = r->topo_desc,
-				     .governor = r->governor, .pin = r->pin,
+	r->meta = (struct run_meta){ .host = r->facts.host, .date = r->facts.date,
+				     .args = r->args, .cpu_model = r->facts.cpu_model,
+				     .topology = r->topo_desc, .governor = r->facts.governor,
+				     .pin = r->pin,
 				     .cores = pin_topo_cores(r->topo), .pus = pin_topo_pus(r->topo),
 				     .quick = r->o.kp.quick, .skipped = r->skipped,
 				     .left_out = r->left_out, .n_left_out = r->n_left_out };
