@@ -297,7 +297,7 @@ static int filter_exec(void *state)
 
 	print_result(fl, fo.b, workers, pin_topo_cores(topo));
 	printf("verified: every run's output is bit-identical to the plain reference\n");
-	rc = filter_save(j, err, sizeof(err)); /* every file, or none */
+	rc = filter_save(j, err, sizeof(err)); /* all written, then all renamed */
 	if (rc) {
 		diag_line("%s", err);
 		filter_free(j);

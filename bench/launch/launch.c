@@ -193,8 +193,11 @@ static int wait_mpirun(const struct launch *l, pid_t pid, char *err, size_t err_
 			kill(pid, SIGTERM); /* mpirun passes it on to the ranks */
 			stopping = atomic_load(l->stop);
 		}
-		if (stopping && ++waited == 250) /* 5 s later (its ranks may be left: reported) */
+		if (stopping && ++waited == 250) { /* 5 s later: mpirun and its group (Open MPI
+						    * puts each rank in a group of its own) */
+			killpg(pid, SIGKILL);
 			kill(pid, SIGKILL);
+		}
 		nanosleep(&ts, NULL);
 		if (stopping && waited > 400) {
 			waitpid(pid, &status, 0); /* killed: reaped, not left a zombie */
@@ -209,10 +212,13 @@ static int wait_mpirun(const struct launch *l, pid_t pid, char *err, size_t err_
 }
 
 /* The child: stdin /dev/null, stdout to out if given, ended with parbench (SIGTERM: mpirun
- * then ends its ranks), mpirun (exe, found by the parent) run.  It stays in parbench's process
- * group, so that what it starts (ssh) may still ask at the terminal, and a Ctrl-C there
- * reaches it as it reaches parbench.  Only async-signal-safe calls; an error's errno goes to
- * the parent through fd, which closes on exec. */
+ * then ends its ranks), in a process group of its own, mpirun (exe, found by the parent) run.
+ * Its own group: a Ctrl-C at the terminal (or `timeout`, or a service stop) signals
+ * parbench's group, and parbench passes on one SIGTERM; mpirun that got the terminal's
+ * SIGINT and then that SIGTERM would take the second signal as "kill now" and leave its
+ * ranks running, unsaved.  (So ssh cannot ask at the terminal: Open MPI wants ssh without
+ * a prompt anyway.)  Only async-signal-safe calls; an error's errno goes to the parent
+ * through fd, which closes on exec. */
 static void exec_mpirun(const struct launch *l, const char *exe, const char **argv,
 			pid_t parent, int fd)
 {
@@ -222,7 +228,8 @@ static void exec_mpirun(const struct launch *l, const char *exe, const char **ar
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (l->stdout_path)
 		out = open(l->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent || null < 0 ||
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent || setpgid(0, 0) != 0 ||
+	    null < 0 ||
 	    pb_fd_onto(null, STDIN_FILENO) < 0 ||
 	    (l->stdout_path && (out < 0 || pb_fd_onto(out, STDOUT_FILENO) < 0))) {
 		e = errno ? errno : ECHILD;
@@ -244,7 +251,8 @@ static pid_t start_mpirun(const struct launch *l, const char **argv, char *err, 
 	ssize_t got;
 
 	if (!find_executable(l->mpirun, exe, sizeof(exe))) {
-		snprintf(err, err_len, "cannot start %s: not an executable file", l->mpirun);
+		snprintf(err, err_len, "cannot start %s: %s", l->mpirun,
+			 strchr(l->mpirun, '/') ? "not an executable file" : "not found on PATH");
 		return -ENOENT;
 	}
 	if (pipe2(fd, O_CLOEXEC) != 0) {
@@ -257,6 +265,8 @@ static pid_t start_mpirun(const struct launch *l, const char **argv, char *err, 
 		exec_mpirun(l, exe, argv, parent, fd[1]);
 	e = errno;
 	close(fd[1]);
+	if (pid > 0)
+		setpgid(pid, pid); /* here too: the group exists before any killpg */
 	if (pid < 0) {
 		close(fd[0]);
 		snprintf(err, err_len, "cannot start %s: %s", l->mpirun, strerror(e));

@@ -40,9 +40,10 @@ struct launch {
 	const char *stdout_path;    /* non-NULL: mpirun's standard output goes to this file */
 };
 
-/* Runs mpirun to completion: stdin /dev/null, in parbench's process group, sent SIGTERM
- * if parbench dies first (and on *stop; SIGKILL 5 s later).  Its exit status (0 all ranks succeeded), or -errno when it could
- * not start (err says why), or 128 + signal when *stop made us end it. */
+/* Runs mpirun to completion: stdin /dev/null, in a process group of its own, sent SIGTERM
+ * if parbench dies first and on *stop (then SIGKILL 5 s later).  Its exit status (0 all
+ * ranks succeeded), or -errno when it could not start (err says why), or 128 + signal when
+ * *stop made us end it. */
 int launch_run(const struct launch *l, char *err, size_t err_len);
 
 /* 0 if path is a readable hostfile of "host [slots=N] [max_slots=N]" lines (comments and
